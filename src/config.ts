@@ -1,0 +1,60 @@
+/**
+ * The hub's configuration: one frozen object, built from defaults, environment variables
+ * (CLAUDE_HUB_*) and CLI flags, in that order of precedence (flags win).
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type SecurityLevel = 'LOW' | 'MEDIUM' | 'HIGH';
+export const SECURITY_LEVELS: readonly SecurityLevel[] = ['LOW', 'MEDIUM', 'HIGH'];
+
+export interface HubConfig {
+  readonly transport: 'stdio' | 'http';
+  readonly port: number;
+  readonly host: string;
+  readonly stateDir: string;
+  readonly backend: 'auto' | 'tmux' | 'iterm2';
+  readonly securityLevel: SecurityLevel;
+  readonly maxAgents: number;
+  readonly maxSessions: number;
+  readonly logDir: string | null;
+  /** argv[0] used to launch agents; `claude` on PATH by default. */
+  readonly claudeCommand: string;
+  /** tmux `-L` socket name; null = the default server. */
+  readonly tmuxSocket: string | null;
+  /** Path of the HTTP bearer tokens file (name, role, token); null = none. */
+  readonly tokensFile: string | null;
+  /** Reopen every exited agent with `claude --resume` on start. */
+  readonly restore: boolean;
+  /** Extra options for every agent's claude. */
+  readonly permissionMode: string | null;
+  readonly model: string | null;
+}
+
+/** `$XDG_STATE_HOME/claude-hub`, `~/.local/state/claude-hub`, or on macOS `~/Library/Application Support/claude-hub`. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'claude-hub');
+  const home = env.HOME ?? homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'claude-hub');
+  return join(home, '.local', 'state', 'claude-hub');
+}
+
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  return Object.freeze({
+    transport: 'stdio',
+    port: 7337,
+    host: '127.0.0.1',
+    stateDir: defaultStateDir(env),
+    backend: 'auto',
+    securityLevel: 'HIGH',
+    maxAgents: 16,
+    maxSessions: 8,
+    logDir: null,
+    claudeCommand: 'claude',
+    tmuxSocket: null,
+    tokensFile: null,
+    restore: false,
+    permissionMode: null,
+    model: null,
+  } satisfies HubConfig);
+}

@@ -1,0 +1,88 @@
+/**
+ * What the MCP tools (and the CLI) ask of the hub core. Every method validates its input,
+ * throws HubError on failure, and records itself in the audit log. The tools in server/ are
+ * thin: schema in, one call here, result out. (Contract between server/ and hub/.)
+ */
+import type { AgentView, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { TaskPriority, TaskStatus } from '../protocol/types.js';
+
+/** Who is calling: the MCP client (with its role over HTTP) or a person at the CLI. */
+export interface Caller {
+  readonly kind: 'mcp' | 'cli';
+  /** e.g. token name over HTTP, 'stdio' for the local client. */
+  readonly id: string;
+}
+
+export interface MessageResult {
+  readonly agent: string;
+  /** The task file the message was recorded in. */
+  readonly taskId: string;
+  readonly taskFile: string;
+  readonly deliveryId: string;
+  /** delivered: confirmed by the agent's UserPromptSubmit hook; queued: waits for the agent to be idle. */
+  readonly state: 'delivered' | 'queued' | 'undelivered';
+  readonly reason?: string;
+}
+
+export interface TaskFilter {
+  readonly session_id?: string;
+  readonly status?: TaskStatus;
+  readonly assignee?: string;
+}
+
+export interface CreateTaskInput {
+  readonly session_id: string;
+  readonly title: string;
+  readonly assignee?: string;
+  readonly from?: string;
+  readonly priority?: TaskPriority;
+  readonly body?: string;
+  readonly depends_on?: readonly string[];
+}
+
+export interface UpdateTaskInput {
+  readonly session_id: string;
+  readonly task_id: string;
+  readonly status?: TaskStatus;
+  readonly assignee?: string | null;
+  readonly priority?: TaskPriority;
+  readonly title?: string;
+  readonly log?: string;
+}
+
+export interface HubApi {
+  listSessions(caller: Caller): Promise<readonly SessionInfo[]>;
+  createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo>;
+  getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus>;
+  deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }>;
+
+  createAgent(
+    caller: Caller,
+    input: { session_id: string; agent_name?: string; specialization?: string; system_prompt_suffix?: string },
+  ): Promise<AgentView>;
+  deleteAgent(caller: Caller, agentName: string, force: boolean): Promise<{ agent: string; session: string }>;
+  sendMessage(caller: Caller, input: { agent_name: string; message: string; from?: string }): Promise<MessageResult>;
+  clearConversation(caller: Caller, agentName: string): Promise<AgentView>;
+  startNewConversation(caller: Caller, agentName: string, resume: boolean): Promise<AgentView>;
+  answerPrompt(caller: Caller, agentName: string, choice: string): Promise<{ agent: string; answered: PendingPrompt; choice: { number: number; label: string } }>;
+  readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }>;
+
+  listTasks(caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]>;
+  createTask(caller: Caller, input: CreateTaskInput): Promise<TaskSummary>;
+  updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary>;
+
+  /** Raw markdown of a session's TODO.md / one task file, for resources. */
+  readTodo(sessionId: string): Promise<string>;
+  readTask(sessionId: string, taskId: string): Promise<string>;
+
+  /** Fires whenever the index changes something a client may show. */
+  onChange(listener: (change: HubChange) => void): () => void;
+  close(): Promise<void>;
+}
+
+export type HubChange =
+  | { readonly kind: 'sessions' }
+  | { readonly kind: 'status'; readonly session: string }
+  | { readonly kind: 'todo'; readonly session: string }
+  | { readonly kind: 'task'; readonly session: string; readonly taskId: string }
+  | { readonly kind: 'tasks'; readonly session: string };
