@@ -1,0 +1,244 @@
+/**
+ * TerminalBackend on tmux: one tmux session per hub session (`hub-<name>`), one window per
+ * agent, addressed by pane id (`%N`) only. The agent's process runs under `env -i` with
+ * exactly the environment it was given, never the tmux server's. Every call is one tmux
+ * client invocation (commands chained with `;`) to keep delivery latency low.
+ */
+import { randomBytes } from 'node:crypto';
+import { HubError, ErrorCodes, isHubError } from '../errors.js';
+import { exec as defaultExec, type Exec, type ExecResult } from '../exec.js';
+import type { OpenSpec, ScreenText, TerminalBackend, TerminalHandle, TerminalInfo } from './backend.js';
+
+export interface TmuxBackendOptions {
+  /** `tmux -L <socket>`; null/undefined = the default server. */
+  readonly socket?: string | null;
+  readonly exec?: Exec;
+  readonly tmuxCommand?: string;
+  /** Environment of the tmux client (and of a server it starts). Default: a trimmed copy of the hub's. */
+  readonly clientEnv?: NodeJS.ProcessEnv;
+}
+
+export const TMUX_SESSION_PREFIX = 'hub-';
+const SESSION_OPTION = '@hub-session';
+const AGENT_OPTION = '@hub-agent';
+const FIELD_SEPARATOR = '\u001f';
+
+/** `hub-<session>` with every character outside [A-Za-z0-9_-] replaced (tmux treats `.` and `:` as target syntax). */
+export function tmuxSessionName(hubSession: string): string {
+  const safe = hubSession.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
+  return `${TMUX_SESSION_PREFIX}${safe || '_'}`;
+}
+
+/** Window titles: same rule, so a name never becomes a target expression. */
+export function tmuxWindowName(agent: string): string {
+  return agent.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60) || '_';
+}
+
+/** Only what the tmux client itself needs; panes never see it (they run under `env -i`). */
+export function tmuxClientEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMUX_TMPDIR', 'TMUX', 'TERM', 'LANG', 'LC_ALL', 'LC_CTYPE'];
+  const out: NodeJS.ProcessEnv = {};
+  for (const key of keep) if (env[key] !== undefined) out[key] = env[key];
+  return out;
+}
+
+/** argv for the pane: `env -i K=V … argv…` so the process gets exactly `env`. */
+export function paneCommand(spec: Pick<OpenSpec, 'argv' | 'env'>): string[] {
+  if (spec.argv.length === 0) throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'An agent needs a command to run (argv is empty).');
+  const vars = Object.entries(spec.env).map(([key, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Environment variable name ${JSON.stringify(key)} is not valid.`, { data: { key } });
+    }
+    return `${key}=${value}`;
+  });
+  // `--` would be read by env as the command on some platforms; argv[0] never starts with '-' here.
+  return ['/usr/bin/env', '-i', ...vars, ...spec.argv];
+}
+
+function assertPaneId(handle: TerminalHandle): string {
+  if (handle.backend !== 'tmux' || !/^%\d+$/.test(handle.id)) {
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${JSON.stringify(handle.id)} is not a tmux pane id (%N).`, { data: { handle } });
+  }
+  return handle.id;
+}
+
+function isMissingTarget(error: unknown): boolean {
+  if (!isHubError(error)) return false;
+  const stderr = String((error.data as Partial<ExecResult> | undefined)?.stderr ?? '');
+  return /can't find (pane|window|session)|no server running|error connecting to|no such file or directory/i.test(stderr);
+}
+
+export class TmuxBackend implements TerminalBackend {
+  readonly name = 'tmux' as const;
+  private readonly socket: string | null;
+  private readonly run: Exec;
+  private readonly command: string;
+  private readonly clientEnv: NodeJS.ProcessEnv;
+
+  constructor(options: TmuxBackendOptions = {}) {
+    this.socket = options.socket ?? null;
+    this.run = options.exec ?? defaultExec;
+    this.command = options.tmuxCommand ?? 'tmux';
+    this.clientEnv = options.clientEnv ?? tmuxClientEnv(process.env);
+  }
+
+  private async tmux(args: readonly string[], options: { input?: string; allowFailure?: boolean } = {}): Promise<ExecResult> {
+    const base = this.socket === null ? ['-u'] : ['-u', '-L', this.socket];
+    try {
+      return await this.run(this.command, [...base, ...args], {
+        env: this.clientEnv,
+        timeoutMs: 10_000,
+        ...(options.input === undefined ? {} : { input: options.input }),
+        ...(options.allowFailure ? { allowFailure: true } : {}),
+      });
+    } catch (error) {
+      if (isHubError(error) && error.code === ErrorCodes.EXEC_FAILED && error.data?.errno === 'ENOENT') {
+        throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `tmux (${this.command}) is not installed or not on PATH; install tmux or choose another backend.`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async sessionExists(session: string): Promise<boolean> {
+    const result = await this.tmux(['has-session', '-t', `=${session}`], { allowFailure: true });
+    return result.exitCode === 0;
+  }
+
+  async open(spec: OpenSpec): Promise<TerminalHandle> {
+    const session = tmuxSessionName(spec.session);
+    const window = tmuxWindowName(spec.name);
+    const command = paneCommand(spec);
+    // Options are set in the same client call, on the window new-window just made current,
+    // so a process that exits at once still leaves a dead pane behind.
+    const after = [
+      ';', 'set-option', '-w', 'remain-on-exit', 'on',
+      ';', 'set-option', '-w', AGENT_OPTION, spec.name,
+      ';', 'set-option', SESSION_OPTION, spec.session,
+      ';', 'display-message', '-p', `#{pane_id}${FIELD_SEPARATOR}#{session_name}:#{window_id}`,
+    ];
+    const create = (): string[] => ['new-session', '-d', '-s', session, '-n', window, '-x', '200', '-y', '50', '-c', spec.cwd, '--', ...command, ...after];
+    const add = (): string[] => ['new-window', '-t', `=${session}:`, '-n', window, '-c', spec.cwd, '--', ...command, ...after];
+    let result: ExecResult;
+    if (await this.sessionExists(session)) {
+      result = await this.tmux(add());
+    } else {
+      try {
+        result = await this.tmux(create());
+      } catch (error) {
+        // Another open created the session in between: add a window to it instead.
+        if (!(isHubError(error) && /duplicate session/i.test(String(error.data?.stderr ?? '')))) throw this.wrap(error, 'open a window');
+        result = await this.tmux(add());
+      }
+    }
+    const line = result.stdout.trim().split('\n').pop() ?? '';
+    const [id, container] = line.split(FIELD_SEPARATOR);
+    if (!id || !/^%\d+$/.test(id)) {
+      throw new HubError(ErrorCodes.TERMINAL_ERROR, `tmux did not report the new pane (got ${JSON.stringify(result.stdout)}).`, { data: { stdout: result.stdout } });
+    }
+    return container ? { backend: 'tmux', id, container } : { backend: 'tmux', id };
+  }
+
+  async sendText(handle: TerminalHandle, text: string): Promise<void> {
+    const pane = assertPaneId(handle);
+    const buffer = `hub-${randomBytes(6).toString('hex')}`;
+    await this.guard(
+      this.tmux(
+        [
+          // A pane in copy mode would swallow the paste.
+          'if-shell', '-F', '-t', pane, '#{pane_in_mode}', `send-keys -t ${pane} -X cancel`,
+          ';', 'load-buffer', '-b', buffer, '-',
+          ';', 'paste-buffer', '-p', '-d', '-b', buffer, '-t', pane,
+        ],
+        { input: text },
+      ),
+      handle,
+      'paste text',
+    );
+  }
+
+  async submit(handle: TerminalHandle): Promise<void> {
+    const pane = assertPaneId(handle);
+    await this.guard(this.tmux(['send-keys', '-t', pane, 'Enter']), handle, 'press Enter');
+  }
+
+  async sendKeys(handle: TerminalHandle, keys: readonly string[]): Promise<void> {
+    const pane = assertPaneId(handle);
+    if (keys.length === 0) return;
+    await this.guard(this.tmux(['send-keys', '-t', pane, ...keys]), handle, 'send keys');
+  }
+
+  async readScreen(handle: TerminalHandle, lines?: number): Promise<ScreenText> {
+    const pane = assertPaneId(handle);
+    const range = lines === undefined ? [] : ['-S', String(-Math.max(0, Math.floor(lines)))];
+    const result = await this.guard(this.tmux(['capture-pane', '-p', '-J', ...range, '-t', pane]), handle, 'read the screen');
+    return { text: result.stdout.replace(/\n+$/, '') };
+  }
+
+  async isAlive(handle: TerminalHandle): Promise<boolean> {
+    const pane = assertPaneId(handle);
+    try {
+      const result = await this.tmux(['display-message', '-p', '-t', pane, '#{pane_id} #{pane_dead}']);
+      const [id, dead] = result.stdout.trim().split(' ');
+      // display-message on a vanished pane may fall back to another one: check the id.
+      return id === pane && dead === '0';
+    } catch (error) {
+      if (isMissingTarget(error)) return false;
+      throw this.wrap(error, 'check the pane');
+    }
+  }
+
+  async close(handle: TerminalHandle): Promise<void> {
+    const pane = assertPaneId(handle);
+    try {
+      await this.tmux(['kill-window', '-t', pane]);
+    } catch (error) {
+      if (isMissingTarget(error)) return;
+      throw this.wrap(error, 'close the window');
+    }
+  }
+
+  async list(): Promise<readonly TerminalInfo[]> {
+    const format = ['#{pane_id}', '#{session_name}', '#{window_id}', '#{pane_dead}', `#{${SESSION_OPTION}}`, `#{${AGENT_OPTION}}`, '#{window_name}'].join(FIELD_SEPARATOR);
+    let result: ExecResult;
+    try {
+      result = await this.tmux(['list-panes', '-a', '-F', format]);
+    } catch (error) {
+      if (isMissingTarget(error)) return [];
+      throw this.wrap(error, 'list panes');
+    }
+    const out: TerminalInfo[] = [];
+    for (const line of result.stdout.split('\n')) {
+      const [id, tmuxSession, windowId, dead, hubSession, agent, windowName] = line.split(FIELD_SEPARATOR);
+      if (!id || !tmuxSession?.startsWith(TMUX_SESSION_PREFIX)) continue;
+      out.push({
+        handle: { backend: 'tmux', id, container: `${tmuxSession}:${windowId ?? ''}` },
+        name: agent || windowName || '',
+        session: hubSession || tmuxSession.slice(TMUX_SESSION_PREFIX.length),
+        alive: dead === '0',
+      });
+    }
+    return out;
+  }
+
+  private async guard<T>(promise: Promise<T>, handle: TerminalHandle, what: string): Promise<T> {
+    try {
+      return await promise;
+    } catch (error) {
+      if (isMissingTarget(error)) {
+        throw new HubError(ErrorCodes.AGENT_EXITED, `Could not ${what}: tmux pane ${handle.id} is gone; start a new conversation for this agent.`, {
+          data: { handle },
+          cause: error,
+        });
+      }
+      throw this.wrap(error, what);
+    }
+  }
+
+  private wrap(error: unknown, what: string): HubError {
+    if (isHubError(error) && error.code !== ErrorCodes.EXEC_FAILED) return error;
+    const detail = isHubError(error) ? String(error.data?.stderr ?? error.message).trim() : String(error);
+    return new HubError(ErrorCodes.TERMINAL_ERROR, `tmux could not ${what}: ${detail.slice(0, 300)}`, { cause: error });
+  }
+}
