@@ -1,0 +1,42 @@
+/**
+ * What one MCP tool is: its name, the security level it needs, what a client is told about it
+ * (title, description, zod input/output schemas, annotations) and a thin handler that makes one
+ * call to the hub. The server registers these; nothing here touches a transport.
+ */
+import type { z } from 'zod';
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller, HubApi } from '../hub/api.js';
+import type { SecurityLevel } from '../config.js';
+
+/** What a handler gives back: the structured result and one short sentence for people. */
+export interface ToolOutput {
+  /** Must match the tool's outputSchema (clients validate it; the tests do too). */
+  readonly structured: object;
+  readonly text: string;
+}
+
+export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly level: SecurityLevel;
+  readonly config: {
+    readonly title: string;
+    readonly description: string;
+    readonly inputSchema: In;
+    readonly outputSchema: Out;
+    readonly annotations: ToolAnnotations;
+  };
+  handler(hub: HubApi, caller: Caller, args: z.output<In>): Promise<ToolOutput>;
+}
+
+/** Keeps each tool file's types precise while the registry holds them uniformly. */
+export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(definition: ToolDefinition<In, Out>): ToolDefinition {
+  return definition as unknown as ToolDefinition;
+}
+
+/** Annotation presets that say the truth about the three kinds of tools. */
+export const READ_ONLY: ToolAnnotations = Object.freeze({
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+});

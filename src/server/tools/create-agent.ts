@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineTool } from '../tool-definition.js';
+import { agentNameField, agentViewSchema, sessionIdField } from '../schemas.js';
+
+export const createAgent = defineTool({
+  name: 'create_agent',
+  level: 'HIGH',
+  config: {
+    title: 'Create agent',
+    description:
+      'Launch a new Claude Code agent in its own terminal (tmux window or iTerm2 tab) in the session\'s root, told how to use TODO.md and task files. ' +
+      'Agent names are unique across the hub.',
+    inputSchema: z.strictObject({
+      session_id: sessionIdField,
+      agent_name: agentNameField.optional().describe('Name for the agent; default: the next free "Agent_<n>".'),
+      specialization: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe('What the agent focuses on, e.g. "frontend" or "tests"; shown in status and given to the agent.'),
+      system_prompt_suffix: z
+        .string()
+        .min(1)
+        .max(8000)
+        .optional()
+        .describe('Extra instructions appended to the agent\'s system prompt.'),
+    }),
+    outputSchema: z.object({ agent: agentViewSchema }),
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  },
+  async handler(hub, caller, args) {
+    const agent = await hub.createAgent(caller, {
+      session_id: args.session_id,
+      ...(args.agent_name === undefined ? {} : { agent_name: args.agent_name }),
+      ...(args.specialization === undefined ? {} : { specialization: args.specialization }),
+      ...(args.system_prompt_suffix === undefined ? {} : { system_prompt_suffix: args.system_prompt_suffix }),
+    });
+    return { structured: { agent }, text: `Agent ${agent.name} started in session ${agent.session} (${agent.backend}); status: ${agent.status}.` };
+  },
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineTool } from '../tool-definition.js';
+import { agentNameField, forceField } from '../schemas.js';
+
+export const deleteAgent = defineTool({
+  name: 'delete_agent',
+  level: 'HIGH',
+  config: {
+    title: 'Delete agent',
+    description:
+      'Close an agent\'s terminal and end its Claude Code process. Its task files stay. Without force it refuses while the agent is working or has queued messages.',
+    inputSchema: z.strictObject({
+      agent_name: agentNameField,
+      force: forceField.describe('Close the agent even when it is working or has queued messages. Default false.'),
+    }),
+    outputSchema: z.object({ agent: z.string(), session: z.string() }),
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  },
+  async handler(hub, caller, args) {
+    const result = await hub.deleteAgent(caller, args.agent_name, args.force);
+    return { structured: { ...result }, text: `Agent ${result.agent} closed (session ${result.session}).` };
+  },
+});

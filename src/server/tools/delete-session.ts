@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { defineTool } from '../tool-definition.js';
+import { forceField, sessionIdField, sessionInfoSchema } from '../schemas.js';
+
+export const deleteSession = defineTool({
+  name: 'delete_session',
+  level: 'HIGH',
+  config: {
+    title: 'Delete session',
+    description:
+      'Stop coordinating a session: closes its agents\' terminals and forgets the session. The files in the codebase (TODO.md, task files) stay. ' +
+      'Without force it refuses while an agent is working.',
+    inputSchema: z.strictObject({ session_id: sessionIdField, force: forceField }),
+    outputSchema: z.object({ session: sessionInfoSchema, closedAgents: z.array(z.string()) }),
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  },
+  async handler(hub, caller, args) {
+    const result = await hub.deleteSession(caller, args.session_id, args.force);
+    return {
+      structured: { session: result.session, closedAgents: [...result.closedAgents] },
+      text: `Session "${result.session.name}" deleted; closed ${result.closedAgents.length} agent(s). Its files stay in ${result.session.root}.`,
+    };
+  },
+});

@@ -1,0 +1,37 @@
+/** Every tool the server offers, in the order tools/list shows them. */
+import type { ToolDefinition } from '../tool-definition.js';
+import { createSession } from './create-session.js';
+import { getSessionStatus } from './get-session-status.js';
+import { deleteSession } from './delete-session.js';
+import { createAgent } from './create-agent.js';
+import { deleteAgent } from './delete-agent.js';
+import { sendMessageToAgent } from './send-message-to-agent.js';
+import { clearAgentConversation } from './clear-agent-conversation.js';
+import { startNewAgentConversation } from './start-new-agent-conversation.js';
+import { answerAgentPrompt } from './answer-agent-prompt.js';
+import { listSessions } from './list-sessions.js';
+import { listTasks } from './list-tasks.js';
+import { createTask } from './create-task.js';
+import { updateTask } from './update-task.js';
+import { readAgentOutput } from './read-agent-output.js';
+
+export const TOOLS: readonly ToolDefinition[] = Object.freeze([
+  createSession,
+  getSessionStatus,
+  deleteSession,
+  createAgent,
+  deleteAgent,
+  sendMessageToAgent,
+  clearAgentConversation,
+  startNewAgentConversation,
+  answerAgentPrompt,
+  listSessions,
+  listTasks,
+  createTask,
+  updateTask,
+  readAgentOutput,
+]);
+
+export function findTool(name: string): ToolDefinition | undefined {
+  return TOOLS.find((tool) => tool.name === name);
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineTool } from '../tool-definition.js';
+import { agentNameField, fromField } from '../schemas.js';
+
+export const sendMessageToAgent = defineTool({
+  name: 'send_message_to_agent',
+  level: 'MEDIUM',
+  config: {
+    title: 'Send message to agent',
+    description:
+      'Give an agent a message: it is recorded in a task file addressed to the agent (so it is in the files and in git), then typed into the agent\'s terminal when it is idle. ' +
+      'The result says whether it was delivered (confirmed by the agent\'s hook), queued, or undelivered and why.',
+    inputSchema: z.strictObject({
+      agent_name: agentNameField,
+      message: z.string().min(1).max(32_000).describe('The message text (plain text or markdown; at most 32,000 characters).'),
+      from: fromField.optional(),
+    }),
+    outputSchema: z.looseObject({
+      agent: z.string(),
+      taskId: z.string(),
+      taskFile: z.string(),
+      deliveryId: z.string(),
+      state: z.enum(['delivered', 'queued', 'undelivered']),
+      reason: z.string().optional(),
+    }),
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  },
+  async handler(hub, caller, args) {
+    const result = await hub.sendMessage(caller, {
+      agent_name: args.agent_name,
+      message: args.message,
+      ...(args.from === undefined ? {} : { from: args.from }),
+    });
+    const why = result.reason === undefined ? '' : ` (${result.reason})`;
+    return { structured: { ...result }, text: `Message to ${result.agent} recorded in ${result.taskId} (${result.taskFile}): ${result.state}${why}.` };
+  },
+});

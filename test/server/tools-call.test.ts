@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ERROR_META_KEY } from '../../src/server/call-tool.js';
+import { connect, type Connected } from './connect.js';
+
+let c: Connected;
+beforeEach(async () => {
+  c = await connect({ config: { securityLevel: 'HIGH' } });
+});
+afterEach(async () => {
+  await c.close();
+});
+
+async function call(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+  return (await c.client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+function text(result: CallToolResult): string {
+  const first = result.content[0];
+  return first?.type === 'text' ? first.text : '';
+}
+
+function errorOf(result: CallToolResult): { code: string; message: string } {
+  expect(result.isError).toBe(true);
+  const meta = result._meta?.[ERROR_META_KEY] as { code: string; message: string } | undefined;
+  expect(meta).toBeDefined();
+  expect(text(result)).toBe(`${meta!.code}: ${meta!.message}`);
+  expect(text(result)).not.toMatch(/\n\s+at /); // never a stack trace
+  return meta!;
+}
+
+async function sessionWithAgent(): Promise<string> {
+  const created = await call('create_session', { root_path: '/work/app', session_name: 'app' });
+  const id = (created.structuredContent as { session: { id: string } }).session.id;
+  await call('create_agent', { session_id: id, agent_name: 'Agent_1', specialization: 'tests' });
+  return id;
+}
+
+describe('tools/call happy paths (structured content validated by the SDK client against each outputSchema)', () => {
+  it('create_session, list_sessions, get_session_status, delete_session', async () => {
+    const created = await call('create_session', { root_path: '/work/app', session_name: 'app', trust_root: true });
+    expect(created.isError).toBeFalsy();
+    const session = (created.structuredContent as { session: { id: string; name: string } }).session;
+    expect(session.name).toBe('app');
+    expect(text(created)).toContain(session.id);
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'createSession', caller: { kind: 'mcp', id: 'stdio' }, args: [{ root_path: '/work/app', session_name: 'app', trust_root: true }] });
+
+    const listed = await call('list_sessions');
+    expect((listed.structuredContent as { sessions: unknown[] }).sessions).toHaveLength(1);
+
+    const status = await call('get_session_status', { session_id: session.id });
+    expect(status.structuredContent).toMatchObject({ session: { id: session.id }, tasks: { total: 0 }, diagnostics: [{ code: 'demo' }] });
+    expect(text(status)).toMatch(/0 agent\(s\)/);
+
+    const deleted = await call('delete_session', { session_id: session.id });
+    expect(deleted.structuredContent).toMatchObject({ session: { id: session.id }, closedAgents: [] });
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'deleteSession', args: [session.id, false] });
+  });
+
+  it('create_agent, send_message_to_agent, clear, start new, answer prompt, read output, delete_agent', async () => {
+    const id = await sessionWithAgent();
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'createAgent', args: [{ session_id: id, agent_name: 'Agent_1', specialization: 'tests' }] });
+
+    const sent = await call('send_message_to_agent', { agent_name: 'Agent_1', message: 'Please add tests', from: 'Ada' });
+    expect(sent.structuredContent).toMatchObject({ agent: 'Agent_1', taskId: 'TASK-9', state: 'queued' });
+    expect(text(sent)).toContain('queued (agent is working)');
+    expect(c.hub.calls.at(-1)?.args).toEqual([{ agent_name: 'Agent_1', message: 'Please add tests', from: 'Ada' }]);
+
+    expect((await call('clear_agent_conversation', { agent_name: 'Agent_1' })).structuredContent).toMatchObject({ agent: { name: 'Agent_1' } });
+    await call('start_new_agent_conversation', { agent_name: 'Agent_1', resume: true });
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'startNewConversation', args: ['Agent_1', true] });
+    await call('start_new_agent_conversation', { agent_name: 'Agent_1' });
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'startNewConversation', args: ['Agent_1', false] });
+
+    const answered = await call('answer_agent_prompt', { agent_name: 'Agent_1', choice: '1' });
+    expect(answered.structuredContent).toMatchObject({ choice: { number: 1, label: 'Yes, proceed' } });
+
+    const output = await call('read_agent_output', { agent_name: 'Agent_1' });
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'readAgentOutput', args: ['Agent_1', 50] });
+    expect(output.structuredContent).toEqual({ agent: 'Agent_1', alive: true, text: 'line 1\nline 2\nline 3' });
+
+    const deleted = await call('delete_agent', { agent_name: 'Agent_1', force: true });
+    expect(deleted.structuredContent).toEqual({ agent: 'Agent_1', session: id });
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'deleteAgent', args: ['Agent_1', true] });
+  });
+
+  it('create_task, update_task, list_tasks with filters', async () => {
+    const id = await sessionWithAgent();
+    const created = await call('create_task', { session_id: id, title: 'Write the parser', assignee: 'Agent_1', priority: 'high', body: '- [ ] do it', depends_on: ['TASK-3'] });
+    expect(created.structuredContent).toMatchObject({ task: { id: 'TASK-1', title: 'Write the parser', priority: 'high', assignee: 'Agent_1' } });
+    expect(c.hub.calls.at(-1)?.args).toEqual([{ session_id: id, title: 'Write the parser', assignee: 'Agent_1', priority: 'high', body: '- [ ] do it', depends_on: ['TASK-3'] }]);
+
+    const updated = await call('update_task', { session_id: id, task_id: 'TASK-1', status: 'in_progress', assignee: null, log: 'started' });
+    expect(updated.structuredContent).toMatchObject({ task: { status: 'in_progress', assignee: null } });
+    expect(c.hub.calls.at(-1)?.args).toEqual([{ session_id: id, task_id: 'TASK-1', status: 'in_progress', assignee: null, log: 'started' }]);
+
+    const all = await call('list_tasks');
+    expect((all.structuredContent as { tasks: unknown[] }).tasks).toHaveLength(1);
+    const none = await call('list_tasks', { session_id: id, status: 'done' });
+    expect((none.structuredContent as { tasks: unknown[] }).tasks).toHaveLength(0);
+    expect(text(none)).toBe('No tasks match.');
+    expect(c.hub.calls.at(-1)?.args).toEqual([{ session_id: id, status: 'done' }]);
+  });
+});
+
+describe('tools/call bad input: isError with INVALID_ARGUMENT, and the hub is never called', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['get_session_status', {}, /session_id/],
+    ['get_session_status', { session_id: '' }, /session_id/],
+    ['get_session_status', { session_id: '../../etc' }, /session_id/],
+    ['create_session', { root_path: '/x' }, /session_name/],
+    ['create_session', { root_path: '/x', session_name: 'a', extra: 1 }, /extra|unrecognized/i],
+    ['create_agent', { session_id: 's1', agent_name: '1bad name' }, /agent_name/],
+    ['send_message_to_agent', { agent_name: 'Agent_1', message: '' }, /message/],
+    ['send_message_to_agent', { agent_name: 'Agent_1', message: 'x'.repeat(32_001) }, /message/],
+    ['send_message_to_agent', { agent_name: 'Agent_1', message: 'hi', from: 'two\nlines' }, /from/],
+    ['delete_session', { session_id: 's1', force: 'yes' }, /force/],
+    ['read_agent_output', { agent_name: 'Agent_1', lines: 0 }, /lines/],
+    ['read_agent_output', { agent_name: 'Agent_1', lines: 1.5 }, /lines/],
+    ['list_tasks', { status: 'finished' }, /status/],
+    ['create_task', { session_id: 's1', title: 'a\nb' }, /title/],
+    ['create_task', { session_id: 's1', title: 't', depends_on: ['T-1'] }, /depends_on/],
+    ['update_task', { session_id: 's1', task_id: '12' }, /task_id/],
+    ['answer_agent_prompt', { agent_name: 'Agent_1' }, /choice/],
+  ];
+  it.each(cases)('%s %j', async (name, args, field) => {
+    const before = c.hub.calls.length;
+    const error = errorOf(await call(name, args));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(field);
+    expect(error.message).toContain(`Invalid arguments for ${name}`);
+    expect(c.hub.calls.length).toBe(before);
+  });
+
+  it('an unknown tool is a clear error too', async () => {
+    const error = errorOf(await call('drop_database'));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toContain('tools/list');
+  });
+});
+
+describe('tools/call hub errors come back as isError with the HubError code and its advice', () => {
+  it('SESSION_NOT_FOUND, AGENT_NOT_FOUND, TASK_NOT_FOUND, ALREADY_EXISTS, ROOT_OVERLAP, INVALID_PATH', async () => {
+    expect(errorOf(await call('get_session_status', { session_id: 'nope' }))).toMatchObject({ code: 'SESSION_NOT_FOUND', message: expect.stringContaining('list_sessions') });
+    expect(errorOf(await call('send_message_to_agent', { agent_name: 'Ghost', message: 'hi' })).code).toBe('AGENT_NOT_FOUND');
+    const id = await sessionWithAgent();
+    expect(errorOf(await call('update_task', { session_id: id, task_id: 'TASK-77', status: 'done' })).code).toBe('TASK_NOT_FOUND');
+    expect(errorOf(await call('create_agent', { session_id: id, agent_name: 'Agent_1' })).code).toBe('ALREADY_EXISTS');
+    expect(errorOf(await call('create_session', { root_path: '/work/app', session_name: 'again' })).code).toBe('ROOT_OVERLAP');
+    expect(errorOf(await call('create_session', { root_path: 'relative', session_name: 'rel' })).code).toBe('INVALID_PATH');
+  });
+
+  it('an unexpected exception becomes INTERNAL with advice, not a stack trace', async () => {
+    c.hub.listSessions = async () => {
+      throw new TypeError('boom');
+    };
+    const error = errorOf(await call('list_sessions'));
+    expect(error.code).toBe('INTERNAL');
+    expect(error.message).toContain('boom');
+    expect(error.message).toContain('log');
+  });
+});
