@@ -1,0 +1,215 @@
+/**
+ * The shape of the hub's persisted state (the encrypted state file), versioned, with the
+ * migrations that bring an older file up to the current version. Pure: no I/O.
+ */
+import { z } from 'zod';
+import { HubError, ErrorCodes } from '../errors.js';
+
+export const STATE_VERSION = 1 as const;
+
+const isoDate = z.string().min(1);
+
+export const terminalHandleSchema = z.object({
+  backend: z.enum(['tmux', 'iterm2']),
+  id: z.string().min(1),
+  container: z.string().optional(),
+});
+
+export const sessionRecordSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  root: z.string().min(1),
+  createdAt: isoDate,
+  trustRoot: z.boolean(),
+});
+
+export const launchOptionsSchema = z.object({
+  permissionMode: z.string().nullable(),
+  model: z.string().nullable(),
+  extraArgs: z.array(z.string()),
+});
+
+export const agentRecordSchema = z.object({
+  name: z.string().min(1),
+  session: z.string().min(1),
+  specialization: z.string().nullable(),
+  systemPromptSuffix: z.string().nullable(),
+  backend: z.enum(['tmux', 'iterm2']),
+  terminal: terminalHandleSchema.nullable(),
+  /** Claude Code's conversation id, for `claude --resume <id>`. */
+  claudeSessionId: z.string().nullable(),
+  launch: launchOptionsSchema,
+  createdAt: isoDate,
+  conversationStartedAt: isoDate.nullable(),
+});
+
+export const DELIVERY_STATES = ['queued', 'typing', 'delivered', 'undelivered'] as const;
+
+export const queuedMessageSchema = z.object({
+  /** Stable id: a message whose confirmation was already seen is never typed again. */
+  deliveryId: z.string().min(1),
+  agent: z.string().min(1),
+  session: z.string().min(1),
+  text: z.string(),
+  taskId: z.string().min(1),
+  createdAt: isoDate,
+  state: z.enum(DELIVERY_STATES),
+  attempts: z.number().int().nonnegative(),
+  confirmedAt: isoDate.optional(),
+  reason: z.string().optional(),
+});
+
+export const hubStateSchema = z
+  .object({
+    version: z.literal(STATE_VERSION),
+    sessions: z.array(sessionRecordSchema),
+    agents: z.array(agentRecordSchema),
+    queue: z.array(queuedMessageSchema),
+    counters: z.record(z.string(), z.number().int().nonnegative()),
+  })
+  .superRefine((state, ctx) => {
+    const unique = (label: string, keys: readonly string[]): void => {
+      const seen = new Set<string>();
+      for (const key of keys) {
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', message: `duplicate ${label} ${key}` });
+        seen.add(key);
+      }
+    };
+    unique('session id', state.sessions.map((s) => s.id));
+    unique('agent', state.agents.map((a) => `${a.session}/${a.name}`));
+    unique('delivery id', state.queue.map((m) => m.deliveryId));
+  });
+
+export type TerminalHandleRecord = z.infer<typeof terminalHandleSchema>;
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
+export type LaunchOptions = z.infer<typeof launchOptionsSchema>;
+export type AgentRecord = z.infer<typeof agentRecordSchema>;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+export type QueuedMessage = z.infer<typeof queuedMessageSchema>;
+export type HubState = z.infer<typeof hubStateSchema>;
+
+export function emptyState(): HubState {
+  return { version: STATE_VERSION, sessions: [], agents: [], queue: [], counters: {} };
+}
+
+/**
+ * Version 0: the pre-release shape (no `version` field): sessions had `path` instead of
+ * `root` and no trust flag, agents kept a flat `tmuxPane` and `sessionId`, queued messages
+ * were `pending` with a boolean `delivered`, and counters were `nextId` numbers.
+ */
+const v0Schema = z.object({
+  sessions: z.array(z.object({ id: z.string(), name: z.string(), path: z.string(), created: z.string() })).default([]),
+  agents: z
+    .array(
+      z.object({
+        name: z.string(),
+        session: z.string(),
+        specialization: z.string().nullable().optional(),
+        tmuxPane: z.string().nullable().optional(),
+        sessionId: z.string().nullable().optional(),
+        created: z.string(),
+      }),
+    )
+    .default([]),
+  pending: z
+    .array(
+      z.object({
+        id: z.string(),
+        agent: z.string(),
+        session: z.string(),
+        text: z.string(),
+        task: z.string(),
+        created: z.string(),
+        delivered: z.boolean(),
+      }),
+    )
+    .default([]),
+  nextId: z.record(z.string(), z.number().int().nonnegative()).default({}),
+});
+
+function migrateV0toV1(raw: unknown): unknown {
+  const old = v0Schema.parse(raw);
+  return {
+    version: 1,
+    sessions: old.sessions.map((s) => ({ id: s.id, name: s.name, root: s.path, createdAt: s.created, trustRoot: false })),
+    agents: old.agents.map((a) => ({
+      name: a.name,
+      session: a.session,
+      specialization: a.specialization ?? null,
+      systemPromptSuffix: null,
+      backend: 'tmux',
+      terminal: a.tmuxPane ? { backend: 'tmux', id: a.tmuxPane } : null,
+      claudeSessionId: a.sessionId ?? null,
+      launch: { permissionMode: null, model: null, extraArgs: [] },
+      createdAt: a.created,
+      conversationStartedAt: a.sessionId ? a.created : null,
+    })),
+    queue: old.pending.map((m) => ({
+      deliveryId: m.id,
+      agent: m.agent,
+      session: m.session,
+      text: m.text,
+      taskId: m.task,
+      createdAt: m.created,
+      state: m.delivered ? 'delivered' : 'queued',
+      attempts: 0,
+    })),
+    counters: old.nextId,
+  };
+}
+
+/** Migration from version N (the key) to N + 1. */
+export const MIGRATIONS: Readonly<Record<number, (raw: unknown) => unknown>> = Object.freeze({ 0: migrateV0toV1 });
+
+function versionOf(raw: unknown): number {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new HubError(ErrorCodes.STATE_CORRUPT, 'The state file does not hold a JSON object.');
+  }
+  const version = (raw as { version?: unknown }).version;
+  if (version === undefined) return 0;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    throw new HubError(ErrorCodes.STATE_CORRUPT, `The state file has an invalid version ${JSON.stringify(version)}.`);
+  }
+  return version;
+}
+
+/**
+ * Validates decoded JSON as state, migrating older versions step by step. A newer version
+ * than this build knows is refused (never downgraded silently).
+ */
+export function parseState(raw: unknown): { state: HubState; migratedFrom: number | null } {
+  let version = versionOf(raw);
+  if (version > STATE_VERSION) {
+    throw new HubError(
+      ErrorCodes.STATE_CORRUPT,
+      `The state file is version ${version}, newer than this claude-hub (${STATE_VERSION}); upgrade claude-hub.`,
+      { data: { version } },
+    );
+  }
+  const from = version;
+  let current = raw;
+  try {
+    while (version < STATE_VERSION) {
+      const migrate = MIGRATIONS[version];
+      if (!migrate) throw new Error(`no migration from version ${version}`);
+      current = migrate(current);
+      version += 1;
+    }
+  } catch (error) {
+    throw new HubError(ErrorCodes.STATE_CORRUPT, `The state file (version ${from}) could not be migrated: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  const result = hubStateSchema.safeParse(current);
+  if (!result.success) {
+    throw new HubError(ErrorCodes.STATE_CORRUPT, `The state file does not match the state schema: ${z.prettifyError(result.error)}`, {
+      data: { issues: result.error.issues.length },
+    });
+  }
+  return { state: result.data, migratedFrom: from === STATE_VERSION ? null : from };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof z.ZodError) return z.prettifyError(error);
+  return error instanceof Error ? error.message : String(error);
+}
