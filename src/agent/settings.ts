@@ -1,0 +1,81 @@
+/**
+ * The per-agent settings file given to `claude --settings <file>`: one hook per lifecycle
+ * event that appends the event's JSON to the agent's event file (templates/hooks/emit.sh),
+ * plus what the security layer adds (a PreToolUse guard, `permissions.deny`). Pure: building
+ * the object and its path; the hub writes it.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Events the live hub reads (field notes §3). */
+export const AGENT_HOOK_EVENTS = [
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'PermissionRequest',
+  'Notification',
+  'Stop',
+  'StopFailure',
+  'SessionEnd',
+] as const;
+export type AgentHookEvent = (typeof AGENT_HOOK_EVENTS)[number];
+
+// Events that take a tool-name matcher; '*' matches every tool.
+const TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PostToolUse', 'PermissionRequest']);
+
+export interface HookCommand {
+  readonly type: 'command';
+  /** Exec form: `command` is one executable, `args` its arguments — no shell, so paths with spaces are safe. */
+  readonly command: string;
+  readonly args?: readonly string[];
+  /** Seconds. */
+  readonly timeout?: number;
+}
+
+export interface HookEntry {
+  readonly matcher?: string;
+  readonly hooks: readonly HookCommand[];
+}
+
+export interface AgentSettings {
+  readonly hooks: Readonly<Record<string, readonly HookEntry[]>>;
+  readonly permissions?: { readonly deny?: readonly string[]; readonly defaultMode?: string };
+}
+
+export interface AgentSettingsInput {
+  readonly eventsFile: string;
+  /** Path of emit.sh; default: the one shipped in templates/hooks. */
+  readonly emitScript?: string;
+  /** The security layer's PreToolUse guard; it runs alongside the event hook. */
+  readonly guardHook?: HookEntry;
+  readonly deny?: readonly string[];
+  readonly permissionMode?: string | null;
+}
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const EMIT_SCRIPT = join(TEMPLATES_DIR, 'hooks', 'emit.sh');
+
+/** `<stateDir>/events/<sessionId>/<agentName>.jsonl`, the file the hub watches for this agent. */
+export function agentEventsFile(stateDir: string, sessionId: string, agentName: string): string {
+  return join(stateDir, 'events', sessionId, `${agentName}.jsonl`);
+}
+
+export function emitHook(eventsFile: string, emitScript: string = EMIT_SCRIPT): HookCommand {
+  // Run through /bin/sh so the script needs no exec bit (npm packs may drop it).
+  return { type: 'command', command: '/bin/sh', args: [emitScript, eventsFile], timeout: 10 };
+}
+
+export function buildAgentSettings(input: AgentSettingsInput): AgentSettings {
+  const emit = emitHook(input.eventsFile, input.emitScript);
+  const hooks: Record<string, HookEntry[]> = {};
+  for (const event of AGENT_HOOK_EVENTS) {
+    hooks[event] = [TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [emit] } : { hooks: [emit] }];
+  }
+  if (input.guardHook) hooks.PreToolUse = [input.guardHook, ...(hooks.PreToolUse ?? [])];
+  const permissions = {
+    ...(input.deny && input.deny.length > 0 ? { deny: [...input.deny] } : {}),
+    ...(input.permissionMode ? { defaultMode: input.permissionMode } : {}),
+  };
+  return Object.keys(permissions).length > 0 ? { hooks, permissions } : { hooks };
+}

@@ -1,0 +1,68 @@
+/**
+ * An isolated world for a real Claude Code in tests: its own HOME with a seeded
+ * `.claude.json` (onboarding done, API key approved, roots trusted — each can be turned off to
+ * make the matching dialog appear), optional `acceptEdits` in the HOME's settings, and the env
+ * an agent gets (pointing at the fake model on 127.0.0.1). Nothing of the runner's env leaks in.
+ */
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLAUDE_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'claude');
+
+export interface ClaudeEnvOptions {
+  /** Base URL of the fake model (startFakeAnthropic().url). */
+  readonly baseUrl: string;
+  /** Roots to mark trusted (and project-onboarded). */
+  readonly trustedRoots?: readonly string[];
+  readonly onboarded?: boolean;
+  readonly approveKey?: boolean;
+  /** Put `permissions.defaultMode: acceptEdits` in the HOME's `.claude/settings.json`. */
+  readonly acceptEdits?: boolean;
+}
+
+export interface ClaudeEnv {
+  readonly home: string;
+  readonly apiKey: string;
+  /** The whole environment for an agent process. */
+  readonly env: Readonly<Record<string, string>>;
+  cleanup(): Promise<void>;
+}
+
+export async function createClaudeEnv(options: ClaudeEnvOptions): Promise<ClaudeEnv> {
+  const home = await realpath(await mkdtemp(join(tmpdir(), 'hub-home-')));
+  const apiKey = `sk-ant-fake-${Math.random().toString(36).slice(2)}-test-key-0123456789`;
+  const projects: Record<string, unknown> = {};
+  for (const root of options.trustedRoots ?? []) projects[root] = { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true };
+  const seeded: Record<string, unknown> = {
+    hasCompletedOnboarding: options.onboarded ?? true,
+    customApiKeyResponses: (options.approveKey ?? true) ? { approved: [apiKey.slice(-20)], rejected: [] } : { approved: [], rejected: [] },
+    projects,
+  };
+  await writeFile(join(home, '.claude.json'), JSON.stringify(seeded, null, 2));
+  await mkdir(join(home, '.claude'), { recursive: true });
+  if (options.acceptEdits) await writeFile(join(home, '.claude', 'settings.json'), JSON.stringify({ permissions: { defaultMode: 'acceptEdits' } }));
+  const env: Record<string, string> = {
+    PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: home,
+    USER: process.env.USER ?? 'test',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    SHELL: '/bin/sh',
+    TMPDIR: tmpdir(),
+    ANTHROPIC_API_KEY: apiKey,
+    ANTHROPIC_BASE_URL: options.baseUrl,
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  return {
+    home,
+    apiKey,
+    env,
+    cleanup: () => rm(home, { recursive: true, force: true }),
+  };
+}
