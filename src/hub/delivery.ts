@@ -1,0 +1,395 @@
+/**
+ * Confirmed delivery of messages into agents' terminals. One FIFO per agent; a message is
+ * typed only when its agent is idle (never while it works, never into a dialog), as ONE
+ * bracketed paste followed by a separate submit, and counts as delivered only when the agent's
+ * `UserPromptSubmit` hook reports a prompt carrying the text (or the delivery id). Without
+ * confirmation the submit is pressed again (bounded, with backoff); still nothing → the message
+ * is reported `undelivered` with the reason. Never silently dropped, never typed twice: queues
+ * are handed to a persistence callback on every change and restored after a restart.
+ */
+import { HubError, ErrorCodes, toHubError } from '../errors.js';
+import { sanitizeTerminalText, DEFAULT_MAX_TERMINAL_TEXT_BYTES } from '../terminal/sanitize.js';
+import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
+import type { AgentStatus, HookEvent } from './types.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+
+export type DeliveryState = 'queued' | 'typing' | 'awaiting_confirmation' | 'delivered' | 'undelivered';
+
+/** One message on its way; the persisted shape (plain JSON). */
+export interface DeliveryEntry {
+  readonly deliveryId: string;
+  readonly agent: string;
+  /** Already sanitized: exactly what is (or was) typed. */
+  readonly text: string;
+  readonly state: DeliveryState;
+  readonly enqueuedAt: string;
+  /** When it was pasted; set once, so a restored entry is never pasted again. */
+  readonly typedAt: string | null;
+  readonly submits: number;
+  readonly reason: string | null;
+}
+
+export interface DeliveryOutcome {
+  readonly deliveryId: string;
+  readonly agent: string;
+  readonly state: 'delivered' | 'undelivered';
+  readonly reason: string | null;
+  /** The hook event that confirmed it. */
+  readonly confirmedBy: HookEvent | null;
+}
+
+export type DeliveryEvent =
+  | { readonly type: 'delivered'; readonly entry: DeliveryEntry; readonly event: HookEvent }
+  | { readonly type: 'undelivered'; readonly entry: DeliveryEntry; readonly reason: string }
+  | { readonly type: 'retry'; readonly entry: DeliveryEntry; readonly submit: number };
+
+/** Where the agent's terminal is now (it changes when a conversation is restarted). */
+export interface DeliveryTerminals {
+  terminalOf(agent: string): { readonly backend: TerminalBackend; readonly handle: TerminalHandle } | null;
+}
+
+/** The live index's view of agents. */
+export interface DeliveryStatusSource {
+  getStatus(agent: string): AgentStatus | null;
+  onStatusChange(listener: (agent: string, status: AgentStatus) => void): () => void;
+}
+
+/** Every hook event of every agent, as read from the event files. */
+export interface DeliveryHookSource {
+  onHookEvent(listener: (event: HookEvent) => void): () => void;
+}
+
+export interface DeliveryQueueOptions {
+  readonly terminals: DeliveryTerminals;
+  readonly status: DeliveryStatusSource;
+  readonly hooks: DeliveryHookSource;
+  /** Called with every pending entry after each change (persist it). */
+  readonly onQueueChanged?: (snapshot: readonly DeliveryEntry[]) => void;
+  readonly logger?: Logger;
+  /** Wait for UserPromptSubmit after a submit before pressing it again. Default 2000 ms; doubles each time. */
+  readonly confirmTimeoutMs?: number;
+  /** Submits per message, the first included. Default 3. */
+  readonly maxSubmits?: number;
+  readonly maxBytes?: number;
+  readonly now?: () => Date;
+}
+
+const PENDING: ReadonlySet<DeliveryState> = new Set(['queued', 'typing', 'awaiting_confirmation']);
+
+/** Whitespace-insensitive comparison: the TUI may trim or re-flow what was pasted. */
+function normalize(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Does this UserPromptSubmit prompt carry the entry? */
+export function confirms(prompt: string, entry: Pick<DeliveryEntry, 'text' | 'deliveryId'>): boolean {
+  if (prompt === entry.text || prompt.includes(entry.deliveryId)) return true;
+  const want = normalize(entry.text);
+  return want.length > 0 && normalize(prompt) === want;
+}
+
+interface Waiter {
+  readonly entry: DeliveryEntry;
+  resolve(event: HookEvent | null): void;
+}
+
+export class DeliveryQueue {
+  private readonly queues = new Map<string, DeliveryEntry[]>();
+  private readonly pumping = new Set<string>();
+  /** Agents that took a prompt and have not stopped since: the index may not know yet. */
+  private readonly busy = new Set<string>();
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly settled = new Map<string, { promise: Promise<DeliveryOutcome>; resolve: (o: DeliveryOutcome) => void }>();
+  private readonly listeners = new Set<(event: DeliveryEvent) => void>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly confirmTimeoutMs: number;
+  private readonly maxSubmits: number;
+  private readonly maxBytes: number;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private closed = false;
+
+  constructor(private readonly options: DeliveryQueueOptions) {
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 2000;
+    this.maxSubmits = Math.max(1, options.maxSubmits ?? 3);
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_TERMINAL_TEXT_BYTES;
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? (() => new Date());
+    this.unsubscribe.push(options.hooks.onHookEvent((event) => this.onHookEvent(event)));
+    this.unsubscribe.push(
+      options.status.onStatusChange((agent, status) => {
+        // A change to idle comes after the agent's Stop, so it also ends our own busy mark.
+        if (status === 'idle' || status === 'exited') this.busy.delete(agent);
+        if (status === 'idle') this.kick(agent);
+      }),
+    );
+  }
+
+  /** Subscribe to delivered / undelivered / retry. */
+  on(listener: (event: DeliveryEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Sanitizes and queues a message (throws TOO_LARGE before anything is queued), then tries to
+   * deliver it at once if the agent is idle. `settled` resolves when it is delivered or not.
+   */
+  enqueue(input: { deliveryId: string; agent: string; text: string }): { entry: DeliveryEntry; settled: Promise<DeliveryOutcome> } {
+    if (this.closed) throw new HubError(ErrorCodes.DELIVERY_FAILED, 'The hub is shutting down; the message was not queued.');
+    if (this.settled.has(input.deliveryId) || this.find(input.deliveryId)) {
+      throw new HubError(ErrorCodes.ALREADY_EXISTS, `Delivery ${input.deliveryId} is already queued.`, { data: { deliveryId: input.deliveryId } });
+    }
+    const text = sanitizeTerminalText(input.text, this.maxBytes);
+    if (normalize(text) === '') throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'The message is empty after sanitizing; nothing to deliver.');
+    const entry: DeliveryEntry = {
+      deliveryId: input.deliveryId,
+      agent: input.agent,
+      text,
+      state: 'queued',
+      enqueuedAt: this.now().toISOString(),
+      typedAt: null,
+      submits: 0,
+      reason: null,
+    };
+    this.queueOf(input.agent).push(entry);
+    const settled = this.settlement(entry.deliveryId);
+    this.changed();
+    this.kick(input.agent);
+    return { entry, settled };
+  }
+
+  /**
+   * Takes back persisted entries after a restart. Entries already typed are never typed again:
+   * they wait for their confirmation (submit is pressed again if it does not come).
+   */
+  restore(entries: readonly DeliveryEntry[]): void {
+    for (const entry of entries) {
+      if (!PENDING.has(entry.state) || this.find(entry.deliveryId)) continue;
+      const restored: DeliveryEntry = entry.typedAt !== null || entry.state !== 'queued' ? { ...entry, state: 'awaiting_confirmation', typedAt: entry.typedAt ?? entry.enqueuedAt } : entry;
+      this.queueOf(entry.agent).push(restored);
+      this.settlement(entry.deliveryId);
+    }
+    this.changed();
+    for (const agent of this.queues.keys()) this.kick(agent);
+  }
+
+  /** Pending entries (all agents, or one), in order. */
+  pending(agent?: string): readonly DeliveryEntry[] {
+    if (agent !== undefined) return [...(this.queues.get(agent) ?? [])];
+    return [...this.queues.values()].flat();
+  }
+
+  /** Resolves when this delivery is delivered or undelivered. */
+  whenSettled(deliveryId: string): Promise<DeliveryOutcome> {
+    const known = this.settled.get(deliveryId);
+    if (!known) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `No delivery ${deliveryId} is known.`, { data: { deliveryId } });
+    return known.promise;
+  }
+
+  /** Gives up on every pending message of an agent (e.g. it was deleted), reporting each. */
+  abandon(agent: string, reason: string): void {
+    for (const entry of [...(this.queues.get(agent) ?? [])]) this.finishUndelivered(entry, reason);
+  }
+
+  /** Try again now (e.g. after the hub learned the agent is idle by other means). */
+  kick(agent: string): void {
+    if (this.closed || this.pumping.has(agent)) return;
+    const head = this.queues.get(agent)?.[0];
+    if (!head) return;
+    this.pumping.add(agent);
+    void this.pump(agent)
+      .catch((error: unknown) => this.logger.error('delivery pump failed', { agent, error: String(error) }))
+      .finally(() => {
+        this.pumping.delete(agent);
+        // Something may have arrived or changed while this pump ran.
+        if (this.readyFor(agent)) this.kick(agent);
+      });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const off of this.unsubscribe) off();
+    for (const waiter of this.waiters.values()) waiter.resolve(null);
+    this.waiters.clear();
+  }
+
+  private readyFor(agent: string): boolean {
+    const head = this.queues.get(agent)?.[0];
+    if (!head || this.closed) return false;
+    if (head.state === 'awaiting_confirmation') return true;
+    return !this.busy.has(agent) && this.options.status.getStatus(agent) === 'idle';
+  }
+
+  private async pump(agent: string): Promise<void> {
+    while (!this.closed) {
+      const head = this.queues.get(agent)?.[0];
+      if (!head) return;
+      if (head.state === 'queued') {
+        if (!this.readyFor(agent)) return;
+        const terminal = this.options.terminals.terminalOf(agent);
+        if (!terminal) return; // No terminal now: stays queued until the agent is started again.
+        const confirmation = this.expect(head);
+        const typed = this.update(head, { state: 'typing' });
+        try {
+          await terminal.backend.sendText(terminal.handle, typed.text);
+          const submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
+          await terminal.backend.submit(terminal.handle);
+          await this.confirmOrRetry(submitted, confirmation);
+        } catch (error) {
+          this.waiters.delete(agent);
+          const current = this.find(head.deliveryId);
+          if (current) this.finishUndelivered(current, `typing into the terminal failed: ${toHubError(error).message}`);
+        }
+      } else {
+        // Restored after a restart, already typed: only wait / press submit again.
+        await this.confirmOrRetry(head, this.expect(head));
+      }
+    }
+  }
+
+  /** Waits for confirmation; presses submit again with backoff; ends delivered or undelivered. */
+  private async confirmOrRetry(entry: DeliveryEntry, confirmation: Promise<HookEvent | null>): Promise<void> {
+    let current = entry;
+    let timeout = this.confirmTimeoutMs;
+    for (;;) {
+      const event = await Promise.race([confirmation, sleep(timeout).then(() => null)]);
+      if (this.closed) return;
+      const latest = this.find(current.deliveryId);
+      if (!latest) return; // Confirmed or abandoned meanwhile.
+      current = latest;
+      if (event) return; // onHookEvent already finished it.
+      const status = this.options.status.getStatus(current.agent);
+      if (status === 'exited') return this.finishUndelivered(current, `${current.agent} exited before confirming the message`);
+      if (current.submits >= this.maxSubmits) {
+        return this.finishUndelivered(
+          current,
+          `no UserPromptSubmit from ${current.agent} after ${current.submits} submit(s); the text may still be in its prompt box${status === 'waiting_for_person' ? ' (the agent is waiting for a person at a dialog)' : ''}`,
+        );
+      }
+      // Never press Enter into a dialog: count the attempt, wait for the person instead.
+      const terminal = this.options.terminals.terminalOf(current.agent);
+      current = this.update(current, { submits: current.submits + 1 });
+      this.emit({ type: 'retry', entry: current, submit: current.submits });
+      if (status !== 'waiting_for_person' && terminal) {
+        try {
+          await terminal.backend.submit(terminal.handle);
+        } catch (error) {
+          return this.finishUndelivered(current, `pressing submit failed: ${toHubError(error).message}`);
+        }
+      }
+      timeout *= 2;
+    }
+  }
+
+  private expect(entry: DeliveryEntry): Promise<HookEvent | null> {
+    return new Promise((resolve) => {
+      this.waiters.set(entry.agent, { entry, resolve: (event) => resolve(event) });
+    });
+  }
+
+  private onHookEvent(event: HookEvent): void {
+    if (event.event === 'Stop' || event.event === 'StopFailure' || event.event === 'SessionStart' || event.event === 'SessionEnd') {
+      this.busy.delete(event.agent);
+      if (event.event !== 'SessionEnd') this.kick(event.agent);
+      return;
+    }
+    if (event.event !== 'UserPromptSubmit') return;
+    this.busy.add(event.agent);
+    const prompt = typeof event.payload.prompt === 'string' ? event.payload.prompt : '';
+    const queue = this.queues.get(event.agent) ?? [];
+    const entry = queue.find((e) => (e.state === 'awaiting_confirmation' || e.state === 'typing') && confirms(prompt, e));
+    if (!entry) return;
+    const delivered = this.update(entry, { state: 'delivered' });
+    this.remove(delivered);
+    const waiter = this.waiters.get(event.agent);
+    if (waiter?.entry.deliveryId === entry.deliveryId) {
+      this.waiters.delete(event.agent);
+      waiter.resolve(event);
+    }
+    this.emit({ type: 'delivered', entry: delivered, event });
+    this.settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'delivered', reason: null, confirmedBy: event });
+  }
+
+  private finishUndelivered(entry: DeliveryEntry, reason: string): void {
+    const failed = this.update(entry, { state: 'undelivered', reason });
+    this.remove(failed);
+    const waiter = this.waiters.get(entry.agent);
+    if (waiter?.entry.deliveryId === entry.deliveryId) this.waiters.delete(entry.agent);
+    this.logger.warn('message undelivered', { agent: entry.agent, deliveryId: entry.deliveryId, reason });
+    this.emit({ type: 'undelivered', entry: failed, reason });
+    this.settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'undelivered', reason, confirmedBy: null });
+  }
+
+  private queueOf(agent: string): DeliveryEntry[] {
+    let queue = this.queues.get(agent);
+    if (!queue) {
+      queue = [];
+      this.queues.set(agent, queue);
+    }
+    return queue;
+  }
+
+  private find(deliveryId: string): DeliveryEntry | undefined {
+    for (const queue of this.queues.values()) {
+      const found = queue.find((e) => e.deliveryId === deliveryId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private update(entry: DeliveryEntry, patch: Partial<DeliveryEntry>): DeliveryEntry {
+    const next = { ...entry, ...patch };
+    const queue = this.queues.get(entry.agent);
+    const index = queue?.findIndex((e) => e.deliveryId === entry.deliveryId) ?? -1;
+    if (queue && index >= 0) queue[index] = next;
+    this.changed();
+    return next;
+  }
+
+  private remove(entry: DeliveryEntry): void {
+    const queue = this.queues.get(entry.agent);
+    if (!queue) return;
+    const index = queue.findIndex((e) => e.deliveryId === entry.deliveryId);
+    if (index >= 0) queue.splice(index, 1);
+    if (queue.length === 0) this.queues.delete(entry.agent);
+    this.changed();
+  }
+
+  private settlement(deliveryId: string): Promise<DeliveryOutcome> {
+    let resolve!: (o: DeliveryOutcome) => void;
+    const promise = new Promise<DeliveryOutcome>((r) => (resolve = r));
+    this.settled.set(deliveryId, { promise, resolve });
+    return promise;
+  }
+
+  private settle(outcome: DeliveryOutcome): void {
+    this.settled.get(outcome.deliveryId)?.resolve(outcome);
+    this.settled.delete(outcome.deliveryId);
+  }
+
+  private changed(): void {
+    try {
+      this.options.onQueueChanged?.(this.pending());
+    } catch (error) {
+      this.logger.error('persisting the delivery queue failed', { error: String(error) });
+    }
+  }
+
+  private emit(event: DeliveryEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error('delivery listener failed', { error: String(error) });
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+}
