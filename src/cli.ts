@@ -1,3 +1,62 @@
 #!/usr/bin/env node
-// Thin entry point: parse argv, run a command. Commands live in src/commands/.
-process.stderr.write('claude-hub: skeleton (commands land with the MCP server issue)\n');
+// Thin entry point: parse argv, run one command from src/commands/. Commands load lazily so
+// `--help` and `doctor` answer without loading the MCP SDK or starting anything.
+import { EXIT_USAGE } from './commands/command-io.js';
+import { packageVersion } from './commands/package-info.js';
+
+const USAGE = `usage: claude-hub [command] [options]
+
+commands:
+  serve            run the MCP server (default; stdio unless --transport http)
+  status [ROOT|SESSION] [--json]   what each session, agent and task is doing
+  watch            follow the live index as it changes
+  audit verify|log read and check the audit log
+  doctor [--json]  check this machine for tmux, claude, git, … and say what to fix
+  init ROOT        write ROOT/TODO.md and print the Claude Desktop / Claude Code config
+
+  claude-hub <command> --help   options of one command
+  claude-hub --version
+`;
+
+/** Every command gets the real streams, environment and working directory. */
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+type Command = (argv: readonly string[], commandIo: typeof io) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  init: async () => (await import('./commands/init.js')).initCommand,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  // No command, or options first: serve.
+  if (first === undefined || first.startsWith('-')) return (await COMMANDS['serve']!())(argv, io);
+  const load = COMMANDS[first];
+  if (load === undefined) {
+    process.stderr.write(`INVALID_ARGUMENT: unknown command "${first}".\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  return (await load())(rest, io);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`INTERNAL: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,148 @@
+/**
+ * What `doctor` checks and what it tells the user to do. The probing (running tools, reading
+ * the state dir) is injected, so the judgement here is pure and tested without a machine.
+ */
+export type CheckStatus = 'ok' | 'missing' | 'warn' | 'skip';
+
+export interface Check {
+  readonly name: string;
+  readonly status: CheckStatus;
+  /** A missing required check makes doctor exit non-zero. */
+  readonly required: boolean;
+  readonly version?: string;
+  readonly detail: string;
+  /** Exactly what to install or change. */
+  readonly fix?: string;
+}
+
+export interface Probes {
+  readonly platform: NodeJS.Platform;
+  readonly nodeVersion: string;
+  readonly home: string;
+  /** stdout of `command args` (trimmed), or null when it cannot run. */
+  run(command: string, args: readonly string[]): Promise<string | null>;
+  pathExists(path: string): Promise<boolean>;
+  /** The state dir's mode bits and whether it is writable; null when it does not exist. */
+  stateDir(path: string): Promise<{ mode: number; writable: boolean } | null>;
+  /** Whether the nearest existing parent of `path` is writable (so the dir can be created). */
+  parentWritable(path: string): Promise<boolean>;
+}
+
+export interface DoctorOptions {
+  readonly claudeCommand: string;
+  readonly stateDir: string;
+  readonly backend: 'auto' | 'tmux' | 'iterm2';
+}
+
+const MIN_NODE = [20, 19] as const;
+
+function install(platform: NodeJS.Platform, what: { apt: string; brew: string }): string {
+  return platform === 'darwin' ? `brew install ${what.brew}` : `sudo apt-get install ${what.apt} (or your distribution's package manager)`;
+}
+
+export function checkNode(version: string): Check {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return ok
+    ? { name: 'node', status: 'ok', required: true, version, detail: `Node.js ${version}` }
+    : {
+        name: 'node',
+        status: 'missing',
+        required: true,
+        version,
+        detail: `Node.js ${version} is too old; claude-hub needs ${MIN_NODE.join('.')} or newer.`,
+        fix: 'Install Node.js 20.19+ (https://nodejs.org, or `nvm install 20`).',
+      };
+}
+
+export async function runChecks(probes: Probes, options: DoctorOptions): Promise<Check[]> {
+  const { platform } = probes;
+  const checks: Check[] = [checkNode(probes.nodeVersion)];
+
+  const usesTmux = options.backend === 'tmux' || (options.backend === 'auto' && platform !== 'darwin');
+  const tmux = await probes.run('tmux', ['-V']);
+  checks.push(
+    tmux !== null
+      ? { name: 'tmux', status: 'ok', required: usesTmux, version: tmux.replace(/^tmux\s*/, ''), detail: tmux }
+      : {
+          name: 'tmux',
+          status: usesTmux ? 'missing' : 'warn',
+          required: usesTmux,
+          detail: usesTmux ? 'tmux is not on PATH; agents run in tmux windows.' : 'tmux is not on PATH (only needed with --backend tmux).',
+          fix: install(platform, { apt: 'tmux', brew: 'tmux' }),
+        },
+  );
+
+  if (platform === 'darwin') {
+    const usesIterm = options.backend !== 'tmux';
+    const osascript = await probes.run('osascript', ['-e', 'return "ok"']);
+    const iterm = (await probes.pathExists('/Applications/iTerm.app')) || (await probes.pathExists(`${probes.home}/Applications/iTerm.app`));
+    checks.push(
+      osascript !== null && iterm
+        ? {
+            name: 'iterm2',
+            status: 'ok',
+            required: false,
+            detail: 'iTerm2 and osascript found. On first use macOS asks to let claude-hub control iTerm2: allow it (System Settings → Privacy & Security → Automation).',
+          }
+        : {
+            name: 'iterm2',
+            status: usesIterm && options.backend === 'iterm2' ? 'missing' : 'warn',
+            required: options.backend === 'iterm2',
+            detail: osascript === null ? 'osascript cannot run.' : 'iTerm2 is not installed in /Applications.',
+            fix: 'Install iTerm2 (brew install --cask iterm2) or use --backend tmux.',
+          },
+    );
+  } else {
+    checks.push({ name: 'iterm2', status: 'skip', required: false, detail: `not macOS (${platform}): the tmux backend is used.` });
+  }
+
+  const claude = await probes.run(options.claudeCommand, ['--version']);
+  checks.push(
+    claude !== null
+      ? { name: 'claude', status: 'ok', required: true, version: claude.split(/\s+/)[0] ?? claude, detail: `${options.claudeCommand}: ${claude}` }
+      : {
+          name: 'claude',
+          status: 'missing',
+          required: true,
+          detail: `${options.claudeCommand} --version did not run; agents are Claude Code processes.`,
+          fix: 'Install Claude Code (npm install -g @anthropic-ai/claude-code) or point at it with --claude-command PATH (CLAUDE_HUB_CLAUDE_COMMAND).',
+        },
+  );
+
+  const git = await probes.run('git', ['--version']);
+  checks.push(
+    git !== null
+      ? { name: 'git', status: 'ok', required: true, version: git.replace(/^git version\s*/, ''), detail: git }
+      : { name: 'git', status: 'missing', required: true, detail: 'git is not on PATH; the hub records changes in git.', fix: install(platform, { apt: 'git', brew: 'git' }) },
+  );
+
+  checks.push(await checkStateDir(probes, options.stateDir));
+  return checks;
+}
+
+async function checkStateDir(probes: Probes, path: string): Promise<Check> {
+  const info = await probes.stateDir(path);
+  if (info === null) {
+    return (await probes.parentWritable(path))
+      ? { name: 'state-dir', status: 'ok', required: true, detail: `${path} does not exist yet; it will be created (mode 700) on first start.` }
+      : { name: 'state-dir', status: 'missing', required: true, detail: `${path} does not exist and cannot be created here.`, fix: `mkdir -p -m 700 '${path}' or choose another with --state-dir.` };
+  }
+  const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
+  if (!info.writable) return { name: 'state-dir', status: 'missing', required: true, detail: `${path} is not writable.`, fix: `chmod u+rwx '${path}' or choose another with --state-dir.` };
+  if ((info.mode & 0o077) !== 0) {
+    return { name: 'state-dir', status: 'warn', required: true, detail: `${path} is writable but group/others can access it (mode ${mode}); it holds the state key and audit log.`, fix: `chmod 700 '${path}'` };
+  }
+  return { name: 'state-dir', status: 'ok', required: true, detail: `${path} (mode ${mode}, writable)` };
+}
+
+export function doctorFailed(checks: readonly Check[]): boolean {
+  return checks.some((check) => check.required && check.status === 'missing');
+}
+
+export function formatChecks(checks: readonly Check[]): string {
+  const mark: Record<CheckStatus, string> = { ok: 'ok  ', missing: 'FAIL', warn: 'warn', skip: 'skip' };
+  return checks
+    .map((check) => `[${mark[check.status]}] ${check.name.padEnd(9)} ${check.detail}${check.fix ? `\n       fix: ${check.fix}` : ''}`)
+    .join('\n');
+}

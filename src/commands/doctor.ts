@@ -1,0 +1,101 @@
+/** `claude-hub doctor [--json]`: checks this machine for what claude-hub needs and says what to fix. */
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exec } from '../exec.js';
+import { isHubError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
+import { doctorFailed, formatChecks, runChecks, type Probes } from './doctor-checks.js';
+import { parseServeOptions } from './serve-options.js';
+
+const USAGE = `usage: claude-hub doctor [--json] [--claude-command CMD] [--state-dir DIR] [--backend auto|tmux|iterm2]
+
+Checks node, tmux, iTerm2/osascript (macOS), claude and its version, git, and the state
+directory, and says exactly what to install or change. Exits 1 if something required is missing.
+`;
+
+export async function doctorCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  let values: { json?: boolean | undefined; help?: boolean | undefined; 'claude-command'?: string | undefined; 'state-dir'?: string | undefined; backend?: string | undefined };
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'claude-command': { type: 'string' }, 'state-dir': { type: 'string' }, backend: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    io.stderr.write(`INVALID_ARGUMENT: ${(error as Error).message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const env = io.env ?? process.env;
+  let options;
+  try {
+    const forwarded = (['claude-command', 'state-dir', 'backend'] as const).flatMap((flag) => (values[flag] === undefined ? [] : [`--${flag}`, values[flag]!]));
+    options = parseServeOptions(forwarded, env, io.cwd ?? process.cwd());
+  } catch (error) {
+    io.stderr.write(`${isHubError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+
+  // Tools are found on the user's PATH; nothing else of the environment is passed on.
+  const childEnv: NodeJS.ProcessEnv = { PATH: env['PATH'] ?? '/usr/bin:/bin', HOME: env['HOME'] ?? '', LANG: env['LANG'] ?? 'C.UTF-8' };
+  const probes: Probes = {
+    platform: process.platform,
+    nodeVersion: process.versions.node,
+    home: env['HOME'] ?? '',
+    async run(command, args) {
+      try {
+        const result = await exec(command, args, { env: childEnv, timeoutMs: 15_000 });
+        return (result.stdout.trim() || result.stderr.trim()).split('\n')[0] ?? '';
+      } catch {
+        return null;
+      }
+    },
+    async pathExists(path) {
+      return access(path).then(
+        () => true,
+        () => false,
+      );
+    },
+    async stateDir(path) {
+      try {
+        const info = await stat(path);
+        if (!info.isDirectory()) return { mode: info.mode, writable: false };
+        const writable = await access(path, constants.W_OK).then(
+          () => true,
+          () => false,
+        );
+        return { mode: info.mode, writable };
+      } catch {
+        return null;
+      }
+    },
+    async parentWritable(path) {
+      let dir = dirname(path);
+      for (;;) {
+        const exists = await access(dir).then(
+          () => true,
+          () => false,
+        );
+        if (exists) {
+          return access(dir, constants.W_OK).then(
+            () => true,
+            () => false,
+          );
+        }
+        if (dirname(dir) === dir) return false;
+        dir = dirname(dir);
+      }
+    },
+  };
+
+  const checks = await runChecks(probes, { claudeCommand: options.claudeCommand, stateDir: options.stateDir, backend: options.backend });
+  const failed = doctorFailed(checks);
+  if (values.json) io.stdout.write(JSON.stringify({ ok: !failed, checks }, null, 2) + '\n');
+  else io.stdout.write(`${formatChecks(checks)}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);
+  return failed ? EXIT_FAILED : EXIT_OK;
+}

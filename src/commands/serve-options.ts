@@ -1,0 +1,127 @@
+/**
+ * `serve` options: flags win over CLAUDE_HUB_* environment variables, which win over the
+ * defaults. Pure: argv and env in, a frozen HubConfig out, or INVALID_ARGUMENT naming the
+ * flag, the bad value and what is allowed.
+ */
+import { parseArgs } from 'node:util';
+import { isAbsolute, resolve } from 'node:path';
+import { defaultConfig, SECURITY_LEVELS, type HubConfig, type SecurityLevel } from '../config.js';
+import { ErrorCodes, HubError } from '../errors.js';
+
+/** Flag name → what `--help` says about it. The env variable is CLAUDE_HUB_<FLAG_IN_CAPS>. */
+export const SERVE_FLAGS = {
+  transport: 'stdio (default; what Claude Desktop runs) or http',
+  port: 'HTTP port (default 7337; 0 picks a free one)',
+  host: 'HTTP bind address (default 127.0.0.1; beyond loopback needs --tokens-file)',
+  'state-dir': 'where state, audit log and agent event files live',
+  backend: 'auto (default), tmux or iterm2',
+  'security-level': 'LOW (reads only), MEDIUM (acts) or HIGH (default: creates and deletes agents)',
+  'max-agents': 'most agents across the hub (default 16)',
+  'max-sessions': 'most sessions (default 8)',
+  'log-dir': 'also log to rotating files in this folder',
+  'claude-command': 'the claude executable agents run (default: claude on PATH)',
+  'tmux-socket': 'tmux -L socket name (default: your tmux server)',
+  'tokens-file': 'HTTP bearer tokens file (name, role, token)',
+  'permission-mode': "agents' claude --permission-mode",
+  model: "agents' claude --model",
+  restore: 'reopen exited agents with claude --resume on start (boolean)',
+} as const;
+
+type Flag = keyof typeof SERVE_FLAGS;
+const BOOLEAN_FLAGS: ReadonlySet<Flag> = new Set(['restore']);
+
+export function envName(flag: string): string {
+  return `CLAUDE_HUB_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+
+export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): HubConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options = Object.fromEntries(
+      (Object.keys(SERVE_FLAGS) as Flag[]).map((flag) => [flag, { type: BOOLEAN_FLAGS.has(flag) ? ('boolean' as const) : ('string' as const) }]),
+    );
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${(error as Error).message}. See claude-hub serve --help.`);
+  }
+
+  /** The flag's value, else its environment variable's, as a string; undefined when neither is set. */
+  const raw = (flag: Flag): { value: string; source: string } | undefined => {
+    const given = values[flag];
+    if (given !== undefined) return { value: String(given), source: `--${flag}` };
+    const fromEnv = env[envName(flag)];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: envName(flag) };
+    return undefined;
+  };
+  const bad = (source: string, value: string, allowed: string): HubError =>
+    new HubError(ErrorCodes.INVALID_ARGUMENT, `${source} ${JSON.stringify(value)} is not valid: use ${allowed}. See claude-hub serve --help.`, {
+      data: { option: source, value },
+    });
+  const oneOf = <T extends string>(flag: Flag, allowed: readonly T[], fallback: T): T => {
+    const got = raw(flag);
+    if (got === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(got.value)) throw bad(got.source, got.value, allowed.join(', '));
+    return got.value as T;
+  };
+  const integer = (flag: Flag, min: number, max: number, fallback: number): number => {
+    const got = raw(flag);
+    if (got === undefined) return fallback;
+    if (!/^\d+$/.test(got.value) || Number(got.value) < min || Number(got.value) > max) throw bad(got.source, got.value, `a whole number from ${min} to ${max}`);
+    return Number(got.value);
+  };
+  const path = (flag: Flag, fallback: string | null): string | null => {
+    const got = raw(flag);
+    if (got === undefined) return fallback;
+    if (got.value.includes('\0')) throw bad(got.source, got.value, 'a path');
+    return isAbsolute(got.value) ? got.value : resolve(cwd, got.value);
+  };
+  const text = (flag: Flag, pattern: RegExp, allowed: string, fallback: string | null): string | null => {
+    const got = raw(flag);
+    if (got === undefined) return fallback;
+    if (!pattern.test(got.value)) throw bad(got.source, got.value, allowed);
+    return got.value;
+  };
+  const boolean = (flag: Flag, fallback: boolean): boolean => {
+    const got = raw(flag);
+    if (got === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(got.value)) return true;
+    if (/^(0|false|no|off)$/i.test(got.value)) return false;
+    throw bad(got.source, got.value, 'true or false');
+  };
+
+  const defaults = defaultConfig(env);
+  const config: HubConfig = {
+    transport: oneOf('transport', ['stdio', 'http'] as const, defaults.transport),
+    port: integer('port', 0, 65535, defaults.port),
+    host: text('host', /^[A-Za-z0-9.:[\]-]{1,255}$/, 'an IP address or host name', defaults.host) ?? defaults.host,
+    stateDir: path('state-dir', defaults.stateDir) ?? defaults.stateDir,
+    backend: oneOf('backend', ['auto', 'tmux', 'iterm2'] as const, defaults.backend),
+    securityLevel: oneOf<SecurityLevel>('security-level', SECURITY_LEVELS, defaults.securityLevel),
+    maxAgents: integer('max-agents', 1, 256, defaults.maxAgents),
+    maxSessions: integer('max-sessions', 1, 64, defaults.maxSessions),
+    logDir: path('log-dir', defaults.logDir),
+    claudeCommand: text('claude-command', /^[^\0\n]{1,4096}$/, 'a command name or path', defaults.claudeCommand) ?? defaults.claudeCommand,
+    tmuxSocket: text('tmux-socket', /^[A-Za-z0-9_.-]{1,64}$/, 'a socket name of letters, digits, _ . -', defaults.tmuxSocket),
+    tokensFile: path('tokens-file', defaults.tokensFile),
+    restore: boolean('restore', defaults.restore),
+    permissionMode: text('permission-mode', /^[A-Za-z]{1,32}$/, 'a Claude Code permission mode, e.g. acceptEdits', defaults.permissionMode),
+    model: text('model', /^[A-Za-z0-9._:-]{1,100}$/, 'a model name', defaults.model),
+  };
+  return Object.freeze(config);
+}
+
+export function serveHelp(): string {
+  const width = Math.max(...Object.keys(SERVE_FLAGS).map((f) => f.length)) + 4;
+  const lines = (Object.entries(SERVE_FLAGS) as [Flag, string][]).map(
+    ([flag, what]) => `  --${flag.padEnd(width - 2)}${what}\n  ${' '.repeat(width)}env ${envName(flag)}`,
+  );
+  return `usage: claude-hub serve [options]
+
+Runs the MCP server (the default command). stdout carries only the MCP protocol; logs go to
+stderr (and --log-dir). One ready line is printed to stderr when it is listening.
+
+options (each also from its environment variable; flags win):
+${lines.join('\n')}
+  -h, --help${' '.repeat(width - 8)}this help
+`;
+}

@@ -1,0 +1,126 @@
+/**
+ * `claude-hub serve`: build the hub from the configuration, put the MCP server in front of it
+ * on stdio or Streamable HTTP, print one ready line to stderr, and shut down cleanly on
+ * SIGINT/SIGTERM or when the stdio client goes away.
+ */
+import { isHubError } from '../errors.js';
+import type { HubConfig } from '../config.js';
+import type { HubApi } from '../hub/api.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { createServer } from '../server/create-server.js';
+import { createLogFileSink } from '../server/log-file.js';
+import type { Authenticate } from '../server/http.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
+import { packageVersion } from './package-info.js';
+import { parseServeOptions, serveHelp } from './serve-options.js';
+
+export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(serveHelp());
+    return EXIT_OK;
+  }
+  const env = io.env ?? process.env;
+  let config: HubConfig;
+  try {
+    config = parseServeOptions(argv, env, io.cwd ?? process.cwd());
+  } catch (error) {
+    io.stderr.write(`${isHubError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+
+  const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === env['CLAUDE_HUB_LOG_LEVEL']) ?? ('info' satisfies LogLevel);
+  let logger: Logger;
+  try {
+    logger = createLogger({ level, sinks: config.logDir === null ? [] : [createLogFileSink({ dir: config.logDir })] });
+  } catch (error) {
+    io.stderr.write(`CONFIG_ERROR: cannot use --log-dir ${config.logDir}: ${(error as Error).message}\n`);
+    return EXIT_FAILED;
+  }
+
+  const version = packageVersion();
+  // Token and bind problems are found before anything starts.
+  let authenticate: Authenticate | null = null;
+  try {
+    if (config.transport === 'http') authenticate = await checkHttpAccess(config);
+  } catch (error) {
+    io.stderr.write(`${isHubError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+
+  let hub: HubApi;
+  try {
+    // Loaded here, not at the top, so `--help` and bad flags answer without starting anything.
+    const { createHub } = await import('../hub/hub.js');
+    hub = await createHub(config, logger);
+  } catch (error) {
+    io.stderr.write(`${isHubError(error) ? `${error.code}: ${error.message}` : `INTERNAL: the hub could not start: ${String(error)}`}\n`);
+    return EXIT_FAILED;
+  }
+
+  try {
+    const stop = config.transport === 'stdio' ? await serveStdio(hub, config, logger, version, io) : await serveHttp(hub, config, logger, version, io, authenticate);
+    await stop;
+    return EXIT_OK;
+  } catch (error) {
+    io.stderr.write(`${isHubError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
+    return EXIT_FAILED;
+  } finally {
+    await hub.close().catch((error: unknown) => logger.warn('hub close failed', { error: String(error) }));
+  }
+}
+
+function readyLine(version: string, transport: string, config: HubConfig): string {
+  return `claude-hub ${version} ready: transport=${transport} state=${config.stateDir} backend=${config.backend} security=${config.securityLevel}\n`;
+}
+
+/** Resolves when the server should stop (signal or client gone). */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function serveStdio(hub: HubApi, config: HubConfig, logger: Logger, version: string, io: CommandIo): Promise<Promise<void>> {
+  const { startStdio } = await import('../server/stdio.js');
+  const hubServer = createServer({ hub, config, logger, version });
+  const running = await startStdio(hubServer);
+  io.stderr.write(readyLine(version, 'stdio', config));
+  return Promise.race([running.closed, stopSignal()]).then(async (why) => {
+    logger.info('stopping', { why: why ?? 'client closed stdin' });
+    await running.close();
+  });
+}
+
+async function serveHttp(
+  hub: HubApi,
+  config: HubConfig,
+  logger: Logger,
+  version: string,
+  io: CommandIo,
+  authenticate: Authenticate | null,
+): Promise<Promise<void>> {
+  const { startHttp } = await import('../server/http.js');
+  const running = await startHttp({
+    host: config.host,
+    port: config.port,
+    authenticate,
+    logger,
+    createServer: (caller) => createServer({ hub, config, logger, version, caller }),
+  });
+  io.stderr.write(readyLine(version, `http url=${running.url}`, config));
+  return stopSignal().then(async (why) => {
+    logger.info('stopping', { why });
+    await running.close();
+  });
+}
+
+/** Loads the tokens file (if any) and refuses a non-loopback bind without one. */
+async function checkHttpAccess(config: HubConfig): Promise<Authenticate | null> {
+  const { requireTokensBeyondLoopback } = await import('../server/http.js');
+  requireTokensBeyondLoopback(config.host, config.tokensFile !== null);
+  if (config.tokensFile === null) return null;
+  const { loadTokensFile } = await import('../security/tokens.js');
+  const tokens = await loadTokensFile(config.tokensFile);
+  return (header) => tokens.authenticate(header);
+}
