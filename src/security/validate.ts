@@ -86,7 +86,7 @@ function describeNonAscii(value: string): string {
   const odd = [...value].find((ch) => ch.codePointAt(0)! > 0x7e);
   if (odd === undefined) return '';
   const cp = odd.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-  return ` It contains U+${cp} ("${odd}"), which only looks like a Latin letter or digit.`;
+  return ` It contains U+${cp} ("${printable(odd)}"), which is not an ASCII letter or digit even if it looks like one.`;
 }
 
 /** `[A-Za-z][A-Za-z0-9_-]{0,31}`: ASCII only, so `Аgent_1` (Cyrillic А) is refused. */
