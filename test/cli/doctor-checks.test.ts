@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { checkNode, doctorFailed, formatChecks, runChecks, type Probes } from '../../src/commands/doctor-checks.js';
+
+function probes(over: Partial<Probes> & { tools?: Record<string, string | null> } = {}): Probes {
+  const tools = over.tools ?? { tmux: 'tmux 3.3a', claude: '2.1.197 (Claude Code)', git: 'git version 2.39.5', osascript: 'ok' };
+  return {
+    platform: 'linux',
+    nodeVersion: '20.19.1',
+    home: '/home/ada',
+    run: async (command) => tools[command.split('/').pop()!] ?? null,
+    pathExists: async () => true,
+    stateDir: async () => ({ mode: 0o40700, writable: true }),
+    parentWritable: async () => true,
+    ...over,
+  };
+}
+const OPTIONS = { claudeCommand: 'claude', stateDir: '/home/ada/.local/state/claude-hub', backend: 'auto' as const };
+
+describe('doctor checks', () => {
+  it('all good on Linux: iTerm2 skipped, versions reported', async () => {
+    const checks = await runChecks(probes(), OPTIONS);
+    expect(checks.map((c) => [c.name, c.status])).toEqual([['node', 'ok'], ['tmux', 'ok'], ['iterm2', 'skip'], ['claude', 'ok'], ['git', 'ok'], ['state-dir', 'ok']]);
+    expect(checks.find((c) => c.name === 'claude')?.version).toBe('2.1.197');
+    expect(checks.find((c) => c.name === 'tmux')?.version).toBe('3.3a');
+    expect(doctorFailed(checks)).toBe(false);
+  });
+
+  it('missing tmux, claude and git on Linux fail with exact fixes', async () => {
+    const checks = await runChecks(probes({ tools: {} }), OPTIONS);
+    expect(doctorFailed(checks)).toBe(true);
+    expect(checks.find((c) => c.name === 'tmux')).toMatchObject({ status: 'missing', fix: expect.stringContaining('apt-get install tmux') });
+    expect(checks.find((c) => c.name === 'claude')).toMatchObject({ status: 'missing', fix: expect.stringContaining('--claude-command') });
+    expect(checks.find((c) => c.name === 'git')).toMatchObject({ status: 'missing', fix: expect.stringContaining('git') });
+    expect(formatChecks(checks)).toContain('fix: sudo apt-get install tmux');
+  });
+
+  it('on macOS tmux is optional with iTerm2, and a missing iTerm2 says how to get it', async () => {
+    const mac = await runChecks(probes({ platform: 'darwin', tools: { claude: '2.1.197', git: 'git version 2.4', osascript: 'ok' } }), OPTIONS);
+    expect(mac.find((c) => c.name === 'tmux')).toMatchObject({ status: 'warn', required: false, fix: 'brew install tmux' });
+    expect(mac.find((c) => c.name === 'iterm2')).toMatchObject({ status: 'ok', detail: expect.stringContaining('Automation') });
+    expect(doctorFailed(mac)).toBe(false);
+    const noIterm = await runChecks(probes({ platform: 'darwin', pathExists: async () => false }), { ...OPTIONS, backend: 'iterm2' });
+    expect(noIterm.find((c) => c.name === 'iterm2')).toMatchObject({ status: 'missing', fix: expect.stringContaining('brew install --cask iterm2') });
+    expect(doctorFailed(noIterm)).toBe(true);
+  });
+
+  it('state dir: group-readable warns with chmod 700, unwritable fails, absent but creatable is fine', async () => {
+    const open = await runChecks(probes({ stateDir: async () => ({ mode: 0o40755, writable: true }) }), OPTIONS);
+    expect(open.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'warn', fix: `chmod 700 '${OPTIONS.stateDir}'` });
+    const locked = await runChecks(probes({ stateDir: async () => ({ mode: 0o40500, writable: false }) }), OPTIONS);
+    expect(locked.find((c) => c.name === 'state-dir')?.status).toBe('missing');
+    const absent = await runChecks(probes({ stateDir: async () => null }), OPTIONS);
+    expect(absent.find((c) => c.name === 'state-dir')?.status).toBe('ok');
+    const nowhere = await runChecks(probes({ stateDir: async () => null, parentWritable: async () => false }), OPTIONS);
+    expect(nowhere.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'missing', fix: expect.stringContaining('mkdir -p -m 700') });
+  });
+
+  it('node older than 20.19 fails', () => {
+    expect(checkNode('20.18.0').status).toBe('missing');
+    expect(checkNode('18.20.0').fix).toContain('20.19');
+    expect(checkNode('22.1.0').status).toBe('ok');
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { HubError } from '../../src/errors.js';
+import { parseServeOptions, SERVE_FLAGS, envName, serveHelp } from '../../src/commands/serve-options.js';
+
+const ENV = { HOME: '/home/ada' };
+
+function fails(argv: string[], env: NodeJS.ProcessEnv = ENV): HubError {
+  try {
+    parseServeOptions(argv, env, '/cwd');
+  } catch (error) {
+    expect(error).toBeInstanceOf(HubError);
+    return error as HubError;
+  }
+  throw new Error(`expected ${argv.join(' ')} to fail`);
+}
+
+describe('serve options', () => {
+  it('defaults', () => {
+    expect(parseServeOptions([], ENV, '/cwd')).toEqual({
+      transport: 'stdio',
+      port: 7337,
+      host: '127.0.0.1',
+      stateDir: '/home/ada/.local/state/claude-hub',
+      backend: 'auto',
+      securityLevel: 'HIGH',
+      maxAgents: 16,
+      maxSessions: 8,
+      logDir: null,
+      claudeCommand: 'claude',
+      tmuxSocket: null,
+      tokensFile: null,
+      restore: false,
+      permissionMode: null,
+      model: null,
+    });
+  });
+
+  it('every flag, with relative paths resolved against the working directory', () => {
+    const config = parseServeOptions(
+      ['--transport', 'http', '--port', '0', '--host', '::1', '--state-dir', 'state', '--backend', 'tmux', '--security-level', 'LOW', '--max-agents', '3', '--max-sessions', '2',
+        '--log-dir', '/var/log/hub', '--claude-command', '/opt/claude', '--tmux-socket', 'hub-1', '--tokens-file', 'tokens', '--restore', '--permission-mode', 'acceptEdits', '--model', 'sonnet'],
+      ENV,
+      '/cwd',
+    );
+    expect(config).toMatchObject({ transport: 'http', port: 0, host: '::1', stateDir: '/cwd/state', backend: 'tmux', securityLevel: 'LOW', maxAgents: 3, maxSessions: 2, logDir: '/var/log/hub', claudeCommand: '/opt/claude', tmuxSocket: 'hub-1', tokensFile: '/cwd/tokens', restore: true, permissionMode: 'acceptEdits', model: 'sonnet' });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads CLAUDE_HUB_* for each flag, and flags win', () => {
+    expect(Object.keys(SERVE_FLAGS).map(envName)).toContain('CLAUDE_HUB_SECURITY_LEVEL');
+    const env = { ...ENV, CLAUDE_HUB_SECURITY_LEVEL: 'MEDIUM', CLAUDE_HUB_MAX_AGENTS: '4', CLAUDE_HUB_RESTORE: 'true', CLAUDE_HUB_TRANSPORT: 'http' };
+    expect(parseServeOptions([], env, '/cwd')).toMatchObject({ securityLevel: 'MEDIUM', maxAgents: 4, restore: true, transport: 'http' });
+    expect(parseServeOptions(['--security-level', 'LOW', '--transport', 'stdio'], env, '/cwd')).toMatchObject({ securityLevel: 'LOW', transport: 'stdio' });
+  });
+
+  it.each([
+    [['--transport', 'pigeon'], /--transport "pigeon" is not valid: use stdio, http/],
+    [['--port', '70000'], /--port "70000".*0 to 65535/],
+    [['--port', '12ab'], /--port/],
+    [['--max-agents', '0'], /--max-agents "0".*1 to 256/],
+    [['--security-level', 'low'], /LOW, MEDIUM, HIGH/],
+    [['--backend', 'kitty'], /auto, tmux, iterm2/],
+    [['--tmux-socket', 'a b'], /--tmux-socket/],
+    [['--prot', '1'], /Unknown option '--prot'/],
+    [['extra'], /positional/i],
+  ])('%j → INVALID_ARGUMENT', (argv, message) => {
+    const error = fails(argv);
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain('serve --help');
+  });
+
+  it('names the environment variable when the bad value came from it', () => {
+    const error = fails([], { ...ENV, CLAUDE_HUB_SECURITY_LEVEL: 'ULTRA' });
+    expect(error.message).toContain('CLAUDE_HUB_SECURITY_LEVEL "ULTRA"');
+    expect(fails([], { ...ENV, CLAUDE_HUB_RESTORE: 'maybe' }).message).toContain('true or false');
+  });
+
+  it('help lists every flag with its environment variable', () => {
+    const help = serveHelp();
+    for (const flag of Object.keys(SERVE_FLAGS)) {
+      expect(help).toContain(`--${flag}`);
+      expect(help).toContain(envName(flag));
+    }
+  });
+});
