@@ -1,0 +1,231 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LiveIndex, type IndexChange, type NudgeRequest } from '../../src/hub/index.js';
+import type { HookEvent } from '../../src/hub/types.js';
+import { chokidarFactory, type FsWatcherFactory } from '../../src/watch/watcher.js';
+import { removeAll, taskText, tasksDir, tempRoot, waitFor, writeAtomic } from '../watch/helpers.js';
+
+const TODO = `# Plan
+
+## Agent_1 — backend
+
+- [x] schema
+- [ ] api
+
+## Agent_2 — frontend
+
+- [ ] login page
+`;
+
+let root: string;
+let state: string;
+let index: LiveIndex;
+let changes: IndexChange[];
+let nudges: NudgeRequest[];
+let hookEvents: HookEvent[];
+
+function hookLine(event: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ hook_event_name: event, session_id: 'conv-1', cwd: root, ...extra }) + '\n';
+}
+
+async function open(options: { fsFactory?: FsWatcherFactory } = {}): Promise<void> {
+  index = new LiveIndex({ stateDir: state, watcher: { rescanIntervalMs: 0 }, ...options });
+  changes = [];
+  nudges = [];
+  hookEvents = [];
+  index.onChange((c) => changes.push(c));
+  index.onNudge((n) => nudges.push(n));
+  index.onHookEvent((e) => hookEvents.push(e));
+  await index.addSession({
+    id: 's1',
+    name: 'demo',
+    root,
+    agents: [
+      { name: 'Agent_1', specialization: 'backend' },
+      { name: 'Agent_2', specialization: 'frontend' },
+    ],
+  });
+}
+
+const events = (agent: string): string => join(state, 'events', 's1', `${agent}.jsonl`);
+
+beforeEach(async () => {
+  root = await tempRoot('hub-index-');
+  state = await tempRoot('hub-state-');
+  await mkdir(tasksDir(root), { recursive: true });
+  await writeFile(join(root, 'TODO.md'), TODO);
+  await writeFile(join(tasksDir(root), 'TASK-1-api.md'), taskText({ id: 'TASK-1', title: 'Build the API', status: 'in_progress', assignee: 'Agent_1' }, '- [x] routes\n- [ ] tests\n'));
+  await writeFile(join(tasksDir(root), 'TASK-2-login.md'), taskText({ id: 'TASK-2', title: 'Login page', status: 'todo', assignee: 'Agent_2', from: 'Agent_1' }));
+});
+
+afterEach(async () => {
+  await index?.close();
+  await removeAll(root, state);
+});
+
+describe('LiveIndex', () => {
+  it('loads a session: TODO progress, tasks, agents with progress across TODO items and checklists', async () => {
+    await open();
+    const status = index.sessionStatus('s1');
+    expect(status.session).toMatchObject({ id: 's1', name: 'demo', root, agents: ['Agent_1', 'Agent_2'] });
+    expect(status.todo).toMatchObject({ done: 1, total: 3 });
+    expect(status.tasks.total).toBe(2);
+    expect(status.tasks.byStatus).toEqual({ in_progress: 1, todo: 1 });
+    expect(status.tasks.items.map((t) => [t.id, t.file, t.progress])).toEqual([
+      ['TASK-1', '.claude-hub/tasks/TASK-1-api.md', { done: 1, total: 2 }],
+      ['TASK-2', '.claude-hub/tasks/TASK-2-login.md', { done: 0, total: 0 }],
+    ]);
+    const a1 = index.agentView('s1', 'Agent_1');
+    expect(a1).toMatchObject({ status: 'starting', currentTask: 'TASK-1', progress: { done: 2, total: 4 }, specialization: 'backend', backend: 'tmux', queuedMessages: 0 });
+    expect(index.task('s1', 'TASK-2')?.summary).toMatchObject({ title: 'Login page', from: 'Agent_1' });
+    expect(index.task('s1', 'TASK-99')).toBeNull();
+    // Loading is not routing: existing tasks nudge nobody.
+    expect(nudges).toEqual([]);
+    // Loading reports the session and its agents, not every file it read.
+    expect(changes.map((c) => c.kind).sort()).toEqual(['agent', 'agent', 'sessions', 'status']);
+  });
+
+  it('caches the status until something changes, then reflects the change', async () => {
+    await open();
+    const first = index.sessionStatus('s1');
+    expect(index.sessionStatus('s1')).toBe(first);
+    await writeAtomic(join(root, 'TODO.md'), TODO.replace('- [ ] api', '- [x] api'));
+    await waitFor(() => index.sessionStatus('s1').todo.done === 2, 'TODO tick');
+    expect(index.sessionStatus('s1')).not.toBe(first);
+    expect(index.agentView('s1', 'Agent_1').progress).toEqual({ done: 3, total: 4 });
+    await index.whenSettled();
+    expect(changes.filter((c) => c.kind === 'todo')).toEqual([{ kind: 'todo', session: 's1' }]);
+  });
+
+  it('follows hook events: starting → idle → working → waiting → idle, tells listeners, and every event reaches onHookEvent', async () => {
+    await open();
+    const statuses = (): string[] => changes.flatMap((c) => (c.kind === 'agent' && c.agent === 'Agent_2' ? [c.status] : []));
+    await appendFile(events('Agent_2'), hookLine('SessionStart', { source: 'startup' }));
+    await waitFor(() => index.agentView('s1', 'Agent_2').status === 'idle', 'idle');
+    await appendFile(events('Agent_2'), hookLine('UserPromptSubmit', { prompt: 'TASK-2 from Agent_1: Login page' }));
+    await waitFor(() => index.agentView('s1', 'Agent_2').status === 'working', 'working');
+    await appendFile(events('Agent_2'), hookLine('PermissionRequest', { tool_name: 'Edit' }));
+    await waitFor(() => index.agentView('s1', 'Agent_2').status === 'waiting_for_person', 'waiting');
+    await appendFile(events('Agent_2'), hookLine('PostToolUse', { tool_name: 'Edit' }) + hookLine('SubagentStop') + hookLine('Stop'));
+    await waitFor(() => index.agentView('s1', 'Agent_2').status === 'idle' && hookEvents.length === 6, 'idle again');
+    await index.whenSettled();
+    expect(statuses()).toEqual(['starting', 'idle', 'working', 'waiting_for_person', 'idle']);
+    expect(hookEvents.map((e) => e.event)).toEqual(['SessionStart', 'UserPromptSubmit', 'PermissionRequest', 'PostToolUse', 'SubagentStop', 'Stop']);
+    expect(hookEvents[1]?.payload.prompt).toBe('TASK-2 from Agent_1: Login page');
+    const view = index.agentView('s1', 'Agent_2');
+    expect(view.why).toMatch(/^Stop hook at \d\d:\d\d:\d\d$/);
+    expect(view.claudeSessionId).toBe('conv-1');
+    expect(view.lastActivity).not.toBeNull();
+  });
+
+  it('skips torn hook lines with a diagnostic in the session status', async () => {
+    await open();
+    await appendFile(events('Agent_1'), hookLine('UserPromptSubmit') + '{"hook_event_name": "Sto\n' + hookLine('Stop'));
+    await waitFor(() => index.agentView('s1', 'Agent_1').why.startsWith('Stop hook'), 'Stop');
+    expect(index.sessionStatus('s1').diagnostics).toContainEqual(expect.objectContaining({ file: 'Agent_1.jsonl', line: 2, code: 'hook-line-invalid' }));
+  });
+
+  it('terminal liveness and dialogs from the core override hook state', async () => {
+    await open();
+    await appendFile(events('Agent_1'), hookLine('UserPromptSubmit'));
+    await waitFor(() => index.agentView('s1', 'Agent_1').status === 'working', 'working');
+    index.setAgentRuntime('s1', 'Agent_1', { pendingPrompt: { kind: 'permission', question: 'Do you want to make this edit?', choices: [{ number: 1, label: 'Yes' }], since: 'now' } });
+    expect(index.agentView('s1', 'Agent_1').status).toBe('waiting_for_person');
+    index.setTerminalAlive('s1', 'Agent_1', false);
+    expect(index.agentView('s1', 'Agent_1')).toMatchObject({ status: 'exited', pendingPrompt: { kind: 'permission' } });
+    await index.whenSettled();
+    expect(changes.filter((c) => c.kind === 'agent' && c.agent === 'Agent_1').map((c) => (c.kind === 'agent' ? c.status : ''))).toEqual(['starting', 'working', 'exited']);
+  });
+
+  it('a task file saying blocked makes its agent blocked, naming file and line', async () => {
+    await open();
+    await writeAtomic(join(tasksDir(root), 'TASK-1-api.md'), taskText({ id: 'TASK-1', title: 'Build the API', status: 'blocked', assignee: 'Agent_1' }));
+    await waitFor(() => index.agentView('s1', 'Agent_1').status === 'blocked', 'blocked');
+    expect(index.agentView('s1', 'Agent_1').why).toBe('TASK-1 status blocked (.claude-hub/tasks/TASK-1-api.md:4)');
+  });
+
+  it('diagnoses a task assigned to an unknown agent and duplicate ids without crashing or touching files', async () => {
+    await writeFile(join(tasksDir(root), 'TASK-3-ghost.md'), taskText({ id: 'TASK-3', title: 'Ghost', assignee: 'Agent_9' }));
+    await writeFile(join(tasksDir(root), 'TASK-2-dup.md'), taskText({ id: 'TASK-2', title: 'Dup', assignee: 'Agent_1' }));
+    const before = await Promise.all((await readdir(tasksDir(root))).sort().map((f) => readFile(join(tasksDir(root), f), 'utf8')));
+    await open();
+    const diagnostics = index.sessionStatus('s1').diagnostics;
+    expect(diagnostics).toContainEqual(
+      expect.objectContaining({ file: '.claude-hub/tasks/TASK-3-ghost.md', line: 5, code: 'assignee-unknown', message: 'TASK-3 is assigned to Agent_9, who does not exist in this session.' }),
+    );
+    expect(diagnostics.some((d) => /duplicate/i.test(d.code) && d.message.includes('TASK-2'))).toBe(true);
+    expect(index.task('s1', 'TASK-2')?.summary.file).toBe('.claude-hub/tasks/TASK-2-dup.md');
+    const after = await Promise.all((await readdir(tasksDir(root))).sort().map((f) => readFile(join(tasksDir(root), f), 'utf8')));
+    expect(after).toEqual(before);
+    // Adding the agent clears the diagnostic.
+    index.setAgents('s1', [{ name: 'Agent_1', specialization: null }, { name: 'Agent_2', specialization: null }, { name: 'Agent_9', specialization: 'ghost' }]);
+    expect(index.sessionStatus('s1').diagnostics.some((d) => d.code === 'assignee-unknown')).toBe(false);
+  });
+
+  it('routes a new assigned task exactly once: not again on rescan, re-save, or for unknown agents', async () => {
+    await open();
+    const path = join(tasksDir(root), 'TASK-12-fix-login.md');
+    const text = taskText({ id: 'TASK-12', title: 'Fix the login', assignee: 'Agent_2', from: 'Agent_1' });
+    await writeAtomic(path, text);
+    await waitFor(() => nudges.length === 1, 'one nudge');
+    await index.rescan();
+    await writeAtomic(path, text);
+    await sleep(300);
+    await index.whenSettled();
+    expect(nudges).toEqual([
+      { session: 's1', agent: 'Agent_2', taskId: 'TASK-12', file: '.claude-hub/tasks/TASK-12-fix-login.md', reasons: ['assigned'], text: 'TASK-12 from Agent_1: Fix the login; read .claude-hub/tasks/TASK-12-fix-login.md' },
+    ]);
+    await writeAtomic(join(tasksDir(root), 'TASK-13-x.md'), taskText({ id: 'TASK-13', title: 'Nobody', assignee: 'Agent_9' }));
+    await waitFor(() => index.task('s1', 'TASK-13'), 'TASK-13');
+    await index.whenSettled();
+    expect(nudges).toHaveLength(1);
+  });
+
+  it("does not route the hub's own write when it is marked routed, and does route the next person's edit", async () => {
+    await open();
+    const path = join(tasksDir(root), 'TASK-20-msg.md');
+    const hubText = taskText({ id: 'TASK-20', title: 'Message', assignee: 'Agent_1', from: 'person' });
+    index.markRouted(path, createHash('sha256').update(hubText).digest('hex'));
+    await writeAtomic(path, hubText);
+    await index.reflect(path);
+    expect(index.task('s1', 'TASK-20')?.summary.assignee).toBe('Agent_1');
+    await writeAtomic(path, taskText({ id: 'TASK-20', title: 'Message', assignee: 'Agent_2', from: 'person' }));
+    await waitFor(() => nudges.length === 1, 'nudge for the person edit');
+    await index.whenSettled();
+    expect(nudges.map((n) => [n.agent, n.taskId])).toEqual([['Agent_2', 'TASK-20']]);
+  });
+
+  it('a rescan repairs a missed task event, and a deleted task disappears', async () => {
+    let drop = false;
+    const lossy: FsWatcherFactory = (paths, options) => {
+      const real = chokidarFactory(paths, options);
+      return { ...real, onAll: (listener) => real.onAll((e, p) => (drop ? undefined : listener(e, p))) };
+    };
+    await open({ fsFactory: lossy });
+    drop = true;
+    await writeAtomic(join(tasksDir(root), 'TASK-2-login.md'), taskText({ id: 'TASK-2', title: 'Login page', status: 'done', assignee: 'Agent_2' }));
+    await sleep(300);
+    expect(index.task('s1', 'TASK-2')?.summary.status).toBe('todo');
+    await index.rescan();
+    expect(index.task('s1', 'TASK-2')?.summary.status).toBe('done');
+    drop = false;
+    const { unlink } = await import('node:fs/promises');
+    await unlink(join(tasksDir(root), 'TASK-1-api.md'));
+    await waitFor(() => index.task('s1', 'TASK-1') === null, 'TASK-1 gone');
+    expect(index.sessionStatus('s1').tasks.total).toBe(1);
+    expect(changes).toContainEqual({ kind: 'task', session: 's1', taskId: 'TASK-1', file: '.claude-hub/tasks/TASK-1-api.md', change: 'removed' });
+  });
+
+  it('refuses unknown sessions and agents and duplicate sessions with exact codes', async () => {
+    await open();
+    expect(() => index.sessionStatus('nope')).toThrow(expect.objectContaining({ code: 'SESSION_NOT_FOUND' }));
+    expect(() => index.agentView('s1', 'Agent_7')).toThrow(expect.objectContaining({ code: 'AGENT_NOT_FOUND' }));
+    await expect(index.addSession({ id: 's1', name: 'again', root, agents: [] })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await index.removeSession('s1');
+    expect(index.sessions()).toEqual([]);
+    expect(await readFile(join(root, 'TODO.md'), 'utf8')).toBe(TODO);
+  });
+});
