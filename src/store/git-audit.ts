@@ -51,6 +51,8 @@ export interface GitAuditOptions {
   readonly settleMs?: number;
   /** CAS retries when someone else moved the ref meanwhile. */
   readonly maxRetries?: number;
+  /** Environment git runs with (PATH, HOME); only those are passed on. Default: the hub's. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 interface Pending {
@@ -111,8 +113,10 @@ export class GitAudit {
   private readonly logger: Logger;
   private readonly settleMs: number;
   private readonly maxRetries: number;
+  private readonly env: Record<string, string>;
   private readonly pending: Pending[] = [];
-  private draining: Promise<void> | null = null;
+  private running = false;
+  private idle: Promise<void> = Promise.resolve();
 
   private constructor(root: string, ref: string, mode: 'repository' | 'history', gitDir: string, workTree: string, options: GitAuditOptions) {
     this.root = root;
@@ -123,6 +127,7 @@ export class GitAudit {
     this.logger = options.logger ?? silentLogger;
     this.settleMs = options.settleMs ?? 0;
     this.maxRetries = options.maxRetries ?? 20;
+    this.env = baseEnv(options.env ?? process.env);
   }
 
   static async open(rootPath: string, options: GitAuditOptions = {}): Promise<GitAudit> {
@@ -137,7 +142,8 @@ export class GitAudit {
     } catch (error) {
       throw new HubError(ErrorCodes.INVALID_PATH, `The session root ${rootPath} is not a readable directory.`, { cause: error });
     }
-    const probe = simpleGit({ baseDir: root }).env(baseEnv(process.env));
+    const env = baseEnv(options.env ?? process.env);
+    const probe = simpleGit({ baseDir: root }).env(env);
     let topLevel = '';
     let gitDir = '';
     try {
@@ -152,12 +158,12 @@ export class GitAudit {
     const audit =
       topLevel !== '' && gitDir !== ''
         ? new GitAudit(root, ref, 'repository', gitDir, await realpath(topLevel), options)
-        : new GitAudit(root, ref, 'history', await GitAudit.ensureHistoryRepo(root), root, options);
+        : new GitAudit(root, ref, 'history', await GitAudit.ensureHistoryRepo(root, env), root, options);
     options.logger?.info('git audit ready', { root, mode: audit.mode, gitDir: audit.gitDir, ref });
     return audit;
   }
 
-  private static async ensureHistoryRepo(root: string): Promise<string> {
+  private static async ensureHistoryRepo(root: string, env: Record<string, string>): Promise<string> {
     const gitDir = join(root, HISTORY_REPO);
     try {
       await stat(join(gitDir, 'HEAD'));
@@ -167,7 +173,7 @@ export class GitAudit {
     }
     await mkdir(join(root, '.claude-hub'), { recursive: true });
     try {
-      await simpleGit({ baseDir: root }).env(baseEnv(process.env)).raw(['init', '--bare', '--quiet', gitDir]);
+      await simpleGit({ baseDir: root }).env(env).raw(['init', '--bare', '--quiet', gitDir]);
     } catch (error) {
       throw new HubError(ErrorCodes.GIT_ERROR, `Could not create the history repository ${gitDir}: ${(error as Error).message}`, { cause: error });
     }
@@ -189,15 +195,17 @@ export class GitAudit {
     }
     return new Promise<GitRecordResult>((resolvePromise, rejectPromise) => {
       this.pending.push({ input, paths, resolve: resolvePromise, reject: rejectPromise });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = null;
-      });
+      if (!this.running) {
+        // Set synchronously, cleared synchronously when the queue is seen empty: no gap in which a record could be stranded.
+        this.running = true;
+        this.idle = this.drain();
+      }
     });
   }
 
   /** Resolves when every record() made so far is committed (or failed). */
   async flush(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.running) await this.idle;
   }
 
   /** The audit ref's commit, or null before the first record. */
@@ -220,7 +228,7 @@ export class GitAudit {
 
   private git(extra: Record<string, string> = {}): SimpleGit {
     return simpleGit({ baseDir: this.workTree, allowEnvironment: [...GIT_ENV_KEYS] }).env({
-      ...baseEnv(process.env),
+      ...this.env,
       GIT_DIR: this.gitDir,
       GIT_WORK_TREE: this.workTree,
       ...extra,
@@ -229,7 +237,13 @@ export class GitAudit {
 
   private async drain(): Promise<void> {
     if (this.settleMs > 0) await new Promise((r) => setTimeout(r, this.settleMs));
-    while (this.pending.length > 0) {
+    for (;;) {
+      // Checked and cleared in the same tick as the last resolve: a record() made in
+      // reaction to it either lands in this queue or starts a new drain.
+      if (this.pending.length === 0) {
+        this.running = false;
+        return;
+      }
       const first = this.pending[0] as Pending;
       let count = 1;
       while (count < this.pending.length && sameBatch(first.input, (this.pending[count] as Pending).input)) count += 1;
