@@ -88,7 +88,7 @@ describe('GitAudit in the user repository', () => {
     // Only TODO.md and the task files changed on disk (by this test); everything git-side of the user is identical.
     expect({ ...after, status: '' }).toEqual({ ...before, status: '' });
     const statusLines = (s: string) => s.split('\n').filter((l) => l !== '' && !l.includes('TODO.md') && !l.includes('.claude-hub/'));
-    expect(statusLines(after.status)).toEqual(statusLines(before.status));
+    expect(statusLines(after.status ?? "")).toEqual(statusLines(before.status ?? ""));
     expect(await git(repo, 'rev-list', '--count', 'claude-hub/audit')).toBe('50\n');
     expect(await stat(join(repo, '.git', 'index.lock')).catch(() => null)).toBeNull();
 
