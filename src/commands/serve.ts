@@ -69,8 +69,15 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
   }
 }
 
-function readyLine(version: string, transport: string, config: HubConfig): string {
-  return `claude-hub ${version} ready: transport=${transport} state=${config.stateDir} backend=${config.backend} security=${config.securityLevel}\n`;
+async function readyLine(version: string, transport: string, config: HubConfig, env: NodeJS.ProcessEnv): Promise<string> {
+  const { selectBackend, defaultProbes } = await import('../terminal/select.js');
+  let backend: string = config.backend;
+  try {
+    backend = selectBackend(config.backend, env, process.platform, defaultProbes(env)).backend;
+  } catch {
+    // The hub already refused an impossible backend; show the choice as given.
+  }
+  return `claude-hub ${version} ready: transport=${transport} state=${config.stateDir} backend=${backend} security=${config.securityLevel}\n`;
 }
 
 /** Resolves when the server should stop (signal or client gone). */
@@ -85,7 +92,7 @@ async function serveStdio(hub: HubApi, config: HubConfig, logger: Logger, versio
   const { startStdio } = await import('../server/stdio.js');
   const hubServer = createServer({ hub, config, logger, version });
   const running = await startStdio(hubServer);
-  io.stderr.write(readyLine(version, 'stdio', config));
+  io.stderr.write(await readyLine(version, 'stdio', config, io.env ?? process.env));
   return Promise.race([running.closed, stopSignal()]).then(async (why) => {
     logger.info('stopping', { why: why ?? 'client closed stdin' });
     await running.close();
@@ -108,7 +115,7 @@ async function serveHttp(
     logger,
     createServer: (caller) => createServer({ hub, config, logger, version, caller }),
   });
-  io.stderr.write(readyLine(version, `http url=${running.url}`, config));
+  io.stderr.write(await readyLine(version, `http url=${running.url}`, config, io.env ?? process.env));
   return stopSignal().then(async (why) => {
     logger.info('stopping', { why });
     await running.close();
