@@ -94,6 +94,8 @@ export interface TaskLogEntry {
   /** The agent or person the line is addressed to (`@Agent_2`), if any. */
   readonly to: string | null;
   readonly text: string;
+  /** Who wrote the line (`Agent_1:` after the date), when it says. (Additive.) */
+  readonly from?: string | null;
 }
 
 export interface TaskDoc {
@@ -104,6 +106,8 @@ export interface TaskDoc {
   readonly log: readonly TaskLogEntry[];
   readonly diagnostics: readonly Diagnostic[];
   readonly editable: boolean;
+  /** 1-based line of each front-matter key in the file, for diagnostics across files. (Additive.) */
+  readonly fieldLines?: Readonly<Record<string, number>>;
 }
 
 /** Agent names: `Agent_<n>` by default, any `[A-Za-z][A-Za-z0-9_-]{0,31}` allowed. */

@@ -1,0 +1,216 @@
+/**
+ * The fast outline engine: one pass over the lines, following CommonMark's container rules for
+ * list items, ATX headings, fenced code, thematic breaks, GFM tables and HTML comments. It
+ * returns null (and remark takes over) on anything it does not model exactly: block quotes,
+ * setext headings, indented code, other HTML blocks, tabs in indentation, empty items, …
+ */
+import type { Outline, OutlineHeading, OutlineItem } from './outline.js';
+import { oneLine } from './text.js';
+
+interface Draft {
+  line: number;
+  endLine: number;
+  end: number;
+  depth: number;
+  start: number;
+  contentIndent: number;
+  checkbox: { start: number; end: number } | null;
+  checked: boolean | null;
+  textStart: number;
+  parts: string[];
+}
+
+const BLANK = /^[ \t]*$/;
+const SETEXT_OR_DASHES = /^(?:=+|-+)[ \t]*$/;
+const THEMATIC = /^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$/;
+const ATX = /^(#{1,6})(?=[ \t]|$)/;
+const FENCE = /^(`{3,}|~{3,})(.*)$/;
+const MARKER = /^(?:[-+*]|(\d{1,9})[.)])/;
+const TABLE_DELIMITER = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+/** Content right after a list marker that opens another block: the scanner leaves those to remark. */
+const BLOCK_IN_ITEM = /^(?:#{1,6}(?:[ \t]|$)|>|`{3}|~{3}|<|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$)/;
+const TASK_BOX = /^\[([ xX])\][ \t]+\S/;
+
+export function scanOutline(text: string): Outline | null {
+  // Lone CR line endings and form feeds are rare and subtle: leave them to remark.
+  if (/\r(?!\n)|[\f\v]/.test(text)) return null;
+  const headings: OutlineHeading[] = [];
+  const items: Draft[] = [];
+  const stack: Draft[] = [];
+  let inParagraph = false;
+  let inTable = false;
+  let paraItem: Draft | null = null;
+  let fence: { char: string; len: number; depth: number } | null = null;
+  let inComment = false;
+  let lineNo = 0;
+  let pos = 0;
+
+  const extend = (lineStart: number, line: string): void => {
+    const end = lineStart + line.replace(/[ \t]+$/, '').length;
+    for (const open of stack) {
+      open.endLine = lineNo;
+      open.end = end;
+    }
+  };
+  const endParagraph = (): void => {
+    inParagraph = false;
+    inTable = false;
+    paraItem = null;
+  };
+
+  for (;;) {
+    let nl = text.indexOf('\n', pos);
+    if (nl === -1) nl = text.length;
+    const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const lineStart = pos;
+    const line = text.slice(pos, lineEnd);
+    lineNo++;
+    pos = nl + 1;
+    const last = nl >= text.length;
+
+    let indent = 0;
+    while (line.charCodeAt(indent) === 32) indent++;
+    if (line.charCodeAt(indent) === 9) return null;
+    const rest = line.slice(indent);
+    const blank = BLANK.test(rest);
+
+    if (inComment) {
+      if (line.includes('-->')) inComment = false;
+    } else if (fence !== null) {
+      const base = fence.depth > 0 ? (stack[fence.depth - 1]?.contentIndent ?? 0) : 0;
+      if (!blank) {
+        if (indent < base) return null;
+        extend(lineStart, line);
+        const close = indent - base <= 3 ? /^(`+|~+)[ \t]*$/.exec(rest) : null;
+        if (close?.[1] !== undefined && close[1][0] === fence.char && close[1].length >= fence.len) fence = null;
+      }
+    } else if (blank) {
+      endParagraph();
+    } else {
+      let matched = 0;
+      while (matched < stack.length && indent >= (stack[matched]?.contentIndent ?? Infinity)) matched++;
+      const base = matched > 0 ? (stack[matched - 1]?.contentIndent ?? 0) : 0;
+      const rel = indent - base;
+      const continuation = (): boolean => {
+        if (inTable && matched < stack.length) return false;
+        if (paraItem !== null) paraItem.parts.push(rest);
+        extend(lineStart, line);
+        return true;
+      };
+      const found = MARKER.exec(rest);
+      const marker = found !== null && (rest.length === found[0].length || /^[ \t]/.test(rest.slice(found[0].length))) ? found : null;
+      {
+        if (rel >= 4) {
+          if (!inParagraph || !continuation()) return null; // indented code
+        } else if (inParagraph && SETEXT_OR_DASHES.test(rest)) {
+          return null;
+        } else if (THEMATIC.test(rest)) {
+          stack.length = matched;
+          endParagraph();
+          extend(lineStart, line);
+        } else if (ATX.test(rest)) {
+          if (matched > 0) return null;
+          stack.length = 0;
+          endParagraph();
+          headings.push({ depth: ATX.exec(rest)?.[1]?.length ?? 1, text: atxText(rest), line: lineNo, start: lineStart + indent });
+        } else if (FENCE.test(rest)) {
+          const open = FENCE.exec(rest);
+          const marks = open?.[1] ?? '```';
+          if (marks[0] === '`' && (open?.[2] ?? '').includes('`')) return null;
+          stack.length = matched;
+          endParagraph();
+          fence = { char: marks[0] ?? '`', len: marks.length, depth: matched };
+          extend(lineStart, line);
+        } else if (rest[0] === '>') {
+          return null;
+        } else if (rest.startsWith('<!--')) {
+          if (matched > 0 || rest.startsWith('<!-->') || rest.startsWith('<!--->')) return null;
+          stack.length = 0;
+          endParagraph();
+          inComment = !rest.slice(4).includes('-->');
+        } else if (/^<[A-Za-z/!?]/.test(rest)) {
+          return null;
+        } else if (marker !== null) {
+          const markerText = marker[0];
+          const after = rest.slice(markerText.length);
+          if (BLANK.test(after)) return null; // empty item
+          let spaces = 0;
+          while (after.charCodeAt(spaces) === 32) spaces++;
+          if (after.charCodeAt(spaces) === 9 || spaces >= 5) return null;
+          const ordered = marker[1];
+          if (inParagraph && ordered !== undefined && Number(ordered) !== 1) return null;
+          const content = after.slice(spaces);
+          if (BLOCK_IN_ITEM.test(content)) return null;
+          if (/^\[[ xX]\][ \t]*$/.test(content)) return null;
+          const contentIndent = indent + markerText.length + spaces;
+          const contentStart = lineStart + contentIndent;
+          const box = TASK_BOX.exec(content);
+          let textStart = contentStart;
+          if (box !== null) {
+            textStart = contentStart + 3;
+            while (text.charCodeAt(textStart) === 32 || text.charCodeAt(textStart) === 9) textStart++;
+          }
+          stack.length = matched;
+          endParagraph();
+          const draft: Draft = {
+            line: lineNo,
+            endLine: lineNo,
+            end: lineEnd,
+            depth: matched,
+            start: lineStart + indent,
+            contentIndent,
+            checkbox: box === null ? null : { start: contentStart, end: contentStart + 3 },
+            checked: box === null ? null : box[1] !== ' ',
+            textStart,
+            parts: [text.slice(textStart, lineEnd)],
+          };
+          items.push(draft);
+          stack.push(draft);
+          inParagraph = true;
+          paraItem = draft;
+          extend(lineStart, line);
+        } else if (inParagraph && rest.includes('|') && TABLE_DELIMITER.test(rest)) {
+          if (paraItem !== null || matched < stack.length) return null;
+          inTable = true;
+          extend(lineStart, line);
+        } else if (inParagraph) {
+          if (!continuation()) return null;
+        } else {
+          stack.length = matched;
+          inParagraph = true;
+          paraItem = null;
+          extend(lineStart, line);
+        }
+      }
+    }
+    if (last) break;
+  }
+  // An unclosed fence runs to the end of the file, trailing blank lines included: remark's call.
+  if (fence !== null) return null;
+
+  return {
+    engine: 'fast',
+    headings,
+    items: items.map(
+      (d): OutlineItem => ({
+        line: d.line,
+        endLine: d.endLine,
+        end: d.end,
+        depth: d.depth,
+        start: d.start,
+        contentIndent: d.contentIndent,
+        checkbox: d.checkbox,
+        checked: d.checked,
+        textStart: d.textStart,
+        text: oneLine(d.parts.join('\n')),
+      }),
+    ),
+  };
+}
+
+/** Heading content: without the opening #'s and an optional closing sequence. */
+function atxText(rest: string): string {
+  const content = rest.replace(/^#{1,6}/, '');
+  if (/^[ \t]*#*[ \t]*$/.test(content)) return '';
+  return content.replace(/[ \t]+#+[ \t]*$/, '').trim();
+}

@@ -1,0 +1,79 @@
+/**
+ * The exact outline engine: remark + remark-gfm (micromark), used whenever the fast scanner is
+ * not sure. Slow on big files, correct on every markdown construct.
+ */
+import { remark } from 'remark';
+import remarkGfm from 'remark-gfm';
+import type { Nodes, Root } from 'mdast';
+import type { Outline, OutlineHeading, OutlineItem } from './outline.js';
+import { oneLine } from './text.js';
+
+export function remarkOutline(text: string): Outline {
+  const tree: Root = remark().use(remarkGfm).parse(text);
+  const headings: OutlineHeading[] = [];
+  const items: OutlineItem[] = [];
+  // Iterative walk in document order: deeply nested input must not exhaust the stack here.
+  const pending: { node: Nodes; depth: number }[] = [{ node: tree, depth: 0 }];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (next === undefined) break;
+    const { node, depth } = next;
+    const start = node.position?.start.offset;
+    const end = node.position?.end.offset;
+    if (node.type === 'heading' && start !== undefined) {
+      const first = node.children[0]?.position?.start.offset;
+      const lastChild = node.children[node.children.length - 1]?.position?.end.offset;
+      headings.push({
+        depth: node.depth,
+        text: first === undefined || lastChild === undefined ? '' : unquote(text.slice(first, lastChild)),
+        line: node.position?.start.line ?? 1,
+        start,
+      });
+    }
+    let childDepth = depth;
+    if (node.type === 'listItem' && start !== undefined && end !== undefined) {
+      childDepth = depth + 1;
+      const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      const marker = /^([-+*]|\d{1,9}[.)])([ \t]*)/.exec(text.slice(start, start + 16));
+      const markerLength = marker?.[1]?.length ?? 1;
+      const spaces = marker?.[2]?.length ?? 1;
+      const contentStart = start + markerLength + (spaces >= 5 ? 1 : spaces);
+      const checked = typeof node.checked === 'boolean' ? node.checked : null;
+      let checkbox: { start: number; end: number } | null = null;
+      const paragraph = node.children[0]?.type === 'paragraph' ? node.children[0] : null;
+      let textStart = paragraph?.position?.start.offset ?? contentStart;
+      if (checked !== null) {
+        const at = text.slice(contentStart).search(/\[[ xX]\]/);
+        const boxStart = at === -1 ? contentStart : contentStart + at;
+        checkbox = { start: boxStart, end: boxStart + 3 };
+        textStart = boxStart + 3;
+        while (text.charCodeAt(textStart) === 32 || text.charCodeAt(textStart) === 9) textStart++;
+      }
+      const paragraphEnd = paragraph?.position?.end.offset;
+      items.push({
+        line: node.position?.start.line ?? 1,
+        endLine: node.position?.end.line ?? 1,
+        end,
+        depth,
+        start,
+        contentIndent: contentStart - lineStart,
+        checkbox,
+        checked,
+        textStart,
+        text: paragraphEnd === undefined || paragraphEnd < textStart ? '' : unquote(text.slice(textStart, paragraphEnd)),
+      });
+    }
+    if ('children' in node) {
+      for (let i = node.children.length - 1; i >= 0; i--) {
+        const child = node.children[i];
+        if (child !== undefined) pending.push({ node: child, depth: childDepth });
+      }
+    }
+  }
+  return { engine: 'remark', headings, items };
+}
+
+/** One line of text from a fragment whose continuation lines may carry block quote markers. */
+function unquote(fragment: string): string {
+  return oneLine(fragment.split('\n').map((part, i) => (i === 0 ? part : part.replace(/^[ \t]*(?:>[ \t]?)*/, ''))).join('\n'));
+}

@@ -1,0 +1,78 @@
+/**
+ * The block outline of a markdown document that the protocol cares about: headings and list
+ * items (with their task checkbox), with exact source offsets. Two engines produce the same
+ * outline: a fast line scanner for the plain markdown real TODO and task files are made of,
+ * and remark (+ remark-gfm) for everything the scanner is not sure about. remark is exact but
+ * far too slow for a 10,000-line plan (seconds, not milliseconds), hence the scanner; the
+ * scanner bails out to remark instead of guessing, and tests check they agree.
+ */
+import type { Span } from './types.js';
+import { scanOutline } from './outline-fast.js';
+import { remarkOutline } from './outline-remark.js';
+
+export interface OutlineHeading {
+  readonly depth: number;
+  /** Raw source of the heading's content, on one line. */
+  readonly text: string;
+  readonly line: number;
+  readonly start: number;
+}
+
+export interface OutlineItem {
+  readonly line: number;
+  /** Last line with content that belongs to the item (nested items included). */
+  readonly endLine: number;
+  /** Offset just past the item's last content character. */
+  readonly end: number;
+  /** Number of list items the item is nested in. */
+  readonly depth: number;
+  /** Offset of the list marker. */
+  readonly start: number;
+  /** Column (0-based) where the item's content starts; continuation lines are indented so. */
+  readonly contentIndent: number;
+  readonly checkbox: Span | null;
+  readonly checked: boolean | null;
+  /** Offset where the item's own text starts (after marker and checkbox). */
+  readonly textStart: number;
+  /** Raw source of the item's first paragraph (without the checkbox), on one line. */
+  readonly text: string;
+}
+
+export interface Outline {
+  readonly headings: readonly OutlineHeading[];
+  readonly items: readonly OutlineItem[];
+  readonly engine: 'fast' | 'remark';
+}
+
+/**
+ * Outline of `text`, where everything before `bodyStart` (a BOM, front matter) is ignored
+ * but still counted for offsets and lines.
+ */
+export function outline(text: string, bodyStart = 0): Outline {
+  // A BOM is cut off rather than masked: a space there would shift the first line's indent.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const masked = maskPrefix(bom === 0 ? text : text.slice(1), bodyStart - bom);
+  const found = scanOutline(masked) ?? remarkOutline(masked);
+  return bom === 0 ? found : shift(found, bom);
+}
+
+function shift(found: Outline, by: number): Outline {
+  return {
+    engine: found.engine,
+    headings: found.headings.map((h) => ({ ...h, start: h.start + by })),
+    items: found.items.map((item) => ({
+      ...item,
+      start: item.start + by,
+      end: item.end + by,
+      textStart: item.textStart + by,
+      checkbox: item.checkbox === null ? null : { start: item.checkbox.start + by, end: item.checkbox.end + by },
+    })),
+  };
+}
+
+/** Replaces the prefix with spaces (keeping line breaks and length) so positions stay true. */
+export function maskPrefix(text: string, end: number): string {
+  if (end <= 0) return text;
+  const head = text.slice(0, end).replace(/[^\r\n]/g, ' ');
+  return head + text.slice(end);
+}

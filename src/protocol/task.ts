@@ -1,0 +1,253 @@
+/** A task file → the validated task, its checklist progress and its log. Never throws. */
+import { z } from 'zod';
+import type { Diagnostic, Severity, Task, TaskDoc, TaskLogEntry, TaskPriority, TaskStatus } from './types.js';
+import { AGENT_NAME_PATTERN, TASK_ID_PATTERN } from './types.js';
+import { locateFrontMatter, parseYaml, yamlKeys } from './front-matter.js';
+import type { FrontMatterBlock } from './front-matter.js';
+import { outline } from './outline.js';
+import type { Outline } from './outline.js';
+import { isTaskId, mentions, taskIdFromFileName } from './names.js';
+import { normalizePriority, normalizeStatus } from './task-status.js';
+import { internalDiagnostic, progressOf } from './todo.js';
+import { unreadableReason } from './text.js';
+
+export const TASK_FIELDS = ['id', 'title', 'status', 'assignee', 'from', 'priority', 'depends_on', 'created', 'updated'] as const;
+export type TaskField = (typeof TASK_FIELDS)[number];
+
+/** Diagnostics after which the hub must not edit the file (it did not parse). */
+export const UNSAFE_TO_EDIT = new Set(['too-large', 'binary', 'not-utf8', 'unparsable', 'front-matter-missing', 'front-matter-unclosed', 'yaml-invalid', 'front-matter-not-mapping']);
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const agentName = z
+  .string()
+  .trim()
+  .transform((name) => name.replace(/^@/, ''))
+  .pipe(z.string().regex(AGENT_NAME_PATTERN, 'must be a name like Agent_2 (a letter, then up to 31 letters, digits, _ or -)'));
+const dateLike = z.union([
+  z.date().transform((date) => isoOfYamlDate(date)),
+  z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/, 'must be a date like 2026-11-21 or 2026-11-21T14:03:00Z'),
+]);
+const FIELD_SCHEMAS = {
+  id: z.string().trim().regex(TASK_ID_PATTERN, 'must be TASK-<number>'),
+  title: scalar.transform(String).pipe(z.string().trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters')),
+  status: z.string(),
+  assignee: agentName.nullable(),
+  from: agentName.nullable(),
+  priority: z.string(),
+  depends_on: z.union([z.string().transform((list) => list.split(',').map((id) => id.trim()).filter((id) => id !== '')), z.array(scalar.transform(String))]).nullable(),
+  created: dateLike.nullable(),
+  updated: dateLike.nullable(),
+} as const;
+
+export function parseTask(text: string, file: string): TaskDoc {
+  const source = typeof text === 'string' ? text : '';
+  try {
+    const unreadable = unreadableReason(source, file);
+    if (unreadable !== null) return brokenTask(file, [unreadable]);
+    return readTask(source, file);
+  } catch (error) {
+    return brokenTask(file, [internalDiagnostic(file, error)]);
+  }
+}
+
+function readTask(text: string, file: string): TaskDoc {
+  const diagnostics: Diagnostic[] = [];
+  const report = (line: number, severity: Severity, code: string, message: string): void => {
+    diagnostics.push({ file, line, severity, code, message });
+  };
+  const front = locateFrontMatter(text);
+  if (front.kind !== 'block') {
+    if (front.kind === 'none') report(1, 'error', 'front-matter-missing', 'A task file starts with a "---" front matter block (id, title, status, …); none was found.');
+    else report(1, 'error', 'front-matter-unclosed', 'The front matter opened with "---" on line 1 is never closed; add a "---" line after it.');
+    return finish(text, file, null, 0, diagnostics, {});
+  }
+  const parsed = parseYaml(front.yaml);
+  if (!parsed.ok) {
+    report(front.openLine + parsed.line, 'error', 'yaml-invalid', `The front matter is not valid YAML: ${parsed.message}. Fix it (quote values containing ": " or "#").`);
+    return finish(text, file, null, front.end, diagnostics, {});
+  }
+  const data = parsed.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || data instanceof Date) {
+    report(front.openLine + 1, 'error', 'front-matter-not-mapping', 'The front matter must be a list of "key: value" lines.');
+    return finish(text, file, null, front.end, diagnostics, {});
+  }
+  const fieldLines: Record<string, number> = {};
+  for (const key of yamlKeys(front.yaml)) fieldLines[key.key] ??= front.openLine + key.line;
+  const task = validateFields(data as Record<string, unknown>, file, front, fieldLines, report);
+  return finish(text, file, task, front.end, diagnostics, fieldLines);
+}
+
+function validateFields(
+  data: Record<string, unknown>,
+  file: string,
+  front: FrontMatterBlock,
+  fieldLines: Record<string, number>,
+  report: (line: number, severity: Severity, code: string, message: string) => void,
+): Task | null {
+  const lineOf = (key: string): number => fieldLines[key] ?? front.openLine;
+  const field = <K extends TaskField>(key: K): z.output<(typeof FIELD_SCHEMAS)[K]> | undefined => {
+    const value = data[key];
+    if (value === undefined) return undefined;
+    const result = FIELD_SCHEMAS[key].safeParse(value);
+    if (result.success) {
+      if (key === 'title' && typeof value !== 'string') report(lineOf(key), 'warning', 'type-coerced', `"title" should be text; ${JSON.stringify(value)} is read as "${String(value)}".`);
+      return result.data as z.output<(typeof FIELD_SCHEMAS)[K]>;
+    }
+    const issue = result.error.issues[0];
+    report(lineOf(key), 'error', 'field-invalid', `"${key}" ${issue?.message ?? 'is invalid'} (found ${describe(value)}).`);
+    return undefined;
+  };
+
+  for (const key of Object.keys(data)) {
+    if (!(TASK_FIELDS as readonly string[]).includes(key)) {
+      report(lineOf(key), 'warning', 'field-unknown', `Unknown field "${key}" is kept but ignored; known fields: ${TASK_FIELDS.join(', ')}.`);
+    }
+  }
+
+  const nameId = taskIdFromFileName(file);
+  const frontId = field('id');
+  let id: string | null = nameId ?? frontId ?? null;
+  if (frontId === undefined && data.id === undefined) {
+    report(front.openLine + 1, 'error', 'id-missing', nameId === null ? 'The task has no "id" (TASK-<n>) and its file name carries none.' : `The task has no "id"; add "id: ${nameId}" to match its file name.`);
+  } else if (frontId !== undefined && nameId !== null && frontId !== nameId) {
+    report(lineOf('id'), 'error', 'id-mismatch', `"id: ${frontId}" does not match the file name's ${nameId}; the file name wins. Make them agree.`);
+  } else if (frontId !== undefined && nameId === null) {
+    report(1, 'warning', 'file-name', `Task files are named ${frontId}-<slug>.md; this one is not, so tools may not find it by id.`);
+  }
+  if (id === null) return null;
+
+  const rawStatus = data.status === undefined ? undefined : field('status');
+  let status: TaskStatus = 'todo';
+  if (rawStatus === undefined) {
+    if (data.status === undefined) report(front.closeLine, 'warning', 'status-missing', 'The task has no "status"; it is read as todo.');
+  } else {
+    const normal = normalizeStatus(rawStatus);
+    if (normal === null) report(lineOf('status'), 'error', 'status-unknown', `Unknown status "${rawStatus}"; use one of todo, in_progress, blocked, review, done, cancelled. It is read as todo.`);
+    else status = normal;
+  }
+
+  const rawPriority = data.priority === undefined ? undefined : field('priority');
+  let priority: TaskPriority = 'medium';
+  if (rawPriority !== undefined) {
+    const normal = normalizePriority(rawPriority);
+    if (normal === null) report(lineOf('priority'), 'warning', 'priority-unknown', `Unknown priority "${rawPriority}"; use low, medium, high or critical. It is read as medium.`);
+    else priority = normal;
+  }
+
+  const title = field('title');
+  if (title === undefined && data.title === undefined) report(front.closeLine, 'error', 'title-missing', 'The task has no "title".');
+
+  const depends = field('depends_on') ?? [];
+  const dependsOn = depends.filter((dep) => {
+    if (isTaskId(dep)) return true;
+    report(lineOf('depends_on'), 'error', 'field-invalid', `"depends_on" entry "${dep}" is not a task id (TASK-<n>).`);
+    return false;
+  });
+
+  id = id.trim();
+  return {
+    id,
+    title: title ?? id,
+    status,
+    assignee: field('assignee') ?? null,
+    from: field('from') ?? null,
+    priority,
+    depends_on: dependsOn,
+    created: field('created') ?? null,
+    updated: field('updated') ?? null,
+  };
+}
+
+function finish(text: string, file: string, task: Task | null, bodyStart: number, diagnostics: Diagnostic[], fieldLines: Record<string, number>): TaskDoc {
+  const body = outline(text, bodyStart);
+  const logRange = logSection(body);
+  const inLog = (start: number): boolean => logRange !== null && start > logRange.start && start < logRange.end;
+  const checklist = body.items.filter((item) => item.checked !== null && !inLog(item.start)).map((item) => ({ checked: item.checked === true }));
+  const log = body.items.filter((item) => item.depth === 0 && inLog(item.start)).map((item) => logEntry(text, item));
+  return {
+    file,
+    task,
+    progress: progressOf(checklist),
+    log,
+    diagnostics,
+    editable: !diagnostics.some((diagnostic) => UNSAFE_TO_EDIT.has(diagnostic.code)),
+    fieldLines,
+  };
+}
+
+/** The `## Log` section's offsets: from its heading to the next heading at its depth or above. */
+export function logSection(body: Outline): { start: number; end: number; depth: number; line: number } | null {
+  const index = body.headings.findIndex((heading) => /^log:?$/i.test(heading.text.trim()));
+  const heading = body.headings[index];
+  if (heading === undefined) return null;
+  const next = body.headings.slice(index + 1).find((later) => later.depth <= heading.depth);
+  return { start: heading.start, end: next?.start ?? Infinity, depth: heading.depth, line: heading.line };
+}
+
+const LOG_LINE = /^(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)(?:[ \t]+|$)([\s\S]*)$/;
+const LOG_WHO = /^([A-Za-z][A-Za-z0-9_-]{0,31}):[ \t]*([\s\S]*)$/;
+
+function logEntry(text: string, item: Outline['items'][number]): TaskLogEntry {
+  const indent = ' '.repeat(item.contentIndent);
+  const raw = text
+    .slice(item.textStart, item.end)
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((line, index) => (index === 0 ? line : line.startsWith(indent) ? line.slice(indent.length) : line.trimStart()))
+    .join('\n')
+    .trim();
+  const dated = LOG_LINE.exec(raw);
+  const rest = dated?.[2] ?? raw;
+  const who = LOG_WHO.exec(rest);
+  const said = who?.[2] ?? rest;
+  return { line: item.line, at: dated?.[1] ?? null, from: who?.[1] ?? null, to: mentions(said)[0] ?? null, text: said };
+}
+
+function brokenTask(file: string, diagnostics: Diagnostic[]): TaskDoc {
+  return { file, task: null, progress: { done: 0, total: 0 }, log: [], diagnostics, editable: false };
+}
+
+/** js-yaml reads `2026-11-21` as a Date at UTC midnight: give back what was written. */
+function isoOfYamlDate(date: Date): string {
+  if (Number.isNaN(date.getTime())) return 'Invalid Date';
+  const iso = date.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Date) return 'a date';
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'nothing';
+  if (typeof value === 'object') return 'a nested mapping';
+  return JSON.stringify(value).slice(0, 60);
+}
+
+/** Problems only visible across all of a session's task files: duplicate ids, unknown dependencies. */
+export function checkTaskSet(docs: readonly TaskDoc[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const byId = new Map<string, TaskDoc[]>();
+  for (const doc of docs) {
+    if (doc.task === null) continue;
+    byId.set(doc.task.id, [...(byId.get(doc.task.id) ?? []), doc]);
+  }
+  for (const [id, holders] of byId) {
+    if (holders.length < 2) continue;
+    for (const doc of holders) {
+      const others = holders.filter((other) => other !== doc).map((other) => other.file);
+      diagnostics.push({ file: doc.file, line: doc.fieldLines?.id ?? 1, severity: 'error', code: 'duplicate-id', message: `${id} is also used by ${others.join(', ')}; give each task its own id.` });
+    }
+  }
+  for (const doc of docs) {
+    for (const dep of doc.task?.depends_on ?? []) {
+      if (dep === doc.task?.id) {
+        diagnostics.push({ file: doc.file, line: doc.fieldLines?.depends_on ?? 1, severity: 'warning', code: 'depends-on-self', message: `${dep} depends on itself.` });
+      } else if (!byId.has(dep)) {
+        diagnostics.push({ file: doc.file, line: doc.fieldLines?.depends_on ?? 1, severity: 'warning', code: 'depends-on-unknown', message: `depends_on names ${dep}, but no task file has that id.` });
+      }
+    }
+  }
+  return diagnostics;
+}

@@ -1,0 +1,102 @@
+/** TODO.md → sections, items and progress per agent. Never throws. */
+import type { Diagnostic, Progress, TodoDoc, TodoItem, TodoSection } from './types.js';
+import { outline } from './outline.js';
+import { locateFrontMatter } from './front-matter.js';
+import { agentInHeading, mentions, taskRefs } from './names.js';
+import { unreadableReason } from './text.js';
+
+export interface ParseTodoOptions {
+  /** Names of the session's agents: a heading naming one of them as a word belongs to it. */
+  readonly agents?: readonly string[];
+}
+
+export function parseTodo(text: string, file: string, options: ParseTodoOptions = {}): TodoDoc {
+  const source = typeof text === 'string' ? text : '';
+  try {
+    const unreadable = unreadableReason(source, file);
+    if (unreadable !== null) return emptyTodo(file, [unreadable], false);
+    return readTodo(source, file, options);
+  } catch (error) {
+    return emptyTodo(file, [internalDiagnostic(file, error)], false);
+  }
+}
+
+function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDoc {
+  const front = locateFrontMatter(text);
+  const found = outline(text, front.kind === 'block' ? front.end : 0);
+
+  // A heading's agent is the one it names, else the one of the heading it sits under.
+  const sectionAgents: (string | null)[] = [];
+  const open: { depth: number; agent: string | null }[] = [];
+  for (const heading of found.headings) {
+    while (open.length > 0 && (open[open.length - 1]?.depth ?? 0) >= heading.depth) open.pop();
+    const agent = agentInHeading(heading.text, options.agents) ?? open[open.length - 1]?.agent ?? null;
+    open.push({ depth: heading.depth, agent });
+    sectionAgents.push(agent);
+  }
+
+  const items: TodoItem[] = [];
+  const parents: { depth: number; assignee: string | null }[] = [];
+  let section = -1;
+  for (const item of found.items) {
+    while (section + 1 < found.headings.length && (found.headings[section + 1]?.start ?? Infinity) < item.start) {
+      section++;
+      parents.length = 0;
+    }
+    parents.length = Math.min(parents.length, item.depth);
+    const inherited = parents[item.depth - 1]?.assignee ?? (section >= 0 ? (sectionAgents[section] ?? null) : null);
+    const assignee = mentions(item.text)[0] ?? inherited;
+    parents[item.depth] = { depth: item.depth, assignee };
+    if (item.checked === null || item.checkbox === null) continue;
+    items.push({
+      text: item.text,
+      checked: item.checked,
+      depth: item.depth,
+      line: item.line,
+      assignee,
+      taskRefs: taskRefs(item.text),
+      section,
+      checkbox: item.checkbox,
+    });
+  }
+
+  const sections: TodoSection[] = found.headings.map((heading, index) => ({
+    title: heading.text,
+    depth: heading.depth,
+    line: heading.line,
+    agent: sectionAgents[index] ?? null,
+    progress: progressOf(items.filter((item) => item.section === index)),
+  }));
+  const byAgent: Record<string, Progress> = {};
+  for (const item of items) {
+    if (item.assignee === null) continue;
+    const before = byAgent[item.assignee] ?? { done: 0, total: 0 };
+    byAgent[item.assignee] = { done: before.done + (item.checked ? 1 : 0), total: before.total + 1 };
+  }
+  const diagnostics: Diagnostic[] = [];
+  if (front.kind === 'unclosed') {
+    diagnostics.push({ file, line: 1, severity: 'warning', code: 'front-matter-unclosed', message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.' });
+  }
+  return { file, sections, items, progress: progressOf(items), byAgent, diagnostics, editable: true };
+}
+
+export function progressOf(items: readonly { readonly checked: boolean }[]): Progress {
+  let done = 0;
+  for (const item of items) if (item.checked) done++;
+  return { done, total: items.length };
+}
+
+function emptyTodo(file: string, diagnostics: Diagnostic[], editable: boolean): TodoDoc {
+  return { file, sections: [], items: [], progress: { done: 0, total: 0 }, byAgent: {}, diagnostics, editable };
+}
+
+export function internalDiagnostic(file: string, error: unknown): Diagnostic {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    file,
+    line: 1,
+    severity: 'error',
+    code: 'unparsable',
+    message: `The file could not be parsed (${reason.slice(0, 200)}); simplify its structure. It will not be edited.`,
+  };
+}

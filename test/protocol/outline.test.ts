@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { scanOutline } from '../../src/protocol/outline-fast.js';
+import { remarkOutline } from '../../src/protocol/outline-remark.js';
+import { outline } from '../../src/protocol/outline.js';
+
+/** Lines of the kind TODO and task files are made of, plus the traps around them. */
+const LINE_KINDS = [
+  '- [ ] open item TASK-1',
+  '- [x] done item @Agent_2',
+  '- [X] done upper',
+  '* [ ] star item',
+  '+ plain bullet',
+  '1. [ ] ordered item',
+  '2. second ordered',
+  '1) paren ordered [x] not a box',
+  '- [ ]no space',
+  '- [ ]',
+  '- [x]   ',
+  '-',
+  '- ',
+  '-not a list',
+  '## Agent_1 — frontend',
+  '# Title #',
+  '###### deep',
+  '####### not a heading',
+  'plain paragraph text',
+  'text with | pipe',
+  '| a | b |',
+  '| --- | --- |',
+  '---',
+  '***',
+  '===',
+  '```',
+  '```js',
+  '~~~',
+  '<!-- comment - [ ] fake -->',
+  '<!--',
+  '-->',
+  '<div>',
+  '> - [ ] quoted',
+  '    - [ ] indented code?',
+  '\t- [ ] tabbed',
+  '[ref]: http://example.com',
+  '- # heading in item',
+  '- - nested marker',
+  '',
+  '',
+];
+
+/** The subset the scanner is meant to answer for, so most generated documents are compared. */
+const COMMON_KINDS = LINE_KINDS.filter((line) => !/^(\t|<div|>|===|-$|- $|- \[[ x]\]\s*$|- #|- - |    )/.test(line));
+
+const docOf = (kinds: readonly string[]) =>
+  fc
+    .tuple(
+      fc.array(
+        fc.tuple(fc.constantFrom(...kinds), fc.integer({ min: 0, max: 7 })).map(([line, indent]) => (line === '' ? '' : ' '.repeat(indent) + line)),
+        { maxLength: 30 },
+      ),
+      fc.boolean(),
+    )
+    .map(([lines, crlf]) => lines.join(crlf ? '\r\n' : '\n'));
+
+function comparable(found: ReturnType<typeof remarkOutline>) {
+  return {
+    headings: found.headings.map((h) => ({ depth: h.depth, text: h.text, line: h.line, start: h.start })),
+    items: found.items.map((i) => ({
+      line: i.line,
+      endLine: i.endLine,
+      depth: i.depth,
+      start: i.start,
+      contentIndent: i.contentIndent,
+      checkbox: i.checkbox,
+      checked: i.checked,
+      textStart: i.textStart,
+      text: i.text,
+    })),
+  };
+}
+
+describe('outline engines', () => {
+  it.each([
+    ['every kind of line', LINE_KINDS, 40, 1500],
+    ['common lines', COMMON_KINDS, 500, 3000],
+  ])('the fast scanner agrees with remark whenever it answers (%s)', (_name, kinds, floor, runs) => {
+    let answered = 0;
+    fc.assert(
+      fc.property(docOf(kinds), (doc) => {
+        const fast = scanOutline(doc);
+        if (fast === null) return;
+        answered++;
+        expect(comparable(fast)).toEqual(comparable(remarkOutline(doc)));
+      }),
+      { numRuns: runs },
+    );
+    // The comparison must have happened often enough to mean something.
+    expect(answered).toBeGreaterThan(floor);
+  });
+
+  it('masks front matter and a BOM without moving lines or offsets', () => {
+    const text = '\uFEFF---\ntitle: x\nlist: - [ ] not an item\n---\n# H\n- [ ] real\n';
+    const found = outline(text, text.indexOf('# H'));
+    expect(found.headings).toEqual([{ depth: 1, text: 'H', line: 5, start: text.indexOf('# H') }]);
+    expect(found.items).toHaveLength(1);
+    expect(found.items[0]?.line).toBe(6);
+    expect(text.slice(found.items[0]?.checkbox?.start, found.items[0]?.checkbox?.end)).toBe('[ ]');
+  });
+});
