@@ -313,6 +313,24 @@ export class LiveIndex {
     return this.#state(sessionId).todo;
   }
 
+  /**
+   * The status of `agent` in whichever session has it (agent names are unique across the hub),
+   * or null. With `onStatusChange` this is the status source delivery needs.
+   */
+  getStatus(agent: string): AgentStatus | null {
+    for (const state of this.#sessions.values()) {
+      if (state.agents.has(agent)) return this.#views(state).get(agent)?.status ?? null;
+    }
+    return null;
+  }
+
+  /** Every change of an agent's derived status. Returns an unsubscribe function. */
+  onStatusChange(listener: (agent: string, status: AgentStatus, session: string) => void): () => void {
+    return this.onChange((change) => {
+      if (change.kind === 'agent') listener(change.agent, change.status, change.session);
+    });
+  }
+
   /** The latest status-bearing hook activity of an agent (for delivery: is it idle?). */
   agentActivity(sessionId: string, agent: string): { readonly latest: Activity | null; readonly lastEventAt: number | null; readonly claudeSessionId: string | null } {
     const hooks = this.#state(sessionId).hooks.get(agent);

@@ -229,3 +229,17 @@ describe('LiveIndex', () => {
     expect(await readFile(join(root, 'TODO.md'), 'utf8')).toBe(TODO);
   });
 });
+
+describe('LiveIndex as the status source of delivery', () => {
+  it('answers getStatus by agent name across sessions and reports status changes', async () => {
+    await open();
+    const seen: [string, string, string][] = [];
+    index.onStatusChange((agent, status, session) => seen.push([agent, status, session]));
+    expect(index.getStatus('Agent_2')).toBe('starting');
+    expect(index.getStatus('Agent_77')).toBeNull();
+    await appendFile(events('Agent_2'), hookLine('SessionStart', { source: 'startup' }));
+    await waitFor(() => index.getStatus('Agent_2') === 'idle', 'idle');
+    await index.whenSettled();
+    expect(seen).toEqual([['Agent_2', 'idle', 's1']]);
+  });
+});
