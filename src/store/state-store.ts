@@ -4,7 +4,7 @@
  * resolves; a damaged file is moved aside (`state.corrupt-<ts>`), reported, and the last good
  * copy is used instead. A wrong key is an error, never a reason to discard anything.
  */
-import { chmod, readFile, rename, stat } from 'node:fs/promises';
+import { chmod, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import type { Exec } from '../exec.js';
@@ -65,6 +65,7 @@ export class StateStore {
     const { dir, logger } = options;
     await ensurePrivateDir(dir);
     await tightenDir(dir, logger);
+    await removeStaleTemps(dir);
     const key = await resolveKey({
       dir,
       ...(options.key ? { source: options.key } : {}),
@@ -139,6 +140,13 @@ export class StateStore {
         cause: error,
       });
     }
+  }
+}
+
+/** Temp files of writes a crash interrupted (one writer per state dir: none is in flight now). */
+async function removeStaleTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.startsWith(`.${STATE_FILE}.tmp-`) || name.startsWith(`${PREVIOUS_FILE}.tmp-`)) await unlink(join(dir, name)).catch(() => undefined);
   }
 }
 
