@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { exec } from '../exec.js';
 import { isHubError } from '../errors.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
-import { doctorFailed, formatChecks, runChecks, type Probes } from './doctor-checks.js';
+import { doctorFailed, formatChecks, runChecks, type Check, type Probes } from './doctor-checks.js';
 import { parseServeOptions } from './serve-options.js';
 
 const USAGE = `usage: claude-hub doctor [--json] [--claude-command CMD] [--state-dir DIR] [--backend auto|tmux|iterm2]
@@ -94,8 +94,20 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
   };
 
   const checks = await runChecks(probes, { claudeCommand: options.claudeCommand, stateDir: options.stateDir, backend: options.backend });
+  checks.push(await backendCheck(options.backend, env));
   const failed = doctorFailed(checks);
   if (values.json) io.stdout.write(JSON.stringify({ ok: !failed, checks }, null, 2) + '\n');
   else io.stdout.write(`${formatChecks(checks)}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);
   return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/** Which terminal backend `serve` would use here, and why (the terminal module decides). */
+async function backendCheck(choice: 'auto' | 'tmux' | 'iterm2', env: NodeJS.ProcessEnv): Promise<Check> {
+  const { selectBackend, defaultProbes } = await import('../terminal/select.js');
+  try {
+    const selection = selectBackend(choice, env, process.platform, defaultProbes(env));
+    return { name: 'backend', status: 'ok', required: true, version: selection.backend, detail: selection.why };
+  } catch (error) {
+    return { name: 'backend', status: 'missing', required: true, detail: isHubError(error) ? error.message : String(error), fix: 'Use --backend tmux (or auto).' };
+  }
 }

@@ -26,7 +26,7 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     for (const command of ['serve', 'doctor', 'init', 'watch', 'audit']) {
       const help = await runCli([command, '--help'], { env: isolatedEnv(home) });
       expect(help.code, command).toBe(0);
-      expect(help.stdout, command).toMatch(/usage: claude-hub/);
+      expect(help.stdout, command).toMatch(/usage: claude-hub/i);
     }
     expect((await runCli(['serve', '--help'], { env: isolatedEnv(home) })).stdout).toContain('CLAUDE_HUB_SECURITY_LEVEL');
   });
@@ -61,7 +61,8 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     const claude = join(REPO, 'node_modules', '.bin', 'claude');
     const result = await runCli(['doctor', '--json', '--claude-command', claude], { env: isolatedEnv(home) });
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; status: string; version?: string }[] };
-    expect(report.checks.map((c) => c.name)).toEqual(['node', 'tmux', 'iterm2', 'claude', 'git', 'state-dir']);
+    expect(report.checks.map((c) => c.name)).toEqual(['node', 'tmux', 'iterm2', 'claude', 'git', 'state-dir', 'backend']);
+    expect(report.checks.find((c) => c.name === 'backend')).toMatchObject({ status: 'ok', version: process.platform === 'darwin' ? expect.any(String) : 'tmux' });
     expect(report.checks.find((c) => c.name === 'node')).toMatchObject({ status: 'ok', version: process.versions.node });
     expect(report.checks.find((c) => c.name === 'claude')).toMatchObject({ status: 'ok', version: '2.1.197' });
     expect(result.code).toBe(report.ok ? 0 : 1);
