@@ -1,0 +1,50 @@
+/**
+ * A short-lived advisory lock between hub processes writing the same protocol file: a lock
+ * file created with O_EXCL under `.claude-hub/locks/`. It only closes the gap between "still
+ * the bytes we read" and the rename; people's editors do not take it, which is why the write
+ * itself is compare-and-swap. A lock older than `staleMs` was left by a dead writer and is broken.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HubError, ErrorCodes } from '../errors.js';
+
+export const LOCKS_DIR = '.claude-hub/locks';
+
+export interface LockOptions {
+  readonly timeoutMs?: number;
+  readonly staleMs?: number;
+}
+
+export async function withFileLock<T>(root: string, relPath: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const dir = join(root, LOCKS_DIR);
+  await mkdir(dir, { recursive: true });
+  const lock = join(dir, `${createHash('sha256').update(relPath).digest('hex').slice(0, 32)}.lock`);
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const staleMs = options.staleMs ?? 30_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+      if (age > staleMs) {
+        await unlink(lock).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new HubError(ErrorCodes.EDIT_CONFLICT, `${relPath} is being written by another claude-hub process; try again.`, { data: { file: relPath, lock } });
+      }
+      await sleep(Math.min(50, 2 + attempt * 3) + Math.random() * 5);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
