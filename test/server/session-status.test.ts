@@ -1,0 +1,32 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { STATUS_TASK_ITEMS } from '../../src/server/tools/get-session-status.js';
+import { connect, type Connected } from './connect.js';
+
+let c: Connected;
+beforeEach(async () => {
+  c = await connect();
+});
+afterEach(async () => {
+  await c.close();
+});
+
+describe('get_session_status keeps the model\'s context small', () => {
+  it('shows counts for every task but at most the first open ones as items; list_tasks still has all', async () => {
+    const caller = { kind: 'cli' as const, id: 'test' };
+    const session = await c.hub.createSession(caller, { root_path: '/srv/big', session_name: 'big' });
+    for (let i = 0; i < 70; i++) await c.hub.createTask(caller, { session_id: session.id, title: `task ${i}` });
+    for (let i = 1; i <= 10; i++) await c.hub.updateTask(caller, { session_id: session.id, task_id: `TASK-${i}`, status: 'done' });
+
+    const result = (await c.client.callTool({ name: 'get_session_status', arguments: { session_id: session.id } })) as CallToolResult;
+    const tasks = (result.structuredContent as { tasks: { total: number; items: { id: string; status: string }[]; omitted: number } }).tasks;
+    expect(tasks.total).toBe(70);
+    expect(tasks.items).toHaveLength(STATUS_TASK_ITEMS);
+    expect(tasks.items.every((t) => t.status !== 'done')).toBe(true);
+    expect(tasks.items[0]?.id).toBe('TASK-11');
+    expect(tasks.omitted).toBe(20);
+
+    const all = (await c.client.callTool({ name: 'list_tasks', arguments: { session_id: session.id } })) as CallToolResult;
+    expect((all.structuredContent as { tasks: unknown[] }).tasks).toHaveLength(70);
+  });
+});
