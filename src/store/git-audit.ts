@@ -301,15 +301,16 @@ export class GitAudit {
         ...(first.input.session !== undefined ? { session: first.input.session } : {}),
       });
       for (let attempt = 0; ; attempt += 1) {
-        const parent = (await indexed.raw(['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`])).trim() || null;
+        // One call for both the parent commit and its tree (empty output: the ref does not exist yet).
+        const [parentId, parentTreeId] = (await indexed.raw(['for-each-ref', '--format=%(objectname) %(tree)', this.ref])).trim().split(' ');
+        const parent = parentId || null;
         await indexed.raw(parent ? ['read-tree', parent] : ['read-tree', '--empty']);
         if (present.length > 0) {
           await indexed.raw(['update-index', '--add', ...present.flatMap((p, i) => ['--cacheinfo', `${p.mode},${blobs[i] ?? ''},${p.path}`])]);
         }
         if (deleted.length > 0) await indexed.raw(['update-index', '--force-remove', '--', ...deleted]);
         const tree = (await indexed.raw(['write-tree'])).trim();
-        const parentTree = parent ? (await indexed.raw(['rev-parse', `${parent}^{tree}`])).trim() : null;
-        if (tree === parentTree || (parent === null && present.length === 0)) return null;
+        if ((parent !== null && tree === parentTreeId) || (parent === null && present.length === 0)) return null;
         const commit = (await indexed.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
         try {
           await indexed.raw(['update-ref', '-m', `claude-hub audit: ${message.split('\n')[0] ?? ''}`, this.ref, commit, parent ?? '']);
