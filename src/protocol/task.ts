@@ -74,22 +74,34 @@ function readTask(text: string, file: string): TaskDoc {
     report(front.openLine + 1, 'error', 'front-matter-not-mapping', 'The front matter must be a list of "key: value" lines.');
     return finish(text, file, null, front.end, diagnostics, {});
   }
-  const fieldLines: Record<string, number> = {};
-  for (const key of yamlKeys(front.yaml)) fieldLines[key.key] ??= front.openLine + key.line;
-  const task = validateFields(data as Record<string, unknown>, file, front, fieldLines, report);
-  return finish(text, file, task, front.end, diagnostics, fieldLines);
+  // A Map, not an object: a `__proto__:` key must stay a key.
+  const lines = new Map<string, number>();
+  const rawValues = new Map<string, string>();
+  const yamlLines = front.yaml.split('\n');
+  for (const key of yamlKeys(front.yaml)) {
+    if (lines.has(key.key)) continue;
+    lines.set(key.key, front.openLine + key.line);
+    rawValues.set(key.key, (yamlLines[key.line - 1] ?? '').replace(/^[^:]*:/, '').replace(/\s+#.*$/, '').trim().replace(/^(["'])(.*)\1$/, '$2'));
+  }
+  const fields = { ...(data as Record<string, unknown>) };
+  // js-yaml turns dates into Date objects; the protocol reports dates as written.
+  for (const key of ['created', 'updated']) {
+    if (fields[key] instanceof Date) fields[key] = rawValues.get(key) ?? isoOfYamlDate(fields[key]);
+  }
+  const task = validateFields(fields, file, front, lines, report);
+  return finish(text, file, task, front.end, diagnostics, Object.fromEntries(lines));
 }
 
 function validateFields(
   data: Record<string, unknown>,
   file: string,
   front: FrontMatterBlock,
-  fieldLines: Record<string, number>,
+  fieldLines: ReadonlyMap<string, number>,
   report: (line: number, severity: Severity, code: string, message: string) => void,
 ): Task | null {
-  const lineOf = (key: string): number => fieldLines[key] ?? front.openLine;
+  const lineOf = (key: string): number => fieldLines.get(key) ?? front.openLine;
   const field = <K extends TaskField>(key: K): z.output<(typeof FIELD_SCHEMAS)[K]> | undefined => {
-    const value = data[key];
+    const value = Object.hasOwn(data, key) ? data[key] : undefined;
     if (value === undefined) return undefined;
     const result = FIELD_SCHEMAS[key].safeParse(value);
     if (result.success) {
@@ -172,7 +184,7 @@ function finish(text: string, file: string, task: Task | null, bodyStart: number
     task,
     progress: progressOf(checklist),
     log,
-    diagnostics,
+    diagnostics: [...diagnostics].sort((a, b) => a.line - b.line),
     editable: !diagnostics.some((diagnostic) => UNSAFE_TO_EDIT.has(diagnostic.code)),
     fieldLines,
   };
