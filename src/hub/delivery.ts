@@ -9,6 +9,7 @@
  */
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { sanitizeTerminalText, DEFAULT_MAX_TERMINAL_TEXT_BYTES } from '../terminal/sanitize.js';
+import { detectDialog } from '../agent/dialogs.js';
 import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
 import type { AgentStatus, HookEvent } from './types.js';
 import type { Logger } from '../log.js';
@@ -67,7 +68,7 @@ export interface DeliveryQueueOptions {
   /** Called with every pending entry after each change (persist it). */
   readonly onQueueChanged?: (snapshot: readonly DeliveryEntry[]) => void;
   readonly logger?: Logger;
-  /** Wait for UserPromptSubmit after a submit before pressing it again. Default 2000 ms; doubles each time. */
+  /** Wait for UserPromptSubmit after a submit before pressing it again. Default 1000 ms; doubles each time (a second Enter into an empty or busy prompt box is harmless). */
   readonly confirmTimeoutMs?: number;
   /** Submits per message, the first included. Default 3. */
   readonly maxSubmits?: number;
@@ -111,7 +112,7 @@ export class DeliveryQueue {
   private closed = false;
 
   constructor(private readonly options: DeliveryQueueOptions) {
-    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 2000;
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 1000;
     this.maxSubmits = Math.max(1, options.maxSubmits ?? 3);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_TERMINAL_TEXT_BYTES;
     this.logger = options.logger ?? silentLogger;
@@ -274,7 +275,9 @@ export class DeliveryQueue {
       this.emit({ type: 'retry', entry: current, submit: current.submits });
       if (status !== 'waiting_for_person' && terminal) {
         try {
-          await terminal.backend.submit(terminal.handle);
+          // The status may lag the screen: an Enter into a permission dialog would answer it.
+          const screen = await terminal.backend.readScreen(terminal.handle);
+          if (detectDialog(screen.text) === null) await terminal.backend.submit(terminal.handle);
         } catch (error) {
           return this.finishUndelivered(current, `pressing submit failed: ${toHubError(error).message}`);
         }

@@ -4,12 +4,21 @@
  * make the matching dialog appear), optional `acceptEdits` in the HOME's settings, and the env
  * an agent gets (pointing at the fake model on 127.0.0.1). Nothing of the runner's env leaks in.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The checkout that holds node_modules/.bin/claude (found upwards, so a compiled copy of this file works too). */
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', '.bin', 'claude'))) return dir;
+    if (dirname(dir) === dir) return resolve(start, '..', '..');
+  }
+}
+
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 export const CLAUDE_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 
 export interface ClaudeEnvOptions {

@@ -18,6 +18,7 @@ interface World {
   hook(event: string, payload?: Record<string, unknown>): void;
   /** How many submits the "agent" ignores before it takes the prompt (Infinity: never). */
   ignoreSubmits: number;
+  screen: string;
 }
 
 function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] } = {}): World {
@@ -31,6 +32,7 @@ function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] } = {}
     snapshots: [],
     events: [],
     ignoreSubmits: 0,
+    screen: '',
     setStatus(next, notify = true) {
       status = next;
       if (notify) for (const l of statusListeners) l('Agent_1', next);
@@ -61,7 +63,7 @@ function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] } = {}
       setTimeout(() => w.hook('UserPromptSubmit', { prompt }), 5);
     },
     sendKeys: async () => undefined,
-    readScreen: async () => ({ text: '' }),
+    readScreen: async () => ({ text: w.screen }),
     isAlive: async () => true,
     close: async () => undefined,
     list: async () => [],
@@ -130,6 +132,16 @@ describe('DeliveryQueue', () => {
     expect(w.calls).toEqual(['paste:lost', 'submit', 'submit', 'submit']);
     expect(w.events.map((e) => e.type)).toEqual(['retry', 'retry', 'undelivered']);
     expect(w.queue.pending()).toEqual([]);
+  });
+
+  it('never presses submit again while a dialog is on screen, even if the status lags', async () => {
+    const w = world('idle');
+    w.ignoreSubmits = Infinity;
+    w.screen = ' Do you want to make this edit to TODO.md?\n ❯ 1. Yes\n   2. No';
+    const outcome = await w.queue.enqueue({ deliveryId: 'd', agent: 'Agent_1', text: 'x' }).settled;
+    expect(outcome.state).toBe('undelivered');
+    expect(w.calls).toEqual(['paste:x', 'submit']);
+    expect(w.events.map((e) => e.type)).toEqual(['retry', 'retry', 'undelivered']);
   });
 
   it('after a restart never re-types a message that was already typed; queued ones go out', async () => {
