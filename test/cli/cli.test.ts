@@ -23,7 +23,7 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     const top = await runCli(['--help'], { env: isolatedEnv(home) });
     expect(top.code).toBe(0);
     for (const command of ['serve', 'status', 'watch', 'audit', 'doctor', 'init']) expect(top.stdout).toContain(command);
-    for (const command of ['serve', 'doctor', 'init', 'watch', 'audit']) {
+    for (const command of ['serve', 'doctor', 'init', 'watch', 'status']) {
       const help = await runCli([command, '--help'], { env: isolatedEnv(home) });
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(/usage: claude-hub/i);
@@ -84,7 +84,8 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     expect(await readFile(join(root, 'TODO.md'), 'utf8')).toBe(await readFile(join(REPO, 'templates', 'TODO.md'), 'utf8'));
     expect(first.stdout).toContain(`"command": "${process.execPath}"`);
     expect(first.stdout).toContain(`"${CLI}"`);
-    expect(first.stdout).toContain('"args": [\n          "-y",\n          "claude-hub",\n          "serve"');
+    const desktopNpx = JSON.parse(/With npx[^\n]*\n(\{[\s\S]*?\n\})\n/.exec(first.stdout)![1]!) as unknown;
+    expect(desktopNpx).toEqual({ mcpServers: { 'claude-hub': { command: 'npx', args: ['-y', 'claude-hub', 'serve'] } } });
     expect(first.stdout).toContain('claude mcp add claude-hub -- npx -y claude-hub serve');
 
     await writeFile(join(root, 'TODO.md'), '# mine\n');
