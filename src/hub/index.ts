@@ -349,9 +349,12 @@ export class LiveIndex {
     this.#watcher.expectOwnWrite(path, hash, mark);
   }
 
-  /** Marks the change that writes `hash` to `path` as already routed: no nudge for it. */
-  markRouted(path: string, hash: string): void {
-    this.#watcher.expectOwnWrite(path, hash, { routed: true });
+  /**
+   * Marks the change that writes `hash` to `path` as already routed: no nudge for it (or, with
+   * `onlyFor`, none to those agents; others a concurrent edit addressed are still nudged).
+   */
+  markRouted(path: string, hash: string, onlyFor?: readonly string[]): void {
+    this.#watcher.expectOwnWrite(path, hash, onlyFor === undefined ? { routed: true } : { routed: true, onlyFor });
   }
 
   /** Reads a TODO.md or task file now and resolves once the index reflects it (read-your-writes). */
@@ -437,11 +440,15 @@ export class LiveIndex {
     if (state.loading) return;
     this.#emit({ kind: 'task', session: change.session, taskId, file: change.relPath, change: kind });
     if (kind !== 'changed') this.#emit({ kind: 'tasks', session: change.session });
-    if (change.cause !== 'initial' && !change.own?.routed) this.#route(state, change.relPath, previous?.doc ?? null, next?.doc ?? null);
+    if (change.cause === 'initial') return;
+    const quiet = change.own?.routed ? (change.own.onlyFor ?? null) : [];
+    if (quiet !== null) this.#route(state, change.relPath, previous?.doc ?? null, next?.doc ?? null, quiet);
   }
 
-  #route(state: SessionState, file: string, previous: TaskDoc | null, next: TaskDoc | null): void {
+  /** Emits the nudges of one task change, except to agents in `quiet` (the hub nudges those itself). */
+  #route(state: SessionState, file: string, previous: TaskDoc | null, next: TaskDoc | null, quiet: readonly string[]): void {
     for (const nudge of routeTaskChange(state.info.id, file, previous, next)) {
+      if (quiet.includes(nudge.agent)) continue;
       if (!state.discover && !state.agents.has(nudge.agent)) continue;
       for (const listener of this.#nudgeListeners) this.#safely(() => listener(nudge));
     }

@@ -9,9 +9,16 @@ import { createHash } from 'node:crypto';
 export interface OwnWriteMark {
   /** True when the hub nudges the agents for this write itself: routing must stay quiet. */
   readonly routed: boolean;
+  /**
+   * With `routed`: stay quiet only for these agents. A person's edit that landed in between
+   * (and that the hub's compare-and-swap re-applied its edit on top of) may address others,
+   * and those must still be nudged. Omitted: quiet for everyone.
+   */
+  readonly onlyFor?: readonly string[];
 }
 
-interface Entry extends OwnWriteMark {
+interface Entry {
+  readonly mark: OwnWriteMark;
   readonly hash: string;
   readonly expiresAt: number;
 }
@@ -32,7 +39,7 @@ export class OwnWrites {
   expect(path: string, hash: string, mark: OwnWriteMark): void {
     const now = this.#now();
     const live = (this.#byPath.get(path) ?? []).filter((e) => e.expiresAt > now && e.hash !== hash);
-    live.push({ hash, routed: mark.routed, expiresAt: now + this.#ttlMs });
+    live.push({ hash, mark, expiresAt: now + this.#ttlMs });
     this.#byPath.set(path, live.slice(-MAX_PER_PATH));
   }
 
@@ -60,7 +67,7 @@ export class OwnWrites {
     const rest = entries.filter((e, i) => i !== index && e.expiresAt > now);
     if (rest.length === 0) this.#byPath.delete(path);
     else this.#byPath.set(path, rest);
-    return found ? { routed: found.routed } : null;
+    return found ? found.mark : null;
   }
 
   forgetUnder(prefix: string): void {
