@@ -5,11 +5,12 @@
  */
 import { isHubError } from '../errors.js';
 import type { HubConfig } from '../config.js';
-import type { HubApi } from '../hub/api.js';
+import type { Hub } from '../hub/hub.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { createServer } from '../server/create-server.js';
 import { createLogFileSink } from '../server/log-file.js';
 import type { Authenticate } from '../server/http.js';
+import type { AuditHook } from '../server/call-tool.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
 import { packageVersion } from './package-info.js';
 import { parseServeOptions, serveHelp } from './serve-options.js';
@@ -47,7 +48,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     return EXIT_FAILED;
   }
 
-  let hub: HubApi;
+  let hub: Hub;
   try {
     // Loaded here, not at the top, so `--help` and bad flags answer without starting anything.
     const { createHub } = await import('../hub/hub.js');
@@ -80,6 +81,11 @@ async function readyLine(version: string, transport: string, config: HubConfig, 
   return `claude-hub ${version} ready: transport=${transport} state=${config.stateDir} backend=${backend} security=${config.securityLevel}\n`;
 }
 
+/** Refusals and bad arguments never reach the hub's methods: the server reports them here. */
+function auditHook(hub: Hub): AuditHook {
+  return (caller, tool, outcome, args) => hub.auditToolCall(caller, tool, outcome, args);
+}
+
 /** Resolves when the server should stop (signal or client gone). */
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -88,9 +94,9 @@ function stopSignal(): Promise<string> {
   });
 }
 
-async function serveStdio(hub: HubApi, config: HubConfig, logger: Logger, version: string, io: CommandIo): Promise<Promise<void>> {
+async function serveStdio(hub: Hub, config: HubConfig, logger: Logger, version: string, io: CommandIo): Promise<Promise<void>> {
   const { startStdio } = await import('../server/stdio.js');
-  const hubServer = createServer({ hub, config, logger, version });
+  const hubServer = createServer({ hub, config, logger, version, audit: auditHook(hub) });
   const running = await startStdio(hubServer);
   io.stderr.write(await readyLine(version, 'stdio', config, io.env ?? process.env));
   return Promise.race([running.closed, stopSignal()]).then(async (why) => {
@@ -100,7 +106,7 @@ async function serveStdio(hub: HubApi, config: HubConfig, logger: Logger, versio
 }
 
 async function serveHttp(
-  hub: HubApi,
+  hub: Hub,
   config: HubConfig,
   logger: Logger,
   version: string,
@@ -113,7 +119,7 @@ async function serveHttp(
     port: config.port,
     authenticate,
     logger,
-    createServer: (caller) => createServer({ hub, config, logger, version, caller }),
+    createServer: (caller) => createServer({ hub, config, logger, version, caller, audit: auditHook(hub) }),
   });
   io.stderr.write(await readyLine(version, `http url=${running.url}`, config, io.env ?? process.env));
   return stopSignal().then(async (why) => {

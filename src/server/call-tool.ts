@@ -20,8 +20,11 @@ export type CallOutcome =
   | { readonly status: 'ok' }
   | { readonly status: 'refused' | 'invalid' | 'failed'; readonly code: ErrorCode; readonly message: string };
 
-/** Called once per tools/call, after it finished; lets the hub audit refusals and bad input it never saw. */
-export type AuditHook = (caller: Caller, tool: string, outcome: CallOutcome) => void;
+/**
+ * Called once per tools/call, after it finished, with the arguments as the client sent them;
+ * lets the hub audit refusals and bad input it never saw.
+ */
+export type AuditHook = (caller: Caller, tool: string, outcome: CallOutcome, args: unknown) => void;
 
 export interface CallToolDeps {
   readonly hub: HubApi;
@@ -42,7 +45,7 @@ export async function callTool(deps: CallToolDeps, name: string, rawArgs: unknow
   if (deps.audit) {
     const audited: CallOutcome = 'error' in outcome ? { status: outcome.status, code: outcome.error.code, message: outcome.error.message } : { status: 'ok' };
     try {
-      deps.audit(context.caller, name, audited);
+      deps.audit(context.caller, name, audited, rawArgs);
     } catch (error) {
       deps.logger.error('audit hook failed', { tool: name, error: String(error) });
     }
