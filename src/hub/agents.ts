@@ -1,0 +1,212 @@
+/**
+ * The running side of agents: how one is launched into a terminal (settings file with hooks
+ * and guard, appended system prompt, launch spec), how the hub notices its terminal died, and
+ * how it notices a dialog the agent stopped at before its first hook (trust, API key). The
+ * records themselves live in the state store; liveness and dialogs go into the live index.
+ */
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { HubConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { HubError, ErrorCodes, toHubError } from '../errors.js';
+import { assembleAgentPrompt } from '../agent/prompt.js';
+import { agentEventsFile, buildAgentSettings } from '../agent/settings.js';
+import { buildLaunchSpec } from '../agent/launch.js';
+import { answerKeys, detectDialog } from '../agent/dialogs.js';
+import { buildDenyRules, buildGuardHook } from '../security/guard.js';
+import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
+import type { StateStore, Frozen } from '../store/state-store.js';
+import type { AgentRecord, SessionRecord } from '../store/state-schema.js';
+import type { LiveIndex } from './index.js';
+import type { PendingPrompt } from './types.js';
+
+export interface AgentManagerDeps {
+  readonly config: HubConfig;
+  readonly logger: Logger;
+  readonly store: StateStore;
+  readonly index: LiveIndex;
+  readonly backend: TerminalBackend;
+  /** The live list of session roots the guard reads. */
+  readonly rootsFile: string;
+  /** Where the agents' pass-through variables come from (the hub's env). */
+  readonly agentEnv: Readonly<Record<string, string | undefined>>;
+  /** How often terminals are checked for life. */
+  readonly livenessMs?: number;
+  /** How long after launch the hub looks for a dialog before the first hook. */
+  readonly startupWatchMs?: number;
+}
+
+type Agent = Frozen<AgentRecord>;
+type Session = Frozen<SessionRecord>;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temp, text, { mode: 0o600 });
+  await rename(temp, path);
+}
+
+export class AgentManager {
+  readonly #deps: AgentManagerDeps;
+  readonly #livenessTimer: NodeJS.Timeout;
+  readonly #watching = new Set<string>();
+  #checking = false;
+  #closed = false;
+
+  constructor(deps: AgentManagerDeps) {
+    this.#deps = deps;
+    this.#livenessTimer = setInterval(() => void this.checkLiveness(), deps.livenessMs ?? 2000);
+    this.#livenessTimer.unref();
+  }
+
+  settingsFile(agent: Pick<Agent, 'name' | 'session'>): string {
+    return join(this.#deps.config.stateDir, 'agents', agent.session, `${agent.name}.settings.json`);
+  }
+
+  terminalOf(name: string): { readonly backend: TerminalBackend; readonly handle: TerminalHandle } | null {
+    const record = this.#deps.store.get().agents.find((a) => a.name === name);
+    if (!record?.terminal || record.terminal.backend !== this.#deps.backend.name) return null;
+    return { backend: this.#deps.backend, handle: toHandle(record.terminal) as TerminalHandle };
+  }
+
+  /**
+   * Writes the agent's settings and opens its terminal running `claude`. `resume` continues
+   * the conversation `agent.claudeSessionId`; otherwise that id starts a new one.
+   */
+  async launch(agent: Agent, session: Session, resume: boolean): Promise<TerminalHandle> {
+    const { config, store, backend } = this.#deps;
+    const state = store.get();
+    const otherRoots = state.sessions.filter((s) => s.id !== session.id).map((s) => s.root);
+    const settings = buildAgentSettings({
+      eventsFile: agentEventsFile(config.stateDir, session.id, agent.name),
+      guardHook: buildGuardHook({ root: session.root, rootsFile: this.#deps.rootsFile, stateDir: config.stateDir }),
+      deny: buildDenyRules(otherRoots),
+      permissionMode: agent.launch.permissionMode,
+    });
+    const settingsFile = this.settingsFile(agent);
+    await writePrivateFile(settingsFile, JSON.stringify(settings, null, 2) + '\n');
+    const prompt = await assembleAgentPrompt({
+      agentName: agent.name,
+      specialization: agent.specialization,
+      root: session.root,
+      otherAgents: state.agents.filter((a) => a.session === session.id && a.name !== agent.name).map((a) => a.name),
+      userSuffix: agent.systemPromptSuffix,
+    });
+    if (agent.claudeSessionId === null) throw new HubError(ErrorCodes.INTERNAL, `${agent.name} has no Claude session id to launch with.`);
+    const spec = buildLaunchSpec({
+      claudeCommand: config.claudeCommand,
+      agentName: agent.name,
+      hubSession: session.id,
+      claudeSessionId: agent.claudeSessionId,
+      resume,
+      prompt,
+      settingsFile,
+      root: session.root,
+      permissionMode: agent.launch.permissionMode,
+      model: agent.launch.model,
+      extraArgs: agent.launch.extraArgs,
+      baseEnv: this.#deps.agentEnv,
+    });
+    const handle = await backend.open({ session: session.id, name: agent.name, cwd: spec.cwd, argv: spec.argv, env: spec.env });
+    this.#deps.index.setAgentRuntime(session.id, agent.name, { backend: backend.name, terminal: handle, terminalAlive: true, pendingPrompt: null });
+    this.watchStartup(agent.name, session.id, Date.now());
+    return handle;
+  }
+
+  async close(name: string): Promise<void> {
+    const terminal = this.terminalOf(name);
+    if (!terminal) return;
+    await terminal.backend.close(terminal.handle).catch((error: unknown) => {
+      // A terminal that is already gone is what we wanted.
+      this.#deps.logger.debug('terminal close failed', { agent: name, error: String(error) });
+    });
+  }
+
+  /** Asks the backend which terminals live and tells the index. One backend call for all agents. */
+  async checkLiveness(): Promise<void> {
+    if (this.#checking || this.#closed) return;
+    const agents = this.#deps.store.get().agents.filter((a) => a.terminal !== null);
+    if (agents.length === 0) return;
+    this.#checking = true;
+    try {
+      const living = new Map((await this.#deps.backend.list()).map((t) => [t.handle.id, t.alive] as const));
+      for (const agent of agents) {
+        if (!agent.terminal || agent.terminal.backend !== this.#deps.backend.name) {
+          this.#deps.index.setTerminalAlive(agent.session, agent.name, false);
+          continue;
+        }
+        this.#deps.index.setTerminalAlive(agent.session, agent.name, living.get(agent.terminal.id) ?? false);
+      }
+    } catch (error) {
+      this.#deps.logger.debug('liveness check failed', { error: toHubError(error).message });
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  /**
+   * Until the agent's first hook event, looks at its screen for a dialog (trust this folder,
+   * use this API key, onboarding). Found: the agent shows `waiting_for_person` with the
+   * question and its choices, unless the person allowed the hub to trust this root itself.
+   */
+  watchStartup(name: string, sessionId: string, since: number): void {
+    const key = `${sessionId}/${name}`;
+    if (this.#watching.has(key)) return;
+    this.#watching.add(key);
+    const deadline = Date.now() + (this.#deps.startupWatchMs ?? 60_000);
+    void (async () => {
+      try {
+        await sleep(1500);
+        while (!this.#closed && Date.now() < deadline) {
+          const activity = this.#deps.index.agentActivity(sessionId, name);
+          if (activity.lastEventAt !== null && activity.lastEventAt >= since) return;
+          const terminal = this.terminalOf(name);
+          if (!terminal) return;
+          const screen = await terminal.backend.readScreen(terminal.handle).catch(() => null);
+          const dialog = screen === null ? null : detectDialog(screen.text);
+          if (dialog) {
+            const session = this.#deps.store.get().sessions.find((s) => s.id === sessionId);
+            if (dialog.kind === 'trust' && session?.trustRoot) {
+              this.#deps.logger.info('trusting the session root for the agent, as the session allows', { agent: name, session: sessionId });
+              const { keys } = answerKeys(dialog, '1');
+              await terminal.backend.sendKeys(terminal.handle, keys);
+            } else {
+              this.setPendingPrompt(sessionId, name, promptOf(dialog));
+            }
+          } else {
+            this.setPendingPrompt(sessionId, name, null);
+          }
+          await sleep(1000);
+        }
+      } catch (error) {
+        this.#deps.logger.debug('startup watch failed', { agent: name, error: toHubError(error).message });
+      } finally {
+        this.#watching.delete(key);
+      }
+    })();
+  }
+
+  setPendingPrompt(sessionId: string, name: string, prompt: PendingPrompt | null): void {
+    this.#deps.index.setAgentRuntime(sessionId, name, { pendingPrompt: prompt });
+  }
+
+  shutdown(): void {
+    this.#closed = true;
+    clearInterval(this.#livenessTimer);
+  }
+}
+
+/** A stored terminal handle as the backend wants it (no `container: undefined`). */
+export function toHandle(record: Frozen<AgentRecord>['terminal']): TerminalHandle | null {
+  if (record === null) return null;
+  return record.container === undefined ? { backend: record.backend, id: record.id } : { backend: record.backend, id: record.id, container: record.container };
+}
+
+function promptOf(dialog: PendingPrompt): PendingPrompt {
+  return { kind: dialog.kind, question: dialog.question, choices: dialog.choices, since: dialog.since };
+}

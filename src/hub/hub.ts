@@ -1,0 +1,773 @@
+/**
+ * The hub core: implements HubApi by asking the modules around it. Sessions, agents and
+ * queued messages are records in the state store (what the files cannot say); everything the
+ * files say is read from the live index. Each method validates at the edge, acts, and leaves
+ * an entry in the audit log; hostile or bad input gets a HubError and changes nothing.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { HubConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { HubError, ErrorCodes, toHubError } from '../errors.js';
+import { answerKeys, detectDialog } from '../agent/dialogs.js';
+import { appendTaskLog, setTaskFields, slugify, TODO_FILE, type TaskFieldUpdate } from '../protocol/index.js';
+import { createTaskFile, readProtocolFile, updateProtocolFile } from '../store/files.js';
+import { StateStore, type Frozen } from '../store/state-store.js';
+import type { AgentRecord, HubState, QueuedMessage, SessionRecord } from '../store/state-schema.js';
+import { AuditLog, type AuditAppend } from '../store/audit-log.js';
+import { digestOf } from '../store/canonical-json.js';
+import { validateSessionRoot } from '../security/paths.js';
+import { writeRootsFile } from '../security/guard.js';
+import {
+  validateAgentName,
+  validateChoice,
+  validateFromName,
+  validateLineCount,
+  validateLogLine,
+  validateMessage,
+  validateSessionName,
+  validateSpecialization,
+  validateSystemPromptSuffix,
+  validateTaskBody,
+  validateTaskId,
+  validateTaskTitle,
+} from '../security/validate.js';
+import { createBackend } from '../terminal/select.js';
+import type { TerminalBackend } from '../terminal/backend.js';
+import { DeliveryQueue, confirms, type DeliveryEntry } from './delivery.js';
+import { LiveIndex } from './index.js';
+import { AgentManager, toHandle } from './agents.js';
+import { GitRecorder } from './git-recorder.js';
+import type { Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from './api.js';
+import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import { TEMPLATES_DIR } from '../agent/settings.js';
+
+export interface HubOptions {
+  /** Replace the backend `config.backend` selects (tests with a private tmux socket pass their own). */
+  readonly backend?: TerminalBackend;
+  /** Where agents' pass-through variables come from. Default: the hub's own env. */
+  readonly agentEnv?: Readonly<Record<string, string | undefined>>;
+  readonly env?: NodeJS.ProcessEnv;
+  /** How long send_message_to_agent waits for an idle agent to confirm before answering `queued`. */
+  readonly deliveryWaitMs?: number;
+  readonly confirmTimeoutMs?: number;
+  readonly livenessMs?: number;
+  /** Record TODO/task changes on the audit ref (default true). */
+  readonly gitAudit?: boolean;
+  readonly home?: string;
+}
+
+type Agent = Frozen<AgentRecord>;
+type Session = Frozen<SessionRecord>;
+
+const TASK_TEMPLATE = join(TEMPLATES_DIR, 'task.md');
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function nowStamp(): string {
+  return new Date().toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function firstLine(text: string, max = 72): string {
+  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'Message';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Starts the hub: state, audit, index, terminals, delivery; re-attaches what survived a restart. */
+export async function createHub(config: HubConfig, logger: Logger, options: HubOptions = {}): Promise<Hub> {
+  const env = options.env ?? process.env;
+  const store = await StateStore.open({ dir: config.stateDir, logger, env });
+  for (const warning of store.warnings) logger.warn(warning.message, { code: warning.code });
+  const audit = await AuditLog.open({ dir: config.stateDir, logger });
+  for (const warning of audit.warnings) logger.warn(warning.message, { code: warning.code });
+  const backend =
+    options.backend ??
+    createBackend({ choice: config.backend, env, platform: process.platform, tmux: { socket: config.tmuxSocket } }).backend;
+  const hub = new Hub(config, logger, store, audit, backend, options);
+  await hub.start();
+  return hub;
+}
+
+export class Hub implements HubApi {
+  readonly #config: HubConfig;
+  readonly #logger: Logger;
+  readonly #store: StateStore;
+  readonly #audit: AuditLog;
+  readonly #backend: TerminalBackend;
+  readonly #options: HubOptions;
+  readonly #index: LiveIndex;
+  readonly #agents: AgentManager;
+  readonly #delivery: DeliveryQueue;
+  readonly #git: GitRecorder;
+  readonly #rootsFile: string;
+  /** deliveryId → where the message was recorded (persisted with the queue). */
+  readonly #deliveries = new Map<string, { session: string; taskId: string }>();
+  readonly #listeners = new Set<(change: HubChange) => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #persistQueue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(config: HubConfig, logger: Logger, store: StateStore, audit: AuditLog, backend: TerminalBackend, options: HubOptions) {
+    this.#config = config;
+    this.#logger = logger;
+    this.#store = store;
+    this.#audit = audit;
+    this.#backend = backend;
+    this.#options = options;
+    this.#rootsFile = join(config.stateDir, 'roots.txt');
+    this.#index = new LiveIndex({ stateDir: config.stateDir, defaultBackend: backend.name, logger });
+    this.#agents = new AgentManager({
+      config,
+      logger,
+      store,
+      index: this.#index,
+      backend,
+      rootsFile: this.#rootsFile,
+      agentEnv: options.agentEnv ?? options.env ?? process.env,
+      ...(options.livenessMs !== undefined ? { livenessMs: options.livenessMs } : {}),
+    });
+    this.#delivery = new DeliveryQueue({
+      terminals: { terminalOf: (agent) => this.#agents.terminalOf(agent) },
+      status: this.#index,
+      hooks: this.#index,
+      onQueueChanged: (snapshot) => this.#persistDeliveries(snapshot),
+      logger,
+      ...(options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : {}),
+    });
+    this.#git = new GitRecorder({ index: this.#index, logger, enabled: options.gitAudit ?? true, sessionRoot: (id) => this.#sessionRecord(id)?.root ?? null });
+  }
+
+  /** Loads every session into the index, re-attaches living terminals, restores queued messages. */
+  async start(): Promise<void> {
+    const state = this.#store.get();
+    await writeRootsFile(this.#rootsFile, state.sessions.map((s) => s.root));
+    for (const session of state.sessions) {
+      await this.#index.addSession({
+        id: session.id,
+        name: session.name,
+        root: session.root,
+        createdAt: session.createdAt,
+        agents: state.agents.filter((a) => a.session === session.id).map((a) => ({ name: a.name, specialization: a.specialization })),
+      });
+      await this.#git.addSession(session.id, session.root);
+    }
+    // Re-attach: a terminal that still runs keeps its process; the others are exited.
+    const living = new Map((await this.#backend.list().catch(() => [])).map((t) => [t.handle.id, t.alive] as const));
+    for (const agent of state.agents) {
+      const alive = agent.terminal !== null && agent.terminal.backend === this.#backend.name && (living.get(agent.terminal.id) ?? false);
+      this.#index.setAgentRuntime(agent.session, agent.name, { backend: agent.backend, terminal: toHandle(agent.terminal), terminalAlive: alive });
+      await this.#auditEntry({ kind: 'recovery', actor: 'hub', session: agent.session, agent: agent.name, outcome: alive ? 'reattached' : 'exited' });
+    }
+    await this.#restoreDeliveries(state);
+    this.#unsubscribe.push(
+      this.#index.onChange((change) => this.#forward(change)),
+      this.#index.onNudge((nudge) => {
+        const agent = this.#agentRecord(nudge.agent);
+        if (!agent || agent.session !== nudge.session) return;
+        this.#enqueue(agent, nudge.text, nudge.taskId);
+      }),
+      this.#index.onHookEvent((event) => {
+        // A hook after a dialog means the dialog is gone (answered in the terminal, or by us).
+        if (event.event !== 'Notification' && event.event !== 'PermissionRequest') this.#agents.setPendingPrompt(event.session, event.agent, null);
+      }),
+      this.#index.onStatusChange((agent, status, session) => {
+        void this.#auditEntry({ kind: 'agent_state', actor: 'hub', session, agent, outcome: status });
+      }),
+      this.#delivery.on((event) => {
+        const where = this.#deliveries.get(event.entry.deliveryId);
+        void this.#auditEntry({
+          kind: 'delivery',
+          actor: 'hub',
+          agent: event.entry.agent,
+          ...(where ? { session: where.session } : {}),
+          outcome: event.type,
+          detail: event.type === 'undelivered' ? event.reason : event.type === 'retry' ? `submit ${event.submit}` : event.entry.deliveryId,
+        });
+      }),
+    );
+    if (this.#config.restore) {
+      for (const agent of state.agents) {
+        if (this.#index.getStatus(agent.name) === 'exited' && agent.claudeSessionId !== null) {
+          await this.startNewConversation({ kind: 'cli', id: 'restore' }, agent.name, true).catch((error: unknown) =>
+            this.#logger.warn('could not restore agent', { agent: agent.name, error: toHubError(error).message }),
+          );
+        }
+      }
+    }
+    await this.#agents.checkLiveness();
+  }
+
+  // ── sessions ──────────────────────────────────────────────────────────────────────────────
+
+  async listSessions(_caller: Caller): Promise<readonly SessionInfo[]> {
+    return this.#index.sessions();
+  }
+
+  async createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {
+    return this.#tool(caller, 'create_session', input, async () => {
+      const name = validateSessionName(input.session_name);
+      const state = this.#store.get();
+      if (state.sessions.length >= this.#config.maxSessions) {
+        throw new HubError(ErrorCodes.LIMIT_REACHED, `The hub already runs ${state.sessions.length} sessions (--max-sessions ${this.#config.maxSessions}); delete one or start the hub with a higher --max-sessions.`, {
+          data: { limit: this.#config.maxSessions },
+        });
+      }
+      if (state.sessions.some((s) => s.name === name)) {
+        throw new HubError(ErrorCodes.ALREADY_EXISTS, `A session named "${name}" already exists; pick another name or use its session_id.`, { data: { session_name: name } });
+      }
+      const root = await validateSessionRoot(input.root_path, {
+        existingRoots: state.sessions.map((s) => s.root),
+        home: this.#options.home ?? homedir(),
+        stateDir: this.#config.stateDir,
+      });
+      const id = `${slugify(name).slice(0, 24) || 'session'}-${randomBytes(3).toString('hex')}`;
+      const record: SessionRecord = { id, name, root, createdAt: new Date().toISOString(), trustRoot: input.trust_root ?? false };
+      await this.#store.update((draft) => {
+        draft.sessions.push(record);
+      });
+      try {
+        await writeRootsFile(this.#rootsFile, this.#store.get().sessions.map((s) => s.root));
+        await this.#index.addSession({ id, name, root, createdAt: record.createdAt, agents: [] });
+        await this.#git.addSession(id, root);
+      } catch (error) {
+        await this.#dropSession(id);
+        throw error;
+      }
+      return this.#index.session(id);
+    }, (s) => s.id);
+  }
+
+  async getSessionStatus(_caller: Caller, sessionId: string): Promise<SessionStatus> {
+    this.#session(sessionId);
+    return this.#index.sessionStatus(sessionId);
+  }
+
+  async deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }> {
+    return this.#tool(caller, 'delete_session', { session_id: sessionId, force }, async () => {
+      const session = this.#session(sessionId);
+      const info = this.#index.session(session.id);
+      const agents = this.#store.get().agents.filter((a) => a.session === session.id);
+      if (!force) {
+        const busy = agents.filter((a) => this.#index.getStatus(a.name) === 'working').map((a) => a.name);
+        if (busy.length > 0) {
+          throw new HubError(ErrorCodes.AGENT_BUSY, `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} working in this session; wait until idle or pass force: true to stop them.`, {
+            data: { agents: busy },
+          });
+        }
+      }
+      for (const agent of agents) {
+        this.#delivery.abandon(agent.name, `session ${session.id} was deleted`);
+        await this.#agents.close(agent.name);
+      }
+      await this.#dropSession(session.id);
+      return { session: info, closedAgents: agents.map((a) => a.name) };
+    }, () => sessionId);
+  }
+
+  async #dropSession(id: string): Promise<void> {
+    await this.#store.update((draft) => {
+      draft.sessions = draft.sessions.filter((s) => s.id !== id);
+      draft.agents = draft.agents.filter((a) => a.session !== id);
+      draft.queue = draft.queue.filter((m) => m.session !== id);
+    });
+    await writeRootsFile(this.#rootsFile, this.#store.get().sessions.map((s) => s.root));
+    await this.#git.removeSession(id);
+    await this.#index.removeSession(id).catch(() => undefined);
+  }
+
+  // ── agents ────────────────────────────────────────────────────────────────────────────────
+
+  async createAgent(
+    caller: Caller,
+    input: { session_id: string; agent_name?: string; specialization?: string; system_prompt_suffix?: string },
+  ): Promise<AgentView> {
+    return this.#tool(caller, 'create_agent', input, async () => {
+      const session = this.#session(input.session_id);
+      const state = this.#store.get();
+      const name = input.agent_name === undefined ? nextAgentName(state) : validateAgentName(input.agent_name);
+      const specialization = input.specialization === undefined ? null : validateSpecialization(input.specialization);
+      const suffix = input.system_prompt_suffix === undefined ? null : validateSystemPromptSuffix(input.system_prompt_suffix);
+      if (state.agents.some((a) => a.name === name)) {
+        const owner = state.agents.find((a) => a.name === name)?.session;
+        throw new HubError(ErrorCodes.ALREADY_EXISTS, `An agent named ${name} already exists (session ${owner}); agent names are unique across the hub. Pick another name or omit agent_name.`, {
+          data: { agent: name, session: owner },
+        });
+      }
+      if (state.agents.length >= this.#config.maxAgents) {
+        throw new HubError(ErrorCodes.LIMIT_REACHED, `The hub already runs ${state.agents.length} agents (--max-agents ${this.#config.maxAgents}); delete one or raise --max-agents.`, {
+          data: { limit: this.#config.maxAgents },
+        });
+      }
+      const record: AgentRecord = {
+        name,
+        session: session.id,
+        specialization,
+        systemPromptSuffix: suffix,
+        backend: this.#backend.name,
+        terminal: null,
+        claudeSessionId: randomUUID(),
+        launch: { permissionMode: this.#config.permissionMode, model: this.#config.model, extraArgs: [] },
+        createdAt: new Date().toISOString(),
+        conversationStartedAt: new Date().toISOString(),
+      };
+      // Recorded before the terminal opens, so a crash in between leaves a known, exited agent.
+      await this.#store.update((draft) => {
+        draft.agents.push(record);
+      });
+      this.#syncIndexAgents(session.id);
+      try {
+        await this.#openTerminal(name, false);
+      } catch (error) {
+        await this.#store.update((draft) => {
+          draft.agents = draft.agents.filter((a) => a.name !== name);
+        });
+        this.#syncIndexAgents(session.id);
+        throw error;
+      }
+      return this.#index.agentView(session.id, name);
+    }, () => input.session_id);
+  }
+
+  async deleteAgent(caller: Caller, agentName: string, force: boolean): Promise<{ agent: string; session: string }> {
+    return this.#tool(caller, 'delete_agent', { agent_name: agentName, force }, async () => {
+      const agent = this.#agent(agentName);
+      if (!force && this.#index.getStatus(agent.name) === 'working') {
+        throw new HubError(ErrorCodes.AGENT_BUSY, `${agent.name} is working; wait until it is idle or pass force: true to stop it.`, { data: { agent: agent.name } });
+      }
+      this.#delivery.abandon(agent.name, `${agent.name} was deleted`);
+      await this.#agents.close(agent.name);
+      await this.#store.update((draft) => {
+        draft.agents = draft.agents.filter((a) => a.name !== agent.name);
+        draft.queue = draft.queue.filter((m) => m.agent !== agent.name);
+      });
+      this.#syncIndexAgents(agent.session);
+      return { agent: agent.name, session: agent.session };
+    }, () => this.#agentRecord(agentName)?.session);
+  }
+
+  async clearConversation(caller: Caller, agentName: string): Promise<AgentView> {
+    return this.#tool(caller, 'clear_agent_conversation', { agent_name: agentName }, async () => {
+      const agent = this.#agent(agentName);
+      await this.#agents.close(agent.name);
+      await this.#store.update((draft) => {
+        const a = draft.agents.find((x) => x.name === agent.name);
+        if (a) a.terminal = null;
+      });
+      this.#index.setAgentRuntime(agent.session, agent.name, { terminal: null, terminalAlive: false, pendingPrompt: null });
+      return this.#index.agentView(agent.session, agent.name);
+    }, () => this.#agentRecord(agentName)?.session);
+  }
+
+  async startNewConversation(caller: Caller, agentName: string, resume: boolean): Promise<AgentView> {
+    return this.#tool(caller, 'start_new_agent_conversation', { agent_name: agentName, resume }, async () => {
+      const agent = this.#agent(agentName);
+      if (resume && agent.claudeSessionId === null) {
+        throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${agent.name} has no earlier conversation to resume; call again with resume: false.`, { data: { agent: agent.name } });
+      }
+      await this.#agents.close(agent.name);
+      await this.#store.update((draft) => {
+        const a = draft.agents.find((x) => x.name === agent.name);
+        if (!a) return;
+        a.terminal = null;
+        if (!resume) {
+          a.claudeSessionId = randomUUID();
+          a.conversationStartedAt = new Date().toISOString();
+        }
+      });
+      this.#index.setAgentRuntime(agent.session, agent.name, { terminal: null, terminalAlive: false, pendingPrompt: null });
+      await this.#openTerminal(agent.name, resume);
+      return this.#index.agentView(agent.session, agent.name);
+    }, () => this.#agentRecord(agentName)?.session);
+  }
+
+  async #openTerminal(name: string, resume: boolean): Promise<void> {
+    const agent = this.#agent(name);
+    const session = this.#session(agent.session);
+    const handle = await this.#agents.launch(agent, session, resume);
+    await this.#store.update((draft) => {
+      const a = draft.agents.find((x) => x.name === name);
+      if (a) a.terminal = { ...handle };
+    });
+    this.#delivery.kick(name);
+  }
+
+  async answerPrompt(caller: Caller, agentName: string, choice: string) {
+    return this.#tool(caller, 'answer_agent_prompt', { agent_name: agentName, choice }, async () => {
+      const agent = this.#agent(agentName);
+      const wanted = validateChoice(choice);
+      const terminal = this.#agents.terminalOf(agent.name);
+      if (!terminal) throw new HubError(ErrorCodes.AGENT_EXITED, `${agent.name} has no terminal; start_new_agent_conversation opens one.`, { data: { agent: agent.name } });
+      // The screen now is the truth about which dialog is up (the index may know an older one).
+      const screen = await terminal.backend.readScreen(terminal.handle);
+      const dialog = detectDialog(screen.text);
+      if (!dialog) {
+        throw new HubError(ErrorCodes.NO_PROMPT, `${agent.name} is not waiting at a dialog right now (status: ${this.#index.getStatus(agent.name) ?? 'unknown'}); nothing was typed.`, {
+          data: { agent: agent.name },
+        });
+      }
+      const { keys, choice: picked } = answerKeys(dialog, wanted);
+      await terminal.backend.sendKeys(terminal.handle, keys);
+      this.#agents.setPendingPrompt(agent.session, agent.name, null);
+      const answered = { kind: dialog.kind, question: dialog.question, choices: dialog.choices, since: dialog.since };
+      return { agent: agent.name, answered, choice: picked };
+    }, () => this.#agentRecord(agentName)?.session);
+  }
+
+  async readAgentOutput(_caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
+    const agent = this.#agent(agentName);
+    const count = validateLineCount(lines);
+    const terminal = this.#agents.terminalOf(agent.name);
+    if (!terminal) return { agent: agent.name, alive: false, text: '' };
+    const alive = await terminal.backend.isAlive(terminal.handle);
+    if (!alive) return { agent: agent.name, alive: false, text: '' };
+    const screen = await terminal.backend.readScreen(terminal.handle, count);
+    const all = screen.text.replace(/\s+$/, '').split('\n');
+    return { agent: agent.name, alive, text: all.slice(-count).join('\n') };
+  }
+
+  // ── messages ──────────────────────────────────────────────────────────────────────────────
+
+  async sendMessage(caller: Caller, input: { agent_name: string; message: string; from?: string }): Promise<MessageResult> {
+    return this.#tool(caller, 'send_message_to_agent', { agent_name: input.agent_name, from: input.from, message: input.message }, async () => {
+      const agent = this.#agent(input.agent_name);
+      const message = validateMessage(input.message);
+      const from = input.from === undefined ? 'person' : validateFromName(input.from);
+      const session = this.#session(agent.session);
+      // First the files: the message is in the protocol (and its git history) whatever the terminal does.
+      const created = await createTaskFile(
+        session.root,
+        { title: firstLine(message), assignee: agent.name, from, status: 'todo', created: today(), body: message },
+        await readFile(TASK_TEMPLATE, 'utf8'),
+        { beforeWrite: (path, hash) => this.#index.expectOwnWrite(path, hash, { routed: true }) },
+      );
+      this.#git.expectHubWrite(session.id, created.file, { caller: caller.id, summary: `message from ${from} to ${agent.name}` });
+      const nudge = `${created.id} from ${from} (${created.file}):\n${message}`;
+      const { deliveryId, settled } = this.#enqueue(agent, nudge, created.id);
+      const status = this.#index.getStatus(agent.name);
+      const base = { agent: agent.name, taskId: created.id, taskFile: created.file, deliveryId };
+      if (status !== 'idle') {
+        const reason =
+          status === 'exited'
+            ? `${agent.name} has exited; the message waits in its queue and in ${created.file} until start_new_agent_conversation reopens it.`
+            : `${agent.name} is ${status ?? 'unknown'}; the message goes out when it is idle.`;
+        return { ...base, state: 'queued' as const, reason };
+      }
+      const outcome = await Promise.race([settled, sleep(this.#options.deliveryWaitMs ?? 20_000).then(() => null)]);
+      if (outcome === null) return { ...base, state: 'queued' as const, reason: 'not confirmed yet; it stays queued and is retried' };
+      return outcome.state === 'delivered' ? { ...base, state: 'delivered' as const } : { ...base, state: 'undelivered' as const, reason: outcome.reason ?? 'unknown' };
+    }, () => this.#agentRecord(input.agent_name)?.session);
+  }
+
+  #enqueue(agent: Agent, text: string, taskId: string): { deliveryId: string; settled: ReturnType<DeliveryQueue['whenSettled']> } {
+    const deliveryId = `d-${randomBytes(6).toString('hex')}`;
+    this.#deliveries.set(deliveryId, { session: agent.session, taskId });
+    const { settled } = this.#delivery.enqueue({ deliveryId, agent: agent.name, text });
+    return { deliveryId, settled };
+  }
+
+  #persistDeliveries(snapshot: readonly DeliveryEntry[]): void {
+    const queue: QueuedMessage[] = [];
+    for (const entry of snapshot) {
+      const where = this.#deliveries.get(entry.deliveryId);
+      if (!where) continue;
+      queue.push({
+        deliveryId: entry.deliveryId,
+        agent: entry.agent,
+        session: where.session,
+        text: entry.text,
+        taskId: where.taskId,
+        createdAt: entry.enqueuedAt,
+        state: entry.state === 'queued' ? 'queued' : entry.state === 'delivered' ? 'delivered' : entry.state === 'undelivered' ? 'undelivered' : 'typing',
+        attempts: entry.submits,
+        ...(entry.reason !== null ? { reason: entry.reason } : {}),
+      });
+    }
+    const known = new Set(this.#store.get().agents.map((a) => a.name));
+    this.#persistQueue = this.#persistQueue
+      .then(() =>
+        this.#store.update((draft) => {
+          draft.queue = queue.filter((m) => known.has(m.agent));
+        }),
+      )
+      .catch((error: unknown) => this.#logger.error('could not persist the delivery queue', { error: toHubError(error).message }));
+  }
+
+  /** Queued messages come back; one already confirmed in the agent's hook history is never typed again. */
+  async #restoreDeliveries(state: Frozen<HubState>): Promise<void> {
+    const entries: DeliveryEntry[] = [];
+    for (const message of state.queue) {
+      if (message.state === 'delivered' || message.state === 'undelivered') continue;
+      this.#deliveries.set(message.deliveryId, { session: message.session, taskId: message.taskId });
+      const entry: DeliveryEntry = {
+        deliveryId: message.deliveryId,
+        agent: message.agent,
+        text: message.text,
+        state: message.state === 'typing' ? 'awaiting_confirmation' : 'queued',
+        enqueuedAt: message.createdAt,
+        typedAt: message.state === 'typing' ? message.createdAt : null,
+        submits: message.attempts,
+        reason: message.reason ?? null,
+      };
+      if (entry.typedAt !== null && (await this.#confirmedInHistory(message.session, entry))) {
+        await this.#auditEntry({ kind: 'delivery', actor: 'hub', session: message.session, agent: message.agent, outcome: 'delivered', detail: `${message.deliveryId} (confirmed before restart)` });
+        continue;
+      }
+      entries.push(entry);
+    }
+    this.#delivery.restore(entries);
+    this.#persistDeliveries(this.#delivery.pending());
+  }
+
+  async #confirmedInHistory(session: string, entry: DeliveryEntry): Promise<boolean> {
+    const file = join(this.#config.stateDir, 'events', session, `${entry.agent}.jsonl`);
+    const text = await readFile(file, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      if (!line.includes('UserPromptSubmit')) continue;
+      try {
+        const event = JSON.parse(line) as { hook_event_name?: unknown; prompt?: unknown };
+        if (event.hook_event_name === 'UserPromptSubmit' && typeof event.prompt === 'string' && confirms(event.prompt, entry)) return true;
+      } catch {
+        // A torn line confirms nothing.
+      }
+    }
+    return false;
+  }
+
+  // ── tasks ─────────────────────────────────────────────────────────────────────────────────
+
+  async listTasks(_caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]> {
+    const sessions = filter.session_id === undefined ? this.#index.sessions().map((s) => s.id) : [this.#session(filter.session_id).id];
+    const out: (TaskSummary & { session: string })[] = [];
+    for (const id of sessions) {
+      for (const task of this.#index.tasks(id)) {
+        if (filter.status !== undefined && task.status !== filter.status) continue;
+        if (filter.assignee !== undefined && task.assignee !== filter.assignee) continue;
+        out.push({ ...task, session: id });
+      }
+    }
+    return out;
+  }
+
+  async createTask(caller: Caller, input: CreateTaskInput): Promise<TaskSummary> {
+    return this.#tool(caller, 'create_task', input, async () => {
+      const session = this.#session(input.session_id);
+      const title = validateTaskTitle(input.title);
+      const assignee = input.assignee === undefined ? null : validateAgentName(input.assignee, 'assignee');
+      const from = input.from === undefined ? 'person' : validateFromName(input.from);
+      const body = input.body === undefined ? undefined : validateTaskBody(input.body);
+      const depends = (input.depends_on ?? []).map((id) => validateTaskId(id, 'depends_on'));
+      const created = await createTaskFile(
+        session.root,
+        {
+          title,
+          assignee,
+          from,
+          status: 'todo',
+          priority: input.priority ?? 'medium',
+          depends_on: depends,
+          created: today(),
+          ...(body !== undefined ? { body } : {}),
+        },
+        await readFile(TASK_TEMPLATE, 'utf8'),
+        // Not routed: the index nudges the assignee like for any new task.
+        { beforeWrite: (path, hash) => this.#index.expectOwnWrite(path, hash, { routed: false }) },
+      );
+      this.#git.expectHubWrite(session.id, created.file, { caller: caller.id, summary: `task created by ${from}` });
+      await this.#index.reflect(join(session.root, created.file));
+      const task = this.#index.task(session.id, created.id);
+      if (!task) throw new HubError(ErrorCodes.INTERNAL, `${created.file} was written but the index does not show it yet; list_tasks will.`);
+      return task.summary;
+    }, () => input.session_id);
+  }
+
+  async updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary> {
+    return this.#tool(caller, 'update_task', input, async () => {
+      const session = this.#session(input.session_id);
+      const taskId = validateTaskId(input.task_id);
+      const indexed = this.#index.task(session.id, taskId);
+      if (!indexed) throw new HubError(ErrorCodes.TASK_NOT_FOUND, `${taskId} is not a task of session ${session.id}; list_tasks shows its tasks.`, { data: { task_id: taskId } });
+      const fields: { -readonly [K in keyof TaskFieldUpdate]: TaskFieldUpdate[K] } = {};
+      if (input.status !== undefined) fields.status = input.status;
+      if (input.priority !== undefined) fields.priority = input.priority;
+      if (input.title !== undefined) fields.title = validateTaskTitle(input.title);
+      if (input.assignee !== undefined) fields.assignee = input.assignee === null ? null : validateAgentName(input.assignee, 'assignee');
+      const log = input.log === undefined ? undefined : validateLogLine(input.log);
+      if (Object.keys(fields).length === 0 && log === undefined) {
+        throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'Nothing to change: give at least one of status, assignee, priority, title or log.');
+      }
+      fields.updated = today();
+      const file = indexed.summary.file;
+      await updateProtocolFile(
+        session.root,
+        file,
+        (text) => {
+          let next = setTaskFields(text, file, fields);
+          if (log !== undefined) next = appendTaskLog(next, file, { at: nowStamp(), who: caller.kind === 'cli' ? 'person' : 'person', text: log });
+          return next;
+        },
+        { beforeWrite: (path, hash) => this.#index.expectOwnWrite(path, hash, { routed: false }) },
+      );
+      this.#git.expectHubWrite(session.id, file, { caller: caller.id, summary: `task updated (${Object.keys(fields).filter((k) => k !== 'updated').join(', ') || 'log'})` });
+      await this.#index.reflect(join(session.root, file));
+      return this.#index.task(session.id, taskId)?.summary ?? indexed.summary;
+    }, () => input.session_id);
+  }
+
+  async readTodo(sessionId: string): Promise<string> {
+    const session = this.#session(sessionId);
+    try {
+      return (await readProtocolFile(session.root, TODO_FILE)).text;
+    } catch (error) {
+      if (toHubError(error).code === ErrorCodes.IO_ERROR || (error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    }
+  }
+
+  async readTask(sessionId: string, taskId: string): Promise<string> {
+    const session = this.#session(sessionId);
+    const id = validateTaskId(taskId);
+    const task = this.#index.task(session.id, id);
+    if (!task) throw new HubError(ErrorCodes.TASK_NOT_FOUND, `${id} is not a task of session ${session.id}.`, { data: { task_id: id } });
+    return (await readProtocolFile(session.root, task.summary.file)).text;
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
+
+  onChange(listener: (change: HubChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The server's audit hook: every tools/call outcome, including refusals the hub never saw. */
+  auditToolCall(caller: Caller, tool: string, outcome: { status: string; code?: string }, args?: unknown): void {
+    if (outcome.status === 'ok' || outcome.status === 'failed') return; // #tool already recorded these.
+    void this.#auditEntry({
+      kind: 'tool_call',
+      actor: `${caller.kind}:${caller.id}`,
+      tool,
+      ...(args !== undefined ? { params: args } : {}),
+      outcome: `${outcome.status}:${outcome.code ?? 'unknown'}`,
+    });
+  }
+
+  /** For tests and benchmarks: wait until the index has taken in every pending change. */
+  async whenSettled(): Promise<void> {
+    await this.#index.whenSettled();
+    await this.#persistQueue;
+    await this.#git.flush();
+  }
+
+  get index(): LiveIndex {
+    return this.#index;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#unsubscribe) off();
+    this.#agents.shutdown();
+    this.#delivery.close();
+    await this.#persistQueue;
+    await this.#git.close();
+    await this.#index.close();
+    await this.#audit.close();
+    await this.#store.close();
+  }
+
+  async #tool<T>(caller: Caller, tool: string, params: unknown, run: () => Promise<T>, sessionOf: (result: T) => string | undefined): Promise<T> {
+    try {
+      const result = await run();
+      await this.#auditEntry({ kind: 'tool_call', actor: `${caller.kind}:${caller.id}`, tool, params, outcome: 'ok', ...optionalSession(sessionOf(result)) });
+      return result;
+    } catch (error) {
+      const hubError = toHubError(error);
+      await this.#auditEntry({ kind: 'tool_call', actor: `${caller.kind}:${caller.id}`, tool, params, outcome: `error:${hubError.code}` });
+      throw hubError;
+    }
+  }
+
+  async #auditEntry(entry: AuditAppend): Promise<void> {
+    if (this.#closed && entry.kind !== 'tool_call') return;
+    await this.#audit.append(entry).catch((error: unknown) => this.#logger.error('audit append failed', { error: toHubError(error).message, digest: digestOf(entry.kind) }));
+  }
+
+  #forward(change: Parameters<Parameters<LiveIndex['onChange']>[0]>[0]): void {
+    let out: HubChange;
+    switch (change.kind) {
+      case 'sessions':
+        out = { kind: 'sessions' };
+        break;
+      case 'todo':
+        out = { kind: 'todo', session: change.session };
+        break;
+      case 'task':
+        out = { kind: 'task', session: change.session, taskId: change.taskId };
+        break;
+      case 'tasks':
+        out = { kind: 'tasks', session: change.session };
+        break;
+      case 'agent':
+      case 'status':
+        out = { kind: 'status', session: change.session };
+        break;
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(out);
+      } catch (error) {
+        this.#logger.error('change listener failed', { error: String(error) });
+      }
+    }
+  }
+
+  #syncIndexAgents(sessionId: string): void {
+    const agents = this.#store.get().agents.filter((a) => a.session === sessionId);
+    this.#index.setAgents(sessionId, agents.map((a) => ({ name: a.name, specialization: a.specialization })));
+  }
+
+  #sessionRecord(id: string): Session | undefined {
+    return this.#store.get().sessions.find((s) => s.id === id);
+  }
+
+  #session(id: unknown): Session {
+    const session = typeof id === 'string' ? this.#sessionRecord(id) : undefined;
+    if (!session) {
+      const known = this.#store.get().sessions.map((s) => s.id);
+      throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `No session ${JSON.stringify(id)}; list_sessions shows the ${known.length} there are.`, { data: { session_id: id, known } });
+    }
+    return session;
+  }
+
+  #agentRecord(name: string): Agent | undefined {
+    return this.#store.get().agents.find((a) => a.name === name);
+  }
+
+  #agent(name: unknown): Agent {
+    const agent = typeof name === 'string' ? this.#agentRecord(name) : undefined;
+    if (!agent) {
+      const known = this.#store.get().agents.map((a) => a.name);
+      throw new HubError(ErrorCodes.AGENT_NOT_FOUND, `No agent ${JSON.stringify(name)}; the hub has ${known.length === 0 ? 'no agents yet (create_agent makes one)' : known.join(', ')}.`, {
+        data: { agent_name: name, known },
+      });
+    }
+    return agent;
+  }
+}
+
+function optionalSession(session: string | undefined): { session?: string } {
+  return session === undefined ? {} : { session };
+}
+
+/** The smallest `Agent_<n>` no agent of the hub has. */
+export function nextAgentName(state: Frozen<HubState>): string {
+  const taken = new Set(state.agents.map((a) => a.name));
+  for (let n = 1; ; n++) if (!taken.has(`Agent_${n}`)) return `Agent_${n}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
