@@ -32,12 +32,12 @@ const entrySchema = z.strictObject({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   kind: z.string().regex(/^[a-z_]{1,40}$/),
   actor: z.string().min(1),
-  session: z.string().optional(),
-  agent: z.string().optional(),
-  tool: z.string().optional(),
-  paramsDigest: z.string().optional(),
+  session: z.string().exactOptional(),
+  agent: z.string().exactOptional(),
+  tool: z.string().exactOptional(),
+  paramsDigest: z.string().exactOptional(),
   outcome: z.string().min(1),
-  detail: z.string().optional(),
+  detail: z.string().exactOptional(),
 });
 
 export type AuditEntry = z.infer<typeof entrySchema>;

@@ -12,7 +12,7 @@ const isoDate = z.string().min(1);
 export const terminalHandleSchema = z.object({
   backend: z.enum(['tmux', 'iterm2']),
   id: z.string().min(1),
-  container: z.string().optional(),
+  container: z.string().exactOptional(),
 });
 
 export const sessionRecordSchema = z.object({
@@ -55,8 +55,8 @@ export const queuedMessageSchema = z.object({
   createdAt: isoDate,
   state: z.enum(DELIVERY_STATES),
   attempts: z.number().int().nonnegative(),
-  confirmedAt: isoDate.optional(),
-  reason: z.string().optional(),
+  confirmedAt: isoDate.exactOptional(),
+  reason: z.string().exactOptional(),
 });
 
 export const hubStateSchema = z
