@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ERROR_META_KEY } from '../../src/server/call-tool.js';
+import { waitFor } from '../helpers/wait.js';
+import { createWorld, type World } from './mcp-harness.js';
+
+const ADMIN = 'admin-token-'.padEnd(44, 'a');
+const VIEWER = 'viewer-token-'.padEnd(44, 'v');
+let world: World;
+let server: ChildProcess;
+let stdout = '';
+let stderr = '';
+let url = '';
+
+beforeAll(async () => {
+  world = await createWorld();
+  const tokens = join(world.stateDir, '..', 'tokens');
+  await writeFile(tokens, `ada admin ${ADMIN}\nbob viewer ${VIEWER}\n`, { mode: 0o600 });
+  server = spawn(process.execPath, world.serveArgs(['--transport', 'http', '--port', '0', '--tokens-file', tokens]), { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  server.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  url = await waitFor(() => /ready: transport=http url=(\S+)/.exec(stderr)?.[1], 'the ready line', 30_000);
+});
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  await world?.cleanup();
+});
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: 'e2e-http', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+describe('the built claude-hub over Streamable HTTP with the real hub', () => {
+  it('listens on loopback and writes nothing to stdout', () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(stdout).toBe('');
+  });
+
+  it('401 with WWW-Authenticate without a token', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+  });
+
+  it('admin creates a session; a viewer reads it but is refused send_message_to_agent', async () => {
+    const admin = await connect(ADMIN);
+    const created = (await admin.callTool({ name: 'create_session', arguments: { root_path: world.root, session_name: 'http' } })) as CallToolResult;
+    expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
+    const viewer = await connect(VIEWER);
+    const listed = (await viewer.callTool({ name: 'list_sessions', arguments: {} })) as CallToolResult;
+    expect((listed.structuredContent as { sessions: unknown[] }).sessions).toHaveLength(1);
+    const refused = (await viewer.callTool({ name: 'send_message_to_agent', arguments: { agent_name: 'Agent_1', message: 'hi' } })) as CallToolResult;
+    expect(refused.isError).toBe(true);
+    expect(refused._meta?.[ERROR_META_KEY]).toMatchObject({ code: 'FORBIDDEN', data: { role: 'viewer' } });
+    await viewer.close();
+    await admin.close();
+  });
+});
