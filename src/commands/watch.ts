@@ -14,6 +14,8 @@ export interface WatchIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env?: NodeJS.ProcessEnv;
+  /** ROOT is resolved against it; ROOT defaults to it. Default: process.cwd(). */
+  readonly cwd?: string;
   /** Stops watching when aborted; default: the first SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
 }
@@ -30,9 +32,10 @@ export interface WatchLine {
   readonly why?: string;
 }
 
-const USAGE = `Usage: claude-hub watch ROOT [--json] [--state-dir DIR]
+const USAGE = `Usage: claude-hub watch [ROOT] [--json] [--state-dir DIR]
 
 Prints one line per change of an agent's status, a task or TODO.md progress, until Ctrl-C.
+ROOT is the codebase (default: the current directory).
   --json           one JSON object per line: {ts, session, agent?, task?, kind, status?, progress?}
   --state-dir DIR  the hub's state dir, to include agents' hook events (default: $CLAUDE_HUB_STATE_DIR or the platform default)
 `;
@@ -43,7 +46,7 @@ interface WatchArgs {
   readonly stateDir: string | null;
 }
 
-function parseArgs(argv: readonly string[]): WatchArgs | 'help' {
+function parseArgs(argv: readonly string[], cwd: string): WatchArgs | 'help' {
   let root: string | null = null;
   let json = false;
   let stateDir: string | null = null;
@@ -60,8 +63,7 @@ function parseArgs(argv: readonly string[]): WatchArgs | 'help' {
     else if (root === null && arg !== undefined) root = arg;
     else throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Unexpected argument ${arg}; watch takes one ROOT.`);
   }
-  if (root === null) throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'Give the codebase to watch: claude-hub watch ROOT.');
-  return { root: resolve(root), json, stateDir };
+  return { root: resolve(cwd, root ?? '.'), json, stateDir };
 }
 
 /** The first line of an event file, parsed, or null. Reads at most 64 KiB. */
@@ -122,7 +124,7 @@ function humanLine(line: WatchLine): string {
 export async function watchCommand(argv: readonly string[], io: WatchIo): Promise<number> {
   let args: WatchArgs | 'help';
   try {
-    args = parseArgs(argv);
+    args = parseArgs(argv, io.cwd ?? process.cwd());
   } catch (error) {
     const e = toHubError(error, ErrorCodes.INVALID_ARGUMENT);
     io.stderr.write(`${e.code}: ${e.message}\n`);

@@ -68,7 +68,7 @@ describe('claude-hub watch', () => {
 
   it('refuses bad arguments and a missing root with exact codes', async () => {
     for (const [argv, code] of [
-      [[], 'INVALID_ARGUMENT'],
+      [['--state-dir'], 'INVALID_ARGUMENT'],
       [['--bogus', root], 'INVALID_ARGUMENT'],
       [[root, 'extra'], 'INVALID_ARGUMENT'],
       [[join(root, 'missing')], 'INVALID_PATH'],
@@ -77,9 +77,17 @@ describe('claude-hub watch', () => {
       expect(await watchCommand(argv, { stdout: capture().stream, stderr: err.stream, env: {} })).toBe(2);
       expect(err.text().startsWith(`${code}: `)).toBe(true);
     }
+    // ROOT defaults to the working directory.
+    const out = capture();
+    const abort = new AbortController();
+    const done = watchCommand(['--json', '--state-dir', state], { stdout: out.stream, stderr: capture().stream, cwd: root, signal: abort.signal, env: {} });
+    await waitFor(() => out.text().includes('"watching"'), 'ready line');
+    abort.abort();
+    expect(await done).toBe(0);
+    expect(JSON.parse(out.text().split('\n')[0] ?? '{}')).toMatchObject({ kind: 'watching', progress: { done: 0, total: 2 } });
     const help = capture();
     expect(await watchCommand(['--help'], { stdout: help.stream, stderr: capture().stream })).toBe(0);
-    expect(help.text()).toContain('claude-hub watch ROOT');
+    expect(help.text()).toContain('claude-hub watch [ROOT]');
   });
 
   it('finds the events dir of a root by the cwd its hook lines carry', async () => {
