@@ -1,0 +1,155 @@
+/**
+ * Session boundaries in a real Claude Code 2.1.197 (only the model is fake:
+ * fixtures/fake-anthropic). Agent_1 of session A is launched with `permissions.deny` for
+ * session B and the guard hook in --reads-outside mode, and the person has allowed reads under
+ * the common parent (`permissions.allow`), so that it may read C's file before C is a session:
+ * Claude Code refuses an Edit of a file not Read first, and we want the Edit to reach the guard. Session C is created AFTER the launch, so its deny rules are not in the
+ * agent's settings: only the guard, reading the live roots file, stands between.
+ * - Read/Edit/Write in B: refused by the deny rules (Claude Code's own message).
+ * - Edit/Write/Read in C once it is a session: refused by the guard, whose reason the model receives.
+ * - Files of B and C unchanged; reading A's own file works.
+ * (The default, strict mode — every path outside the own root denied — is covered in guard.test.ts.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../../fixtures/fake-anthropic/server.js';
+import { CLAUDE_BIN, createClaudeEnv, type ClaudeEnv } from '../helpers/claude-env.js';
+import { waitFor } from '../helpers/wait.js';
+import { TmuxBackend } from '../../src/terminal/tmux.js';
+import type { TerminalHandle } from '../../src/terminal/backend.js';
+import { buildAgentSettings } from '../../src/agent/settings.js';
+import { buildDenyRules, buildGuardHook, writeRootsFile } from '../../src/security/guard.js';
+import { exec } from '../../src/exec.js';
+
+const socket = `hub-guard-${randomBytes(4).toString('hex')}`;
+const backend = new TmuxBackend({ socket });
+
+describe('guard inside a real Claude Code agent', () => {
+  let base: string;
+  let a: string;
+  let b: string;
+  let c: string;
+  let rootsFile: string;
+  let state: string;
+  let fake: FakeAnthropic;
+  let claude: ClaudeEnv;
+  let pane: TerminalHandle;
+  let eventsFile: string;
+
+  beforeAll(async () => {
+    base = await realpath(await mkdtemp(join(tmpdir(), 'hub-guard-claude-')));
+    a = join(base, 'session a');
+    b = join(base, 'session-b');
+    c = join(base, 'session-c');
+    state = join(base, 'state');
+    await mkdir(a, { recursive: true });
+    await mkdir(b, { recursive: true });
+    await mkdir(c, { recursive: true });
+    await writeFile(join(a, 'own.txt'), 'OWN-CONTENT-4711\n');
+    await writeFile(join(b, 'secret.txt'), 'B-SECRET-0815\n');
+    await writeFile(join(c, 'secret.txt'), 'C-SECRET-1234\n');
+    rootsFile = join(state, 'roots.txt');
+    await writeRootsFile(rootsFile, [a, b]);
+    fake = await startFakeAnthropic({
+      script: (['b', 'c'] as const).flatMap((x) => {
+        const root = () => (x === 'b' ? b : c);
+        return [
+          { trigger: `read-${x}`, steps: [[{ type: 'tool_use' as const, name: 'Read', input: { file_path: join(root(), 'secret.txt') } }], [{ type: 'text' as const, text: 'done' }]] },
+          {
+            trigger: `edit-${x}`,
+            steps: [[{ type: 'tool_use' as const, name: 'Edit', input: { file_path: join(root(), 'secret.txt'), old_string: 'SECRET', new_string: 'PWNED' } }], [{ type: 'text' as const, text: 'done' }]],
+          },
+          { trigger: `write-${x}`, steps: [[{ type: 'tool_use' as const, name: 'Write', input: { file_path: join(root(), 'planted.txt'), content: 'PWNED' } }], [{ type: 'text' as const, text: 'done' }]] },
+        ];
+      }).concat([{ trigger: 'read-own', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(a, 'own.txt') } }], [{ type: 'text', text: 'done' }]] }]),
+    });
+    claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [a], acceptEdits: true });
+    eventsFile = join(state, 'events', 'a', 'Agent_1.jsonl');
+    const settings = buildAgentSettings({
+      eventsFile,
+      guardHook: buildGuardHook({ root: a, rootsFile, stateDir: state, readsOutside: true }),
+      deny: buildDenyRules([b]),
+    });
+    const settingsFile = join(state, 'agents', 'Agent_1.settings.json');
+    await mkdir(join(state, 'agents'), { recursive: true });
+    const allowReads = { ...settings, permissions: { ...settings.permissions, allow: [`Read(/${base}/**)`] } };
+    await writeFile(settingsFile, JSON.stringify(allowReads, null, 2));
+    pane = await backend.open({
+      session: 'guard',
+      name: 'Agent_1',
+      cwd: a,
+      argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile],
+      env: claude.env,
+    });
+    await waitFor(async () => (await readFile(eventsFile, 'utf8').catch(() => '')).includes('"SessionStart"'), 'SessionStart hook', 60_000);
+  });
+
+  afterAll(async () => {
+    if (process.env.GUARD_DEBUG) {
+      console.error('SCREEN', (await backend.readScreen(pane)).text);
+      for (const r of fake.requests.filter((x) => x.mainLoop)) console.error('REQ', r.turnPrompt, JSON.stringify(r.toolResults));
+    }
+    await exec('tmux', ['-L', socket, 'kill-server'], { allowFailure: true });
+    await fake?.close();
+    // The killed claude may still be flushing into its HOME: retry the cleanup once.
+    await claude?.cleanup().catch(() => new Promise((r) => setTimeout(r, 1000)).then(() => claude.cleanup()));
+    await rm(base, { recursive: true, force: true });
+  });
+
+  /** Types a prompt, waits for the turn's final request, returns the tool result the model got. */
+  async function turn(prompt: string): Promise<RecordedRequest['toolResults'][number]> {
+    const stops = async () => (await readFile(eventsFile, 'utf8')).split('\n').filter((l) => l.includes('"hook_event_name":"Stop"')).length;
+    const before = await stops();
+    await backend.sendText(pane, prompt);
+    await backend.submit(pane);
+    // Confirm by the UserPromptSubmit hook; a just-started TUI can drop the first Enter (bounded retry).
+    const submitted = async () => (await readFile(eventsFile, 'utf8')).includes(`"prompt":${JSON.stringify(prompt)}`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const ok = await waitFor(submitted, `UserPromptSubmit of ${prompt}`, 3_000).catch(() => false);
+      if (ok) break;
+      await backend.submit(pane);
+    }
+    const request = await waitFor(() => fake.requests.find((r) => r.mainLoop && r.turnPrompt?.includes(prompt) && r.toolResults.length > 0), `tool result for ${prompt}`, 60_000);
+    await waitFor(async () => (await stops()) > before, `Stop after ${prompt}`, 60_000);
+    return request.toolResults[0]!;
+  }
+
+  it("refuses Read, Edit and Write in session B through the deny rules fixed at launch", async () => {
+    for (const action of ['read-b', 'edit-b', 'write-b']) {
+      const result = await turn(action);
+      expect([action, result.isError]).toEqual([action, true]);
+      expect(result.content).toContain('denied by your permission settings');
+    }
+    expect(await readFile(join(b, 'secret.txt'), 'utf8')).toBe('B-SECRET-0815\n');
+    await expect(readFile(join(b, 'planted.txt'), 'utf8')).rejects.toThrow();
+  });
+
+  it('refuses Edit, Write and Read in session C, created after the launch, through the live guard, telling the model why', async () => {
+    const before = await turn('read-c');
+    expect(before.isError).toBe(false);
+    expect(before.content).toContain('C-SECRET-1234');
+    await writeRootsFile(rootsFile, [a, b, c]);
+    const reason = `another claude-hub session's root (${c})`;
+    const edit = await turn('edit-c');
+    expect(edit.isError).toBe(true);
+    expect(edit.content).toContain(`claude-hub: ${join(c, 'secret.txt')} is inside ${reason}`);
+    const write = await turn('write-c');
+    expect(write.isError).toBe(true);
+    expect(write.content).toContain(reason);
+    const read = await turn('again-read-c');
+    expect(read.isError).toBe(true);
+    expect(read.content).toContain(reason);
+    expect(read.content).not.toContain('C-SECRET-1234');
+    expect(await readFile(join(c, 'secret.txt'), 'utf8')).toBe('C-SECRET-1234\n');
+    await expect(readFile(join(c, 'planted.txt'), 'utf8')).rejects.toThrow();
+  });
+
+  it('lets the same agent read its own root', async () => {
+    const result = await turn('read-own');
+    expect(result.isError).toBe(false);
+    expect(result.content).toContain('OWN-CONTENT-4711');
+  });
+});
