@@ -13,14 +13,15 @@ export function remarkOutline(text: string): Outline {
   const headings: OutlineHeading[] = [];
   const items: OutlineItem[] = [];
   // Iterative walk in document order: deeply nested input must not exhaust the stack here.
-  const pending: { node: Nodes; depth: number }[] = [{ node: tree, depth: 0 }];
+  // Headings inside list items or block quotes are content, not sections: they are skipped.
+  const pending: { node: Nodes; depth: number; contained: boolean }[] = [{ node: tree, depth: 0, contained: false }];
   while (pending.length > 0) {
     const next = pending.pop();
     if (next === undefined) break;
-    const { node, depth } = next;
+    const { node, depth, contained } = next;
     const start = node.position?.start.offset;
     const end = node.position?.end.offset;
-    if (node.type === 'heading' && start !== undefined) {
+    if (node.type === 'heading' && start !== undefined && !contained) {
       const first = node.children[0]?.position?.start.offset;
       const lastChild = node.children[node.children.length - 1]?.position?.end.offset;
       headings.push({
@@ -66,7 +67,7 @@ export function remarkOutline(text: string): Outline {
     if ('children' in node) {
       for (let i = node.children.length - 1; i >= 0; i--) {
         const child = node.children[i];
-        if (child !== undefined) pending.push({ node: child, depth: childDepth });
+        if (child !== undefined) pending.push({ node: child, depth: childDepth, contained: contained || node.type === 'listItem' || node.type === 'blockquote' });
       }
     }
   }

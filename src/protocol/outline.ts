@@ -10,6 +10,7 @@ import type { Span } from './types.js';
 import { scanOutline } from './outline-fast.js';
 import { remarkOutline } from './outline-remark.js';
 
+/** A heading at the top level of the document (headings inside list items or quotes are not sections). */
 export interface OutlineHeading {
   readonly depth: number;
   /** Raw source of the heading's content, on one line. */

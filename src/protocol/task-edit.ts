@@ -97,9 +97,14 @@ export function formatLogLine(entry: TaskLogInput, eol: string): { line: string;
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (lines.length === 0 || (lines[0] ?? '').trim() === '') throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"text" must not be empty.', { data: { field: 'text' } });
   lines[0] = (lines[0] ?? '').trimStart();
-  const said = `${entry.to === undefined ? '' : `@${entry.to} `}${lines.join('\n')}`;
-  const [first = '', ...rest] = said.split('\n');
-  const line = [`- ${entry.at} ${entry.who}: ${first}`, ...rest.map((part) => (part === '' ? '' : `  ${part}`))].join(eol);
+  // A message opening with a code fence starts on its own line: after "who:" the fence would
+  // be plain text and its closing fence would open a new, unclosed one.
+  const fenced = /^(?:`{3,}|~{3,})/.test(lines[0] ?? '');
+  const mention = entry.to === undefined ? '' : `@${entry.to}`;
+  const said = fenced ? [...(mention === '' ? [] : [mention]), ...lines].join('\n') : `${mention === '' ? '' : `${mention} `}${lines.join('\n')}`;
+  const [first = '', ...rest] = fenced && mention === '' ? ['', ...lines] : said.split('\n');
+  const head = `- ${entry.at} ${entry.who}:${first === '' ? '' : ` ${first}`}`;
+  const line = [head, ...rest.map((part) => (part === '' ? '' : `  ${part}`))].join(eol);
   return { line, said };
 }
 
@@ -123,7 +128,8 @@ export function appendTaskLog(text: string, file: string, entry: TaskLogInput): 
   }
   const after = parseTask(result, file);
   const entryBack = after.log.find((candidate) => !doc.log.some((old) => old.line === candidate.line)) ?? after.log[after.log.length - 1];
-  const intended = after.log.length === doc.log.length + 1 && entryBack?.at === entry.at && entryBack.from === entry.who && entryBack.text === said;
+  const kept = isDeepStrictEqual(after.log.slice(0, doc.log.length), doc.log);
+  const intended = kept && after.log.length === doc.log.length + 1 && entryBack?.at === entry.at && entryBack.from === entry.who && entryBack.text === said;
   if (!after.editable || !intended) {
     throw new HubError(ErrorCodes.NOT_EDITABLE, `Appending to the log of ${file} would not read back as one new entry (an unclosed code block or comment in its Log section?); edit the file by hand.`, {
       data: { file },

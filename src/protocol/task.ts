@@ -214,7 +214,7 @@ function logEntry(text: string, item: Outline['items'][number]): TaskLogEntry {
   const dated = LOG_LINE.exec(raw);
   const rest = dated?.[2] ?? raw;
   const who = LOG_WHO.exec(rest);
-  const said = who?.[2] ?? rest;
+  const said = (who?.[2] ?? rest).trim();
   return { line: item.line, at: dated?.[1] ?? null, from: who?.[1] ?? null, to: mentions(said)[0] ?? null, text: said };
 }
 

@@ -45,7 +45,9 @@ export function addTodoItem(text: string, file: string, agent: string, itemText:
   let result: string;
   if (sectionIndex === -1) {
     const ending = text === '' || /\n[ \t]*\r?\n$/.test(text) ? '' : text.endsWith('\n') ? eol : eol + eol;
-    result = `${text}${ending}## ${agent}${eol}${eol}- [ ] ${item}${eol}`;
+    // A heading names `Agent_<n>` (or a known agent) by itself; any other name needs its @.
+    const heading = agentInHeading(agent, options.agents) === agent ? agent : `@${agent}`;
+    result = `${text}${ending}## ${heading}${eol}${eol}- [ ] ${item}${eol}`;
   } else {
     const section = doc.sections[sectionIndex];
     const next = doc.sections.slice(sectionIndex + 1).find((later) => later.depth <= (section?.depth ?? 1));
