@@ -14,11 +14,12 @@ import { KEY_BYTES, keyId } from './state-crypto.js';
 
 export type KeySource =
   /** Take the key from CLAUDE_HUB_KEY, then the keychain (macOS), then the key file. */
-  | { readonly kind: 'auto' }
+  | { readonly kind: 'auto'; readonly create?: boolean }
   /** A key or passphrase given directly (the value of CLAUDE_HUB_KEY). */
   | { readonly kind: 'value'; readonly value: string }
-  | { readonly kind: 'keychain'; readonly service?: string; readonly account?: string }
-  | { readonly kind: 'file'; readonly path?: string };
+  | { readonly kind: 'keychain'; readonly service?: string; readonly account?: string; readonly create?: boolean }
+  /** `create: false` (read-only use): a missing key is an error instead of a new key. */
+  | { readonly kind: 'file'; readonly path?: string; readonly create?: boolean };
 
 export type KeyOrigin = 'env-key' | 'env-passphrase' | 'keychain' | 'key-file';
 
@@ -53,16 +54,16 @@ export async function resolveKey(options: ResolveKeyOptions): Promise<ResolvedKe
     case 'value':
       return fromValue(source.value, options.dir);
     case 'keychain':
-      return fromKeychain(options.exec ?? defaultExec, source.service ?? KEYCHAIN_SERVICE, source.account ?? KEYCHAIN_ACCOUNT);
+      return fromKeychain(options.exec ?? defaultExec, source.service ?? KEYCHAIN_SERVICE, source.account ?? KEYCHAIN_ACCOUNT, source.create ?? true);
     case 'file':
-      return fromKeyFile(source.path ?? join(options.dir, KEY_FILE));
+      return fromKeyFile(source.path ?? join(options.dir, KEY_FILE), source.create ?? true);
     case 'auto': {
       const value = env.CLAUDE_HUB_KEY;
       if (value !== undefined && value !== '') return fromValue(value, options.dir);
       if ((options.platform ?? process.platform) === 'darwin') {
-        return fromKeychain(options.exec ?? defaultExec, KEYCHAIN_SERVICE, KEYCHAIN_ACCOUNT);
+        return fromKeychain(options.exec ?? defaultExec, KEYCHAIN_SERVICE, KEYCHAIN_ACCOUNT, source.create ?? true);
       }
-      return fromKeyFile(join(options.dir, KEY_FILE));
+      return fromKeyFile(join(options.dir, KEY_FILE), source.create ?? true);
     }
   }
 }
@@ -125,7 +126,7 @@ async function writeNewSecretFile(path: string, content: Buffer | string): Promi
   }
 }
 
-async function fromKeyFile(path: string): Promise<ResolvedKey> {
+async function fromKeyFile(path: string, create: boolean): Promise<ResolvedKey> {
   let info;
   try {
     info = await stat(path);
@@ -133,6 +134,7 @@ async function fromKeyFile(path: string): Promise<ResolvedKey> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new HubError(ErrorCodes.STATE_KEY, `The key file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
     }
+    if (!create) throw new HubError(ErrorCodes.STATE_KEY, `There is no key file ${path}; set CLAUDE_HUB_KEY to the key the state was written with.`, { data: { path } });
     await writeNewSecretFile(path, randomBytes(KEY_BYTES).toString('base64') + '\n');
     info = await stat(path);
   }
@@ -159,7 +161,7 @@ async function fromKeyFile(path: string): Promise<ResolvedKey> {
 /** `security` exits 44 when the item does not exist. */
 const SECURITY_NOT_FOUND = 44;
 
-async function fromKeychain(exec: Exec, service: string, account: string): Promise<ResolvedKey> {
+async function fromKeychain(exec: Exec, service: string, account: string, create: boolean): Promise<ResolvedKey> {
   const where = `keychain item ${service}/${account}`;
   const found = await exec('security', ['find-generic-password', '-s', service, '-a', account, '-w'], { allowFailure: true });
   if (found.exitCode === 0) {
@@ -172,6 +174,7 @@ async function fromKeychain(exec: Exec, service: string, account: string): Promi
       data: { exitCode: found.exitCode },
     });
   }
+  if (!create) throw new HubError(ErrorCodes.STATE_KEY, `There is no ${where}; set CLAUDE_HUB_KEY to the key the state was written with.`);
   const key = randomBytes(KEY_BYTES);
   // `security` takes the secret on argv (it reads -w input only from a tty); it is visible to
   // the same user's `ps` for the few milliseconds the command runs.

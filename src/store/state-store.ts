@@ -25,6 +25,11 @@ export interface StateStoreOptions {
   readonly platform?: NodeJS.Platform;
   /** Only for the macOS keychain (`security`). */
   readonly exec?: Exec;
+  /**
+   * Load without writing anything (for CLI commands next to a running hub): no recovery
+   * writes, nothing moved aside, no key file created; `update` is refused.
+   */
+  readonly readOnly?: boolean;
 }
 
 export type StateMutator = (draft: HubState) => HubState | void;
@@ -43,18 +48,21 @@ export interface LoadReport {
 
 export class StateStore {
   readonly dir: string;
-  readonly keyInfo: Omit<ResolvedKey, 'key'>;
+  /** null only for a read-only store over a state dir with no state yet (no key was needed). */
+  readonly keyInfo: Omit<ResolvedKey, 'key'> | null;
   readonly report: LoadReport;
-  private readonly key: Buffer;
+  private readonly key: Buffer | null;
   private readonly logger: Logger;
   private current: Frozen<HubState>;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly readOnly: boolean;
 
-  private constructor(dir: string, key: ResolvedKey, logger: Logger, state: HubState, report: LoadReport) {
+  private constructor(dir: string, key: ResolvedKey | null, logger: Logger, state: HubState, report: LoadReport, readOnly: boolean) {
     this.dir = dir;
-    this.key = key.key;
-    this.keyInfo = { id: key.id, origin: key.origin, where: key.where };
+    this.readOnly = readOnly;
+    this.key = key?.key ?? null;
+    this.keyInfo = key ? { id: key.id, origin: key.origin, where: key.where } : null;
     this.logger = logger;
     this.current = deepFreeze(state);
     this.report = report;
@@ -63,22 +71,27 @@ export class StateStore {
   /** Loads (decrypts, validates, migrates) the state, recovering from a damaged file. */
   static async open(options: StateStoreOptions): Promise<StateStore> {
     const { dir, logger } = options;
-    await ensurePrivateDir(dir);
-    await tightenDir(dir, logger);
-    await removeStaleTemps(dir);
+    const readOnly = options.readOnly ?? false;
+    if (!readOnly) {
+      await ensurePrivateDir(dir);
+      await tightenDir(dir, logger);
+      await removeStaleTemps(dir);
+    }
+    if (readOnly && !(await exists(join(dir, STATE_FILE))) && !(await exists(join(dir, PREVIOUS_FILE)))) {
+      return new StateStore(dir, null, logger, emptyState(), { source: 'empty', migratedFrom: null, warnings: [], movedAside: [] }, true);
+    }
     const key = await resolveKey({
       dir,
-      ...(options.key ? { source: options.key } : {}),
+      ...(options.key ? { source: options.key } : readOnly ? { source: { kind: 'auto', create: false } as const } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.platform ? { platform: options.platform } : {}),
       ...(options.exec ? { exec: options.exec } : {}),
       logger,
     });
-    const loaded = await loadWithRecovery(dir, key.key, logger);
-    const store = new StateStore(dir, key, logger, loaded.state, loaded.report);
+    const loaded = await loadWithRecovery(dir, key.key, logger, readOnly);
+    const store = new StateStore(dir, key, logger, loaded.state, loaded.report, readOnly);
     // Re-establish a healthy primary file when it was missing, damaged or migrated.
-    if (loaded.report.source !== 'state' && loaded.report.source !== 'empty') await store.persist(loaded.state);
-    else if (loaded.report.migratedFrom !== null) await store.persist(loaded.state);
+    if (!readOnly && (loaded.report.source === 'previous' || loaded.report.migratedFrom !== null)) await store.persist(loaded.state);
     logger.info('state loaded', {
       dir,
       source: loaded.report.source,
@@ -108,6 +121,7 @@ export class StateStore {
   update(mutator: StateMutator): Promise<Frozen<HubState>> {
     const run = async (): Promise<Frozen<HubState>> => {
       if (this.closed) throw new HubError(ErrorCodes.INTERNAL, 'The state store is closed.');
+      if (this.readOnly) throw new HubError(ErrorCodes.INTERNAL, 'This state store was opened read-only.');
       const draft = structuredClone(this.current) as HubState;
       const next = mutator(draft) ?? draft;
       const valid = hubStateSchema.safeParse(next);
@@ -132,6 +146,7 @@ export class StateStore {
   }
 
   private async persist(state: HubState): Promise<void> {
+    if (this.key === null) throw new HubError(ErrorCodes.INTERNAL, 'This state store was opened read-only.');
     const envelope = seal(Buffer.from(JSON.stringify(state), 'utf8'), this.key);
     try {
       await replaceFileDurably(join(this.dir, STATE_FILE), envelope, { keepPrevious: join(this.dir, PREVIOUS_FILE) });
@@ -143,10 +158,31 @@ export class StateStore {
   }
 }
 
-/** Temp files of writes a crash interrupted (one writer per state dir: none is in flight now). */
+/** Temp files (`…tmp-<pid>-<rand>`) of writes a crash interrupted: those whose process is gone. */
 async function removeStaleTemps(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
-    if (name.startsWith(`.${STATE_FILE}.tmp-`) || name.startsWith(`${PREVIOUS_FILE}.tmp-`)) await unlink(join(dir, name)).catch(() => undefined);
+    if (!name.startsWith(`.${STATE_FILE}.tmp-`) && !name.startsWith(`${PREVIOUS_FILE}.tmp-`)) continue;
+    const pid = Number(/\.tmp-(\d+)-/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -193,7 +229,8 @@ async function moveAside(dir: string, file: string): Promise<string> {
   return aside;
 }
 
-async function loadWithRecovery(dir: string, key: Buffer, logger: Logger): Promise<{ state: HubState; report: LoadReport }> {
+async function loadWithRecovery(dir: string, key: Buffer, logger: Logger, readOnly: boolean): Promise<{ state: HubState; report: LoadReport }> {
+  const setAside = async (file: string): Promise<string> => (readOnly ? join(dir, file) : moveAside(dir, file));
   const primary = await tryLoad(join(dir, STATE_FILE), key, 'The state file');
   if (primary.kind === 'ok') {
     return { state: primary.state, report: { source: 'state', migratedFrom: primary.migratedFrom, warnings: [], movedAside: [] } };
@@ -201,9 +238,9 @@ async function loadWithRecovery(dir: string, key: Buffer, logger: Logger): Promi
   const warnings: HubError[] = [];
   const movedAside: string[] = [];
   if (primary.kind === 'bad') {
-    const aside = await moveAside(dir, STATE_FILE);
-    movedAside.push(aside);
-    const warning = new HubError(ErrorCodes.STATE_CORRUPT, `${primary.error.message} It was moved to ${aside}; using the last good copy.`, {
+    const aside = await setAside(STATE_FILE);
+    if (!readOnly) movedAside.push(aside);
+    const warning = new HubError(ErrorCodes.STATE_CORRUPT, `${primary.error.message} ${readOnly ? 'Left in place (read-only)' : `It was moved to ${aside}`}; using the last good copy.`, {
       data: { movedTo: aside },
       cause: primary.error,
     });
@@ -216,9 +253,9 @@ async function loadWithRecovery(dir: string, key: Buffer, logger: Logger): Promi
     return { state: previous.state, report: { source: 'previous', migratedFrom: previous.migratedFrom, warnings, movedAside } };
   }
   if (previous.kind === 'bad') {
-    const aside = await moveAside(dir, PREVIOUS_FILE);
-    movedAside.push(aside);
-    const warning = new HubError(ErrorCodes.STATE_CORRUPT, `${previous.error.message} It was moved to ${aside}. Starting with an empty state.`, {
+    const aside = await setAside(PREVIOUS_FILE);
+    if (!readOnly) movedAside.push(aside);
+    const warning = new HubError(ErrorCodes.STATE_CORRUPT, `${previous.error.message} ${readOnly ? 'Left in place (read-only)' : `It was moved to ${aside}`}. Starting with an empty state.`, {
       data: { movedTo: aside },
       cause: previous.error,
     });

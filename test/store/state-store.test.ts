@@ -174,7 +174,7 @@ describe('StateStore', () => {
   it('a passphrase key derives the same key from the stored salt; another passphrase is STATE_KEY', async () => {
     const pass = 'correct horse battery staple';
     const store = await StateStore.open(keyed(pass));
-    expect(store.keyInfo.origin).toBe('env-passphrase');
+    expect(store.keyInfo?.origin).toBe('env-passphrase');
     await store.update(addSession('s1'));
     const salt = await readFile(join(dir, 'key.salt'));
     expect((await StateStore.open(keyed(pass))).get().sessions).toHaveLength(1);
@@ -189,17 +189,17 @@ describe('StateStore', () => {
     const raw = randomBytes(32);
     await (await StateStore.open(keyed(raw.toString('hex')))).update(addSession('s1'));
     const store = await StateStore.open({ dir, logger: silentLogger, env: { CLAUDE_HUB_KEY: raw.toString('base64') }, platform: 'linux' });
-    expect(store.keyInfo.origin).toBe('env-key');
+    expect(store.keyInfo?.origin).toBe('env-key');
     expect(store.get().sessions).toHaveLength(1);
   });
 
   it('without CLAUDE_HUB_KEY (linux) a key file is created with mode 0600 and reused', async () => {
     const store = await StateStore.open({ dir, logger: silentLogger, env: {}, platform: 'linux' });
-    expect(store.keyInfo.origin).toBe('key-file');
+    expect(store.keyInfo?.origin).toBe('key-file');
     expect((await stat(join(dir, 'key'))).mode & 0o777).toBe(0o600);
     await store.update(addSession('s1'));
     const again = await StateStore.open({ dir, logger: silentLogger, env: {}, platform: 'linux' });
-    expect(again.keyInfo.id).toBe(store.keyInfo.id);
+    expect(again.keyInfo?.id).toBe(store.keyInfo?.id);
     expect(again.get().sessions).toHaveLength(1);
   });
 
@@ -218,6 +218,44 @@ describe('StateStore', () => {
     await StateStore.open({ dir, logger: silentLogger, env: {}, platform: 'linux' });
     await writeFile(join(dir, 'key'), 'hello\n', { mode: 0o600 });
     expect((await rejectionOf(StateStore.open({ dir, logger: silentLogger, env: {}, platform: 'linux' }))).code).toBe('STATE_KEY');
+  });
+});
+
+describe('read-only and leftovers', () => {
+  it('readOnly loads without writing: nothing created, nothing moved aside, updates refused', async () => {
+    const empty = await StateStore.open({ dir, logger: silentLogger, env: {}, platform: 'linux', readOnly: true });
+    expect(empty.get().sessions).toEqual([]);
+    expect(empty.keyInfo).toBeNull();
+    expect(await readdir(join(dir, '..'))).toEqual([]);
+    await (await StateStore.open(keyed())).update(addSession('s1'));
+    const store = await StateStore.open(keyed());
+    await store.update(addSession('s2'));
+    await writeFile(join(dir, 'state'), 'damaged');
+    const before = await snapshot();
+    const reader = await StateStore.open({ ...keyed(), readOnly: true });
+    expect(reader.get().sessions.map((s) => s.id)).toEqual(['s1']);
+    expect(reader.warnings.map((w) => w.code)).toEqual(['STATE_CORRUPT']);
+    expect(reader.warnings[0]?.message).toMatch(/Left in place \(read-only\)/);
+    expect((await rejectionOf(reader.update(addSession('s3')))).code).toBe('INTERNAL');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('readOnly with a state but no key anywhere is STATE_KEY and creates no key file', async () => {
+    await (await StateStore.open(keyed())).update(addSession('s1'));
+    const before = await snapshot();
+    const error = await rejectionOf(StateStore.open({ dir, logger: silentLogger, env: {}, platform: 'linux', readOnly: true }));
+    expect(error.code).toBe('STATE_KEY');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('temp files of dead writers are removed at open; a live writer\'s are kept', async () => {
+    await (await StateStore.open(keyed())).update(addSession('s1'));
+    await writeFile(join(dir, '.state.tmp-999999999-abcd'), 'half a write');
+    await writeFile(join(dir, `.state.tmp-${process.ppid}-beef`), 'someone else writing now');
+    await StateStore.open(keyed());
+    const names = await readdir(dir);
+    expect(names).not.toContain('.state.tmp-999999999-abcd');
+    expect(names).toContain(`.state.tmp-${process.ppid}-beef`);
   });
 });
 
