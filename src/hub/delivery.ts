@@ -234,15 +234,9 @@ export class DeliveryQueue {
         const confirmation = this.expect(head);
         const typed = this.update(head, { state: 'typing' });
         try {
-          let submitted: DeliveryEntry;
-          if (terminal.backend.sendTextAndSubmit) {
-            await terminal.backend.sendTextAndSubmit(terminal.handle, typed.text);
-            submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
-          } else {
-            await terminal.backend.sendText(terminal.handle, typed.text);
-            submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
-            await terminal.backend.submit(terminal.handle);
-          }
+          await terminal.backend.sendText(terminal.handle, typed.text);
+          const submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
+          await terminal.backend.submit(terminal.handle);
           await this.confirmOrRetry(submitted, confirmation);
         } catch (error) {
           this.waiters.delete(agent);

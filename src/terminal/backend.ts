@@ -46,8 +46,6 @@ export interface TerminalBackend {
   sendText(handle: TerminalHandle, text: string): Promise<void>;
   /** Presses Enter/Return once. */
   submit(handle: TerminalHandle): Promise<void>;
-  /** Optional: `sendText` then `submit` in one step (tmux: one client call, saving a process start per message). */
-  sendTextAndSubmit?(handle: TerminalHandle, text: string): Promise<void>;
   /** Sends raw keys by name (e.g. 'Escape', 'Down', '1') — only for answering dialogs. */
   sendKeys(handle: TerminalHandle, keys: readonly string[]): Promise<void>;
   readScreen(handle: TerminalHandle, lines?: number): Promise<ScreenText>;

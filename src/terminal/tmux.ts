@@ -141,14 +141,6 @@ export class TmuxBackend implements TerminalBackend {
   }
 
   async sendText(handle: TerminalHandle, text: string): Promise<void> {
-    await this.paste(handle, text, false);
-  }
-
-  async sendTextAndSubmit(handle: TerminalHandle, text: string): Promise<void> {
-    await this.paste(handle, text, true);
-  }
-
-  private async paste(handle: TerminalHandle, text: string, submit: boolean): Promise<void> {
     const pane = assertPaneId(handle);
     const buffer = `hub-${randomBytes(6).toString('hex')}`;
     await this.guard(
@@ -158,7 +150,6 @@ export class TmuxBackend implements TerminalBackend {
           'if-shell', '-F', '-t', pane, '#{pane_in_mode}', `send-keys -t ${pane} -X cancel`,
           ';', 'load-buffer', '-b', buffer, '-',
           ';', 'paste-buffer', '-p', '-d', '-b', buffer, '-t', pane,
-          ...(submit ? [';', 'send-keys', '-t', pane, 'Enter'] : []),
         ],
         { input: text },
       ),

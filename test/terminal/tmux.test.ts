@@ -53,13 +53,14 @@ describe('TmuxBackend on its own socket', () => {
     await backend.close(handle);
   });
 
-  it('leaves copy mode before pasting; paste and submit in one call', async () => {
+  it('leaves copy mode before pasting', async () => {
     const handle = await backend.open({ session: 'paste', name: 'Agent_2', cwd: dir, argv: ['sh', '-c', "printf '\\033[?2004h'; stty -echo; echo READY; cat > copy.txt"], env: paneEnv });
     await waitFor(async () => (await backend.readScreen(handle)).text.includes('READY'), 'READY');
     await exec('tmux', ['-L', socket, 'copy-mode', '-t', handle.id]);
     const inMode = await exec('tmux', ['-L', socket, 'display-message', '-p', '-t', handle.id, '#{pane_in_mode}']);
     expect(inMode.stdout.trim()).toBe('1');
-    await backend.sendTextAndSubmit(handle, 'after copy mode');
+    await backend.sendText(handle, 'after copy mode');
+    await backend.submit(handle);
     const got = await waitFor(async () => (await fileText('copy.txt')).endsWith('\n') && fileText('copy.txt'), 'copy.txt');
     expect(got).toBe('\u001b[200~after copy mode\u001b[201~\n');
     await backend.close(handle);
