@@ -137,8 +137,9 @@ try {
   execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
   await fake.close();
   await claude.cleanup();
-  await rm(base, { recursive: true, force: true });
-  await rm(build, { recursive: true, force: true });
+  // claude may still be writing its transcript for a moment after the server dies.
+  await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  await rm(build, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 samples.sort((a, b) => a - b);

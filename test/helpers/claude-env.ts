@@ -72,6 +72,7 @@ export async function createClaudeEnv(options: ClaudeEnvOptions): Promise<Claude
     home,
     apiKey,
     env,
-    cleanup: () => rm(home, { recursive: true, force: true }),
+    // A claude that was just killed may still be writing under HOME for a moment.
+    cleanup: () => rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
   };
 }
