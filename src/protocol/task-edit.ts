@@ -59,7 +59,7 @@ export function setTaskFields(text: string, file: string, fields: TaskFieldUpdat
   for (const edit of edits) result = result.slice(0, edit.start) + edit.insert + result.slice(edit.end);
 
   const after = parseTask(result, file);
-  const readBack = after.task as Record<string, unknown> | null;
+  const readBack = after.task as unknown as Record<string, unknown> | null;
   const intended = wanted.every((key) => readBack !== null && isDeepStrictEqual(readBack[key], key === 'title' ? String(fields[key]).trim() : fields[key]));
   if (!after.editable || !intended) {
     throw new HubError(ErrorCodes.NOT_EDITABLE, `Setting ${wanted.join(', ')} in ${file} would not read back as intended; edit the front matter by hand.`, { data: { file, fields: wanted } });
