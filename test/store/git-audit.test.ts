@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { exec } from '../../src/exec.js';
 import { HubError } from '../../src/errors.js';
 import { GitAudit } from '../../src/store/git-audit.js';
+import { silentLogger } from '../../src/log.js';
 
 let base: string;
 let repo: string;
@@ -189,8 +190,10 @@ describe('GitAudit under concurrency', () => {
 
   it('two hub instances on one root race on the ref: compare-and-swap keeps every record', async () => {
     await userRepo();
-    const one = await GitAudit.open(repo, { env });
-    const two = await GitAudit.open(repo, { env });
+    let retries = 0;
+    const logger = { ...silentLogger, debug: (message: string) => void (message.includes('retrying') && (retries += 1)) };
+    const one = await GitAudit.open(repo, { env, logger });
+    const two = await GitAudit.open(repo, { env, logger });
     // Each instance records one file at a time; the two race on the same ref.
     const loop = async (audit: GitAudit, who: string): Promise<void> => {
       for (let i = 0; i < 10; i += 1) {
@@ -203,6 +206,9 @@ describe('GitAudit under concurrency', () => {
     const tree = (await git(repo, 'ls-tree', '--name-only', 'claude-hub/audit')).trim().split('\n');
     expect(tree).toHaveLength(20);
     expect(await git(repo, 'rev-list', '--count', 'claude-hub/audit')).toBe('20\n');
+    // Linear history with every record, whether or not a CAS retry was needed this time.
+    expect(await git(repo, 'rev-list', '--merges', '--count', 'claude-hub/audit')).toBe('0\n');
+    process.stderr.write(`git audit race: ${retries} compare-and-swap retries\n`);
   });
 });
 
