@@ -24,6 +24,8 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '500' },
     calls: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '8' },
+    // Write a V8 CPU profile of the server to this folder.
+    profile: { type: 'string' },
   },
 });
 const SESSIONS = Number(values.sessions);
@@ -61,8 +63,8 @@ for (let s = 0; s < SESSIONS; s++) {
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', CLAUDE_HUB_LOG_LEVEL: 'warn' };
 const transport = new StdioClientTransport({
   command: process.execPath,
-  args: [CLI, 'serve', '--state-dir', join(work, 'state'), '--claude-command', fakeClaude, '--tmux-socket', socket, '--backend', 'tmux',
-    '--max-sessions', String(SESSIONS), '--max-agents', String(SESSIONS * AGENTS), '--security-level', 'HIGH'],
+  args: [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), CLI, 'serve', '--state-dir', join(work, 'state'), '--claude-command', fakeClaude, '--tmux-socket', socket, '--backend', 'tmux',
+    '--max-sessions', String(SESSIONS), '--max-agents', String(Math.max(1, SESSIONS * AGENTS)), '--security-level', 'HIGH'],
   env,
   stderr: 'pipe',
 });
@@ -103,6 +105,7 @@ try {
     }
   }
   const sample = await client.callTool({ name: 'get_session_status', arguments: { session_id: sessionIds[0] } });
+  if (process.env.BENCH_DUMP) console.error(Object.entries(sample.structuredContent).map(([k, v]) => `${k}: ${JSON.stringify(v).length} bytes`).join(", "), JSON.stringify(sample.structuredContent.diagnostics?.slice(0, 2)));
   console.log(`setup: ${SESSIONS} sessions × ${AGENTS} agents × ${TASKS} tasks in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; one status response is ${JSON.stringify(sample).length} bytes`);
 
   // Warm-up.

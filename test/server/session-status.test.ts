@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { STATUS_TASK_ITEMS } from '../../src/server/tools/get-session-status.js';
+import { STATUS_DIAGNOSTICS, STATUS_TASK_ITEMS, summarizeDiagnostics } from '../../src/server/tools/get-session-status.js';
 import { connect, type Connected } from './connect.js';
 
 let c: Connected;
@@ -28,5 +28,21 @@ describe('get_session_status keeps the model\'s context small', () => {
 
     const all = (await c.client.callTool({ name: 'list_tasks', arguments: { session_id: session.id } })) as CallToolResult;
     expect((all.structuredContent as { tasks: unknown[] }).tasks).toHaveLength(70);
+  });
+});
+
+describe('diagnostics in the status', () => {
+  it('most severe first, at most the first ones, the rest counted', () => {
+    const many = Array.from({ length: STATUS_DIAGNOSTICS + 5 }, (_, i) => ({ file: `f${i}`, line: 1, severity: 'warning' as const, code: 'w', message: 'm' }));
+    const withError = [...many, { file: 'bad.md', line: 2, severity: 'error' as const, code: 'yaml-invalid', message: 'broken' }];
+    const { shown, omitted } = summarizeDiagnostics(withError);
+    expect(shown).toHaveLength(STATUS_DIAGNOSTICS);
+    expect(shown[0]).toMatchObject({ file: 'bad.md', severity: 'error' });
+    expect(omitted).toBe(6);
+  });
+
+  it('the tool reports diagnosticsOmitted', async () => {
+    const result = (await c.client.callTool({ name: 'get_session_status', arguments: { session_id: (await c.hub.createSession({ kind: 'cli', id: 't' }, { root_path: '/srv/d', session_name: 'd' })).id } })) as CallToolResult;
+    expect(result.structuredContent).toMatchObject({ diagnostics: [{ code: 'demo' }], diagnosticsOmitted: 0 });
   });
 });
