@@ -81,6 +81,10 @@ export async function readSessionSnapshot(root: string, options: { readonly agen
     }
   }
 
+  // Reads finish in any order: report problems by file (TODO.md, then tasks by id), then line.
+  const rank = new Map<string, number>([[TODO_FILE, -1], ...taskFiles.map((name, index): [string, number] => [`${TASKS_DIR}/${name}`, index])]);
+  diagnostics.sort((a, b) => (rank.get(a.file) ?? Infinity) - (rank.get(b.file) ?? Infinity) || a.line - b.line);
+
   const tasks: SnapshotTask[] = taskDocs.flatMap((doc) =>
     doc.task === null
       ? []
