@@ -112,6 +112,18 @@ interface TailSlot {
   dirty: boolean;
 }
 
+/** Tasks and TODO items per agent: rebuilt only when files change. */
+interface AgentTasks {
+  readonly docs: TaskDoc[];
+  /** Line of each task's `status:` key, for `why`. */
+  readonly statusLines: Map<TaskDoc, number>;
+}
+
+interface Grouped {
+  readonly tasks: ReadonlyMap<string, AgentTasks>;
+  readonly items: ReadonlyMap<string, readonly TodoItem[]>;
+}
+
 interface SessionState {
   info: SessionInfo;
   readonly discover: boolean;
@@ -128,6 +140,8 @@ interface SessionState {
   status: SessionStatus | null;
   summaries: readonly TaskSummary[] | null;
   byId: ReadonlyMap<string, IndexedTask> | null;
+  grouped: Grouped | null;
+  diagnostics: readonly Diagnostic[] | null;
   lastStatuses: Map<string, AgentStatus>;
 }
 
@@ -201,6 +215,8 @@ export class LiveIndex {
       status: null,
       summaries: null,
       byId: null,
+      grouped: null,
+      diagnostics: null,
       lastStatuses: new Map(),
     };
     this.#sessions.set(spec.id, state);
@@ -213,7 +229,7 @@ export class LiveIndex {
       throw error;
     }
     state.loading = false;
-    this.#markDirty(spec.id);
+    this.#markDirty(spec.id, 'files');
     this.#emit({ kind: 'sessions' });
     return state.info;
   }
@@ -233,7 +249,7 @@ export class LiveIndex {
     for (const agent of agents) state.agents.set(agent.name, agent);
     for (const name of [...state.runtime.keys()]) if (!state.agents.has(name)) state.runtime.delete(name);
     state.info = Object.freeze({ ...state.info, agents: [...state.agents.keys()] });
-    this.#markDirty(sessionId);
+    this.#markDirty(sessionId, 'files');
     this.#emit({ kind: 'sessions' });
   }
 
@@ -247,7 +263,7 @@ export class LiveIndex {
     const state = this.#state(sessionId);
     const before = state.runtime.get(agent) ?? { backend: this.#backend, terminal: null, terminalAlive: null, pendingPrompt: null, queuedMessages: 0 };
     state.runtime.set(agent, Object.freeze({ ...before, ...patch }));
-    this.#markDirty(sessionId);
+    this.#markDirty(sessionId, 'activity');
   }
 
   sessions(): readonly SessionInfo[] {
@@ -419,7 +435,7 @@ export class LiveIndex {
     if (change.kind === 'todo') {
       state.todo = change.text === null ? null : parseTodo(change.text, change.relPath);
       if (state.discover && state.todo) for (const name of Object.keys(state.todo.byAgent)) this.#discover(state, name);
-      this.#markDirty(change.session);
+      this.#markDirty(change.session, 'files');
       if (!state.loading) this.#emit({ kind: 'todo', session: change.session });
       return;
     }
@@ -434,7 +450,7 @@ export class LiveIndex {
     }
     state.summaries = null;
     state.byId = null;
-    this.#markDirty(change.session);
+    this.#markDirty(change.session, 'files');
     const taskId = next?.doc.task?.id ?? previous?.doc.task?.id ?? basename(change.relPath, '.md');
     const kind = next === null ? 'removed' : previous === null ? 'added' : 'changed';
     if (state.loading) return;
@@ -480,7 +496,8 @@ export class LiveIndex {
           if (this.#sessions.get(state.info.id) !== state) return;
           if (diagnostics.length > 0) state.hookDiagnostics = keepLast(state.hookDiagnostics, diagnostics);
           for (const event of events) this.#ingestHook(state, event);
-          if (events.length > 0 || diagnostics.length > 0) this.#markDirty(state.info.id);
+          if (diagnostics.length > 0) this.#markDirty(state.info.id, 'files');
+          else if (events.length > 0) this.#markDirty(state.info.id, 'activity');
         } catch (error) {
           this.#logger.warn('hook file unreadable', { path: slot.tail.path, message: (error as Error).message });
         }
@@ -510,7 +527,7 @@ export class LiveIndex {
       state.watchDiagnostics.filter((d) => d.file !== file),
       [{ file, line: 1, severity: 'error', code: error.error.code === ErrorCodes.TOO_LARGE ? 'file-too-large' : 'file-unreadable', message: error.error.message }],
     );
-    this.#markDirty(error.session);
+    this.#markDirty(error.session, 'files');
   }
 
   #discover(state: SessionState, name: string): void {
@@ -521,9 +538,18 @@ export class LiveIndex {
 
   // ── derived views ───────────────────────────────────────────────────────────────────────
 
-  #markDirty(sessionId: string): void {
+  /**
+   * Drops the cached views of a session. `files`: what the files (or the agent list, or
+   * diagnostics) say changed; `activity`: only hook events or runtime facts did, so the
+   * per-file groupings and diagnostics stay valid.
+   */
+  #markDirty(sessionId: string, scope: 'files' | 'activity'): void {
     const state = this.#sessions.get(sessionId);
     if (!state) return;
+    if (scope === 'files') {
+      state.grouped = null;
+      state.diagnostics = null;
+    }
     state.views = null;
     state.status = null;
     if (state.loading) return;
@@ -556,27 +582,34 @@ export class LiveIndex {
     }
   }
 
-  #views(state: SessionState): ReadonlyMap<string, AgentView> {
-    if (state.views) return state.views;
-    const tasksByAgent = new Map<string, TaskEntry[]>();
+  #grouped(state: SessionState): Grouped {
+    if (state.grouped) return state.grouped;
+    const tasks = new Map<string, AgentTasks>();
     for (const entry of state.tasks.values()) {
       const assignee = entry.doc.task?.assignee;
       if (!assignee) continue;
-      const list = tasksByAgent.get(assignee) ?? [];
-      list.push(entry);
-      tasksByAgent.set(assignee, list);
+      let mine = tasks.get(assignee);
+      if (!mine) tasks.set(assignee, (mine = { docs: [], statusLines: new Map() }));
+      mine.docs.push(entry.doc);
+      mine.statusLines.set(entry.doc, entry.statusLine);
     }
-    const itemsByAgent = new Map<string, TodoItem[]>();
+    const items = new Map<string, TodoItem[]>();
     for (const item of state.todo?.items ?? []) {
       if (!item.assignee) continue;
-      const list = itemsByAgent.get(item.assignee) ?? [];
+      const list = items.get(item.assignee) ?? [];
       list.push(item);
-      itemsByAgent.set(item.assignee, list);
+      items.set(item.assignee, list);
     }
+    state.grouped = { tasks, items };
+    return state.grouped;
+  }
+
+  #views(state: SessionState): ReadonlyMap<string, AgentView> {
+    if (state.views) return state.views;
+    const grouped = this.#grouped(state);
     const views = new Map<string, AgentView>();
     for (const agent of state.agents.values()) {
-      const entries = tasksByAgent.get(agent.name) ?? [];
-      const lines = new Map(entries.map((e) => [e.doc, e.statusLine] as const));
+      const mine = grouped.tasks.get(agent.name);
       const hooks = state.hooks.get(agent.name);
       const runtime = state.runtime.get(agent.name);
       const derived = deriveAgentStatus(
@@ -585,11 +618,11 @@ export class LiveIndex {
           lastEventAt: hooks?.lastEventAt ?? null,
           terminalAlive: runtime?.terminalAlive ?? null,
           pendingPrompt: runtime?.pendingPrompt ?? null,
-          tasks: entries.map((e) => e.doc),
-          todoItems: itemsByAgent.get(agent.name) ?? [],
+          tasks: mine?.docs ?? [],
+          todoItems: grouped.items.get(agent.name) ?? [],
           todoFile: TODO_FILE,
         },
-        (doc) => lines.get(doc) ?? 1,
+        (doc) => mine?.statusLines.get(doc) ?? 1,
       );
       views.set(
         agent.name,
@@ -647,6 +680,7 @@ export class LiveIndex {
   }
 
   #diagnostics(state: SessionState): readonly Diagnostic[] {
+    if (state.diagnostics) return state.diagnostics;
     const out: Diagnostic[] = [...(state.todo?.diagnostics ?? [])];
     const docs: TaskDoc[] = [];
     for (const file of [...state.tasks.keys()].sort()) {
@@ -666,7 +700,8 @@ export class LiveIndex {
       }
     }
     out.push(...checkTaskSet(docs), ...state.watchDiagnostics, ...state.hookDiagnostics);
-    return Object.freeze(out);
+    state.diagnostics = Object.freeze(out);
+    return state.diagnostics;
   }
 
   // ── plumbing ────────────────────────────────────────────────────────────────────────────

@@ -117,19 +117,28 @@ function taskNumber(doc: TaskDoc): number {
 }
 
 const PRIORITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+const STATUS_RANK: Readonly<Partial<Record<string, number>>> = { in_progress: 0, blocked: 1, todo: 2, review: 3 };
 
-/** The task the agent is on: in progress, else blocked, else the most urgent `todo`, else review. */
+/**
+ * The task the agent is on: in progress, else blocked, else the most urgent `todo`, else review;
+ * ties go to the lower task number. One pass, no allocation: it runs for every agent on every change.
+ */
 export function currentTaskOf(tasks: readonly TaskDoc[]): TaskDoc | null {
-  const order = ['in_progress', 'blocked', 'todo', 'review'] as const;
-  for (const status of order) {
-    const candidates = tasks.filter((d) => d.task?.status === status);
-    if (candidates.length === 0) continue;
-    candidates.sort(
-      (a, b) => PRIORITY_RANK[a.task?.priority ?? 'medium'] - PRIORITY_RANK[b.task?.priority ?? 'medium'] || taskNumber(a) - taskNumber(b),
-    );
-    return candidates[0] ?? null;
+  let best: TaskDoc | null = null;
+  let bestKey = [Infinity, Infinity, Infinity];
+  for (const doc of tasks) {
+    const task = doc.task;
+    if (!task) continue;
+    const statusRank = STATUS_RANK[task.status];
+    if (statusRank === undefined || statusRank > (bestKey[0] ?? Infinity)) continue;
+    const priorityRank = PRIORITY_RANK[task.priority];
+    if (statusRank === bestKey[0] && priorityRank > (bestKey[1] ?? Infinity)) continue;
+    const number = taskNumber(doc);
+    if (statusRank === bestKey[0] && priorityRank === bestKey[1] && number >= (bestKey[2] ?? Infinity)) continue;
+    best = doc;
+    bestKey = [statusRank, priorityRank, number];
   }
-  return null;
+  return best;
 }
 
 export function progressOf(todoItems: readonly TodoItem[], tasks: readonly TaskDoc[]): Progress {
