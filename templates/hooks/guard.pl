@@ -24,6 +24,9 @@ use warnings;
 my $MAX_INPUT = 16 * 1024 * 1024;    # Write calls carry whole files; larger input is refused
 my %WRITE_TOOLS = map { $_ => 1 } qw(Edit Write MultiEdit NotebookEdit);
 my %READ_TOOLS  = map { $_ => 1 } qw(Read Glob Grep LS);
+# Keys whose string values the guard reads; every other string is skipped, not decoded.
+my %DECODE = map { $_ => 1 } qw(tool_name cwd tool_input file_path notebook_path path pattern);
+my $MASK;    # the input with `\\` and `\"` escapes blanked: its quotes are real delimiters
 my %JSON_ESCAPES = ('"' => '"', '\\' => '\\', '/' => '/', b => "\b", f => "\f", n => "\n", r => "\r", t => "\t");
 
 $SIG{ALRM} = sub { deny('the claude-hub guard timed out reading its input') };
@@ -57,7 +60,7 @@ my $call = eval { parse_json($input) };
 deny('the claude-hub guard could not read this tool call (malformed input)')
   unless ref $call eq 'HASH';
 my $tool = $call->{tool_name};
-deny('the claude-hub guard could not read this tool call (no tool_name)') unless defined $tool && !ref $tool;
+deny('the claude-hub guard could not read this tool call (no tool_name)') unless defined $tool && !ref $tool && $tool ne '';
 exit 0 unless $WRITE_TOOLS{$tool} || $READ_TOOLS{$tool};
 
 my $args = $call->{tool_input};
@@ -226,12 +229,21 @@ sub json_string {
   return qq("$out");
 }
 
-# A small strict JSON parser (RFC 8259) over bytes. Strings come back as UTF-8 bytes, which is
-# what the filesystem takes. Duplicate keys: the last wins, as in JavaScript's JSON.parse.
+# A small JSON parser (RFC 8259) over bytes. Strings come back as UTF-8 bytes, which is what
+# the filesystem takes. Duplicate keys: the last wins, as in JavaScript's JSON.parse.
+#
+# Speed: a Write carries a whole file, so big inputs are normal. Only the strings the guard
+# reads (keys, and the values of %DECODE keys, declared at the top) are decoded and validated; other strings are
+# skipped by finding their closing quote in a "mask" of the input where every `\\` and `\"`
+# escape is blanked out, so each remaining `"` is a real delimiter (one C-level pass, then
+# index()). Escape sequences are handled per string, never by one big repeated regex group:
+# perl caps those at 65534 iterations.
 sub parse_json {
   my ($text) = @_;
+  $MASK = $text;
+  $MASK =~ s/\\[\\"]/XX/g if index($text, '\\') >= 0;
   pos($text) = 0;
-  my $value = json_value(\$text, 0);
+  my $value = json_value(\$text, 0, 1);
   $text =~ /\G[ \t\r\n]*/gc;
   die "trailing data\n" if pos($text) != length $text;
   return $value;
@@ -240,7 +252,7 @@ sub parse_json {
 # (Whitespace is skipped with `*` and lookups use substr: perl refuses a second zero-length
 # \G match at the same position, which would silently fail a lookahead.)
 sub json_value {
-  my ($t, $depth) = @_;
+  my ($t, $depth, $decode) = @_;
   die "too deep\n" if $depth > 64;
   $$t =~ /\G[ \t\r\n]*/gc;
   if ($$t =~ /\G\{/gc) {
@@ -250,9 +262,9 @@ sub json_value {
     while (1) {
       $$t =~ /\G[ \t\r\n]*/gc;
       die "key expected\n" unless substr($$t, pos($$t), 1) eq '"';
-      my $key = json_string_value($t);
+      my $key = json_string_value($t, 1);
       $$t =~ /\G[ \t\r\n]*:/gc or die "colon expected\n";
-      $obj{$key} = json_value($t, $depth + 1);
+      $obj{$key} = json_value($t, $depth + 1, $DECODE{$key});
       $$t =~ /\G[ \t\r\n]*/gc;
       next if $$t =~ /\G,/gc;
       return \%obj if $$t =~ /\G\}/gc;
@@ -264,14 +276,14 @@ sub json_value {
     $$t =~ /\G[ \t\r\n]*/gc;
     return \@arr if $$t =~ /\G\]/gc;
     while (1) {
-      push @arr, json_value($t, $depth + 1);
+      push @arr, json_value($t, $depth + 1, 0);
       $$t =~ /\G[ \t\r\n]*/gc;
       next if $$t =~ /\G,/gc;
       return \@arr if $$t =~ /\G\]/gc;
       die "array not closed\n";
     }
   }
-  return json_string_value($t) if substr($$t, pos($$t), 1) eq '"';
+  return json_string_value($t, $decode) if substr($$t, pos($$t), 1) eq '"';
   return $1 if $$t =~ /\G(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)/gc;
   return 1 if $$t =~ /\Gtrue/gc;
   return 0 if $$t =~ /\Gfalse/gc;
@@ -279,20 +291,29 @@ sub json_value {
   die "value expected\n";
 }
 
-# Scans run by run (not one big regex: perl caps a repeated group at 65534 iterations).
+# At an opening quote: returns the decoded string, or (when not wanted) skips it and returns a
+# placeholder that no check uses.
 sub json_string_value {
-  my ($t) = @_;
-  $$t =~ /\G"/gc or die "string expected\n";
+  my ($t, $decode) = @_;
+  my $start = pos($$t) + 1;
+  my $end = index($MASK, '"', $start);
+  die "string not closed\n" if $end < 0;
+  pos($$t) = $end + 1;
+  return '' unless $decode;
+  my $raw = substr($$t, $start, $end - $start);
+  die "control character in string\n" if $raw =~ /[\x00-\x1f]/;
+  return $raw if index($raw, '\\') < 0;
   my $s = '';
+  pos($raw) = 0;
   while (1) {
-    $s .= $1 if $$t =~ /\G([^"\\\x00-\x1f]++)/gc;
-    return $s if $$t =~ /\G"/gc;
-    if    ($$t =~ /\G\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})/gc) {
+    $s .= $1 if $raw =~ /\G([^\\]++)/gc;
+    return $s if pos($raw) == length $raw;
+    if    ($raw =~ /\G\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})/gc) {
       $s .= utf8_bytes(0x10000 + ((hex($1) - 0xD800) << 10) + (hex($2) - 0xDC00));
     }
-    elsif ($$t =~ /\G\\u([0-9a-fA-F]{4})/gc) { $s .= utf8_bytes(hex $1) }
-    elsif ($$t =~ /\G\\(["\\\/bfnrt])/gc)    { $s .= $JSON_ESCAPES{$1} }
-    else { die "bad string\n" }
+    elsif ($raw =~ /\G\\u([0-9a-fA-F]{4})/gc) { $s .= utf8_bytes(hex $1) }
+    elsif ($raw =~ /\G\\(["\\\/bfnrt])/gc)    { $s .= $JSON_ESCAPES{$1} }
+    else { die "bad escape\n" }
   }
 }
 

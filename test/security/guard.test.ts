@@ -85,6 +85,15 @@ describe('PreToolUse guard (the real perl script, realistic hook stdin)', () => 
     const duplicate = `{"tool_name":"Read","cwd":${JSON.stringify(a)},"tool_input":{"file_path":${JSON.stringify(join(a, 'x'))},"file_path":${JSON.stringify(join(b, 'x'))}}}`;
     expect((JSON.parse(duplicate) as { tool_input: { file_path: string } }).tool_input.file_path).toBe(join(b, 'x'));
     expect((await runGuard(duplicate, args)).denied).toContain(b);
+    // A skipped value (content) full of escaped quotes and backslashes, even a fake file_path
+    // inside it, must not confuse where the real keys are.
+    const content = `x\\" \\\\" ","file_path":"${join(a, 'decoy')}" \\`;
+    const tricky = JSON.stringify({ tool_name: 'Write', cwd: a, tool_input: { content, file_path: join(b, 'planted.txt') } });
+    expect((await runGuard(tricky, args)).denied).toContain(b);
+    const decoyLast = JSON.stringify({ tool_name: 'Write', cwd: a, tool_input: { file_path: join(b, 'planted.txt'), content } });
+    expect((await runGuard(decoyLast, args)).denied).toContain(b);
+    const pretty = JSON.stringify({ tool_name: 'Read', cwd: a, tool_input: { file_path: join(b, 'secret.txt') } }, null, 2);
+    expect((await runGuard(pretty, args)).denied).toContain(b);
     const unicode = JSON.stringify({ tool_name: 'Read', cwd: a, tool_input: { file_path: join(a, 'é🚀.txt') } }).replace('é', '\\u00e9');
     expect((await runGuard(unicode, args)).denied).toBeNull();
   });
