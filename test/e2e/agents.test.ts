@@ -18,6 +18,7 @@ import { buildLaunchSpec } from '../../src/agent/launch.js';
 import { agentEventsFile, buildAgentSettings } from '../../src/agent/settings.js';
 import { assembleAgentPrompt } from '../../src/agent/prompt.js';
 import { answerKeys, detectDialog } from '../../src/agent/dialogs.js';
+import { watchStartup } from '../../src/agent/startup.js';
 import { DeliveryQueue } from '../../src/hub/delivery.js';
 import { exec } from '../../src/exec.js';
 import type { AgentStatus, HookEvent } from '../../src/hub/types.js';
@@ -186,7 +187,8 @@ describe('two real Claude Code agents in tmux', () => {
     const one = await launch('Agent_1', { permissionMode: 'acceptEdits' });
     const two = await launch('Agent_2');
     for (const agent of [one, two]) {
-      const start = await waitFor(() => agent.named('SessionStart')[0], `${agent.name} SessionStart`, 45_000);
+      expect(await watchStartup({ backend, handle: agent.handle, started: () => agent.named('SessionStart').length > 0, timeoutMs: 45_000 })).toEqual({ kind: 'started' });
+      const start = agent.named('SessionStart')[0]!;
       expect(start.payload.source).toBe('startup');
       expect(start.payload.cwd).toBe(root);
       expect(agent.status).toBe('idle');
@@ -275,6 +277,7 @@ describe('two real Claude Code agents in tmux', () => {
     expect(await backend.isAlive(one.handle)).toBe(true);
     process.kill(Number(pid), 'SIGKILL');
     await waitFor(async () => !(await backend.isAlive(one.handle)), 'pane dead');
+    expect(await watchStartup({ backend, handle: one.handle, started: () => false })).toEqual({ kind: 'exited' });
     expect((await backend.list()).find((i) => i.handle.id === one.handle.id)?.alive).toBe(false);
     await exec('tmux', ['-L', socket, 'kill-pane', '-t', two.handle.id]);
     expect(await backend.isAlive(two.handle)).toBe(false);
@@ -291,7 +294,9 @@ describe('two real Claude Code agents in tmux', () => {
     const untrusted = join(base, 'untrusted');
     await mkdir(untrusted);
     const three = await launch('Agent_3', { cwd: untrusted });
-    const dialog = await waitFor(async () => detectDialog((await backend.readScreen(three.handle)).text) ?? undefined, 'trust dialog', 45_000);
+    const outcome = await watchStartup({ backend, handle: three.handle, started: () => three.named('SessionStart').length > 0, timeoutMs: 45_000 });
+    if (outcome.kind !== 'dialog') throw new Error(`expected the trust dialog, got ${outcome.kind}`);
+    const dialog = outcome.dialog;
     expect(dialog.kind).toBe('trust');
     expect(dialog.choices.map((c) => c.label)).toEqual(['Yes, I trust this folder', 'No, exit']);
     await new Promise((r) => setTimeout(r, 1500));
@@ -301,5 +306,6 @@ describe('two real Claude Code agents in tmux', () => {
     expect(start.payload.cwd).toBe(untrusted);
     const seeded = JSON.parse(await readFile(join(claude.home, '.claude.json'), 'utf8')) as { projects: Record<string, { hasTrustDialogAccepted?: boolean }> };
     expect(seeded.projects[untrusted]?.hasTrustDialogAccepted).toBe(true);
+    expect(await watchStartup({ backend, handle: three.handle, started: () => three.named('SessionStart').length > 0 })).toEqual({ kind: 'started' });
   });
 });
