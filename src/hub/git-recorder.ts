@@ -16,8 +16,13 @@ export interface GitRecorderOptions {
   readonly logger: Logger;
   readonly enabled: boolean;
   readonly sessionRoot: (sessionId: string) => string | null;
-  /** How long an agent's PostToolUse on a file, or a hub announcement, attributes its change. */
+  /** How long an agent's Pre/PostToolUse on a file, or a hub announcement, attributes its change. */
   readonly attributionMs?: number;
+  /**
+   * How long an unattributed change waits for the hook event that names its author: the file
+   * change can reach the index before the agent's hook line does.
+   */
+  readonly attributionDelayMs?: number;
 }
 
 interface Claim {
@@ -82,7 +87,7 @@ export class GitRecorder {
   }
 
   #onHook(event: HookEvent): void {
-    if (event.event !== 'PostToolUse') return;
+    if (event.event !== 'PreToolUse' && event.event !== 'PostToolUse') return;
     const tool = event.payload.tool_name;
     const input = event.payload.tool_input as { file_path?: unknown; notebook_path?: unknown } | undefined;
     const path = input?.file_path ?? input?.notebook_path;
@@ -130,6 +135,18 @@ export class GitRecorder {
   }
 
   #record(sessionId: string, file: string, what: string): void {
+    if (!this.#audits.has(sessionId)) return;
+    const key = `${sessionId}\0${file}`;
+    if (this.#claims.has(key)) {
+      this.#commit(sessionId, file, what);
+      return;
+    }
+    const wait = new Promise<void>((resolve) => setTimeout(resolve, this.#options.attributionDelayMs ?? 1000).unref()).then(() => this.#commit(sessionId, file, what));
+    const job = wait.finally(() => this.#pending.delete(job));
+    this.#pending.add(job);
+  }
+
+  #commit(sessionId: string, file: string, what: string): void {
     const audit = this.#audits.get(sessionId);
     if (!audit) return;
     const key = `${sessionId}\0${file}`;
