@@ -152,8 +152,12 @@ export class GitAudit {
         topLevel = (await probe.raw(['rev-parse', '--show-toplevel'])).trim();
         gitDir = (await probe.raw(['rev-parse', '--absolute-git-dir'])).trim();
       }
-    } catch {
-      // Not a repository (or git refuses it, e.g. unsafe ownership): use the history repo.
+    } catch (error) {
+      // Not a repository: use the history repo. Anything else (git missing, a repository git
+      // refuses, e.g. "dubious ownership") is reported rather than papered over.
+      if (!/not a git repository/i.test((error as Error).message)) {
+        throw new HubError(ErrorCodes.GIT_ERROR, `git cannot use ${root}: ${(error as Error).message.trim()}`, { cause: error, data: { root } });
+      }
     }
     const audit =
       topLevel !== '' && gitDir !== ''

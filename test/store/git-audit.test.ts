@@ -212,6 +212,39 @@ describe('GitAudit under concurrency', () => {
   });
 });
 
+describe('GitAudit when git cannot be used', () => {
+  it('a repository git refuses (dubious ownership) is GIT_ERROR, not silently a second history', async () => {
+    await userRepo();
+    const { chown } = await import('node:fs/promises');
+    const uid = process.getuid?.();
+    // Only a privileged runner can hand the repo to another owner; otherwise own it by ourselves and expect success.
+    if (uid === 0) {
+      const chownTree = async (path: string): Promise<void> => {
+        await chown(path, 4321, 4321);
+        const { readdir, lstat } = await import('node:fs/promises');
+        if ((await lstat(path)).isDirectory()) for (const name of await readdir(path)) await chownTree(join(path, name));
+      };
+      await chownTree(repo);
+      const error = await GitAudit.open(repo, { env }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HubError);
+      expect((error as HubError).code).toBe('GIT_ERROR');
+      expect((error as HubError).message).toMatch(/dubious ownership/);
+    } else {
+      expect((await GitAudit.open(repo, { env })).mode).toBe('repository');
+    }
+    expect(await stat(join(repo, '.claude-hub')).catch(() => null)).toBeNull();
+  });
+
+  it('git missing from PATH is GIT_ERROR and creates nothing', async () => {
+    const root = join(base, 'plain');
+    await mkdir(root);
+    const error = await GitAudit.open(root, { env: { ...env, PATH: join(base, 'no-bin') } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubError);
+    expect((error as HubError).code).toBe('GIT_ERROR');
+    expect(await stat(join(root, '.claude-hub')).catch(() => null)).toBeNull();
+  });
+});
+
 describe('GitAudit outside a git repository', () => {
   it('uses <root>/.claude-hub/history.git with the root as work tree, and never creates .git', async () => {
     const root = join(base, 'plain');
