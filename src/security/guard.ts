@@ -68,9 +68,12 @@ export function buildGuardHook(options: GuardHookOptions): HookEntry {
     ...(options.stateDir === undefined ? [] : [`--state-dir=${options.stateDir}`]),
     ...(options.readsOutside ? ['--reads-outside'] : []),
   ];
+  // A hook that exits non-zero (other than 2) does NOT block the call. So if perl is missing,
+  // the script is gone, or it dies, exit 2: Claude Code then blocks and shows stderr to the model.
+  const failClosed = `|| { echo 'claude-hub: the file-access guard could not run, so this call is blocked; tell the person running claude-hub.' >&2; exit 2; }`;
   return {
     matcher: GUARDED_TOOLS.join('|'),
-    hooks: [{ type: 'command', command: words.map(shellQuote).join(' '), timeout: 10 }],
+    hooks: [{ type: 'command', command: `${words.map(shellQuote).join(' ')} ${failClosed}`, timeout: 10 }],
   };
 }
 

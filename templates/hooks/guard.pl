@@ -125,22 +125,24 @@ sub need_string {
 }
 
 # The directory a Glob pattern starts from: its literal leading part, joined to the base.
-# '..' after a wildcard (`**/../x`) can climb above anything we could check: refused.
+# The wildcard part must not climb or jump: '..' in it (`**/../x`, `{..,a}/x`) or a brace
+# alternative that starts a new absolute/home path (`{/etc,src}/*`) is refused outright.
 sub glob_base {
   my ($pattern, $base) = @_;
   my @parts = split m{/}, $pattern, -1;
-  my @literal;
-  my $wild = 0;
+  my (@literal, @wild);
   for my $p (@parts) {
-    if ($p =~ /[*?\[\]{}]/) { $wild = 1; next }
-    if ($wild) {
-      deny("the Glob pattern $pattern climbs with '..' after a wildcard; the claude-hub guard denies it") if $p eq '..';
-      next;
-    }
+    if (@wild || $p =~ /[*?\[\]{}]/) { push @wild, $p; next }
     push @literal, $p;
   }
+  my $rest = join '/', @wild;
+  deny("the Glob pattern $pattern climbs with '..' inside its wildcard part; the claude-hub guard denies it")
+    if $rest =~ /\.\./;
+  deny("the Glob pattern $pattern has a brace alternative that starts a new path; the claude-hub guard denies it")
+    if $rest =~ m#[{,]\s*[/~]#;
   my $lit = join '/', @literal;
-  return $lit if $pattern =~ m{\A[/~]};
+  return ($lit eq '' ? '/' : $lit) if $pattern =~ m{\A/};
+  return $lit if $pattern =~ m{\A~};
   return $base if $lit eq '';
   return absolute($base) . "/$lit";
 }

@@ -103,7 +103,12 @@ describe('PreToolUse guard (the real perl script, realistic hook stdin)', () => 
     expect((await call('Glob', { pattern: 'src/**/*.ts' })).denied).toBeNull();
     expect((await call('Glob', { pattern: `${b}/**` })).denied).toContain(b);
     expect((await call('Glob', { pattern: '../session-b/*' })).denied).toContain(b);
-    expect((await call('Glob', { pattern: '**/../../*' })).denied).toContain("'..' after a wildcard");
+    expect((await call('Glob', { pattern: '**/../../*' })).denied).toContain("climbs with '..'");
+    expect((await call('Glob', { pattern: 'src/{..,x}/*' })).denied).toContain("climbs with '..'");
+    expect((await call('Glob', { pattern: `{${b},src}/*` })).denied).toContain('brace alternative');
+    expect((await call('Glob', { pattern: '/*' })).denied).toContain("outside this session's root");
+    expect((await call('Glob', { pattern: '~/*' })).denied).toContain("outside this session's root");
+    expect((await call('Glob', { pattern: '{src,lib}/**/*.{ts,js}' })).denied).toBeNull();
     expect((await call('Grep', { pattern: 'secret', path: b })).denied).toContain(b);
     expect((await call('Grep', { pattern: 'secret' })).denied).toBeNull();
     expect((await call('Grep', { pattern: 'secret' }, [], b)).denied).toContain(b);
@@ -202,6 +207,15 @@ describe('guard settings', () => {
       expect((await run(join(state, 'roots.txt'))).denied).toContain('state directory');
     } finally {
       await rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it('fails closed when the guard cannot run: a missing script or perl exits 2 (blocking) with a reason', async () => {
+    for (const options of [{ guardPath: '/nonexistent/guard.pl' }, { perl: '/nonexistent/perl' }]) {
+      const hook = buildGuardHook({ root: '/tmp', rootsFile: '/tmp/roots.txt', ...options }).hooks[0]!;
+      const r = await exec('/bin/sh', ['-c', hook.command], { input: '{"tool_name":"Read","tool_input":{"file_path":"/etc/passwd"}}', env: { PATH: '/usr/bin:/bin' }, allowFailure: true });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('claude-hub: the file-access guard could not run');
     }
   });
 
