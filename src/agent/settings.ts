@@ -41,6 +41,7 @@ export interface HookEntry {
 export interface AgentSettings {
   readonly hooks: Readonly<Record<string, readonly HookEntry[]>>;
   readonly permissions?: { readonly deny?: readonly string[]; readonly defaultMode?: string };
+  readonly sandbox?: Readonly<Record<string, unknown>>;
 }
 
 export interface AgentSettingsInput {
@@ -51,6 +52,8 @@ export interface AgentSettingsInput {
   readonly guardHook?: HookEntry;
   readonly deny?: readonly string[];
   readonly permissionMode?: string | null;
+  /** Settings `sandbox` from the security layer (fences Bash where the platform supports it). */
+  readonly sandbox?: Readonly<Record<string, unknown>>;
 }
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -77,5 +80,9 @@ export function buildAgentSettings(input: AgentSettingsInput): AgentSettings {
     ...(input.deny && input.deny.length > 0 ? { deny: [...input.deny] } : {}),
     ...(input.permissionMode ? { defaultMode: input.permissionMode } : {}),
   };
-  return Object.keys(permissions).length > 0 ? { hooks, permissions } : { hooks };
+  return {
+    hooks,
+    ...(Object.keys(permissions).length > 0 ? { permissions } : {}),
+    ...(input.sandbox ? { sandbox: input.sandbox } : {}),
+  };
 }

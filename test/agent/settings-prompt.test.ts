@@ -17,12 +17,15 @@ describe('buildAgentSettings', () => {
     expect(settings.hooks.PreToolUse![0]!.matcher).toBe('*');
     expect(settings.hooks.Stop![0]!.matcher).toBeUndefined();
     expect(settings).not.toHaveProperty('permissions');
+    expect(settings).not.toHaveProperty('sandbox');
     expect(existsSync(EMIT_SCRIPT)).toBe(true);
   });
 
   it('adds the security guard before the event hook, deny rules and the permission mode', () => {
     const guardHook = { matcher: 'Read|Edit|Write', hooks: [{ type: 'command' as const, command: '/bin/sh', args: ['/g/guard.sh'] }] };
-    const settings = buildAgentSettings({ eventsFile, guardHook, deny: ['Read(//etc/**)'], permissionMode: 'acceptEdits' });
+    const sandbox = { enabled: true, filesystem: { denyRead: ['//other'] } };
+    const settings = buildAgentSettings({ eventsFile, guardHook, deny: ['Read(//etc/**)'], permissionMode: 'acceptEdits', sandbox });
+    expect(settings.sandbox).toBe(sandbox);
     expect(settings.hooks.PreToolUse).toHaveLength(2);
     expect(settings.hooks.PreToolUse![0]).toBe(guardHook);
     expect(settings.permissions).toEqual({ deny: ['Read(//etc/**)'], defaultMode: 'acceptEdits' });
