@@ -129,6 +129,8 @@ interface SessionState {
   readonly discover: boolean;
   readonly agents: Map<string, AgentSpec>;
   todo: TodoDoc | null;
+  /** TODO.md as last settled (re-parsed when the agent list changes). */
+  todoText: string | null;
   readonly tasks: Map<string, TaskEntry>;
   readonly hooks: Map<string, AgentHooks>;
   readonly tails: Map<string, TailSlot>;
@@ -204,6 +206,7 @@ export class LiveIndex {
       discover: spec.discoverAgents ?? false,
       agents,
       todo: null,
+      todoText: null,
       tasks: new Map(),
       hooks: new Map(),
       tails: new Map(),
@@ -248,6 +251,7 @@ export class LiveIndex {
     state.agents.clear();
     for (const agent of agents) state.agents.set(agent.name, agent);
     for (const name of [...state.runtime.keys()]) if (!state.agents.has(name)) state.runtime.delete(name);
+    this.#parseTodo(state);
     state.info = Object.freeze({ ...state.info, agents: [...state.agents.keys()] });
     this.#markDirty(sessionId, 'files');
     this.#emit({ kind: 'sessions' });
@@ -433,8 +437,9 @@ export class LiveIndex {
     if (!state) return;
     state.watchDiagnostics = state.watchDiagnostics.filter((d) => d.file !== change.relPath);
     if (change.kind === 'todo') {
-      state.todo = change.text === null ? null : parseTodo(change.text, change.relPath);
-      if (state.discover && state.todo) for (const name of Object.keys(state.todo.byAgent)) this.#discover(state, name);
+      state.todoText = change.text;
+      this.#parseTodo(state);
+      if (state.discover && state.todo) for (const name of Object.keys(state.todo.byAgent)) this.#discover(state, name, false);
       this.#markDirty(change.session, 'files');
       if (!state.loading) this.#emit({ kind: 'todo', session: change.session });
       return;
@@ -446,7 +451,7 @@ export class LiveIndex {
       next = { doc: parseTask(change.text, change.relPath), statusLine: statusLineIn(change.text), assigneeLine: lineOfKey(change.text, 'assignee') };
       state.tasks.set(change.relPath, next);
       const assignee = next.doc.task?.assignee;
-      if (state.discover && assignee) this.#discover(state, assignee);
+      if (state.discover && assignee) this.#discover(state, assignee, true);
     }
     state.summaries = null;
     state.byId = null;
@@ -478,7 +483,7 @@ export class LiveIndex {
       slot = { tail: new HookTail(change.path, change.session, change.agent, { file: basename(change.path) }), running: null, dirty: false };
       state.tails.set(change.path, slot);
     }
-    if (state.discover) this.#discover(state, change.agent);
+    if (state.discover) this.#discover(state, change.agent, true);
     this.#pump(state, slot);
   }
 
@@ -530,10 +535,17 @@ export class LiveIndex {
     this.#markDirty(error.session, 'files');
   }
 
-  #discover(state: SessionState, name: string): void {
+  #discover(state: SessionState, name: string, reparseTodo: boolean): void {
     if (state.agents.has(name)) return;
     state.agents.set(name, { name, specialization: null });
     state.info = Object.freeze({ ...state.info, agents: [...state.agents.keys()] });
+    if (reparseTodo) this.#parseTodo(state);
+  }
+
+  /** TODO.md is parsed knowing the agents' names: a heading naming one belongs to it. */
+  #parseTodo(state: SessionState): void {
+    state.todo = state.todoText === null ? null : parseTodo(state.todoText, TODO_FILE, { agents: [...state.agents.keys()] });
+    state.grouped = null;
   }
 
   // ── derived views ───────────────────────────────────────────────────────────────────────

@@ -243,3 +243,57 @@ describe('LiveIndex as the status source of delivery', () => {
     expect(seen).toEqual([['Agent_2', 'idle', 's1']]);
   });
 });
+
+describe('LiveIndex hook history and scale', () => {
+  it('derives status from the hook history already on disk, without replaying it to listeners', async () => {
+    await mkdir(join(state, 'events', 's1'), { recursive: true });
+    await writeFile(events('Agent_1'), hookLine('SessionStart', { source: 'startup' }) + hookLine('UserPromptSubmit', { prompt: 'old' }) + hookLine('Stop'));
+    await open();
+    expect(index.agentView('s1', 'Agent_1')).toMatchObject({ status: 'idle', claudeSessionId: 'conv-1' });
+    expect(hookEvents).toEqual([]);
+    await appendFile(events('Agent_1'), hookLine('UserPromptSubmit', { prompt: 'new' }));
+    await waitFor(() => hookEvents.length === 1, 'the new event');
+    expect(hookEvents[0]).toMatchObject({ event: 'UserPromptSubmit', line: 4, agent: 'Agent_1', session: 's1', payload: { prompt: 'new' } });
+  });
+
+  it('a rescan repairs a missed hook file event', async () => {
+    let drop = false;
+    const lossy: FsWatcherFactory = (paths, options) => {
+      const real = chokidarFactory(paths, options);
+      return { ...real, onAll: (listener) => real.onAll((e, p) => (drop ? undefined : listener(e, p))) };
+    };
+    await open({ fsFactory: lossy });
+    drop = true;
+    await appendFile(events('Agent_2'), hookLine('UserPromptSubmit'));
+    await sleep(300);
+    expect(index.agentView('s1', 'Agent_2').status).toBe('starting');
+    await index.rescan();
+    expect(index.agentView('s1', 'Agent_2').status).toBe('working');
+    expect(hookEvents.map((e) => e.event)).toEqual(['UserPromptSubmit']);
+  });
+
+  it('keeps 200 sessions apart: each agent follows its own hook file and each TODO its own session', async () => {
+    index = new LiveIndex({ stateDir: state, watcher: { rescanIntervalMs: 0 } });
+    const roots: string[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        const r = await tempRoot('hub-index-many-');
+        roots.push(r);
+        await index.addSession({ id: `m${i}`, name: `m${i}`, root: r, agents: [{ name: `A${i}`, specialization: null }] });
+      }
+      await Promise.all(
+        roots.map(async (r, i) => {
+          await appendFile(join(state, 'events', `m${i}`, `A${i}.jsonl`), JSON.stringify({ hook_event_name: i % 2 ? 'UserPromptSubmit' : 'Stop', session_id: `c${i}` }) + '\n');
+          await writeAtomic(join(r, 'TODO.md'), `## A${i}\n\n${'- [x] done\n'.repeat(i % 5)}- [ ] open\n`);
+        }),
+      );
+      await waitFor(() => roots.every((_, i) => index.sessionStatus(`m${i}`).todo.total === (i % 5) + 1 && index.getStatus(`A${i}`) !== 'starting'), 'all 200 sessions', 30_000);
+      for (let i = 0; i < 200; i++) {
+        expect(index.agentView(`m${i}`, `A${i}`)).toMatchObject({ status: i % 2 ? 'working' : 'idle', claudeSessionId: `c${i}`, progress: { done: i % 5, total: (i % 5) + 1 } });
+      }
+    } finally {
+      await index.close();
+      await removeAll(...roots);
+    }
+  });
+});
