@@ -7,13 +7,8 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { defaultStateDir } from '../config.js';
 import { isHubError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
 import { AUDIT_FILE, readAuditFile, verifyAuditFile, type AuditEntry, type AuditFilter } from '../store/audit-log.js';
-
-export interface CommandIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  readonly env?: NodeJS.ProcessEnv;
-}
 
 const USAGE = `usage:
   claude-hub audit verify [--state-dir DIR]
@@ -50,11 +45,11 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
     }).values;
   } catch (error) {
     io.stderr.write(`INVALID_ARGUMENT: ${(error as Error).message}\n${USAGE}`);
-    return 2;
+    return EXIT_USAGE;
   }
   if (values.help || sub === undefined || sub === 'help') {
     (sub === undefined ? io.stderr : io.stdout).write(USAGE);
-    return sub === undefined ? 2 : 0;
+    return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const stateDir = values['state-dir'] ?? defaultStateDir(io.env ?? process.env);
   const path = join(stateDir, AUDIT_FILE);
@@ -68,16 +63,16 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
       }
       if (result.ok) {
         io.stdout.write(`audit log ok: ${result.entries} entries, chain intact (${path})\n`);
-        return 0;
+        return EXIT_OK;
       }
       const broken = result.brokenAt;
       io.stdout.write(`AUDIT_BROKEN: ${path} line ${broken?.line ?? '?'}: ${broken?.reason ?? 'broken'} (${result.entries} entries verified before it)\n`);
-      return 1;
+      return EXIT_FAILED;
     }
     if (sub === 'log') {
       if (values.since !== undefined && Number.isNaN(new Date(values.since).getTime())) {
         io.stderr.write(`INVALID_ARGUMENT: --since ${JSON.stringify(values.since)} is not a date/time (use ISO 8601, e.g. 2026-01-31T12:00:00Z)\n`);
-        return 2;
+        return EXIT_USAGE;
       }
       const filter: AuditFilter = {
         ...(values.session !== undefined ? { session: values.session } : {}),
@@ -87,12 +82,12 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
       const entries = await readAuditFile(path, filter);
       for (const entry of entries) io.stdout.write((values.json ? JSON.stringify(entry) : formatEntry(entry)) + '\n');
       if (!values.json && entries.length === 0) io.stderr.write(`no audit entries${filter.session || filter.agent || filter.since ? ' match' : ''} (${path})\n`);
-      return 0;
+      return EXIT_OK;
     }
   } catch (error) {
     io.stderr.write(isHubError(error) ? `${error.code}: ${error.message}\n` : `INTERNAL: ${String(error)}\n`);
-    return 1;
+    return EXIT_FAILED;
   }
   io.stderr.write(`INVALID_ARGUMENT: unknown audit command ${JSON.stringify(sub)}\n${USAGE}`);
-  return 2;
+  return EXIT_USAGE;
 }
