@@ -96,6 +96,16 @@ const spec = buildLaunchSpec({
   prompt: await assembleAgentPrompt({ agentName: 'Agent_1', root, otherAgents: [] }), settingsFile, root, baseEnv: claude.env,
 });
 const handle = await backend.open({ session: 'bench', name: 'Agent_1', cwd: root, argv: spec.argv, env: spec.env });
+// Time the two tmux client calls of each delivery (paste, Enter) to show where the time goes.
+const pasteMs = [];
+const submitMs = [];
+const timed = (fn, into) => async (...args) => {
+  const t = performance.now();
+  await fn.apply(backend, args);
+  into.push(performance.now() - t);
+};
+backend.sendText = timed(backend.sendText, pasteMs);
+backend.submit = timed(backend.submit, submitMs);
 const queue = new DeliveryQueue({
   terminals: { terminalOf: () => ({ backend, handle }) },
   status: { getStatus: () => status, onStatusChange: (l) => (statusListeners.add(l), () => statusListeners.delete(l)) },
@@ -146,6 +156,9 @@ samples.sort((a, b) => a - b);
 const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
 console.log(`delivery (send → UserPromptSubmit seen), idle real Claude Code 2.1.197 in tmux, ${samples.length} messages (2-line, after 3 warm-up):`);
 console.log(`  p50 ${at(0.5).toFixed(1)} ms  p95 ${at(0.95).toFixed(1)} ms  max ${samples.at(-1).toFixed(1)} ms  min ${samples[0].toFixed(1)} ms`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`  of which tmux calls (median): paste ${median(pasteMs).toFixed(1)} ms, Enter ${median(submitMs).toFixed(1)} ms; the rest is Claude Code + hook + reading the event file`);
+console.log(`  load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
 console.log(`  tail: ${samples.slice(-12).map((s) => s.toFixed(0)).join(" ")}`);
 if (inexact.length > 0) console.log(`  prompts that differ from the text sent: ${inexact.join(', ')}`);
 console.log(`  confirmed ${confirmed}/${count}, re-submits ${retries}`);
