@@ -19,6 +19,7 @@ import {
   validateTaskId,
   validateTaskTitle,
 } from '../../src/security/validate.js';
+import { sanitizeTerminalText } from '../../src/terminal/sanitize.js';
 import { loadHostileCorpus } from './corpus.js';
 
 const corpus = loadHostileCorpus();
@@ -82,8 +83,10 @@ describe('hostile corpus against every edge validator', () => {
           expect(input.value).not.toMatch(INVISIBLE_CHARS);
         } else {
           expect(input.value).not.toContain('\u0000');
-          // What is typed into a terminal is the sanitized text: no control sequence survives.
+          // What is typed into a terminal is the sanitized text: no control character survives,
+          // with either sanitizer (security's, which drops whole sequences, or the terminal's).
           expect(isTerminalSafe(stripTerminalControls(input.value))).toBe(true);
+          if (field === 'message') expect(sanitizeTerminalText(input.value)).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
         }
         table.push(`${input.name}/${field}=ok`);
       }
