@@ -257,6 +257,18 @@ export class LiveIndex {
     this.#emit({ kind: 'sessions' });
   }
 
+  /**
+   * The core started a new `claude` process for the agent (create, new conversation, resume):
+   * it is `starting` until that process's first hook event, whatever the previous process's
+   * last event said. (Not for re-attaching to a living terminal after a hub restart.)
+   */
+  markLaunched(sessionId: string, agent: string): void {
+    const state = this.#state(sessionId);
+    const hooks = state.hooks.get(agent);
+    if (hooks) hooks.latest = null;
+    this.#markDirty(sessionId, 'activity');
+  }
+
   /** The terminal backend's word on whether the agent's pane/tab lives (false → `exited`). */
   setTerminalAlive(sessionId: string, agent: string, alive: boolean | null): void {
     this.setAgentRuntime(sessionId, agent, { terminalAlive: alive });

@@ -297,3 +297,19 @@ describe('LiveIndex hook history and scale', () => {
     }
   });
 });
+
+describe('LiveIndex and relaunched agents', () => {
+  it('an agent launched again is starting until its new process sends a hook event', async () => {
+    await open();
+    index.setAgentRuntime('s1', 'Agent_1', { terminal: { backend: 'tmux', id: '%1' }, terminalAlive: true });
+    await appendFile(events('Agent_1'), hookLine('SessionStart', { source: 'startup' }) + hookLine('SessionEnd', { reason: 'clear' }));
+    await waitFor(() => index.getStatus('Agent_1') === 'exited', 'exited');
+    // Reporting a terminal (e.g. re-attaching after a hub restart) keeps what the hooks said.
+    index.setAgentRuntime('s1', 'Agent_1', { terminal: { backend: 'tmux', id: '%2' }, terminalAlive: true, queuedMessages: 2 });
+    expect(index.agentView('s1', 'Agent_1')).toMatchObject({ status: 'exited', terminal: { id: '%2' }, queuedMessages: 2 });
+    index.markLaunched('s1', 'Agent_1');
+    expect(index.agentView('s1', 'Agent_1').status).toBe('starting');
+    await appendFile(events('Agent_1'), hookLine('SessionStart', { source: 'resume' }));
+    await waitFor(() => index.getStatus('Agent_1') === 'idle', 'idle after resume');
+  });
+});
