@@ -2,7 +2,7 @@
  * `claude-hub status ROOT [--json]`: a session's plan, tasks and agents read straight from its
  * files, with no server. `readSessionSnapshot` is the reusable reader behind it.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { HubError, ErrorCodes, isHubError } from '../errors.js';
 import type { Diagnostic, Progress, TaskDoc, TaskPriority, TaskStatus, TodoDoc } from '../protocol/index.js';
@@ -41,9 +41,10 @@ export async function readSessionSnapshot(root: string, options: { readonly agen
     throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `${absoluteRoot} is not a directory; pass the root of a codebase.`, { data: { root: absoluteRoot } });
   }
   const diagnostics: Diagnostic[] = [];
+  const realRoot = await realpath(absoluteRoot);
   const readText = async (relPath: string): Promise<string | null> => {
     try {
-      return (await readProtocolFileIfExists(absoluteRoot, relPath))?.text ?? null;
+      return (await readProtocolFileIfExists(absoluteRoot, relPath, { realRoot }))?.text ?? null;
     } catch (error) {
       if (!isHubError(error)) throw error;
       diagnostics.push({ file: relPath, line: 1, severity: 'error', code: error.code, message: error.message });

@@ -46,11 +46,13 @@ export function taskFileName(id: string, title: string): string {
 const MENTION = /(?<![\w@.])@([A-Za-z][A-Za-z0-9_-]{0,31})(?![A-Za-z0-9_-])/g;
 
 export function mentions(text: string): string[] {
+  if (!text.includes('@')) return [];
   return [...text.matchAll(MENTION)].map((found) => found[1] ?? '').filter((name) => name !== '');
 }
 
 /** Task ids named in a text, each once, in order. */
 export function taskRefs(text: string): string[] {
+  if (!text.includes('TASK-')) return [];
   return [...new Set([...text.matchAll(/(?<![\w-])TASK-\d{1,9}(?![\w])/g)].map((found) => found[0]))];
 }
 

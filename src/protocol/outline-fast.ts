@@ -31,7 +31,8 @@ const TABLE_DELIMITER = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]
 const BLOCK_IN_ITEM = /^(?:#{1,6}(?:[ \t]|$)|>|`{3}|~{3}|<|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$)/;
 const TASK_BOX = /^\[([ xX])\][ \t]+\S/;
 
-export function scanOutline(text: string): Outline | null {
+/** Scans from `from` (a line start; earlier text is ignored but counted for lines and offsets). */
+export function scanOutline(text: string, from = 0): Outline | null {
   // Lone CR line endings and form feeds are rare and subtle: leave them to remark.
   if (/\r(?!\n)|[\f\v]/.test(text)) return null;
   const headings: OutlineHeading[] = [];
@@ -44,9 +45,15 @@ export function scanOutline(text: string): Outline | null {
   let inComment = false;
   let lineNo = 0;
   let pos = 0;
+  if (from > 0) {
+    for (let at = text.indexOf('\n'); at !== -1 && at < from; at = text.indexOf('\n', at + 1)) lineNo++;
+    pos = from;
+  }
 
   const extend = (lineStart: number, line: string): void => {
-    const end = lineStart + line.replace(/[ \t]+$/, '').length;
+    let length = line.length;
+    while (length > 0 && (line.charCodeAt(length - 1) === 32 || line.charCodeAt(length - 1) === 9)) length--;
+    const end = lineStart + length;
     for (const open of stack) {
       open.endLine = lineNo;
       open.end = end;

@@ -52,8 +52,11 @@ export interface Outline {
 export function outline(text: string, bodyStart = 0): Outline {
   // A BOM is cut off rather than masked: a space there would shift the first line's indent.
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const masked = maskPrefix(bom === 0 ? text : text.slice(1), bodyStart - bom);
-  const found = scanOutline(masked) ?? remarkOutline(masked);
+  const source = bom === 0 ? text : text.slice(1);
+  const start = Math.max(0, bodyStart - bom);
+  // The scanner skips the prefix itself; remark is given it masked as blank lines.
+  const startsLine = start === 0 || source[start - 1] === '\n';
+  const found = (startsLine ? scanOutline(source, start) : null) ?? remarkOutline(maskPrefix(source, start));
   return bom === 0 ? found : shift(found, bom);
 }
 

@@ -76,17 +76,15 @@ function readTask(text: string, file: string): TaskDoc {
   }
   // A Map, not an object: a `__proto__:` key must stay a key.
   const lines = new Map<string, number>();
-  const rawValues = new Map<string, string>();
-  const yamlLines = front.yaml.split('\n');
-  for (const key of yamlKeys(front.yaml)) {
-    if (lines.has(key.key)) continue;
-    lines.set(key.key, front.openLine + key.line);
-    rawValues.set(key.key, (yamlLines[key.line - 1] ?? '').replace(/^[^:]*:/, '').replace(/\s+#.*$/, '').trim().replace(/^(["'])(.*)\1$/, '$2'));
-  }
+  for (const key of yamlKeys(front.yaml)) if (!lines.has(key.key)) lines.set(key.key, front.openLine + key.line);
   const fields = { ...(data as Record<string, unknown>) };
   // js-yaml turns dates into Date objects; the protocol reports dates as written.
   for (const key of ['created', 'updated']) {
-    if (fields[key] instanceof Date) fields[key] = rawValues.get(key) ?? isoOfYamlDate(fields[key]);
+    const value = fields[key];
+    if (!(value instanceof Date)) continue;
+    const line = text.split('\n')[(lines.get(key) ?? 0) - 1] ?? '';
+    const raw = line.replace(/^[^:]*:/, '').replace(/\s+#.*$/, '').trim().replace(/^(["'])(.*)\1$/, '$2');
+    fields[key] = raw === '' ? isoOfYamlDate(value) : raw;
   }
   const task = validateFields(fields, file, front, lines, report);
   return finish(text, file, task, front.end, diagnostics, Object.fromEntries(lines));

@@ -74,6 +74,7 @@ export function unreadableReason(text: string, file: string): Diagnostic | null 
 
 /** Collapses a multi-line source fragment into one line of text. */
 export function oneLine(fragment: string): string {
+  if (!fragment.includes('\n')) return fragment.trim();
   return fragment
     .split(/\r?\n/)
     .map((part) => part.trim())

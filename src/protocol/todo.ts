@@ -60,12 +60,19 @@ function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDo
     });
   }
 
+  const done = new Array<number>(found.headings.length).fill(0);
+  const total = new Array<number>(found.headings.length).fill(0);
+  for (const item of items) {
+    if (item.section < 0) continue;
+    total[item.section] = (total[item.section] ?? 0) + 1;
+    if (item.checked) done[item.section] = (done[item.section] ?? 0) + 1;
+  }
   const sections: TodoSection[] = found.headings.map((heading, index) => ({
     title: heading.text,
     depth: heading.depth,
     line: heading.line,
     agent: sectionAgents[index] ?? null,
-    progress: progressOf(items.filter((item) => item.section === index)),
+    progress: { done: done[index] ?? 0, total: total[index] ?? 0 },
   }));
   const byAgent: Record<string, Progress> = {};
   for (const item of items) {

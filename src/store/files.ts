@@ -43,9 +43,9 @@ function isInside(root: string, path: string): boolean {
 }
 
 /** The real path of a file in the root; a symlink (anywhere on the way) resolving outside is OUTSIDE_ROOT. */
-async function confinedPath(root: string, relPath: string): Promise<string> {
+async function confinedPath(root: string, relPath: string, knownRealRoot?: string): Promise<string> {
   const absolute = resolveInRoot(root, relPath);
-  const realRoot = await realpath(root).catch((error: unknown) => {
+  const realRoot = knownRealRoot ?? await realpath(root).catch((error: unknown) => {
     throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `Session root ${root} is not readable: ${(error as Error).message}`, { data: { root }, cause: error });
   });
   const real = await realpath(absolute).catch((error: NodeJS.ErrnoException) => {
@@ -68,9 +68,14 @@ export function isMissing(error: unknown): boolean {
   return error instanceof HubError && error.code === ErrorCodes.IO_ERROR && error.data?.errno === 'ENOENT';
 }
 
+export interface ReadOptions {
+  /** The root's real path, when the caller reads many files and has resolved it once. */
+  readonly realRoot?: string;
+}
+
 /** Reads a protocol file as UTF-8 (BOM kept). TOO_LARGE over 5 MB, BINARY_FILE on NUL bytes or invalid UTF-8. */
-export async function readProtocolFile(root: string, relPath: string): Promise<ProtocolFile> {
-  const real = await confinedPath(root, relPath);
+export async function readProtocolFile(root: string, relPath: string, options: ReadOptions = {}): Promise<ProtocolFile> {
+  const real = await confinedPath(root, relPath, options.realRoot);
   const handle = await open(real, 'r').catch((error: NodeJS.ErrnoException) => {
     throw ioError(error, relPath);
   });
@@ -100,9 +105,9 @@ export async function readProtocolFile(root: string, relPath: string): Promise<P
 }
 
 /** Like readProtocolFile, but null when the file does not exist. */
-export async function readProtocolFileIfExists(root: string, relPath: string): Promise<ProtocolFile | null> {
+export async function readProtocolFileIfExists(root: string, relPath: string, options: ReadOptions = {}): Promise<ProtocolFile | null> {
   try {
-    return await readProtocolFile(root, relPath);
+    return await readProtocolFile(root, relPath, options);
   } catch (error) {
     if (isMissing(error)) return null;
     throw error;
