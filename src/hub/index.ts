@@ -160,6 +160,17 @@ function taskNumber(id: string): number {
   return Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER;
 }
 
+function sameRuntime(a: AgentRuntime, b: AgentRuntime): boolean {
+  return (
+    a.backend === b.backend &&
+    a.terminalAlive === b.terminalAlive &&
+    a.queuedMessages === b.queuedMessages &&
+    a.terminal?.id === b.terminal?.id &&
+    a.terminal?.backend === b.terminal?.backend &&
+    JSON.stringify(a.pendingPrompt) === JSON.stringify(b.pendingPrompt)
+  );
+}
+
 function keepLast<T>(list: readonly T[], add: readonly T[]): readonly T[] {
   return add.length === 0 ? list : [...list, ...add].slice(-MAX_KEPT_DIAGNOSTICS);
 }
@@ -274,11 +285,16 @@ export class LiveIndex {
     this.setAgentRuntime(sessionId, agent, { terminalAlive: alive });
   }
 
-  /** Records what the core knows about an agent's terminal, dialog and queue. */
+  /**
+   * Records what the core knows about an agent's terminal, dialog and queue. Reporting the same
+   * facts again (periodic liveness checks) changes nothing and notifies nobody.
+   */
   setAgentRuntime(sessionId: string, agent: string, patch: Partial<AgentRuntime>): void {
     const state = this.#state(sessionId);
     const before = state.runtime.get(agent) ?? { backend: this.#backend, terminal: null, terminalAlive: null, pendingPrompt: null, queuedMessages: 0 };
-    state.runtime.set(agent, Object.freeze({ ...before, ...patch }));
+    const after: AgentRuntime = Object.freeze({ ...before, ...patch });
+    if (state.runtime.has(agent) && sameRuntime(before, after)) return;
+    state.runtime.set(agent, after);
     this.#markDirty(sessionId, 'activity');
   }
 

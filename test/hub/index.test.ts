@@ -313,3 +313,20 @@ describe('LiveIndex and relaunched agents', () => {
     await waitFor(() => index.getStatus('Agent_1') === 'idle', 'idle after resume');
   });
 });
+
+describe('LiveIndex runtime facts', () => {
+  it('reporting the same liveness again notifies nobody; a real change does', async () => {
+    await open();
+    index.setAgentRuntime('s1', 'Agent_2', { terminal: { backend: 'tmux', id: '%7' }, terminalAlive: true });
+    await index.whenSettled();
+    changes.length = 0;
+    for (let i = 0; i < 5; i++) index.setTerminalAlive('s1', 'Agent_2', true);
+    index.setAgentRuntime('s1', 'Agent_2', { terminal: { backend: 'tmux', id: '%7' } });
+    await index.whenSettled();
+    expect(changes).toEqual([]);
+    index.setTerminalAlive('s1', 'Agent_2', false);
+    await index.whenSettled();
+    expect(changes).toContainEqual(expect.objectContaining({ kind: 'agent', agent: 'Agent_2', status: 'exited', previous: 'starting' }));
+    expect(changes).toContainEqual({ kind: 'status', session: 's1' });
+  });
+});
