@@ -3,7 +3,7 @@
  * files, with no server. `readSessionSnapshot` is the reusable reader behind it.
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { HubError, ErrorCodes, isHubError } from '../errors.js';
 import type { Diagnostic, Progress, TaskDoc, TaskPriority, TaskStatus, TodoDoc } from '../protocol/index.js';
 import { TASKS_DIR, TODO_FILE, checkTaskSet, parseTask, parseTodo, taskIdFromFileName, taskNumber } from '../protocol/index.js';
@@ -42,9 +42,13 @@ export async function readSessionSnapshot(root: string, options: { readonly agen
   }
   const diagnostics: Diagnostic[] = [];
   const realRoot = await realpath(absoluteRoot);
+  const tasksReal = await realpath(resolve(absoluteRoot, TASKS_DIR)).catch(() => null);
+  // Task files sit in one directory: confine it once, then open each file without following links.
+  const tasksConfined = tasksReal !== null && (tasksReal === realRoot || tasksReal.startsWith(realRoot + sep));
   const readText = async (relPath: string): Promise<string | null> => {
     try {
-      return (await readProtocolFileIfExists(absoluteRoot, relPath, { realRoot }))?.text ?? null;
+      const confined = tasksConfined && relPath.startsWith(`${TASKS_DIR}/`);
+      return (await readProtocolFileIfExists(absoluteRoot, relPath, { realRoot, directoryConfined: confined }))?.text ?? null;
     } catch (error) {
       if (!isHubError(error)) throw error;
       diagnostics.push({ file: relPath, line: 1, severity: 'error', code: error.code, message: error.message });

@@ -3,7 +3,9 @@
  * root), atomic writes, and compare-and-swap updates that never overwrite someone else's edit.
  */
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HubError, ErrorCodes } from '../errors.js';
 import { MAX_PROTOCOL_FILE_BYTES, TASKS_DIR, renderTask, taskFileName, taskNumber, taskIdFromFileName } from '../protocol/index.js';
@@ -71,26 +73,51 @@ export function isMissing(error: unknown): boolean {
 export interface ReadOptions {
   /** The root's real path, when the caller reads many files and has resolved it once. */
   readonly realRoot?: string;
+  /**
+   * The caller already confined the file's directory (realpath inside the root): the file is
+   * opened with O_NOFOLLOW instead of being resolved, and only a symlink is resolved and checked.
+   */
+  readonly directoryConfined?: boolean;
 }
 
 /** Reads a protocol file as UTF-8 (BOM kept). TOO_LARGE over 5 MB, BINARY_FILE on NUL bytes or invalid UTF-8. */
 export async function readProtocolFile(root: string, relPath: string, options: ReadOptions = {}): Promise<ProtocolFile> {
-  const real = await confinedPath(root, relPath, options.realRoot);
-  const handle = await open(real, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw ioError(error, relPath);
-  });
+  let handle: FileHandle;
+  try {
+    if (options.directoryConfined !== true) throw Object.assign(new Error('resolve first'), { code: 'ELOOP' });
+    handle = await open(resolveInRoot(root, relPath), constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ELOOP' && code !== 'EMLINK') throw error instanceof HubError ? error : ioError(error as NodeJS.ErrnoException, relPath);
+    const real = await confinedPath(root, relPath, options.realRoot);
+    handle = await open(real, 'r').catch((failure: NodeJS.ErrnoException) => {
+      throw ioError(failure, relPath);
+    });
+  }
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new HubError(ErrorCodes.INVALID_PATH, `${relPath} is not a regular file.`, { data: { path: relPath } });
-    if (info.size > MAX_PROTOCOL_FILE_BYTES) {
-      throw new HubError(ErrorCodes.TOO_LARGE, `${relPath} is ${info.size} bytes, over the ${MAX_PROTOCOL_FILE_BYTES}-byte limit for protocol files; split or archive it.`, {
-        data: { path: relPath, size: info.size, limit: MAX_PROTOCOL_FILE_BYTES },
+    const tooLarge = (size: number): HubError =>
+      new HubError(ErrorCodes.TOO_LARGE, `${relPath} is ${size} bytes, over the ${MAX_PROTOCOL_FILE_BYTES}-byte limit for protocol files; split or archive it.`, {
+        data: { path: relPath, size, limit: MAX_PROTOCOL_FILE_BYTES },
       });
+    if (info.size > MAX_PROTOCOL_FILE_BYTES) throw tooLarge(info.size);
+    // One fstat, then read to EOF (the file may have grown since): never more than the limit + 1.
+    let buffer = Buffer.allocUnsafe(Math.max(info.size + 1, 4096));
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > MAX_PROTOCOL_FILE_BYTES) throw tooLarge(length);
+        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_PROTOCOL_FILE_BYTES + 1));
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
     }
-    const bytes = await handle.readFile();
-    if (bytes.length > MAX_PROTOCOL_FILE_BYTES) {
-      throw new HubError(ErrorCodes.TOO_LARGE, `${relPath} grew over the ${MAX_PROTOCOL_FILE_BYTES}-byte limit while being read.`, { data: { path: relPath, size: bytes.length } });
-    }
+    if (length > MAX_PROTOCOL_FILE_BYTES) throw tooLarge(length);
+    const bytes = buffer.subarray(0, length);
     if (bytes.includes(0)) throw new HubError(ErrorCodes.BINARY_FILE, `${relPath} contains NUL bytes (binary content); the hub does not read it.`, { data: { path: relPath } });
     let text: string;
     try {
@@ -98,7 +125,7 @@ export async function readProtocolFile(root: string, relPath: string, options: R
     } catch (error) {
       throw new HubError(ErrorCodes.BINARY_FILE, `${relPath} is not valid UTF-8; save it as UTF-8.`, { data: { path: relPath }, cause: error });
     }
-    return { text, hash: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, mtimeMs: info.mtimeMs };
+    return { text, hash: createHash('sha256').update(bytes).digest('hex'), size: length, mtimeMs: info.mtimeMs };
   } finally {
     await handle.close();
   }

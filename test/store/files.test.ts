@@ -63,6 +63,9 @@ describe('readProtocolFile', () => {
     await expect(readProtocolFile(root, '../x.md')).rejects.toMatchObject({ code: 'OUTSIDE_ROOT' });
     await expect(readProtocolFile(root, '/etc/passwd')).rejects.toMatchObject({ code: 'INVALID_PATH' });
     expect((await readProtocolFile(root, 'inside.md')).text).toBe('# real\n');
+    // The O_NOFOLLOW fast path for confined directories still resolves and checks links.
+    expect((await readProtocolFile(root, 'inside.md', { directoryConfined: true })).text).toBe('# real\n');
+    await expect(readProtocolFile(root, 'TODO.md', { directoryConfined: true })).rejects.toMatchObject({ code: 'OUTSIDE_ROOT' });
     const missing = await readProtocolFile(root, 'none.md').catch((error: unknown) => error);
     expect(isMissing(missing)).toBe(true);
     // Refusing to read never writes through the link.
