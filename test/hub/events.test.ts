@@ -98,3 +98,34 @@ describe('HookTail', () => {
     expect((await t.read()).events).toHaveLength(1);
   });
 });
+
+describe('HookTail, property', () => {
+  it('however the bytes arrive in pieces, the events and diagnostics are those of reading the whole file once', async () => {
+    const fc = await import('fast-check');
+    const { appendFile: append, writeFile: write } = await import('node:fs/promises');
+    const lineArb = fc.oneof(
+      fc.record({ hook_event_name: fc.constantFrom('UserPromptSubmit', 'Stop', 'PreToolUse'), prompt: fc.string({ unit: 'grapheme', maxLength: 30 }) }).map((o) => JSON.stringify(o)),
+      fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes('\n')),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineArb, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), async (lines, cuts) => {
+        const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        await write(path, '');
+        const piecewise = tail();
+        const got: string[] = [];
+        let last = 0;
+        for (const point of [...points, bytes.length]) {
+          await append(path, bytes.subarray(last, point));
+          last = point;
+          const r = await piecewise.read(() => 1);
+          got.push(...r.events.map((e) => `${e.line}:${JSON.stringify(e.payload)}`), ...r.diagnostics.map((d) => `${d.line}:${d.code}`));
+        }
+        const whole = await tail().read(() => 1);
+        const want = [...whole.events.map((e) => `${e.line}:${JSON.stringify(e.payload)}`), ...whole.diagnostics.map((d) => `${d.line}:${d.code}`)];
+        expect(got.sort()).toEqual(want.sort());
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
