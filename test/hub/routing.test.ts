@@ -52,3 +52,27 @@ describe('routeTaskChange', () => {
     expect(route(null, { ...doc({}), task: null })).toEqual([]);
   });
 });
+
+describe('routeTaskChange, property', () => {
+  it('the same content twice never routes, and nudges only go to the assignee or addressed agents', async () => {
+    const fc = await import('fast-check');
+    const agent = fc.constantFrom('Agent_1', 'Agent_2', 'Agent_3');
+    const docArb = fc
+      .record({
+        status: fc.constantFrom<TaskStatus>('todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'),
+        assignee: fc.option(agent, { nil: null }),
+        log: fc.array(fc.record({ text: fc.string({ maxLength: 8 }), to: fc.option(agent, { nil: null }) }), { maxLength: 4 }),
+      })
+      .map((r) => doc({ status: r.status, assignee: r.assignee }, r.log));
+    fc.assert(
+      fc.property(fc.option(docArb, { nil: null }), docArb, (previous, next) => {
+        expect(routeTaskChange('s', FILE, next, next)).toEqual([]);
+        const allowed = new Set([next.task?.assignee, ...next.log.map((l) => l.to)].filter(Boolean));
+        const nudges = routeTaskChange('s', FILE, previous, next);
+        for (const n of nudges) expect(allowed.has(n.agent)).toBe(true);
+        expect(new Set(nudges.map((n) => n.agent)).size).toBe(nudges.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
