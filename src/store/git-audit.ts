@@ -276,14 +276,14 @@ export class GitAudit {
       try {
         const info = await lstat(abs);
         if (info.isFile()) present.push({ path, mode: info.mode & 0o111 ? '100755' : '100644', abs });
-        else if (!info.isDirectory()) deleted.push(path);
-        else throw new HubError(ErrorCodes.INVALID_PATH, `${path} is a directory; record its files.`);
+        // A symlink, directory or device is not a protocol file: leave its audit entry as it was.
+        else this.logger.warn('git audit skips a path that is not a regular file', { root: this.root, path });
       } catch (error) {
-        if (error instanceof HubError) throw error;
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         deleted.push(path);
       }
     }
+    if (present.length === 0 && deleted.length === 0) return null;
     const git = this.git();
     const blobs = present.length === 0 ? [] : (await git.raw(['hash-object', '-w', '--no-filters', '--', ...present.map((p) => p.abs)])).trim().split('\n');
     if (blobs.length !== present.length) throw new HubError(ErrorCodes.GIT_ERROR, 'git hash-object returned an unexpected number of ids.');

@@ -124,6 +124,17 @@ describe('GitAudit in the user repository', () => {
     expect(await git(repo, 'status', '--porcelain')).toBe('');
   });
 
+  it('a symlink is not followed or recorded (its path keeps its last recorded content)', async () => {
+    await userRepo();
+    const { symlink } = await import('node:fs/promises');
+    const audit = await GitAudit.open(repo, { env });
+    await writeFile(join(base, 'outside-secret.txt'), 'outside the root\n');
+    await symlink(join(base, 'outside-secret.txt'), join(repo, 'link.md'));
+    expect(await audit.record({ files: ['link.md'], actor: agent('A'), summary: 'link' })).toEqual({ commit: null, batched: 1 });
+    await audit.record({ files: ['TODO.md', 'link.md'], actor: agent('A'), summary: 'todo' });
+    expect(await git(repo, 'ls-tree', '-r', '--name-only', 'claude-hub/audit')).toBe('TODO.md\n');
+  });
+
   it('paths outside the root are refused with INVALID_PATH and the ref does not move', async () => {
     await userRepo();
     const audit = await GitAudit.open(repo, { env });
