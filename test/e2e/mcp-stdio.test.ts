@@ -15,7 +15,11 @@ let stderr = '';
 const updates: string[] = [];
 
 beforeAll(async () => {
-  world = await createWorld([{ trigger: 'say hello', steps: [[{ type: 'text', text: 'Hello from the agent.' }]] }]);
+  world = await createWorld([
+    { trigger: 'say hello', steps: [[{ type: 'text', text: 'Hello from the agent.' }]] },
+    // Running node asks for permission even with acceptEdits (touch would not): a dialog for answer_agent_prompt.
+    { trigger: 'run the check', steps: [[{ type: 'tool_use', name: 'Bash', input: { command: `node -e "require('fs').writeFileSync('checked.txt', 'ok')"`, description: 'Mark the check' } }], [{ type: 'text', text: 'Checked.' }]] },
+  ]);
   transport = new StdioClientTransport({ command: process.execPath, args: world.serveArgs(), env: world.env, stderr: 'pipe' });
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   client = new Client({ name: 'e2e-stdio', version: '1.0.0' });
@@ -85,7 +89,7 @@ describe('the built claude-hub over stdio with the real hub', () => {
     expect(code(await call('update_task', { session_id: sessionId, task_id: 'TASK-999999', status: 'done' }))).toBe('TASK_NOT_FOUND');
   });
 
-  it('agents: create a real Claude Code agent, message it, read its screen, clear, restart, delete', async () => {
+  it('agents: create a real Claude Code agent, message it, answer its permission dialog, read its screen, clear, restart, delete', { timeout: 240_000 }, async () => {
     const created = ok(await call('create_agent', { session_id: sessionId, specialization: 'parser' })) as { agent: { name: string } };
     const name = created.agent.name;
     expect(name).toBe('Agent_1');
@@ -99,9 +103,24 @@ describe('the built claude-hub over stdio with the real hub', () => {
     const screen = ok(await call('read_agent_output', { agent_name: name, lines: 40 })) as { alive: boolean; text: string };
     expect(screen.alive).toBe(true);
     expect(code(await call('send_message_to_agent', { agent_name: 'Nobody', message: 'hi' }))).toBe('AGENT_NOT_FOUND');
+    expect(code(await call('answer_agent_prompt', { agent_name: name, choice: '1' }))).toBe('NO_PROMPT');
+
+    // A permission dialog: the agent waits for a person, answer_agent_prompt answers it, the command runs.
+    await waitFor(async () => {
+      const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { name: string; status: string }[] };
+      return status.agents.find((a) => a.name === name)?.status === 'idle';
+    }, 'the agent to be idle again', 60_000, 250);
+    ok(await call('send_message_to_agent', { agent_name: name, message: 'Please run the check' }));
+    await waitFor(async () => {
+      const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { name: string; status: string }[] };
+      return status.agents.find((a) => a.name === name)?.status === 'waiting_for_person';
+    }, 'the agent to wait for permission', 60_000, 250);
+    const answered = ok(await call('answer_agent_prompt', { agent_name: name, choice: '1' })) as { answered: { kind: string }; choice: { number: number } };
+    expect(answered.answered.kind).toBe('permission');
+    expect(answered.choice.number).toBe(1);
+    await waitFor(async () => (await readFile(join(world.root, 'checked.txt'), 'utf8').then(() => true, () => false)), 'the approved command to run', 60_000, 250);
     expect(ok(await call('clear_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });
     expect(ok(await call('start_new_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });
-    expect(code(await call('answer_agent_prompt', { agent_name: name, choice: '1' }))).toMatch(/NO_PROMPT|INVALID_ARGUMENT/);
     expect(ok(await call('delete_agent', { agent_name: name, force: true }))).toMatchObject({ agent: name });
   });
 
