@@ -298,10 +298,12 @@ export class LiveIndex {
     this.#markDirty(sessionId, 'activity');
   }
 
+  /** Every session in the index, in the order they were added. */
   sessions(): readonly SessionInfo[] {
     return [...this.#sessions.values()].map((s) => s.info);
   }
 
+  /** One session; SESSION_NOT_FOUND when the index does not have it. */
   session(sessionId: string): SessionInfo {
     return this.#state(sessionId).info;
   }
@@ -388,7 +390,7 @@ export class LiveIndex {
   // ── the hub's own writes ────────────────────────────────────────────────────────────────
 
   /**
-   * The hub is about to write `hash` (sha1 hex of the bytes) to `path`: pass as P's
+   * The hub is about to write `hash` (hex md5/sha1/sha256 of the text) to `path`: pass as P's
    * `updateProtocolFile(..., {beforeWrite})`. The write is still indexed when it lands (the
    * index is the one truth); with `routed: true` routing stays quiet for it because the hub
    * nudges the agent itself (e.g. send_message_to_agent).
