@@ -8,7 +8,7 @@ export interface WatcherOptions {
   readonly rescanIntervalMs?: number;
   /** Reads of one file before settling on the last one. Default 6. */
   readonly maxSettleReads?: number;
-  /** Pause before re-reading a file that is missing or empty. Default 15 ms. */
+  /** Pause before re-reading a file that is missing or empty (editors delete, then create). Default 50 ms. */
   readonly absentGraceMs?: number;
   /**
    * After an event, one stat check this much later: chokidar drops events that follow another
@@ -35,7 +35,7 @@ export function normaliseWatcherOptions(options: WatcherOptions = {}): Normalise
   return Object.freeze({
     rescanIntervalMs: nonNegativeInteger('rescanIntervalMs', options.rescanIntervalMs ?? 30_000),
     maxSettleReads: Math.max(2, nonNegativeInteger('maxSettleReads', options.maxSettleReads ?? 6)),
-    absentGraceMs: nonNegativeInteger('absentGraceMs', options.absentGraceMs ?? 15),
+    absentGraceMs: nonNegativeInteger('absentGraceMs', options.absentGraceMs ?? 50),
     trailingCheckMs: nonNegativeInteger('trailingCheckMs', options.trailingCheckMs ?? 75),
     ownWriteTtlMs: nonNegativeInteger('ownWriteTtlMs', options.ownWriteTtlMs ?? 10_000),
     maxFileBytes: nonNegativeInteger('maxFileBytes', options.maxFileBytes ?? MAX_PROTOCOL_FILE_BYTES),
