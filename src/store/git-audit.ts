@@ -275,7 +275,10 @@ export class GitAudit {
       const abs = join(this.workTree, ...path.split('/'));
       try {
         const info = await lstat(abs);
-        if (info.isFile()) present.push({ path, mode: info.mode & 0o111 ? '100755' : '100644', abs });
+        const real = info.isFile() ? await realpath(abs) : null;
+        if (real !== null && !real.startsWith(this.root + sep)) {
+          this.logger.warn('git audit skips a file reached through a symlinked directory outside the root', { root: this.root, path });
+        } else if (info.isFile()) present.push({ path, mode: info.mode & 0o111 ? '100755' : '100644', abs });
         // A symlink, directory or device is not a protocol file: leave its audit entry as it was.
         else this.logger.warn('git audit skips a path that is not a regular file', { root: this.root, path });
       } catch (error) {

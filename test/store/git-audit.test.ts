@@ -133,6 +133,12 @@ describe('GitAudit in the user repository', () => {
     expect(await audit.record({ files: ['link.md'], actor: agent('A'), summary: 'link' })).toEqual({ commit: null, batched: 1 });
     await audit.record({ files: ['TODO.md', 'link.md'], actor: agent('A'), summary: 'todo' });
     expect(await git(repo, 'ls-tree', '-r', '--name-only', 'claude-hub/audit')).toBe('TODO.md\n');
+    // Nor a regular file reached through a symlinked directory that leaves the root.
+    await mkdir(join(base, 'elsewhere'));
+    await writeFile(join(base, 'elsewhere', 'T-1.md'), 'outside\n');
+    await symlink(join(base, 'elsewhere'), join(repo, 'tasks'));
+    expect((await audit.record({ files: ['tasks/T-1.md'], actor: agent('A'), summary: 'x' })).commit).toBeNull();
+    expect(await git(repo, 'ls-tree', '-r', '--name-only', 'claude-hub/audit')).toBe('TODO.md\n');
   });
 
   it('paths outside the root are refused with INVALID_PATH and the ref does not move', async () => {
