@@ -15,6 +15,8 @@ import { execFileSync } from 'node:child_process';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const count = Number(process.argv[2] ?? 40);
+// Time between the agent's Stop and the next send: longer than the queue's settle-after-Stop (400 ms), so an idle agent.
+const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 500);
 const dist = (p) => import(pathToFileURL(join(repo, 'dist', p)).href);
 const { TmuxBackend } = await dist('terminal/tmux.js');
 const { DeliveryQueue } = await dist('hub/delivery.js');
@@ -110,6 +112,7 @@ const queue = new DeliveryQueue({
   terminals: { terminalOf: () => ({ backend, handle }) },
   status: { getStatus: () => status, onStatusChange: (l) => (statusListeners.add(l), () => statusListeners.delete(l)) },
   hooks: { onHookEvent: (l) => (hookListeners.add(l), () => hookListeners.delete(l)) },
+  submitDelayMs: Number(process.env.BENCH_SUBMIT_DELAY_MS ?? 0),
 });
 
 const waitIdle = async (ms = 60_000) => {
@@ -129,7 +132,7 @@ try {
   await waitIdle(20_000);
   for (let i = 0; i < count + 3; i++) {
     await waitIdle();
-    await new Promise((r) => setTimeout(r, 150)); // let the TUI settle after Stop, as a real idle agent would be
+    await new Promise((r) => setTimeout(r, settleMs)); // an idle agent: some time has passed since its Stop
     const text = `Message ${i} of the benchmark.\nSecond line with "quotes" and ü.`;
     const started = performance.now();
     const outcome = await queue.enqueue({ deliveryId: `bench-${i}`, agent: 'Agent_1', text }).settled;
@@ -161,4 +164,5 @@ console.log(`  of which tmux calls (median): paste ${median(pasteMs).toFixed(1)}
 console.log(`  load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
 console.log(`  tail: ${samples.slice(-12).map((s) => s.toFixed(0)).join(" ")}`);
 if (inexact.length > 0) console.log(`  prompts that differ from the text sent: ${inexact.join(', ')}`);
+console.log(`  pause between paste and Enter: ${Number(process.env.BENCH_SUBMIT_DELAY_MS ?? 0)} ms`);
 console.log(`  confirmed ${confirmed}/${count}, re-submits ${retries}`);

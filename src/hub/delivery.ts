@@ -73,6 +73,13 @@ export interface DeliveryQueueOptions {
   /** Submits per message, the first included. Default 3. */
   readonly maxSubmits?: number;
   readonly maxBytes?: number;
+  /** Pause between the paste and the first submit. Default 0 (see docs/performance.md, Delivery). */
+  readonly submitDelayMs?: number;
+  /**
+   * Typing within this long after the agent's Stop/SessionStart waits out the rest: Enter pressed
+   * while the TUI is still settling is sometimes ignored (measured). Default 400 ms.
+   */
+  readonly settleAfterStopMs?: number;
   readonly now?: () => Date;
 }
 
@@ -100,6 +107,8 @@ export class DeliveryQueue {
   private readonly pumping = new Set<string>();
   /** Agents that took a prompt and have not stopped since: the index may not know yet. */
   private readonly busy = new Set<string>();
+  /** When each agent's last Stop/StopFailure/SessionStart was seen (ms since epoch). */
+  private readonly settledSince = new Map<string, number>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly settled = new Map<string, { promise: Promise<DeliveryOutcome>; resolve: (o: DeliveryOutcome) => void }>();
   private readonly listeners = new Set<(event: DeliveryEvent) => void>();
@@ -231,11 +240,17 @@ export class DeliveryQueue {
         if (!this.readyFor(agent)) return;
         const terminal = this.options.terminals.terminalOf(agent);
         if (!terminal) return; // No terminal now: stays queued until the agent is started again.
+        const settle = (this.options.settleAfterStopMs ?? 400) - (Date.now() - (this.settledSince.get(agent) ?? 0));
+        if (settle > 0) {
+          await sleep(settle);
+          continue; // Re-check: the agent may have been given work meanwhile.
+        }
         const confirmation = this.expect(head);
         const typed = this.update(head, { state: 'typing' });
         try {
           await terminal.backend.sendText(terminal.handle, typed.text);
           const submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
+          if (this.options.submitDelayMs) await sleep(this.options.submitDelayMs);
           await terminal.backend.submit(terminal.handle);
           await this.confirmOrRetry(submitted, confirmation);
         } catch (error) {
@@ -295,6 +310,7 @@ export class DeliveryQueue {
   private onHookEvent(event: HookEvent): void {
     if (event.event === 'Stop' || event.event === 'StopFailure' || event.event === 'SessionStart' || event.event === 'SessionEnd') {
       this.busy.delete(event.agent);
+      this.settledSince.set(event.agent, Date.now());
       if (event.event !== 'SessionEnd') this.kick(event.agent);
       return;
     }

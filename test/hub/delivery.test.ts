@@ -113,6 +113,16 @@ describe('DeliveryQueue', () => {
     expect(w.calls).toEqual(['paste:first', 'submit', 'paste:second', 'submit']);
   });
 
+  it('holds a message back while the agent has only just stopped, then types it', async () => {
+    const w = world('idle');
+    w.hook('Stop');
+    const { settled } = w.queue.enqueue({ deliveryId: 's', agent: 'Agent_1', text: 'right after Stop' });
+    expect(w.calls).toEqual([]);
+    expect(w.queue.pending('Agent_1')[0]?.state).toBe('queued');
+    expect((await settled).state).toBe('delivered');
+    expect(w.calls).toEqual(['paste:right after Stop', 'submit']);
+  });
+
   it('presses submit again when no confirmation comes, then succeeds', async () => {
     const w = world('idle');
     w.ignoreSubmits = 1;
