@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { chokidarFactory, HubWatcher, type FsWatcherFactory, type ProtocolFileChange, type HookFileChange } from '../../src/watch/watcher.js';
 import { normaliseWatcherOptions } from '../../src/watch/options.js';
 import { HubError } from '../../src/errors.js';
+import { exec } from '../../src/exec.js';
 import { removeAll, tasksDir, tempRoot, waitFor, writeAtomic } from './helpers.js';
 
 
@@ -76,6 +77,21 @@ describe('HubWatcher', () => {
     await unlink(todo + '~');
     await quiet();
     expect(files.map((f) => f.text)).toEqual(['v2\n']);
+  });
+
+  it('real tools that replace files (sed -i: temp + rename; perl -pi: unlink + create) each end in one state', async () => {
+    const todo = join(root, 'TODO.md');
+    await writeFile(todo, '- [ ] one\n- [ ] two\n');
+    await start();
+    files.length = 0;
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
+    await exec('sed', ['-i', 's/- \\[ \\] one/- [x] one/', todo], { env });
+    await quiet();
+    expect(files.map((f) => f.text)).toEqual(['- [x] one\n- [ ] two\n']);
+    files.length = 0;
+    await exec('perl', ['-pi', '-e', 's/- \\[ \\] two/- [x] two/', todo], { env });
+    await quiet();
+    expect(files.map((f) => f.text)).toEqual(['- [x] one\n- [x] two\n']);
   });
 
   it('delete then re-create with other content: the final state is the new content', async () => {
