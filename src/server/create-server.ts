@@ -64,12 +64,17 @@ export function createServer(deps: ServerDeps): HubServer {
   const resources = registerResources(server, hub, defaultCaller, logger);
   const unsubscribe = hub.onChange((change) => resources.notify(change));
 
+  let closing: Promise<void> | null = null;
   return {
     server,
-    async close() {
-      unsubscribe();
-      resources.close();
-      await server.close();
+    // Idempotent: a transport's onclose and an explicit close may both call it.
+    close() {
+      closing ??= (async () => {
+        unsubscribe();
+        resources.close();
+        await server.close();
+      })();
+      return closing;
     },
   };
 }

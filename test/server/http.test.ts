@@ -113,6 +113,21 @@ describe('Streamable HTTP', () => {
     await b.close();
   });
 
+  it('a session ended with DELETE is gone: its id answers 404', async () => {
+    const client = await clientWith(ADMIN);
+    const transport = client.transport as StreamableHTTPClientTransport;
+    const sessionId = transport.sessionId!;
+    await transport.terminateSession();
+    const after = await fetch(http.url, {
+      method: 'POST',
+      headers: { ...headers, Authorization: `Bearer ${ADMIN}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }),
+    });
+    expect(after.status).toBe(404);
+    expect(((await after.json()) as { error: { message: string } }).error.message).toContain('initialize again');
+    await client.close();
+  });
+
   it('refuses to bind beyond loopback without tokens (CONFIG_ERROR)', async () => {
     await expect(
       startHttp({ host: '0.0.0.0', port: 0, authenticate: null, logger: silentLogger, createServer: () => { throw new Error('never'); } }),
