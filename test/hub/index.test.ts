@@ -330,3 +330,26 @@ describe('LiveIndex runtime facts', () => {
     expect(changes).toContainEqual({ kind: 'status', session: 's1' });
   });
 });
+
+describe('LiveIndex with the real hook script', () => {
+  it('events appended by templates/hooks/emit.sh (pretty JSON, 20 at once) arrive whole, once each', async () => {
+    const { exec } = await import('../../src/exec.js');
+    await open();
+    const script = join(process.cwd(), 'templates', 'hooks', 'emit.sh');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const pretty = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: 'conv-9', cwd: root, prompt: 'two\nlines "quoted" $(x)' }, null, 2);
+    await exec('sh', [script, events('Agent_1')], { env, input: pretty });
+    await waitFor(() => hookEvents.length === 1, 'the pretty event');
+    expect(hookEvents[0]).toMatchObject({ event: 'UserPromptSubmit', claudeSessionId: 'conv-9', payload: { prompt: 'two\nlines "quoted" $(x)' } });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        exec('sh', [script, events('Agent_1')], { env, input: JSON.stringify({ hook_event_name: 'PostToolUse', tool_name: `T${i}`, session_id: 'conv-9' }) }),
+      ),
+    );
+    await waitFor(() => hookEvents.length === 21, '20 more events');
+    await index.whenSettled();
+    expect(new Set(hookEvents.slice(1).map((e) => e.payload.tool_name)).size).toBe(20);
+    expect(index.sessionStatus('s1').diagnostics.filter((d) => d.code.startsWith('hook-'))).toEqual([]);
+    expect(index.agentView('s1', 'Agent_1').status).toBe('working');
+  });
+});
