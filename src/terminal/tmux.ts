@@ -173,7 +173,11 @@ export class TmuxBackend implements TerminalBackend {
     const pane = assertPaneId(handle);
     const range = lines === undefined ? [] : ['-S', String(-Math.max(0, Math.floor(lines)))];
     const result = await this.guard(this.tmux(['capture-pane', '-p', '-J', ...range, '-t', pane]), handle, 'read the screen');
-    return { text: result.stdout.replace(/\n+$/, '') };
+    const text = result.stdout.replace(/\n+$/, '');
+    // With `lines`: the last N non-trailing-blank lines of history + screen (like iTerm2's).
+    if (lines === undefined) return { text };
+    if (lines < 1) return { text: '' };
+    return { text: text.split('\n').slice(-Math.floor(lines)).join('\n') };
   }
 
   async isAlive(handle: TerminalHandle): Promise<boolean> {

@@ -71,6 +71,8 @@ describe('TmuxBackend on its own socket', () => {
     await waitFor(async () => (await backend.readScreen(handle)).text.includes('READY'), 'READY');
     await backend.sendKeys(handle, ['4', '2', 'Enter']);
     await waitFor(async () => (await backend.readScreen(handle)).text.includes('GOT 42'), 'GOT 42');
+    expect((await backend.readScreen(handle, 1)).text).toBe('GOT 42');
+    expect((await backend.readScreen(handle, 0)).text).toBe('');
     await exec('tmux', ['-L', socket, 'new-session', '-d', '-s', 'not-ours', 'sleep 30']);
     const listed = await backend.list();
     expect(listed.every((info) => info.session !== 'not-ours')).toBe(true);
