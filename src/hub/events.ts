@@ -2,7 +2,8 @@
  * Hook event files: `<stateDir>/events/<session>/<agent>.jsonl`, one JSON object per line as
  * Claude Code gave it to the hook (appended by templates/hooks/emit.sh). A `HookTail` reads
  * only the bytes added since its last read, keeps a partial last line for later, and turns
- * lines into HookEvents; torn, garbage and oversized lines are skipped with a diagnostic.
+ * lines into HookEvents; torn and garbage lines are skipped with a diagnostic, and a line too
+ * large to keep (a huge tool result) is reduced to its event name and ids.
  */
 import { open, stat } from 'node:fs/promises';
 import type { Diagnostic } from '../protocol/types.js';
@@ -62,6 +63,33 @@ export interface TailResult {
 }
 
 const NEWLINE = 0x0a;
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** Of an oversized line, the head kept to recover its event name and ids (they come first). */
+const HEAD_BYTES = 4096;
+
+function pushResult(result: HookLineResult, events: HookEvent[], diagnostics: Diagnostic[]): void {
+  if (result === null) return;
+  if ('event' in result) events.push(result.event);
+  else diagnostics.push(result.diagnostic);
+}
+
+/**
+ * The event of an oversized line from its head: Claude Code writes `session_id`, …,
+ * `hook_event_name` before the event's own (possibly huge) fields. Payload marked `truncated`.
+ */
+export function eventFromHead(head: Buffer, ctx: HookLineContext): HookLineResult {
+  const text = head.toString('utf8');
+  const name = /"hook_event_name"\s*:\s*"([A-Za-z]+)"/.exec(text)?.[1];
+  if (!name) return null;
+  const sessionId = /"session_id"\s*:\s*"([^"\\]+)"/.exec(text)?.[1] ?? null;
+  const toolName = /"tool_name"\s*:\s*"([^"\\]+)"/.exec(text)?.[1];
+  const payload: Record<string, unknown> = { hook_event_name: name, truncated: true };
+  if (sessionId !== null) payload.session_id = sessionId;
+  if (toolName !== undefined) payload.tool_name = toolName;
+  return {
+    event: Object.freeze({ agent: ctx.agent, session: ctx.session, event: name, claudeSessionId: sessionId, receivedAt: ctx.receivedAt, line: ctx.line, payload: Object.freeze(payload) }),
+  };
+}
 
 /** Reads one event file incrementally. Not re-entrant: callers serialise `read()` per tail. */
 export class HookTail {
@@ -74,8 +102,11 @@ export class HookTail {
   #line = 0;
   #ino: number | null = null;
   #partial: Buffer = Buffer.alloc(0);
-  /** Inside an oversized line: drop bytes up to the next newline. */
-  #skipping = false;
+  /**
+   * Dropping bytes up to the next newline: the rest of an oversized line (its head is kept in
+   * #partial), or the cut line where a long history's catch-up starts.
+   */
+  #skipping: 'oversized' | 'catch-up' | null = null;
   #first = true;
 
   constructor(path: string, session: string, agent: string, options: { file?: string; maxLineBytes?: number } = {}) {
@@ -109,30 +140,41 @@ export class HookTail {
     this.#first = false;
     if (catchingUp && st.size - this.#offset > INITIAL_TAIL_BYTES) {
       this.#offset = st.size - INITIAL_TAIL_BYTES;
-      this.#skipping = true;
+      this.#skipping = 'catch-up';
+      this.#partial = Buffer.alloc(0);
       this.#line = -1;
     }
     if (st.size <= this.#offset) return { events, diagnostics, restarted };
+    const receivedAt = catchingUp ? Math.min(now(), st.mtimeMs) : now();
     const handle = await open(this.path, 'r');
-    let chunk: Buffer;
     try {
-      const length = st.size - this.#offset;
-      chunk = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(chunk, 0, length, this.#offset);
-      chunk = chunk.subarray(0, bytesRead);
+      // In bounded chunks: a burst of appended bytes never becomes one huge buffer.
+      while (this.#offset < st.size) {
+        const length = Math.min(READ_CHUNK_BYTES, st.size - this.#offset);
+        const chunk = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(chunk, 0, length, this.#offset);
+        if (bytesRead === 0) break;
+        this.#offset += bytesRead;
+        this.#consume(chunk.subarray(0, bytesRead), receivedAt, events, diagnostics);
+      }
     } finally {
       await handle.close();
     }
-    this.#offset += chunk.length;
-    const receivedAt = catchingUp ? Math.min(now(), st.mtimeMs) : now();
+    return { events, diagnostics, restarted };
+  }
+
+  #consume(chunk: Buffer, receivedAt: number, events: HookEvent[], diagnostics: Diagnostic[]): void {
+    const ctx = (): HookLineContext => ({ session: this.session, agent: this.agent, file: this.#file, line: this.#line, receivedAt });
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl < 0) break;
       const piece = chunk.subarray(start, nl);
       start = nl + 1;
-      if (this.#skipping) {
-        this.#skipping = false;
+      if (this.#skipping !== null) {
+        // The end of a line whose start was not kept: an oversized one still says what it was.
+        if (this.#skipping === 'oversized') pushResult(eventFromHead(this.#partial, ctx()), events, diagnostics);
+        this.#skipping = null;
         this.#partial = Buffer.alloc(0);
         continue;
       }
@@ -141,40 +183,31 @@ export class HookTail {
       this.#line = Math.max(this.#line, 0) + 1;
       if (lineBytes.length > this.#maxLineBytes) {
         diagnostics.push(this.#oversized());
+        pushResult(eventFromHead(lineBytes.subarray(0, HEAD_BYTES), ctx()), events, diagnostics);
         continue;
       }
-      const result = parseHookLine(lineBytes.toString('utf8'), {
-        session: this.session,
-        agent: this.agent,
-        file: this.#file,
-        line: this.#line,
-        receivedAt,
-      });
-      if (result === null) continue;
-      if ('event' in result) events.push(result.event);
-      else diagnostics.push(result.diagnostic);
+      pushResult(parseHookLine(lineBytes.toString('utf8'), ctx()), events, diagnostics);
     }
     const rest = chunk.subarray(start);
-    if (!this.#skipping && rest.length > 0) {
-      if (this.#partial.length + rest.length > this.#maxLineBytes) {
-        this.#line = Math.max(this.#line, 0) + 1;
-        diagnostics.push(this.#oversized());
-        this.#partial = Buffer.alloc(0);
-        this.#skipping = true;
-      } else {
-        this.#partial = Buffer.concat([this.#partial, rest]);
-      }
+    if (this.#skipping !== null || rest.length === 0) return;
+    if (this.#partial.length + rest.length > this.#maxLineBytes) {
+      this.#line = Math.max(this.#line, 0) + 1;
+      diagnostics.push(this.#oversized());
+      // Keep only the head: enough for the event's name and ids, which come first.
+      this.#partial = Buffer.concat([this.#partial, rest]).subarray(0, HEAD_BYTES);
+      this.#skipping = 'oversized';
+    } else {
+      this.#partial = Buffer.concat([this.#partial, rest]);
     }
-    return { events, diagnostics, restarted };
   }
 
   #oversized(): Diagnostic {
     return {
       file: this.#file,
       line: this.#line,
-      severity: 'warning',
+      severity: 'info',
       code: 'hook-line-too-long',
-      message: `Skipped a hook event line over ${this.#maxLineBytes} bytes.`,
+      message: `A hook event line over ${this.#maxLineBytes} bytes (a large tool result) was kept as its event name only.`,
     };
   }
 
@@ -183,6 +216,6 @@ export class HookTail {
     this.#line = 0;
     this.#ino = ino;
     this.#partial = Buffer.alloc(0);
-    this.#skipping = false;
+    this.#skipping = null;
   }
 }

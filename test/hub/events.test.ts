@@ -129,3 +129,27 @@ describe('HookTail, property', () => {
     );
   });
 });
+
+describe('HookTail, oversized lines', () => {
+  it('keeps the event name and ids of a line too large to keep (a huge tool result), whole or in pieces', async () => {
+    const big = 'z'.repeat(5000);
+    const huge = JSON.stringify({ session_id: 'c-7', transcript_path: '/t', cwd: '/r', hook_event_name: 'PostToolUse', tool_name: 'Read', tool_response: big }) + '\n';
+    const whole = tail(1000);
+    await writeFile(path, huge + line('Stop'));
+    const r = await whole.read();
+    expect(r.events.map((e) => [e.event, e.line, e.claudeSessionId, e.payload.tool_name, e.payload.truncated])).toEqual([
+      ['PostToolUse', 1, 'c-7', 'Read', true],
+      ['Stop', 2, 'c-1', undefined, undefined],
+    ]);
+    expect(r.diagnostics.map((d) => [d.line, d.code, d.severity])).toEqual([[1, 'hook-line-too-long', 'info']]);
+    const pieces = tail(1000);
+    await writeFile(path, '');
+    const bytes = Buffer.from(huge + line('Stop'));
+    const got: string[] = [];
+    for (let at = 0; at < bytes.length; at += 700) {
+      await appendFile(path, bytes.subarray(at, Math.min(bytes.length, at + 700)));
+      got.push(...(await pieces.read()).events.map((e) => `${e.line}:${e.event}`));
+    }
+    expect(got).toEqual(['1:PostToolUse', '2:Stop']);
+  });
+});
