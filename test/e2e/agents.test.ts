@@ -19,7 +19,7 @@ import { agentEventsFile, buildAgentSettings } from '../../src/agent/settings.js
 import { assembleAgentPrompt } from '../../src/agent/prompt.js';
 import { answerKeys, detectDialog } from '../../src/agent/dialogs.js';
 import { watchStartup } from '../../src/agent/startup.js';
-import { DeliveryQueue } from '../../src/hub/delivery.js';
+import { DeliveryQueue, type DeliveryEntry } from '../../src/hub/delivery.js';
 import { exec } from '../../src/exec.js';
 import type { AgentStatus, HookEvent } from '../../src/hub/types.js';
 import type { TerminalHandle } from '../../src/terminal/backend.js';
@@ -133,8 +133,9 @@ async function launch(name: string, options: { cwd?: string; permissionMode?: st
   return agent;
 }
 
-function queueFor(agent: Agent): DeliveryQueue {
+function queueFor(agent: Agent, onQueueChanged?: (snapshot: readonly DeliveryEntry[]) => void): DeliveryQueue {
   return new DeliveryQueue({
+    ...(onQueueChanged ? { onQueueChanged } : {}),
     terminals: { terminalOf: () => ({ backend, handle: agent.handle }) },
     status: { getStatus: () => agent.status, onStatusChange: (l) => (agent.statusListeners.add(l), () => agent.statusListeners.delete(l)) },
     hooks: { onHookEvent: (l) => (agent.hookListeners.add(l), () => agent.hookListeners.delete(l)) },
@@ -307,5 +308,37 @@ describe('two real Claude Code agents in tmux', () => {
     const seeded = JSON.parse(await readFile(join(claude.home, '.claude.json'), 'utf8')) as { projects: Record<string, { hasTrustDialogAccepted?: boolean }> };
     expect(seeded.projects[untrusted]?.hasTrustDialogAccepted).toBe(true);
     expect(await watchStartup({ backend, handle: three.handle, started: () => three.named('SessionStart').length > 0 })).toEqual({ kind: 'started' });
+  });
+  it('queued and already-typed messages survive a hub restart and are delivered exactly once', async () => {
+    const three = agents.get('Agent_3')!;
+    await waitFor(() => three.status === 'idle', 'Agent_3 idle');
+    let persisted: readonly DeliveryEntry[] = [];
+    const before = queueFor(three, (snapshot) => (persisted = snapshot));
+    expect((await before.enqueue({ deliveryId: 'dlv-r1', agent: 'Agent_3', text: 'Please think slowly first' }).settled).state).toBe('delivered');
+    void before.enqueue({ deliveryId: 'dlv-r2', agent: 'Agent_3', text: 'Queued before the restart' }).settled;
+    expect(persisted.map((e) => [e.deliveryId, e.state])).toEqual([['dlv-r2', 'queued']]);
+    before.close(); // the hub goes away while Agent_3 works
+
+    // What a crash right after typing leaves: the text is in the box, the entry says so.
+    const after = queueFor(three);
+    after.restore([...persisted]);
+    expect((await after.whenSettled('dlv-r2')).state).toBe('delivered');
+    await waitFor(() => three.status === 'idle', 'Agent_3 idle after r2');
+    await new Promise((r) => setTimeout(r, 500));
+    await backend.sendText(three.handle, 'Typed just before a crash');
+    const typed: DeliveryEntry = {
+      deliveryId: 'dlv-r3', agent: 'Agent_3', text: 'Typed just before a crash', state: 'awaiting_confirmation',
+      enqueuedAt: new Date().toISOString(), typedAt: new Date().toISOString(), submits: 0, reason: null,
+    };
+    after.close();
+    const third = queueFor(three);
+    third.restore([typed]);
+    // Not typed again: the restored queue only presses submit, and the one paste is confirmed.
+    const outcome = await third.whenSettled('dlv-r3');
+    expect(outcome.state).toBe('delivered');
+    const prompts = three.named('UserPromptSubmit').map((e) => e.payload.prompt);
+    expect(prompts.filter((p) => p === 'Queued before the restart')).toHaveLength(1);
+    expect(prompts.filter((p) => p === 'Typed just before a crash')).toHaveLength(1);
+    third.close();
   });
 });
