@@ -25,7 +25,7 @@ my $MAX_INPUT = 16 * 1024 * 1024;    # Write calls carry whole files; larger inp
 my %WRITE_TOOLS = map { $_ => 1 } qw(Edit Write MultiEdit NotebookEdit);
 my %READ_TOOLS  = map { $_ => 1 } qw(Read Glob Grep LS);
 # Keys whose string values the guard reads; every other string is skipped, not decoded.
-my %DECODE = map { $_ => 1 } qw(tool_name cwd tool_input file_path notebook_path path pattern);
+my %DECODE = map { $_ => 1 } qw(tool_name cwd transcript_path tool_input file_path notebook_path path pattern);
 my $MASK;    # the input with `\\` and `\"` escapes blanked: its quotes are real delimiters
 my %JSON_ESCAPES = ('"' => '"', '\\' => '\\', '/' => '/', b => "\b", f => "\f", n => "\n", r => "\r", t => "\t");
 
@@ -95,6 +95,13 @@ if ($tool eq 'NotebookEdit') {
 }
 
 my ($roots_readable, @roots) = read_roots($opt{roots_file});
+# Claude Code saves a large tool output under <transcript without .jsonl>/tool-results/ and
+# tells the model to Read it there: reading (only) that folder of this conversation is allowed.
+my $results;
+my $transcript = $call->{transcript_path};
+if (defined $transcript && !ref $transcript && $transcript =~ m{\A(/.+)\.jsonl\z}s) {
+  $results = real("$1/tool-results");
+}
 my $state = defined $opt{state_dir} && $opt{state_dir} =~ m{\A/} ? real($opt{state_dir}) : undef;
 for my $given (@paths) {
   deny('a path in this call contains a NUL byte; the claude-hub guard denies it') if index($given, "\0") >= 0;
@@ -104,6 +111,7 @@ for my $given (@paths) {
   deny("$given is inside the claude-hub state directory, which agents may never touch")
     if defined $state && inside($path, $state);
   next if inside($path, $root);
+  next if $READ_TOOLS{$tool} && defined $results && inside($path, $results);
   my $shown = $path eq $abs ? $given : "$given (really $path)";
   for my $other (@roots) {
     next if $other eq $root;

@@ -117,6 +117,20 @@ describe('PreToolUse guard (the real perl script, realistic hook stdin)', () => 
     expect((await call('Read', { file_path: '~/.ssh/id_rsa' })).denied).toContain("outside this session's root");
   });
 
+  it("lets read tools (only) into this conversation's tool-results folder, where Claude Code saves large outputs", async () => {
+    const transcript = join(base, 'home', '.claude', 'projects', 'p', 'conv-1.jsonl');
+    const results = join(base, 'home', '.claude', 'projects', 'p', 'conv-1', 'tool-results');
+    await mkdir(results, { recursive: true });
+    const withTranscript = (tool: string, input: Record<string, unknown>) => {
+      const event = JSON.parse(preToolUse(tool, input, a)) as Record<string, unknown>;
+      return runGuard(JSON.stringify({ ...event, transcript_path: transcript }), args);
+    };
+    expect((await withTranscript('Read', { file_path: join(results, 'bash-1.txt') })).denied).toBeNull();
+    expect((await withTranscript('Write', { file_path: join(results, 'bash-1.txt'), content: 'x' })).denied).toContain('outside');
+    expect((await withTranscript('Read', { file_path: join(results, '..', '..', 'conv-2', 'tool-results', 'x.txt') })).denied).toContain('outside');
+    expect((await withTranscript('Read', { file_path: `${results}/../../../../../../session-b/secret.txt` })).denied).toContain(b);
+  });
+
   it('leaves other tools alone', async () => {
     expect((await call('Bash', { command: `cat ${b}/secret.txt` })).denied).toBeNull();
     expect((await call('mcp__hub__list_sessions', { path: b })).denied).toBeNull();
