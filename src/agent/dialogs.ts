@@ -14,7 +14,8 @@ type Kind = PendingPrompt['kind'];
 export const DIALOG_PATTERNS: readonly { readonly kind: Kind; readonly pattern: RegExp; readonly question: string | null }[] = [
   { kind: 'trust', pattern: /Is this a project you created or one you trust\?|Do you trust the files in this folder\?/i, question: 'Do you trust the files in this folder?' },
   { kind: 'api_key', pattern: /Do you want to use this API key\?/i, question: 'Do you want to use this API key?' },
-  { kind: 'onboarding', pattern: /Choose the text style|Select login method|Let's get started/i, question: null },
+  { kind: 'onboarding', pattern: /Choose the text style that looks best with your terminal/i, question: 'Choose the text style that looks best with your terminal' },
+  { kind: 'onboarding', pattern: /Select login method/i, question: 'Select login method' },
   { kind: 'permission', pattern: /Do you want to [^\n?]*\?/i, question: null },
 ];
 
@@ -30,8 +31,16 @@ export interface DetectedDialog extends PendingPrompt {
  * The dialog at the bottom of the screen, or null. A dialog is a run of consecutive numbered
  * choices (1, 2, …) below a line with a question mark.
  */
+/** Screens with no choices that wait for Enter (e.g. the onboarding's security notes). */
+export const PRESS_ENTER_PATTERN = /Press Enter to continue/i;
+const PRESS_ENTER_QUESTION = 'Press Enter to continue';
+
 export function detectDialog(screen: string, now: Date = new Date()): DetectedDialog | null {
   const lines = screen.split('\n');
+  const lastLines = lines.filter((line) => line.trim() !== '').slice(-3).join('\n');
+  if (PRESS_ENTER_PATTERN.test(lastLines)) {
+    return { kind: 'onboarding', question: PRESS_ENTER_QUESTION, choices: [{ number: 1, label: 'Continue' }], since: now.toISOString(), selected: 1 };
+  }
   // Find the last block of numbered choices that starts at 1.
   let end = -1;
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -87,7 +96,9 @@ export function answerKeys(prompt: PendingPrompt, choice: string): { keys: strin
       data: { choices: prompt.choices, choice },
     });
   }
-  return { keys: [String(picked.number)], choice: { number: picked.number, label: picked.label } };
+  // A press-Enter screen has one choice and no digit to press.
+  const keys = prompt.question === PRESS_ENTER_QUESTION ? ['Enter'] : [String(picked.number)];
+  return { keys, choice: { number: picked.number, label: picked.label } };
 }
 
 function uniqueOrUndefined<T>(items: readonly T[]): T | undefined {

@@ -46,6 +46,29 @@ const IDLE = `╭─── Claude Code v2.1.197 ───╮
 ────────────────
   ? for shortcuts`;
 
+const ONBOARDING = ` Let's get started.
+ Choose the text style that looks best with your terminal
+ To change this later, run /theme
+   1. Auto (match terminal)
+ ❯ 2. Dark mode ✔
+   3. Light mode
+   4. Dark mode (colorblind-friendly)
+ ╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌
+  1  function greet() {
+  2 -  console.log("Hello, World!");
+  2 +  console.log("Hello, Claude!");
+  3  }
+ ╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌
+  Syntax theme: Monokai Extended (ctrl+t to disable)`;
+
+const SECURITY_NOTES = ` Security notes:
+ 1. Claude can make mistakes.
+    You're responsible for Claude's actions and should always
+    review them, especially when running code.
+ 2. Due to prompt injection risks, only use it with code you trust
+    Learn more: https://code.claude.com/docs/en/security
+ Press Enter to continue…`;
+
 const now = new Date('2026-01-01T00:00:00Z');
 
 describe('detectDialog', () => {
@@ -73,6 +96,16 @@ describe('detectDialog', () => {
     expect(dialog).toMatchObject({ kind: 'permission', question: 'Do you want to make this edit to TODO.md?' });
     expect(dialog?.choices).toHaveLength(3);
     expect(dialog?.choices[2]).toEqual({ number: 3, label: 'No' });
+  });
+
+  it('recognises the onboarding theme choice and the press-Enter security notes', () => {
+    const theme = detectDialog(ONBOARDING, now);
+    expect(theme).toMatchObject({ kind: 'onboarding', question: 'Choose the text style that looks best with your terminal', selected: 2 });
+    expect(theme?.choices.map((c) => c.label)).toEqual(['Auto (match terminal)', 'Dark mode ✔', 'Light mode', 'Dark mode (colorblind-friendly)']);
+    expect(answerKeys(theme!, 'light mode').keys).toEqual(['3']);
+    const notes = detectDialog(SECURITY_NOTES, now);
+    expect(notes).toMatchObject({ kind: 'onboarding', question: 'Press Enter to continue', choices: [{ number: 1, label: 'Continue' }] });
+    expect(answerKeys(notes!, '1')).toEqual({ keys: ['Enter'], choice: { number: 1, label: 'Continue' } });
   });
 
   it('sees no dialog on an idle prompt, on an empty screen, or in numbered lists without a question', () => {
