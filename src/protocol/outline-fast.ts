@@ -31,10 +31,14 @@ const TABLE_DELIMITER = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]
 const BLOCK_IN_ITEM = /^(?:#{1,6}(?:[ \t]|$)|>|`{3}|~{3}|<|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$)/;
 const TASK_BOX = /^\[([ xX])\][ \t]+\S/;
 
-/** Scans from `from` (a line start; earlier text is ignored but counted for lines and offsets). */
-export function scanOutline(text: string, from = 0): Outline | null {
+/**
+ * Scans the lines from `from` (a line start) up to `to`; text outside is ignored but offsets
+ * stay those of `text`. `firstLine` is the 1-based line at `from` (counted when not given).
+ */
+export function scanOutline(text: string, from = 0, to = text.length, firstLine?: number): Outline | null {
   // Lone CR line endings and form feeds are rare and subtle: leave them to remark.
-  if (/\r(?!\n)|[\f\v]/.test(text)) return null;
+  const region = from === 0 && to === text.length ? text : text.slice(from, to);
+  if (/\r(?!\n)|[\f\v]/.test(region)) return null;
   const headings: OutlineHeading[] = [];
   const items: Draft[] = [];
   const stack: Draft[] = [];
@@ -45,10 +49,9 @@ export function scanOutline(text: string, from = 0): Outline | null {
   let inComment = false;
   let lineNo = 0;
   let pos = 0;
-  if (from > 0) {
-    for (let at = text.indexOf('\n'); at !== -1 && at < from; at = text.indexOf('\n', at + 1)) lineNo++;
-    pos = from;
-  }
+  if (firstLine !== undefined) lineNo = firstLine - 1;
+  else for (let at = text.indexOf('\n'); at !== -1 && at < from; at = text.indexOf('\n', at + 1)) lineNo++;
+  pos = from;
 
   const extend = (lineStart: number, line: string): void => {
     let length = line.length;
@@ -67,13 +70,13 @@ export function scanOutline(text: string, from = 0): Outline | null {
 
   for (;;) {
     let nl = text.indexOf('\n', pos);
-    if (nl === -1) nl = text.length;
+    if (nl === -1 || nl > to) nl = to;
     const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
     const lineStart = pos;
     const line = text.slice(pos, lineEnd);
     lineNo++;
     pos = nl + 1;
-    const last = nl >= text.length;
+    const last = nl >= to;
 
     let indent = 0;
     while (line.charCodeAt(indent) === 32) indent++;
@@ -220,4 +223,57 @@ function atxText(rest: string): string {
   const content = rest.replace(/^#{1,6}/, '');
   if (/^[ \t]*#*[ \t]*$/.test(content)) return '';
   return content.replace(/[ \t]+#+[ \t]*$/, '').trim();
+}
+
+/**
+ * Offsets (with their 1-based lines) where the document may be cut into independent pieces:
+ * the start of every ATX heading at column 0 outside a fence or HTML block. Such a heading
+ * closes every open container (lists, quotes, indented code), so each piece parses alone as it
+ * does within the whole. Only openers at column 0 are surely top-level; an opener indented 1–3
+ * spaces may sit in a list item or not, so cutting stops there (remark sees the rest whole).
+ */
+export function cutPoints(text: string, from: number, to: number, firstLine: number): { offset: number; line: number }[] {
+  const cuts = [{ offset: from, line: firstLine }];
+  let close: RegExp | null = null;
+  let untilBlank = false;
+  let line = firstLine - 1;
+  for (let pos = from; pos < to; ) {
+    let nl = text.indexOf('\n', pos);
+    if (nl === -1 || nl > to) nl = to;
+    const content = text.slice(pos, nl);
+    line++;
+    pos = nl + 1;
+    if (close !== null) {
+      if (close.test(content)) close = null;
+      continue;
+    }
+    if (untilBlank) {
+      if (/^[ \t]*\r?$/.test(content)) untilBlank = false;
+      continue;
+    }
+    if (/^#{1,6}(?:[ \t\r]|$)/.test(content)) {
+      if (line > firstLine) cuts.push({ offset: pos - content.length - 1, line });
+      continue;
+    }
+    const opener = /^( {0,3})(`{3,}|~{3,}|<)/.exec(content);
+    if (opener === null) continue;
+    const mark = opener[2] ?? '';
+    if (mark.startsWith('`') && content.slice(opener[0].length).includes('`')) continue; // not a fence
+    if ((opener[1] ?? '') !== '') return cuts; // indented 1-3: maybe inside a list item
+    if (mark !== '<') {
+      close = new RegExp(`^ {0,3}${mark[0] === '`' ? '`' : '~'}{${mark.length},}[ \\t]*\\r?$`);
+      continue;
+    }
+    const ends: [RegExp, RegExp][] = [
+      [/^<!--/, /-->/],
+      [/^<\?/, /\?>/],
+      [/^<!\[CDATA\[/, /\]\]>/],
+      [/^<![A-Za-z]/, />/],
+      [/^<(?:script|pre|style|textarea)(?:[\s>]|$)/i, /<\/(?:script|pre|style|textarea)>/i],
+    ];
+    const kind = ends.find(([begin]) => begin.test(content));
+    if (kind === undefined) untilBlank = true;
+    else if (!kind[1].test(content.replace(kind[0], ''))) close = kind[1];
+  }
+  return cuts;
 }

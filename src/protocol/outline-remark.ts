@@ -14,11 +14,11 @@ export function remarkOutline(text: string): Outline {
   const items: OutlineItem[] = [];
   // Iterative walk in document order: deeply nested input must not exhaust the stack here.
   // Headings inside list items or block quotes are content, not sections: they are skipped.
-  const pending: { node: Nodes; depth: number; contained: boolean }[] = [{ node: tree, depth: 0, contained: false }];
+  const pending: { node: Nodes; depth: number; contained: boolean; quoted: boolean }[] = [{ node: tree, depth: 0, contained: false, quoted: false }];
   while (pending.length > 0) {
     const next = pending.pop();
     if (next === undefined) break;
-    const { node, depth, contained } = next;
+    const { node, depth, contained, quoted } = next;
     const start = node.position?.start.offset;
     const end = node.position?.end.offset;
     if (node.type === 'heading' && start !== undefined && !contained) {
@@ -26,7 +26,7 @@ export function remarkOutline(text: string): Outline {
       const lastChild = node.children[node.children.length - 1]?.position?.end.offset;
       headings.push({
         depth: node.depth,
-        text: first === undefined || lastChild === undefined ? '' : unquote(text.slice(first, lastChild)),
+        text: first === undefined || lastChild === undefined ? '' : unquote(text.slice(first, lastChild), quoted),
         line: node.position?.start.line ?? 1,
         start,
       });
@@ -61,20 +61,23 @@ export function remarkOutline(text: string): Outline {
         checkbox,
         checked,
         textStart,
-        text: paragraphEnd === undefined || paragraphEnd < textStart ? '' : unquote(text.slice(textStart, paragraphEnd)),
+        text: paragraphEnd === undefined || paragraphEnd < textStart ? '' : unquote(text.slice(textStart, paragraphEnd), quoted),
       });
     }
     if ('children' in node) {
       for (let i = node.children.length - 1; i >= 0; i--) {
         const child = node.children[i];
-        if (child !== undefined) pending.push({ node: child, depth: childDepth, contained: contained || node.type === 'listItem' || node.type === 'blockquote' });
+        if (child !== undefined) {
+          pending.push({ node: child, depth: childDepth, contained: contained || node.type === 'listItem' || node.type === 'blockquote', quoted: quoted || node.type === 'blockquote' });
+        }
       }
     }
   }
   return { engine: 'remark', headings, items };
 }
 
-/** One line of text from a fragment whose continuation lines may carry block quote markers. */
-function unquote(fragment: string): string {
+/** One line of text from a fragment; inside a block quote, continuation lines carry its markers. */
+function unquote(fragment: string, quoted: boolean): string {
+  if (!quoted) return oneLine(fragment);
   return oneLine(fragment.split('\n').map((part, i) => (i === 0 ? part : part.replace(/^[ \t]*(?:>[ \t]?)*/, ''))).join('\n'));
 }

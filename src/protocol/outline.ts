@@ -7,7 +7,7 @@
  * scanner bails out to remark instead of guessing, and tests check they agree.
  */
 import type { Span } from './types.js';
-import { scanOutline } from './outline-fast.js';
+import { cutPoints, scanOutline } from './outline-fast.js';
 import { remarkOutline } from './outline-remark.js';
 
 /** A heading at the top level of the document (headings inside list items or quotes are not sections). */
@@ -42,6 +42,7 @@ export interface OutlineItem {
 export interface Outline {
   readonly headings: readonly OutlineHeading[];
   readonly items: readonly OutlineItem[];
+  /** 'remark' when at least one piece of the document needed it. */
   readonly engine: 'fast' | 'remark';
 }
 
@@ -55,17 +56,39 @@ export function outline(text: string, bodyStart = 0): Outline {
   const source = bom === 0 ? text : text.slice(1);
   const start = Math.max(0, bodyStart - bom);
   // The scanner skips the prefix itself; remark is given it masked as blank lines.
-  const startsLine = start === 0 || source[start - 1] === '\n';
-  const found = (startsLine ? scanOutline(source, start) : null) ?? remarkOutline(maskPrefix(source, start));
-  return bom === 0 ? found : shift(found, bom);
+  if (start > 0 && source[start - 1] !== '\n') return { engine: 'fast', headings: [], items: [] };
+  let firstLine = 1;
+  for (let at = source.indexOf('\n'); at !== -1 && at < start; at = source.indexOf('\n', at + 1)) firstLine++;
+  // Piece by piece (cut at top-level headings), so one construct the scanner leaves to remark
+  // costs remark's time for its own section only, not for the whole file.
+  const cuts = cutPoints(source, start, source.length, firstLine);
+  const headings: OutlineHeading[] = [];
+  const items: OutlineItem[] = [];
+  let engine: Outline['engine'] = 'fast';
+  cuts.forEach((cut, index) => {
+    const end = cuts[index + 1]?.offset ?? source.length;
+    let piece = scanOutline(source, cut.offset, end, cut.line);
+    if (piece === null) {
+      engine = 'remark';
+      // Without the line break before the next heading: alone, an unclosed block would run past it.
+      const trimmed = index + 1 < cuts.length ? end - (source[end - 2] === '\r' ? 2 : 1) : end;
+      piece = shift(remarkOutline(source.slice(cut.offset, trimmed)), cut.offset, cut.line - 1);
+    }
+    headings.push(...piece.headings);
+    items.push(...piece.items);
+  });
+  const found: Outline = { engine, headings, items };
+  return bom === 0 ? found : shift(found, bom, 0);
 }
 
-function shift(found: Outline, by: number): Outline {
+function shift(found: Outline, by: number, lines: number): Outline {
   return {
     engine: found.engine,
-    headings: found.headings.map((h) => ({ ...h, start: h.start + by })),
+    headings: found.headings.map((h) => ({ ...h, start: h.start + by, line: h.line + lines })),
     items: found.items.map((item) => ({
       ...item,
+      line: item.line + lines,
+      endLine: item.endLine + lines,
       start: item.start + by,
       end: item.end + by,
       textStart: item.textStart + by,

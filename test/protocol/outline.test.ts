@@ -98,6 +98,32 @@ describe('outline engines', () => {
     expect(answered).toBeGreaterThan(floor);
   });
 
+  it('outline(), cut into pieces at top-level headings, equals remark on the whole document, always', () => {
+    let mixed = 0;
+    // Sections: a column-0 heading, then any lines (so cuts happen and pieces mix both engines).
+    const sectioned = fc
+      .tuple(fc.array(fc.tuple(fc.constantFrom('## Agent_1', '# Plan', '### x ###'), docOf(LINE_KINDS)), { minLength: 1, maxLength: 5 }), fc.boolean())
+      .map(([sections, crlf]) => sections.map(([heading, body]) => `${heading}\n${body}`).join('\n').replace(/\r?\n/g, crlf ? '\r\n' : '\n'));
+    fc.assert(
+      fc.property(fc.oneof(docOf(LINE_KINDS), sectioned), (doc) => {
+        const pieces = outline(doc);
+        if (pieces.engine === 'remark' && pieces.headings.length > 1) mixed++;
+        expect(comparable(pieces)).toEqual(comparable(remarkOutline(doc)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(mixed).toBeGreaterThan(50);
+  });
+
+  it('one block quote costs remark only its own section', () => {
+    const section = (n: number) => [`## Agent_${n}`, '', ...Array.from({ length: 20 }, (_, i) => `- [ ] item ${i}`), ''];
+    const doc = [...section(1), '> a quote', '', ...section(2), ...section(3)].join('\n');
+    const found = outline(doc);
+    expect(found.engine).toBe('remark');
+    expect(comparable(found)).toEqual(comparable(remarkOutline(doc)));
+    expect(found.items).toHaveLength(60);
+  });
+
   it('masks front matter and a BOM without moving lines or offsets', () => {
     const text = '\uFEFF---\ntitle: x\nlist: - [ ] not an item\n---\n# H\n- [ ] real\n';
     const found = outline(text, text.indexOf('# H'));
