@@ -86,6 +86,7 @@ try {
   const setupStart = performance.now();
   await client.connect(transport);
   const sessionIds = [];
+  let lastAgentCreated = 0;
   for (const [s, root] of roots.entries()) {
     const created = await client.callTool({ name: 'create_session', arguments: { root_path: root, session_name: `bench-${s}`, trust_root: true } });
     if (created.isError) throw new Error(`create_session: ${created.content[0]?.text}`);
@@ -93,8 +94,14 @@ try {
     for (let a = 0; a < AGENTS; a++) {
       const agent = await client.callTool({ name: 'create_agent', arguments: { session_id: created.structuredContent.session.id, agent_name: `B${s}_${a}` } });
       if (agent.isError) throw new Error(`create_agent: ${agent.content[0]?.text}`);
+      lastAgentCreated = Date.now();
     }
   }
+  // The stand-in never sends Claude Code's hook events, so the hub watches each agent's screen for a
+  // startup dialog for its first 60 s (a real agent ends that with its SessionStart hook within
+  // seconds). Measure the steady state, after that window.
+  const quietAt = lastAgentCreated + 61_000;
+  if (AGENTS > 0 && Date.now() < quietAt) await new Promise((r) => setTimeout(r, quietAt - Date.now()));
   // Wait until the index has read every task file.
   for (const id of sessionIds) {
     for (let i = 0; ; i++) {
