@@ -8,5 +8,9 @@ dir=${file%/*}
 [ -d "$dir" ] || mkdir -p "$dir" 2>/dev/null
 # JSON has no raw newlines inside strings: dropping them keeps one event per line.
 line=$(tr -d '\r\n' 2>/dev/null)
-[ -n "$line" ] && printf '%s\n' "$line" >>"$file" 2>/dev/null
+# The newline goes into the same string so the line is ONE write(2) (O_APPEND): hooks that run
+# at the same time never interleave, even for large events (printf '%s\n' writes it separately).
+nl='
+'
+[ -n "$line" ] && printf '%s' "$line$nl" >>"$file" 2>/dev/null
 exit 0

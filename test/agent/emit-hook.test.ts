@@ -37,7 +37,8 @@ describe('templates/hooks/emit.sh', () => {
 
   it('keeps every event whole when many hooks append at once, and prints its cost', async () => {
     const file = join(dir, 'concurrent.jsonl');
-    const runs = Array.from({ length: 40 }, (_, i) => emit(file, JSON.stringify({ i, pad: 'x'.repeat(2000) })));
+    // Large events (a PostToolUse of a big Read) too: each line must be one write(2).
+    const runs = Array.from({ length: 40 }, (_, i) => emit(file, JSON.stringify({ i, pad: 'x'.repeat(i % 2 === 0 ? 2000 : 300_000) })));
     const results = await Promise.all(runs);
     const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { i: number }).i).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
