@@ -8,7 +8,9 @@
  * - Read/Edit/Write in B: refused by the deny rules (Claude Code's own message).
  * - Edit/Write/Read in C once it is a session: refused by the guard, whose reason the model receives.
  * - Files of B and C unchanged; reading A's own file works.
- * (The default, strict mode — every path outside the own root denied — is covered in guard.test.ts.)
+ * Agent_2 runs the guard in its default, strict mode: a Read outside its root (not a session)
+ * is refused. Agent_3's guard cannot run (its script is missing): the hook fails closed (exit
+ * 2) and even a Read of its own root is blocked, with the hook's message reaching the model.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
@@ -38,6 +40,17 @@ describe('guard inside a real Claude Code agent', () => {
   let claude: ClaudeEnv;
   let pane: TerminalHandle;
   let eventsFile: string;
+  let agents: Record<string, { pane: TerminalHandle; eventsFile: string }>;
+
+  async function launch(name: string, settings: Record<string, unknown>): Promise<{ pane: TerminalHandle; eventsFile: string }> {
+    const settingsFile = join(state, 'agents', `${name}.settings.json`);
+    await mkdir(join(state, 'agents'), { recursive: true });
+    await writeFile(settingsFile, JSON.stringify(settings, null, 2));
+    const handle = await backend.open({ session: 'guard', name, cwd: a, argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile], env: claude.env });
+    const events = join(state, 'events', 'a', `${name}.jsonl`);
+    await waitFor(async () => (await readFile(events, 'utf8').catch(() => '')).includes('"SessionStart"'), `SessionStart of ${name}`, 60_000);
+    return { pane: handle, eventsFile: events };
+  }
 
   beforeAll(async () => {
     base = await realpath(await mkdtemp(join(tmpdir(), 'hub-guard-claude-')));
@@ -51,6 +64,7 @@ describe('guard inside a real Claude Code agent', () => {
     await writeFile(join(a, 'own.txt'), 'OWN-CONTENT-4711\n');
     await writeFile(join(b, 'secret.txt'), 'B-SECRET-0815\n');
     await writeFile(join(c, 'secret.txt'), 'C-SECRET-1234\n');
+    await writeFile(join(base, 'outside.txt'), 'OUTSIDE-5555\n');
     rootsFile = join(state, 'roots.txt');
     await writeRootsFile(rootsFile, [a, b]);
     fake = await startFakeAnthropic({
@@ -64,27 +78,23 @@ describe('guard inside a real Claude Code agent', () => {
           },
           { trigger: `write-${x}`, steps: [[{ type: 'tool_use' as const, name: 'Write', input: { file_path: join(root(), 'planted.txt'), content: 'PWNED' } }], [{ type: 'text' as const, text: 'done' }]] },
         ];
-      }).concat([{ trigger: 'read-own', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(a, 'own.txt') } }], [{ type: 'text', text: 'done' }]] }]),
+      }).concat([
+        { trigger: 'read-own', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(a, 'own.txt') } }], [{ type: 'text', text: 'done' }]] },
+        { trigger: 'read-outside', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(base, 'outside.txt') } }], [{ type: 'text', text: 'done' }]] },
+      ]),
     });
     claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [a], acceptEdits: true });
-    eventsFile = join(state, 'events', 'a', 'Agent_1.jsonl');
-    const settings = buildAgentSettings({
-      eventsFile,
-      guardHook: buildGuardHook({ root: a, rootsFile, stateDir: state, readsOutside: true }),
-      deny: buildDenyRules([b]),
-    });
-    const settingsFile = join(state, 'agents', 'Agent_1.settings.json');
-    await mkdir(join(state, 'agents'), { recursive: true });
-    const allowReads = { ...settings, permissions: { ...settings.permissions, allow: [`Read(/${base}/**)`] } };
-    await writeFile(settingsFile, JSON.stringify(allowReads, null, 2));
-    pane = await backend.open({
-      session: 'guard',
-      name: 'Agent_1',
-      cwd: a,
-      argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile],
-      env: claude.env,
-    });
-    await waitFor(async () => (await readFile(eventsFile, 'utf8').catch(() => '')).includes('"SessionStart"'), 'SessionStart hook', 60_000);
+    const agentSettings = (name: string, guard: Parameters<typeof buildGuardHook>[0], deny: string[]) => {
+      const settings = buildAgentSettings({ eventsFile: join(state, 'events', 'a', `${name}.jsonl`), guardHook: buildGuardHook(guard), deny });
+      return { ...settings, permissions: { ...settings.permissions, allow: [`Read(/${base}/**)`] } };
+    };
+    agents = {
+      Agent_1: await launch('Agent_1', agentSettings('Agent_1', { root: a, rootsFile, stateDir: state, readsOutside: true }, buildDenyRules([b]))),
+      Agent_2: await launch('Agent_2', agentSettings('Agent_2', { root: a, rootsFile, stateDir: state }, [])),
+      Agent_3: await launch('Agent_3', agentSettings('Agent_3', { root: a, rootsFile, stateDir: state, guardPath: join(base, 'missing-guard.pl') }, [])),
+    };
+    pane = agents.Agent_1!.pane;
+    eventsFile = agents.Agent_1!.eventsFile;
   });
 
   afterAll(async () => {
@@ -100,7 +110,8 @@ describe('guard inside a real Claude Code agent', () => {
   });
 
   /** Types a prompt, waits for the turn's final request, returns the tool result the model got. */
-  async function turn(prompt: string): Promise<RecordedRequest['toolResults'][number]> {
+  async function turn(prompt: string, agent = 'Agent_1'): Promise<RecordedRequest['toolResults'][number]> {
+    const { pane, eventsFile } = agents[agent]!;
     const stops = async () => (await readFile(eventsFile, 'utf8')).split('\n').filter((l) => l.includes('"hook_event_name":"Stop"')).length;
     const before = await stops();
     await backend.sendText(pane, prompt);
@@ -151,5 +162,19 @@ describe('guard inside a real Claude Code agent', () => {
     const result = await turn('read-own');
     expect(result.isError).toBe(false);
     expect(result.content).toContain('OWN-CONTENT-4711');
+  });
+
+  it('in strict mode (the default) refuses a Read outside the root that is no session at all', async () => {
+    const result = await turn('a2-read-outside', 'Agent_2');
+    expect(result.isError).toBe(true);
+    expect(result.content).toContain(`claude-hub: ${join(base, 'outside.txt')} is outside this session's root`);
+    expect(result.content).not.toContain('OUTSIDE-5555');
+  });
+
+  it('fails closed when the guard cannot run: even an own-root Read is blocked, with the reason', async () => {
+    const result = await turn('a3-read-own', 'Agent_3');
+    expect(result.isError).toBe(true);
+    expect(result.content).toContain('the file-access guard could not run');
+    expect(result.content).not.toContain('OWN-CONTENT-4711');
   });
 });
