@@ -4,11 +4,11 @@
  * `<stateDir>/events/<sessionId>/<agent>.jsonl`.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { taskIdFromFileName } from '../protocol/index.js';
+import { TASKS_DIR, TODO_FILE, taskIdFromFileName } from '../protocol/index.js';
 
-export const TODO_FILE = 'TODO.md';
-export const HUB_DIR = '.claude-hub';
-export const TASKS_DIR = join(HUB_DIR, 'tasks');
+export { TASKS_DIR, TODO_FILE };
+/** The folder of the hub's files in a session root: the parent of TASKS_DIR. */
+export const HUB_DIR = dirname(TASKS_DIR);
 export const HOOK_FILE_SUFFIX = '.jsonl';
 
 export interface SessionPaths {
