@@ -108,7 +108,7 @@ function statusAfter(event: HookEvent, current: AgentStatus): AgentStatus {
 
 const agents = new Map<string, Agent>();
 
-async function launch(name: string, options: { cwd?: string; permissionMode?: string } = {}): Promise<Agent> {
+async function launch(name: string, options: { cwd?: string; permissionMode?: string; resumeId?: string } = {}): Promise<Agent> {
   const cwd = options.cwd ?? root;
   const eventsFile = agentEventsFile(stateDir, SESSION, name);
   const settingsFile = join(stateDir, 'agents', `${name}.settings.json`);
@@ -119,7 +119,8 @@ async function launch(name: string, options: { cwd?: string; permissionMode?: st
     claudeCommand: CLAUDE_BIN,
     agentName: name,
     hubSession: SESSION,
-    claudeSessionId: randomUUID(),
+    claudeSessionId: options.resumeId ?? randomUUID(),
+    resume: options.resumeId !== undefined,
     prompt,
     settingsFile,
     root: cwd,
@@ -340,5 +341,22 @@ describe('two real Claude Code agents in tmux', () => {
     expect(prompts.filter((p) => p === 'Queued before the restart')).toHaveLength(1);
     expect(prompts.filter((p) => p === 'Typed just before a crash')).toHaveLength(1);
     third.close();
+  });
+  it('closing the window ends the conversation; relaunching with --resume continues the same one', async () => {
+    const three = agents.get('Agent_3')!;
+    const first = three.named('SessionStart')[0]!;
+    await backend.close(three.handle);
+    expect(await backend.isAlive(three.handle)).toBe(false);
+    three.stop();
+    const resumed = await launch('Agent_3', { cwd: first.payload.cwd as string, resumeId: first.claudeSessionId! });
+    const start = await waitFor(() => resumed.named('SessionStart').find((e) => e.payload.source === 'resume'), 'SessionStart (resume)', 45_000);
+    expect(start.claudeSessionId).toBe(first.claudeSessionId);
+    // The resumed conversation still has its history: the model sees the earlier prompts.
+    const queue = queueFor(resumed);
+    expect((await queue.enqueue({ deliveryId: 'dlv-resumed', agent: 'Agent_3', text: 'Still there after the resume?' }).settled).state).toBe('delivered');
+    await waitFor(() => fake.requests.find((r) => r.mainLoop && r.turnPrompt === 'Still there after the resume?'), 'model request');
+    const request = fake.requests.find((r) => r.mainLoop && r.turnPrompt === 'Still there after the resume?')!;
+    expect(JSON.stringify(request.body?.messages)).toContain('Queued before the restart');
+    queue.close();
   });
 });
