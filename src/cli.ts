@@ -8,8 +8,8 @@ const USAGE = `usage: claude-hub [command] [options]
 
 commands:
   serve            run the MCP server (default; stdio unless --transport http)
-  status [ROOT|SESSION] [--json]   what each session, agent and task is doing
-  watch            follow the live index as it changes
+  status ROOT [--json]   what each agent and task of a root is doing
+  watch ROOT [--json]    follow a root's agents, tasks and TODO.md live
   audit verify|log read and check the audit log
   doctor [--json]  check this machine for tmux, claude, git, … and say what to fix
   init ROOT        write ROOT/TODO.md and print the Claude Desktop / Claude Code config
