@@ -7,12 +7,12 @@ import { packageVersion } from './commands/package-info.js';
 const USAGE = `usage: claude-hub [command] [options]
 
 commands:
-  serve            run the MCP server (default; stdio unless --transport http)
-  status ROOT [--json]   what each agent and task of a root is doing
-  watch ROOT [--json]    follow a root's agents, tasks and TODO.md live
-  audit verify|log read and check the audit log
-  doctor [--json]  check this machine for tmux, claude, git, … and say what to fix
-  init ROOT        write ROOT/TODO.md and print the Claude Desktop / Claude Code config
+  serve                 run the MCP server (default; stdio unless --transport http)
+  status ROOT [--json]  what each agent and task of a root is doing
+  watch ROOT [--json]   follow a root's agents, tasks and TODO.md live
+  audit verify|log      read and check the audit log
+  doctor [--json]       check this machine for tmux, claude, git, … and say what to fix
+  init ROOT             write ROOT/TODO.md and print the Claude Desktop / Claude Code config
 
   claude-hub <command> --help   options of one command
   claude-hub --version
