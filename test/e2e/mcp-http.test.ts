@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   world = await createWorld();
   const tokens = join(world.stateDir, '..', 'tokens');
   await writeFile(tokens, `ada admin ${ADMIN}\nbob viewer ${VIEWER}\n`, { mode: 0o600 });
-  server = spawn(process.execPath, world.serveArgs(['--transport', 'http', '--port', '0', '--tokens-file', tokens]), { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, world.serveArgs(['--transport', 'http', '--port', '0', '--tokens-file', tokens, '--max-sessions', '1']), { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   server.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   url = await waitFor(() => /ready: transport=http url=(\S+)/.exec(stderr)?.[1], 'the ready line', 30_000);
@@ -57,7 +57,7 @@ describe('the built claude-hub over Streamable HTTP with the real hub', () => {
     expect(response.headers.get('www-authenticate')).toContain('Bearer');
   });
 
-  it('admin creates a session; a viewer reads it but is refused send_message_to_agent', async () => {
+  it('admin creates a session; a viewer reads it but is refused send_message_to_agent; --max-sessions holds', async () => {
     const admin = await connect(ADMIN);
     const created = (await admin.callTool({ name: 'create_session', arguments: { root_path: world.root, session_name: 'http' } })) as CallToolResult;
     expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
@@ -68,6 +68,12 @@ describe('the built claude-hub over Streamable HTTP with the real hub', () => {
     expect(refused.isError).toBe(true);
     expect(refused._meta?.[ERROR_META_KEY]).toMatchObject({ code: 'FORBIDDEN', data: { role: 'viewer' } });
     await viewer.close();
+
+    // --max-sessions 1 is enforced with a clear error.
+    const second = join(world.root, '..', 'second-project');
+    await mkdir(second);
+    const limited = (await admin.callTool({ name: 'create_session', arguments: { root_path: second, session_name: 'second' } })) as CallToolResult;
+    expect(limited._meta?.[ERROR_META_KEY]).toMatchObject({ code: 'LIMIT_REACHED', message: expect.stringContaining('--max-sessions') });
     await admin.close();
   });
 });
