@@ -6,6 +6,11 @@
 import { z } from 'zod';
 import { AGENT_STATUSES } from '../hub/types.js';
 import { AGENT_NAME_PATTERN, TASK_ID_PATTERN, TASK_PRIORITIES, TASK_STATUSES } from '../protocol/types.js';
+import { FROM_NAME_PATTERN, LIMITS } from '../security/validate.js';
+
+// Limits come from the hub's validators (src/security/validate.ts), which check deeper (bytes,
+// control characters, invisible tricks); the schema tells clients the same limits up front.
+export { LIMITS };
 
 // ── inputs ────────────────────────────────────────────────────────────────────────────────
 export const sessionIdField = z
@@ -36,10 +41,9 @@ export const taskPriorityField = z.enum(TASK_PRIORITIES);
 /** Who a message or task is from: an agent name or a short label for a person. */
 export const fromField = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(/^[^\r\n]+$/, 'one line only')
-  .describe('Who it is from: an agent name or a short label for a person. Default "user".');
+  .max(LIMITS.fromName)
+  .regex(FROM_NAME_PATTERN, 'a sender is an agent name, "user" or a handle: letters, digits, _ - . @, starting with a letter')
+  .describe('Who it is from: an agent name, "user" (the default) or a person\'s handle such as jane.doe.');
 
 // ── outputs ───────────────────────────────────────────────────────────────────────────────
 export const progressSchema = z.looseObject({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, pendingPromptSchema } from '../schemas.js';
+import { agentNameField, LIMITS, pendingPromptSchema } from '../schemas.js';
 
 export const answerAgentPrompt = defineTool({
   name: 'answer_agent_prompt',
@@ -12,7 +12,7 @@ export const answerAgentPrompt = defineTool({
       'Give the choice\'s number or its label.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      choice: z.string().min(1).max(200).describe('The number of the choice (e.g. "1") or its label, as listed in the agent\'s pendingPrompt.'),
+      choice: z.string().min(1).max(LIMITS.choice).describe('The number of the choice (e.g. "1") or its label, as listed in the agent\'s pendingPrompt.'),
     }),
     outputSchema: z.object({
       agent: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, agentViewSchema, sessionIdField } from '../schemas.js';
+import { agentNameField, agentViewSchema, LIMITS, sessionIdField } from '../schemas.js';
 
 export const createAgent = defineTool({
   name: 'create_agent',
@@ -16,13 +16,13 @@ export const createAgent = defineTool({
       specialization: z
         .string()
         .min(1)
-        .max(200)
+        .max(LIMITS.specialization)
         .optional()
         .describe('What the agent focuses on, e.g. "frontend" or "tests"; shown in status and given to the agent.'),
       system_prompt_suffix: z
         .string()
         .min(1)
-        .max(8000)
+        .max(LIMITS.systemPromptSuffix)
         .optional()
         .describe('Extra instructions appended to the agent\'s system prompt.'),
     }),

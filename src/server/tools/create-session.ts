@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { sessionInfoSchema } from '../schemas.js';
+import { LIMITS, sessionInfoSchema } from '../schemas.js';
 
 export const createSession = defineTool({
   name: 'create_session',
@@ -11,13 +11,8 @@ export const createSession = defineTool({
       'Start coordinating a codebase: registers ROOT as a session (its TODO.md and .claude-hub/tasks/ are watched from now on) and returns its session_id. ' +
       'Refuses a root that does not exist, is not a directory, is / or a home folder, or overlaps another session\'s root.',
     inputSchema: z.strictObject({
-      root_path: z.string().min(1).max(4096).describe('Absolute path of the codebase to coordinate (an existing directory).'),
-      session_name: z
-        .string()
-        .min(1)
-        .max(64)
-        .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'letters, digits, space, _ . - only; starts with a letter or digit')
-        .describe('A short human name for the session, e.g. "webapp".'),
+      root_path: z.string().min(1).max(LIMITS.path).describe('Absolute path of the codebase to coordinate (an existing directory).'),
+      session_name: z.string().min(1).max(LIMITS.sessionName).describe('A short human name for the session, e.g. "webapp" (printable, at most 64 characters).'),
       trust_root: z
         .boolean()
         .optional()

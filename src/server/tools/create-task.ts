@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, fromField, sessionIdField, taskIdField, taskPriorityField, taskSummarySchema } from '../schemas.js';
+import { agentNameField, fromField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskSummarySchema } from '../schemas.js';
 
 export const createTask = defineTool({
   name: 'create_task',
@@ -12,11 +12,11 @@ export const createTask = defineTool({
       'An assignee is told about it through the usual delivery.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
-      title: z.string().min(1).max(200).regex(/^[^\r\n]+$/, 'one line only').describe('One-line title of the task.'),
+      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').describe('One-line title of the task.'),
       assignee: agentNameField.optional().describe('The agent who should do it.'),
       from: fromField.optional(),
       priority: taskPriorityField.optional().describe('low, medium (default), high or critical.'),
-      body: z.string().max(64_000).optional().describe('Markdown body: what to do, acceptance criteria, a checklist.'),
+      body: z.string().max(LIMITS.taskBody).optional().describe('Markdown body: what to do, acceptance criteria, a checklist.'),
       depends_on: z.array(taskIdField).max(50).optional().describe('Ids of tasks that must be done first.'),
     }),
     outputSchema: z.object({ task: taskSummarySchema }),

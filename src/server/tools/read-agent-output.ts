@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField } from '../schemas.js';
+import { agentNameField, LIMITS } from '../schemas.js';
 
 export const readAgentOutput = defineTool({
   name: 'read_agent_output',
@@ -10,7 +10,7 @@ export const readAgentOutput = defineTool({
     description: 'The last lines of an agent\'s terminal screen, as text: to see what it is doing or which dialog it is showing.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      lines: z.number().int().min(1).max(2000).default(50).describe('How many lines from the bottom of the screen and scrollback (1–2000, default 50).'),
+      lines: z.number().int().min(1).max(LIMITS.outputLines).default(50).describe('How many lines from the bottom of the screen and scrollback (1–2000, default 50).'),
     }),
     outputSchema: z.object({ agent: z.string(), alive: z.boolean(), text: z.string() }),
     // Reads a live terminal whose content an agent (a model) writes: open world, but changes nothing.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, fromField } from '../schemas.js';
+import { agentNameField, fromField, LIMITS } from '../schemas.js';
 
 export const sendMessageToAgent = defineTool({
   name: 'send_message_to_agent',
@@ -12,7 +12,7 @@ export const sendMessageToAgent = defineTool({
       'The result says whether it was delivered (confirmed by the agent\'s hook), queued, or undelivered and why.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      message: z.string().min(1).max(32_000).describe('The message text (plain text or markdown; at most 32,000 characters).'),
+      message: z.string().min(1).max(LIMITS.message).describe('The message text (plain text or markdown; at most 64 KiB).'),
       from: fromField.optional(),
     }),
     outputSchema: z.looseObject({

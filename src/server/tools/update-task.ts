@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, sessionIdField, taskIdField, taskPriorityField, taskStatusField, taskSummarySchema } from '../schemas.js';
+import { agentNameField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskStatusField, taskSummarySchema } from '../schemas.js';
 
 export const updateTask = defineTool({
   name: 'update_task',
@@ -16,8 +16,8 @@ export const updateTask = defineTool({
       status: taskStatusField.optional().describe('New status: todo, in_progress, blocked, review, done or cancelled.'),
       assignee: agentNameField.nullable().optional().describe('New assignee; null to unassign.'),
       priority: taskPriorityField.optional().describe('New priority.'),
-      title: z.string().min(1).max(200).regex(/^[^\r\n]+$/, 'one line only').optional().describe('New one-line title.'),
-      log: z.string().min(1).max(8000).optional().describe('A line to append to the task\'s log (dated by the hub).'),
+      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').optional().describe('New one-line title.'),
+      log: z.string().min(1).max(LIMITS.logLine).regex(/^[^\r\n]+$/, 'one line only; add several entries instead').optional().describe('One line to append to the task\'s log (dated by the hub).'),
     }),
     outputSchema: z.object({ task: taskSummarySchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
