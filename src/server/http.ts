@@ -142,8 +142,8 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     server.listen(options.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
   const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  allowedHosts = [...new Set([`${shownHost}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])];
 
   return {
     url: `http://${shownHost}:${port}${MCP_PATH}`,
