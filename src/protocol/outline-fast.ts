@@ -227,15 +227,17 @@ function atxText(rest: string): string {
 
 /**
  * Offsets (with their 1-based lines) where the document may be cut into independent pieces:
- * the start of every ATX heading at column 0 outside a fence or HTML block. Such a heading
- * closes every open container (lists, quotes, indented code), so each piece parses alone as it
- * does within the whole. Only openers at column 0 are surely top-level; an opener indented 1–3
+ * outside a fence or HTML block, every ATX heading at column 0 and every column-0 line after a
+ * blank line. Such a line closes every open container that matters (a list may go on, but its
+ * items keep their depth), so each piece parses alone as it does within the whole. Only openers at column 0 are surely top-level; an opener indented 1–3
  * spaces may sit in a list item or not, so cutting stops there (remark sees the rest whole).
  */
 export function cutPoints(text: string, from: number, to: number, firstLine: number): { offset: number; line: number }[] {
   const cuts = [{ offset: from, line: firstLine }];
   let close: RegExp | null = null;
   let untilBlank = false;
+  let previousBlank = false;
+  let fenceInItem = false;
   let line = firstLine - 1;
   for (let pos = from; pos < to; ) {
     let nl = text.indexOf('\n', pos);
@@ -247,14 +249,25 @@ export function cutPoints(text: string, from: number, to: number, firstLine: num
       if (close.test(content)) close = null;
       continue;
     }
+    const blank = /^[ \t]*\r?$/.test(content);
+    const afterBlank = previousBlank;
+    previousBlank = blank;
     if (untilBlank) {
-      if (/^[ \t]*\r?$/.test(content)) untilBlank = false;
+      if (blank) untilBlank = false;
       continue;
     }
-    if (/^#{1,6}(?:[ \t\r]|$)/.test(content)) {
+    if (blank) continue;
+    // A column-0 heading, or any column-0 line after a blank line, starts afresh at the top level.
+    // (Not before ordered or empty list items: whether those may "interrupt" depends on what
+    // came before, and micromark's answer after indented code differs from a fresh start.)
+    // Nor after a fence inside a list item: where its code ends, blank lines included, is remark's call.
+    const fresh = afterBlank && !fenceInItem && /^[^ \t]/.test(content) && !/^(?:\d{1,9}[.)]|[-+*][ \t]*\r?$)/.test(content);
+    const heading = /^#{1,6}(?:[ \t\r]|$)/.test(content);
+    if (heading) fenceInItem = false;
+    if (heading || fresh) {
       if (line > firstLine) cuts.push({ offset: pos - content.length - 1, line });
-      continue;
     }
+    if (!/^(?:`{3}|~{3})/.test(content) && /`{3}|~{3}/.test(content)) fenceInItem = true;
     const opener = /^( {0,3})(`{3,}|~{3,}|<)/.exec(content);
     if (opener === null) continue;
     const mark = opener[2] ?? '';

@@ -110,7 +110,7 @@ describe('outline engines', () => {
         if (pieces.engine === 'remark' && pieces.headings.length > 1) mixed++;
         expect(comparable(pieces)).toEqual(comparable(remarkOutline(doc)));
       }),
-      { numRuns: 2000 },
+      { numRuns: 4000 },
     );
     expect(mixed).toBeGreaterThan(50);
   });
