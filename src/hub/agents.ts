@@ -14,6 +14,7 @@ import { assembleAgentPrompt } from '../agent/prompt.js';
 import { agentEventsFile, buildAgentSettings } from '../agent/settings.js';
 import { buildLaunchSpec } from '../agent/launch.js';
 import { answerKeys, detectDialog } from '../agent/dialogs.js';
+import { watchStartup } from '../agent/startup.js';
 import { buildDenyRules, buildGuardHook } from '../security/guard.js';
 import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
 import type { StateStore, Frozen } from '../store/state-store.js';
@@ -112,9 +113,11 @@ export class AgentManager {
       extraArgs: agent.launch.extraArgs,
       baseEnv: this.#deps.agentEnv,
     });
+    // Until the new process speaks, the agent is `starting`, whatever its last process said.
+    this.#deps.index.markLaunched(session.id, agent.name);
     const handle = await backend.open({ session: session.id, name: agent.name, cwd: spec.cwd, argv: spec.argv, env: spec.env });
     this.#deps.index.setAgentRuntime(session.id, agent.name, { backend: backend.name, terminal: handle, terminalAlive: true, pendingPrompt: null });
-    this.watchStartup(agent.name, session.id, Date.now());
+    this.watchStartup(agent.name, session.id, handle, Date.now());
     return handle;
   }
 
@@ -154,41 +157,58 @@ export class AgentManager {
    * use this API key, onboarding). Found: the agent shows `waiting_for_person` with the
    * question and its choices, unless the person allowed the hub to trust this root itself.
    */
-  watchStartup(name: string, sessionId: string, since: number): void {
+  watchStartup(name: string, sessionId: string, handle: TerminalHandle, since: number): void {
     const key = `${sessionId}/${name}`;
     if (this.#watching.has(key)) return;
     this.#watching.add(key);
     const deadline = Date.now() + (this.#deps.startupWatchMs ?? 60_000);
+    const started = (): boolean => {
+      const at = this.#deps.index.agentActivity(sessionId, name).lastEventAt;
+      return this.#closed || (at !== null && at >= since);
+    };
     void (async () => {
       try {
-        await sleep(1500);
-        while (!this.#closed && Date.now() < deadline) {
-          const activity = this.#deps.index.agentActivity(sessionId, name);
-          if (activity.lastEventAt !== null && activity.lastEventAt >= since) return;
-          const terminal = this.terminalOf(name);
-          if (!terminal) return;
-          const screen = await terminal.backend.readScreen(terminal.handle).catch(() => null);
-          const dialog = screen === null ? null : detectDialog(screen.text);
-          if (dialog) {
-            const session = this.#deps.store.get().sessions.find((s) => s.id === sessionId);
-            if (dialog.kind === 'trust' && session?.trustRoot) {
-              this.#deps.logger.info('trusting the session root for the agent, as the session allows', { agent: name, session: sessionId });
-              const { keys } = answerKeys(dialog, '1');
-              await terminal.backend.sendKeys(terminal.handle, keys);
-            } else {
-              this.setPendingPrompt(sessionId, name, promptOf(dialog));
-            }
+        // Dialogs come one after another (trust, then API key): keep looking until the first hook.
+        while (!started() && Date.now() < deadline) {
+          const terminal = { backend: this.#deps.backend, handle };
+          // Backs off: a slow first start must not cost a tmux call every few hundred ms for a minute.
+          const outcome = await watchStartup({ backend: terminal.backend, handle, started, timeoutMs: deadline - Date.now(), everyMs: 400 });
+          if (outcome.kind !== 'dialog') break;
+          const session = this.#deps.store.get().sessions.find((s) => s.id === sessionId);
+          if (outcome.dialog.kind === 'trust' && session?.trustRoot) {
+            this.#deps.logger.info('trusting the session root for the agent, as the session allows', { agent: name, session: sessionId });
+            await terminal.backend.sendKeys(terminal.handle, answerKeys(outcome.dialog, '1').keys);
           } else {
-            this.setPendingPrompt(sessionId, name, null);
+            const shown = this.#deps.index.agentView(sessionId, name).pendingPrompt;
+            if (shown?.question !== outcome.dialog.question) this.setPendingPrompt(sessionId, name, promptOf(outcome.dialog));
           }
-          await sleep(1000);
+          await sleep(500);
         }
+        if (started()) this.setPendingPrompt(sessionId, name, null);
       } catch (error) {
         this.#deps.logger.debug('startup watch failed', { agent: name, error: toHubError(error).message });
       } finally {
         this.#watching.delete(key);
       }
     })();
+  }
+
+  /**
+   * A PermissionRequest hook says a dialog is up; the screen says which choices it offers.
+   * Looks a few times (the dialog may still be drawing) and shows it on the agent.
+   */
+  async capturePrompt(sessionId: string, name: string): Promise<void> {
+    const terminal = this.terminalOf(name);
+    if (!terminal) return;
+    for (let attempt = 0; attempt < 8 && !this.#closed; attempt++) {
+      const screen = await terminal.backend.readScreen(terminal.handle).catch(() => null);
+      const dialog = screen === null ? null : detectDialog(screen.text);
+      if (dialog) {
+        this.setPendingPrompt(sessionId, name, promptOf(dialog));
+        return;
+      }
+      await sleep(150);
+    }
   }
 
   setPendingPrompt(sessionId: string, name: string, prompt: PendingPrompt | null): void {

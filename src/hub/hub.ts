@@ -171,8 +171,10 @@ export class Hub implements HubApi {
         this.#enqueue(agent, nudge.text, nudge.taskId);
       }),
       this.#index.onHookEvent((event) => {
-        // A hook after a dialog means the dialog is gone (answered in the terminal, or by us).
-        if (event.event !== 'Notification' && event.event !== 'PermissionRequest') this.#agents.setPendingPrompt(event.session, event.agent, null);
+        const asks = event.event === 'PermissionRequest' || (event.event === 'Notification' && event.payload.notification_type === 'permission_prompt');
+        if (asks) void this.#agents.capturePrompt(event.session, event.agent);
+        // Any other hook after a dialog means the dialog is gone (answered in the terminal, or by us).
+        else if (event.event !== 'Notification') this.#agents.setPendingPrompt(event.session, event.agent, null);
       }),
       this.#index.onStatusChange((agent, status, session) => {
         void this.#auditEntry({ kind: 'agent_state', actor: 'hub', session, agent, outcome: status });
@@ -442,7 +444,7 @@ export class Hub implements HubApi {
         session.root,
         { title: firstLine(message), assignee: agent.name, from, status: 'todo', created: today(), body: message },
         await readFile(TASK_TEMPLATE, 'utf8'),
-        { beforeWrite: (path, hash) => this.#index.expectOwnWrite(path, hash, { routed: true }) },
+        { beforeWrite: (path, hash) => this.#index.expectOwnWrite(path, hash, { routed: true, onlyFor: [agent.name] }) },
       );
       this.#git.expectHubWrite(session.id, created.file, { caller: caller.id, summary: `message from ${from} to ${agent.name}` });
       const nudge = `${created.id} from ${from} (${created.file}):\n${message}`;

@@ -111,10 +111,16 @@ describe('the built claude-hub over stdio with the real hub', () => {
       return status.agents.find((a) => a.name === name)?.status === 'idle';
     }, 'the agent to be idle again', 60_000, 250);
     ok(await call('send_message_to_agent', { agent_name: name, message: 'Please run the check' }));
-    await waitFor(async () => {
-      const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { name: string; status: string }[] };
-      return status.agents.find((a) => a.name === name)?.status === 'waiting_for_person';
-    }, 'the agent to wait for permission', 60_000, 250);
+    const waiting = await waitFor(async () => {
+      const status = ok(await call('get_session_status', { session_id: sessionId })) as {
+        agents: { name: string; status: string; pendingPrompt: { kind: string; choices: { number: number; label: string }[] } | null }[];
+      };
+      const agent = status.agents.find((a) => a.name === name);
+      return agent?.status === 'waiting_for_person' && agent.pendingPrompt !== null ? agent : undefined;
+    }, 'the agent to wait for permission, with the dialog shown', 60_000, 250);
+    // The person sees the question and its choices in the status, without reading the screen.
+    expect(waiting.pendingPrompt?.kind).toBe('permission');
+    expect(waiting.pendingPrompt?.choices.length).toBeGreaterThanOrEqual(2);
     const answered = ok(await call('answer_agent_prompt', { agent_name: name, choice: '1' })) as { answered: { kind: string }; choice: { number: number } };
     expect(answered.answered.kind).toBe('permission');
     expect(answered.choice.number).toBe(1);
