@@ -42,6 +42,8 @@ export interface OutlineItem {
 export interface Outline {
   readonly headings: readonly OutlineHeading[];
   readonly items: readonly OutlineItem[];
+  /** Line ranges left unparsed: too large for remark and not plain enough for the scanner. */
+  readonly skipped?: readonly { readonly line: number; readonly endLine: number }[];
   /** 'remark' when at least one piece of the document needed it. */
   readonly engine: 'fast' | 'remark';
 }
@@ -64,11 +66,19 @@ export function outline(text: string, bodyStart = 0): Outline {
   const cuts = cutPoints(source, start, source.length, firstLine);
   const headings: OutlineHeading[] = [];
   const items: OutlineItem[] = [];
+  const skipped: { line: number; endLine: number }[] = [];
   let engine: Outline['engine'] = 'fast';
+  let remarkBudget = REMARK_BUDGET;
   cuts.forEach((cut, index) => {
     const end = cuts[index + 1]?.offset ?? source.length;
     let piece = scanOutline(source, cut.offset, end, cut.line);
+    if (piece === null && end - cut.offset > remarkBudget) {
+      // remark needs seconds per hundred KB here: a huge unusual piece is reported, not parsed.
+      skipped.push({ line: cut.line, endLine: (cuts[index + 1]?.line ?? cut.line + countLines(source, cut.offset, end)) - 1 });
+      return;
+    }
     if (piece === null) {
+      remarkBudget -= end - cut.offset;
       engine = 'remark';
       // Without the line break before the next heading: alone, an unclosed block would run past it.
       const trimmed = index + 1 < cuts.length ? end - (source[end - 2] === '\r' ? 2 : 1) : end;
@@ -77,12 +87,22 @@ export function outline(text: string, bodyStart = 0): Outline {
     headings.push(...piece.headings);
     items.push(...piece.items);
   });
-  const found: Outline = { engine, headings, items };
+  const found: Outline = skipped.length === 0 ? { engine, headings, items } : { engine, headings, items, skipped };
   return bom === 0 ? found : shift(found, bom, 0);
+}
+
+/** Characters of markdown per file that may go to remark (about a second of work on this machine). */
+export const REMARK_BUDGET = 256 * 1024;
+
+function countLines(text: string, from: number, to: number): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n', from); at !== -1 && at < to - 1; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
 }
 
 function shift(found: Outline, by: number, lines: number): Outline {
   return {
+    ...(found.skipped === undefined ? {} : { skipped: found.skipped.map((range) => ({ line: range.line + lines, endLine: range.endLine + lines })) }),
     engine: found.engine,
     headings: found.headings.map((h) => ({ ...h, start: h.start + by, line: h.line + lines })),
     items: found.items.map((item) => ({

@@ -81,6 +81,7 @@ function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDo
     byAgent[item.assignee] = { done: before.done + (item.checked ? 1 : 0), total: before.total + 1 };
   }
   const diagnostics: Diagnostic[] = [];
+  for (const range of found.skipped ?? []) diagnostics.push(skippedDiagnostic(file, range));
   if (front.kind === 'unclosed') {
     diagnostics.push({ file, line: 1, severity: 'warning', code: 'front-matter-unclosed', message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.' });
   }
@@ -105,5 +106,15 @@ export function internalDiagnostic(file: string, error: unknown): Diagnostic {
     severity: 'error',
     code: 'unparsable',
     message: `The file could not be parsed (${reason.slice(0, 200)}); simplify its structure. It will not be edited.`,
+  };
+}
+
+export function skippedDiagnostic(file: string, range: { readonly line: number; readonly endLine: number }): Diagnostic {
+  return {
+    file,
+    line: range.line,
+    severity: 'warning',
+    code: 'too-complex',
+    message: `Lines ${range.line}–${range.endLine} are a very large block of unusual markdown (block quotes, HTML, …); their checkboxes are not read. Split it with headings or blank lines.`,
   };
 }

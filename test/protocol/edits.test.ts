@@ -83,6 +83,20 @@ describe('parsers never throw', () => {
   });
 });
 
+describe('hostile size', () => {
+  it('a huge block of markdown only remark could parse is reported, and the rest still parses', () => {
+    const quote = Array.from({ length: 20_000 }, (_, i) => `> - [ ] quoted ${i}`).join('\n');
+    const text = `## Agent_1\n\n- [ ] before\n\n${quote}\n\n## Agent_2\n\n- [x] after\n`;
+    const doc = parseTodo(text, 'TODO.md');
+    expect(doc.diagnostics).toEqual([expect.objectContaining({ code: 'too-complex', severity: 'warning', line: 5 })]);
+    expect(doc.items.map((item) => [item.text, item.assignee])).toEqual([
+      ['before', 'Agent_1'],
+      ['after', 'Agent_2'],
+    ]);
+    expect(toggleTodoItem(text, 'TODO.md', 3, true)).toBe(text.replace('- [ ] before', '- [x] before'));
+  });
+});
+
 describe('toggleTodoItem', () => {
   it('changes exactly the one checkbox character and nothing else', () => {
     fc.assert(
