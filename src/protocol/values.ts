@@ -25,7 +25,7 @@ export function checkOneLine(value: unknown, field: string, max: number): string
   if (typeof value !== 'string') throw invalid(field, 'must be text.');
   const trimmed = value.trim();
   if (trimmed === '') throw invalid(field, 'must not be empty.');
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw invalid(field, 'must be one line without control characters.');
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(trimmed)) throw invalid(field, 'must be one line without control characters.');
   if (trimmed.length > max) throw new HubError(ErrorCodes.TOO_LARGE, `"${field}" must be at most ${max} characters.`, { data: { field, max } });
   return trimmed;
 }
