@@ -232,12 +232,15 @@ function atxText(rest: string): string {
  * items keep their depth), so each piece parses alone as it does within the whole. Only openers at column 0 are surely top-level; an opener indented 1–3
  * spaces may sit in a list item or not, so cutting stops there (remark sees the rest whole).
  */
+const INNER_OPENER = /^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(?:<|`{3}|~{3})/;
+const LIST_MARKERS = /^(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+/;
+
 export function cutPoints(text: string, from: number, to: number, firstLine: number): { offset: number; line: number }[] {
   const cuts = [{ offset: from, line: firstLine }];
   let close: RegExp | null = null;
   let untilBlank = false;
   let previousBlank = false;
-  let fenceInItem = false;
+  let openerInItem = false;
   let line = firstLine - 1;
   for (let pos = from; pos < to; ) {
     let nl = text.indexOf('\n', pos);
@@ -252,22 +255,28 @@ export function cutPoints(text: string, from: number, to: number, firstLine: num
     const blank = /^[ \t]*\r?$/.test(content);
     const afterBlank = previousBlank;
     previousBlank = blank;
+    // A fence or HTML opened inside a list item or quote: where it ends, blank lines included,
+    // is remark's call, so no cut after blank lines until the next heading.
+    if (!blank && INNER_OPENER.test(content) && !/^(?:`{3}|~{3}|<)/.test(content)) openerInItem = true;
     if (untilBlank) {
       if (blank) untilBlank = false;
+      // Was the `<` line an HTML block or paragraph text? Only in the second case would a fence
+      // or comment opened here run past the blank line: unsure, so stop cutting.
+      else if (/^ {0,3}(?:`{3}|~{3}|<)/.test(content)) return cuts;
       continue;
     }
     if (blank) continue;
     // A column-0 heading, or any column-0 line after a blank line, starts afresh at the top level.
-    // (Not before ordered or empty list items: whether those may "interrupt" depends on what
-    // came before, and micromark's answer after indented code differs from a fresh start.)
-    // Nor after a fence inside a list item: where its code ends, blank lines included, is remark's call.
-    const fresh = afterBlank && !fenceInItem && /^[^ \t]/.test(content) && !/^(?:\d{1,9}[.)]|[-+*][ \t]*\r?$)/.test(content);
+    // Not before ordered or empty list items (also nested ones, `- - `): whether those may
+    // "interrupt" depends on what came before, and micromark's answer then differs from a fresh start.
+    const markers = LIST_MARKERS.exec(content)?.[0] ?? '';
+    const plainStart = !/\d/.test(markers) && !/^[ \t]*\r?$/.test(content.slice(markers.length));
+    const fresh = afterBlank && !openerInItem && plainStart && /^[^ \t]/.test(content);
     const heading = /^#{1,6}(?:[ \t\r]|$)/.test(content);
-    if (heading) fenceInItem = false;
+    if (heading) openerInItem = false;
     if (heading || fresh) {
       if (line > firstLine) cuts.push({ offset: pos - content.length - 1, line });
     }
-    if (!/^(?:`{3}|~{3})/.test(content) && /`{3}|~{3}/.test(content)) fenceInItem = true;
     const opener = /^( {0,3})(`{3,}|~{3,}|<)/.exec(content);
     if (opener === null) continue;
     const mark = opener[2] ?? '';
