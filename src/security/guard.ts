@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { HubError, ErrorCodes } from '../errors.js';
 import { shellQuote } from './sanitize.js';
+import type { Exec } from '../exec.js';
 
 /** The file tools the guard checks (Claude Code's hook matcher: names joined by `|`). */
 export const GUARDED_TOOLS = ['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep', 'LS'] as const;
@@ -115,33 +116,69 @@ async function onPath(command: string, pathVar: string | undefined): Promise<boo
 }
 
 /**
- * Whether Claude Code's Bash sandbox can run here: macOS has it built in (Seatbelt); Linux
- * needs bubblewrap and socat on PATH; Windows has none.
+ * The namespaces Claude Code 2.1.197 asks bubblewrap for when it wraps a Bash command
+ * (read-only `/`, new pid and net namespaces, fresh /proc and /dev). Claude Code itself only
+ * checks that `bwrap` is on PATH, so in a container without user namespaces every sandboxed
+ * command would fail; running this once tells us beforehand.
  */
-export async function sandboxSupport(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<SandboxSupport> {
+export const BWRAP_PROBE_ARGS = ['--new-session', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--unshare-pid', '--unshare-net', '--proc', '/proc', '--', 'true'] as const;
+
+/**
+ * Whether Claude Code's Bash sandbox can run here: macOS has it built in (Seatbelt); Linux
+ * needs bubblewrap and socat on the agents' PATH (`env.PATH`), and, when `run` is given,
+ * bubblewrap must really be able to build the sandbox; Windows has none.
+ */
+export async function sandboxSupport(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, run?: Exec): Promise<SandboxSupport> {
   if (platform === 'darwin') return { available: true, missing: [], reason: 'macOS Seatbelt (built in)' };
   if (platform !== 'linux') return { available: false, missing: [], reason: `Claude Code has no Bash sandbox on ${platform}` };
   const missing: string[] = [];
   if (!(await onPath('bwrap', env.PATH))) missing.push('bubblewrap');
   if (!(await onPath('socat', env.PATH))) missing.push('socat');
-  return missing.length === 0
-    ? { available: true, missing, reason: 'bubblewrap and socat found' }
-    : { available: false, missing, reason: `Bash is not sandboxed: install ${missing.join(' and ')} (e.g. apt-get install ${missing.join(' ')})` };
+  if (missing.length > 0) {
+    return { available: false, missing, reason: `Bash is not sandboxed: install ${missing.join(' and ')} (e.g. apt-get install ${missing.join(' ')})` };
+  }
+  if (run) {
+    const probe = await run('bwrap', BWRAP_PROBE_ARGS, { env: { PATH: env.PATH ?? '' }, allowFailure: true, timeoutMs: 10_000 }).catch((error: unknown) => ({
+      exitCode: null,
+      stderr: error instanceof Error ? error.message : String(error),
+    }));
+    if (probe.exitCode !== 0) {
+      const why = probe.stderr.trim().split('\n')[0] ?? '';
+      return { available: false, missing, reason: `Bash is not sandboxed: bubblewrap is installed but cannot build a sandbox here (${why || `exit ${String(probe.exitCode)}`}); user namespaces may be disabled` };
+    }
+  }
+  return { available: true, missing, reason: 'bubblewrap and socat found' };
 }
 
 export interface SandboxOptions {
+  /** The agent's own session root (real path). */
   readonly root: string;
+  /** Every other session's real root. */
   readonly otherRoots: readonly string[];
+  /** The hub's state dir (holds the key): never readable from Bash. */
   readonly stateDir?: string;
 }
 
 /**
- * Settings `sandbox` that fence Bash like the file tools: it may write only inside its own root
- * (and the temp dir, Claude Code's default), and may not read other sessions' roots nor the
- * state dir. `failIfUnavailable` makes a broken sandbox stop Bash instead of running it bare.
+ * Settings `sandbox` that fence Bash like the file tools (Claude Code 2.1.197, verified in its
+ * bundled code and with a real agent: test/security/sandbox-claude.test.ts):
+ * - writes: Claude Code allows only the cwd (the root), its own temp dir (`$TMPDIR/claude-<uid>`)
+ *   and a few device files, plus `allowWrite`: here the root, explicitly;
+ * - reads: everywhere except `denyRead` (other sessions' roots, the state dir), which bubblewrap
+ *   hides behind an empty tmpfs (Seatbelt denies them on macOS);
+ * - `denyWrite` repeats them in case one of them is ever inside a writable path;
+ * - `allowUnsandboxedCommands: false`: the model's `dangerouslyDisableSandbox: true` is ignored;
+ * - `failIfUnavailable`: if the sandbox cannot start, Claude Code refuses to start instead of
+ *   running Bash bare;
+ * - `autoAllowBashIfSandboxed: false`: the sandbox adds a fence, it does not take away the
+ *   person's Bash permission prompts.
+ * `//` starts an absolute path (one slash would be relative to the settings file's folder).
  * Only add it when sandboxSupport() says the sandbox is available.
  */
 export function buildSandboxSettings(options: SandboxOptions): Record<string, unknown> {
+  if (!options.root.startsWith('/')) {
+    throw new HubError(ErrorCodes.INVALID_PATH, `sandbox root must be an absolute path, got "${options.root}".`, { data: { field: 'root', value: options.root } });
+  }
   const absolute = (p: string): string => `/${p.replace(/\/+$/, '')}`;
   const denied = [...options.otherRoots, ...(options.stateDir === undefined ? [] : [options.stateDir])].filter((p) => p.startsWith('/')).map(absolute);
   return {

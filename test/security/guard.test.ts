@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile, chmod } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec } from '../../src/exec.js';
-import { buildDenyRules, buildGuardHook, buildSandboxSettings, formatRootsFile, GUARDED_TOOLS, sandboxSupport, writeRootsFile } from '../../src/security/guard.js';
+import { BWRAP_PROBE_ARGS, buildDenyRules, buildGuardHook, buildSandboxSettings, formatRootsFile, GUARDED_TOOLS, sandboxSupport, writeRootsFile } from '../../src/security/guard.js';
 import { HubError } from '../../src/errors.js';
 import { createSymlinkEscapes, loadHostileCorpus } from './corpus.js';
 import { GUARD, parseAnswer, preToolUse, runGuard } from './guard-helpers.js';
@@ -270,11 +270,30 @@ describe('guard settings', () => {
         await chmod(join(dir, tool), 0o755);
       }
       expect(await sandboxSupport('linux', { PATH: dir })).toMatchObject({ available: true, missing: [] });
+      // With a runner, bubblewrap must also really build the sandbox (the real exec runs these stand-ins).
+      await writeFile(join(dir, 'bwrap'), '#!/bin/sh\necho "bwrap: No permissions to creating new namespace" >&2\nexit 1\n');
+      const broken = await sandboxSupport('linux', { PATH: dir }, exec);
+      expect(broken.available).toBe(false);
+      expect(broken.reason).toContain('bubblewrap is installed but cannot build a sandbox here (bwrap: No permissions to creating new namespace)');
+      await writeFile(join(dir, 'bwrap'), `#!/bin/sh\n[ "$*" = '${BWRAP_PROBE_ARGS.join(' ')}' ] || exit 3\n`);
+      expect(await sandboxSupport('linux', { PATH: dir }, exec)).toMatchObject({ available: true, missing: [] });
       expect((await sandboxSupport('darwin', {})).available).toBe(true);
       expect((await sandboxSupport('win32', {})).available).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a relative sandbox root', () => {
+    expect(() => buildSandboxSettings({ root: 'p/a', otherRoots: [] })).toThrow(expect.objectContaining({ code: 'INVALID_PATH' }));
+  });
+
+  it.skipIf(process.platform !== 'linux')('probes the real bubblewrap of this machine', async () => {
+    const support = await sandboxSupport('linux', process.env, exec);
+    const installed = await exec('sh', ['-c', 'command -v bwrap && command -v socat'], { allowFailure: true });
+    // Where both are installed (here, and in CI) the probe must pass; elsewhere it must say what to install.
+    if (installed.exitCode === 0) expect(support).toEqual({ available: true, missing: [], reason: 'bubblewrap and socat found' });
+    else expect(support.missing.length).toBeGreaterThan(0);
   });
 
   it('refuses roots a line-per-root file cannot hold', () => {
