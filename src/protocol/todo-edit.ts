@@ -50,7 +50,8 @@ export function addTodoItem(text: string, file: string, agent: string, itemText:
     result = `${text}${ending}## ${heading}${eol}${eol}- [ ] ${item}${eol}`;
   } else {
     const section = doc.sections[sectionIndex];
-    const next = doc.sections.slice(sectionIndex + 1).find((later) => later.depth <= (section?.depth ?? 1));
+    // The section's own lines: up to its first sub-heading or the next heading, whichever comes first.
+    const next = doc.sections[sectionIndex + 1];
     const rangeStart = starts[(section?.line ?? 1) - 1] ?? 0;
     const rangeEnd = next === undefined ? text.length : (starts[next.line - 1] ?? text.length);
     const region = text.slice(rangeStart, rangeEnd);

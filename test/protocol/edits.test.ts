@@ -303,3 +303,12 @@ describe('renderTask', () => {
     expect(text).toContain('body with {{title}}');
   });
 });
+
+describe('addTodoItem placement', () => {
+  it('goes at the end of the section’s own lines, before its sub-headings', () => {
+    const text = '## Agent_1\n\n- [ ] a\n\n### notes\n\n- [ ] b\n\n## Agent_2\n';
+    expect(addTodoItem(text, 'TODO.md', 'Agent_1', 'new')).toBe('## Agent_1\n\n- [ ] a\n- [ ] new\n\n### notes\n\n- [ ] b\n\n## Agent_2\n');
+    expect(addTodoItem('## Agent_1\n### notes\n', 'TODO.md', 'Agent_1', 'new')).toBe('## Agent_1\n\n- [ ] new\n### notes\n');
+    expect(addTodoItem('# Plan\n', 'TODO.md', 'reviewer', 'look')).toBe('# Plan\n\n## @reviewer\n\n- [ ] look\n');
+  });
+});
