@@ -15,7 +15,8 @@ import { agentEventsFile, buildAgentSettings } from '../agent/settings.js';
 import { buildLaunchSpec } from '../agent/launch.js';
 import { answerKeys, detectDialog } from '../agent/dialogs.js';
 import { watchStartup } from '../agent/startup.js';
-import { buildDenyRules, buildGuardHook } from '../security/guard.js';
+import { buildDenyRules, buildGuardHook, buildSandboxSettings, sandboxSupport } from '../security/guard.js';
+import { exec } from '../exec.js';
 import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
 import type { StateStore, Frozen } from '../store/state-store.js';
 import type { AgentRecord, SessionRecord } from '../store/state-schema.js';
@@ -36,6 +37,12 @@ export interface AgentManagerDeps {
   readonly livenessMs?: number;
   /** How long after launch the hub looks for a dialog before the first hook. */
   readonly startupWatchMs?: number;
+  /**
+   * Fence agents' Bash with Claude Code's sandbox: `'auto'` (default) where sandboxSupport()
+   * says it can run (probed once per hub), `true` always (an agent then refuses to start where it
+   * cannot), `false` never.
+   */
+  readonly sandbox?: boolean | 'auto';
 }
 
 type Agent = Frozen<AgentRecord>;
@@ -58,6 +65,7 @@ export class AgentManager {
   readonly #watching = new Set<string>();
   #checking = false;
   #closed = false;
+  #sandbox: Promise<boolean> | undefined;
 
   constructor(deps: AgentManagerDeps) {
     this.#deps = deps;
@@ -83,11 +91,13 @@ export class AgentManager {
     const { config, store, backend } = this.#deps;
     const state = store.get();
     const otherRoots = state.sessions.filter((s) => s.id !== session.id).map((s) => s.root);
+    const sandboxed = await this.#useSandbox();
     const settings = buildAgentSettings({
       eventsFile: agentEventsFile(config.stateDir, session.id, agent.name),
       guardHook: buildGuardHook({ root: session.root, rootsFile: this.#deps.rootsFile, stateDir: config.stateDir }),
       deny: buildDenyRules(otherRoots),
       permissionMode: agent.launch.permissionMode,
+      ...(sandboxed ? { sandbox: buildSandboxSettings({ root: session.root, otherRoots, stateDir: config.stateDir }) } : {}),
     });
     const settingsFile = this.settingsFile(agent);
     await writePrivateFile(settingsFile, JSON.stringify(settings, null, 2) + '\n');
@@ -119,6 +129,18 @@ export class AgentManager {
     this.#deps.index.setAgentRuntime(session.id, agent.name, { backend: backend.name, terminal: handle, terminalAlive: true, pendingPrompt: null });
     this.watchStartup(agent.name, session.id, handle, Date.now());
     return handle;
+  }
+
+  /** Whether agents get the Bash sandbox; in `auto` mode probed once (with the agents' PATH) and logged. */
+  #useSandbox(): Promise<boolean> {
+    const mode = this.#deps.sandbox ?? 'auto';
+    if (mode !== 'auto') return Promise.resolve(mode);
+    this.#sandbox ??= sandboxSupport(process.platform, { PATH: this.#deps.agentEnv.PATH }, exec).then((support) => {
+      if (support.available) this.#deps.logger.info('agents run Bash in Claude Code\'s sandbox', { reason: support.reason });
+      else this.#deps.logger.warn('agents run Bash WITHOUT a sandbox: it can reach other sessions\' files', { reason: support.reason, missing: support.missing });
+      return support.available;
+    });
+    return this.#sandbox;
   }
 
   async close(name: string): Promise<void> {
