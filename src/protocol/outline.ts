@@ -116,10 +116,3 @@ function shift(found: Outline, by: number, lines: number): Outline {
     })),
   };
 }
-
-/** Replaces the prefix with spaces (keeping line breaks and length) so positions stay true. */
-export function maskPrefix(text: string, end: number): string {
-  if (end <= 0) return text;
-  const head = text.slice(0, end).replace(/[^\r\n]/g, ' ');
-  return head + text.slice(end);
-}

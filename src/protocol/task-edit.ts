@@ -9,8 +9,7 @@ import type { TaskDoc } from './types.js';
 import { parseTask, logSection } from './task.js';
 import { locateFrontMatter, yamlKeys } from './front-matter.js';
 import { outline } from './outline.js';
-import { lineEnding } from './text.js';
-import { lineEndAt } from './todo-edit.js';
+import { lineEndAt, lineEnding } from './text.js';
 import { DATE_PATTERN, checkAgentName, renderFieldValue } from './values.js';
 import type { TaskFieldValues } from './values.js';
 

@@ -81,3 +81,10 @@ export function oneLine(fragment: string): string {
     .filter((part) => part !== '')
     .join(' ');
 }
+
+/** Offset of the end of the line holding `offset` (before its line break). */
+export function lineEndAt(text: string, offset: number): number {
+  const nl = text.indexOf('\n', Math.max(0, offset - 1));
+  const end = nl === -1 ? text.length : nl;
+  return end > 0 && text[end - 1] === '\r' ? end - 1 : end;
+}

@@ -8,7 +8,7 @@ import type { TodoDoc } from './types.js';
 import { parseTodo } from './todo.js';
 import type { ParseTodoOptions } from './todo.js';
 import { agentInHeading } from './names.js';
-import { lineEnding, lineStarts } from './text.js';
+import { lineEndAt, lineEnding, lineStarts } from './text.js';
 import { checkAgentName, checkOneLine } from './values.js';
 
 export function editableTodo(text: string, file: string, options: ParseTodoOptions = {}): TodoDoc {
@@ -73,11 +73,4 @@ export function addTodoItem(text: string, file: string, agent: string, itemText:
     });
   }
   return result;
-}
-
-/** Offset of the end of the line holding `offset` (before its line break). */
-export function lineEndAt(text: string, offset: number): number {
-  const nl = text.indexOf('\n', Math.max(0, offset - 1));
-  const end = nl === -1 ? text.length : nl;
-  return end > 0 && text[end - 1] === '\r' ? end - 1 : end;
 }
