@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HubError, ErrorCodes } from '../errors.js';
@@ -251,7 +251,19 @@ export async function createTaskFile(
     const path = join(tasksDir, taskFileName(id, task.title));
     const hash = hashText(text);
     options.beforeWrite?.(path, hash);
-    await writeFileAtomic(path, text);
+    // Complete and durable before it appears (temp + fsync), and never over a file someone
+    // made by hand meanwhile: link() fails if the name exists, rename() would not.
+    const temp = await writeTempDurably(path, Buffer.from(text, 'utf8'), 0o644);
+    try {
+      await link(temp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      next++;
+      continue;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+    await fsyncDir(tasksDir);
     return { id, file, text, hash };
   }
 }

@@ -202,5 +202,11 @@ process.stdout.write(JSON.stringify(ids));
     const created = await createTaskFile(root, { title: 'Fix: login', created: '2026-11-21' }, template);
     expect(created).toMatchObject({ id: 'TASK-1', file: '.claude-hub/tasks/TASK-1-fix-login.md' });
     expect(await readFile(join(root, created.file), 'utf8')).toBe(created.text);
+    // A task file a person made by hand takes its id: the next one allocated is past it, and it is untouched.
+    await writeFile(join(root, '.claude-hub/tasks/TASK-2-fix-login.md'), 'by hand\n');
+    const second = await createTaskFile(root, { title: 'Fix: login', created: '2026-11-21' }, template);
+    expect(second.id).toBe('TASK-3');
+    expect(await readFile(join(root, '.claude-hub/tasks/TASK-2-fix-login.md'), 'utf8')).toBe('by hand\n');
+    expect((await readdir(join(root, '.claude-hub/tasks'))).filter((name) => name.includes('.tmp-'))).toEqual([]);
   });
 });
