@@ -11,7 +11,9 @@
  * - writes into B and next to the roots: nothing reaches the disk;
  * - `cat` of a file in the hub's state dir: not there;
  * - `dangerouslyDisableSandbox: true`: ignored, the command runs fenced;
- * - a write into its own root: the file appears.
+ * - a write into its own root: the file appears;
+ * - and the known limit: a session created after launch stays readable from Bash, even with the
+ *   settings file rewritten, until the agent relaunches (Claude Code reads it at start only).
  * Agent_2, the control, has the same settings without `sandbox`: the run-time-built read gets
  * the secret, so it is the sandbox that stops Agent_1. Agent_3 has the sandbox settings but no
  * bubblewrap on its PATH: Claude Code refuses to start instead of running Bash bare.
@@ -93,6 +95,7 @@ describe.skipIf(!support.available)('Bash inside Claude Code\'s sandbox, in a re
           dangerouslyDisableSandbox: true,
         }),
         bash('bash-echo-own', { command: `echo OWN-WRITE-77 > ${q(join(a, 'own.txt'))} && cat ${q(join(a, 'own.txt'))}` }),
+        bash('bash-hidden-cat-c', { command: `cd ${q(base)} && cat "$(printf 'session-%s' c)/secret.txt"` }),
         bash('control-hidden-cat-b', { command: `cd ${q(base)} && cat "$(printf 'session-%s' b)/secret.txt"` }),
       ],
     });
@@ -191,6 +194,22 @@ describe.skipIf(!support.available)('Bash inside Claude Code\'s sandbox, in a re
     expect(await readFile(join(a, 'own.txt'), 'utf8')).toBe('OWN-WRITE-77\n');
   });
 
+  it('documents the limit: a session created after launch is not fenced from Bash until the agent relaunches', async () => {
+    // Claude Code reads the --settings file at start only: rewriting it (as a relaunch would) changes nothing now.
+    const c = join(base, 'session-c');
+    await mkdir(c);
+    await writeFile(join(c, 'secret.txt'), 'C-SECRET-1357\n');
+    await writeRootsFile(join(state, 'roots.txt'), [a, b, c]);
+    const settingsFile = join(state, 'agents', 'Agent_1.settings.json');
+    const settings = JSON.parse(await readFile(settingsFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(settingsFile, JSON.stringify({ ...settings, sandbox: buildSandboxSettings({ root: a, otherRoots: [b, c], stateDir: state }) }, null, 2));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const result = await turn('bash-hidden-cat-c');
+    expect(result.content).toContain('C-SECRET-1357');
+    await rm(c, { recursive: true });
+    await writeRootsFile(join(state, 'roots.txt'), [a, b]);
+  });
+
   it('control: without the sandbox settings the same hidden Bash read of session B gets the secret', async () => {
     const result = await turn('control-hidden-cat-b', 'Agent_2');
     expect(result.isError).toBe(false);
@@ -223,7 +242,7 @@ describe.skipIf(!support.available)('Bash inside Claude Code\'s sandbox, in a re
 
   it('no tool result of the sandboxed agent ever carried the secret or the state key', () => {
     const sandboxed = results.filter((r) => r.agent === 'Agent_1').map((r) => r.result);
-    expect(sandboxed).toHaveLength(7);
+    expect(sandboxed).toHaveLength(8);
     for (const result of sandboxed) {
       expect(result.content).not.toContain('B-SECRET-0815');
       expect(result.content).not.toContain('STATE-KEY-4242');
