@@ -67,6 +67,11 @@ export interface DeliveryQueueOptions {
   readonly hooks: DeliveryHookSource;
   /** Called with every pending entry after each change (persist it). */
   readonly onQueueChanged?: (snapshot: readonly DeliveryEntry[]) => void;
+  /**
+   * Makes a snapshot durable. Nothing is typed before the entry's `typing` state is durable,
+   * so a hub killed right after a paste never types the same message again after a restart.
+   */
+  readonly persist?: (snapshot: readonly DeliveryEntry[]) => Promise<void>;
   readonly logger?: Logger;
   /** Wait for UserPromptSubmit after a submit before pressing it again. Default 1000 ms; doubles each time (a second Enter into an empty or busy prompt box is harmless). */
   readonly confirmTimeoutMs?: number;
@@ -90,11 +95,19 @@ function normalize(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Does this UserPromptSubmit prompt carry the entry? */
+/** Long enough that finding it inside a larger prompt cannot be chance. */
+const MIN_CONTAINED_LENGTH = 24;
+
+/**
+ * Does this UserPromptSubmit prompt carry the entry? Exactly, or — when text a person left in
+ * the prompt box was submitted together with ours — contained in it.
+ */
 export function confirms(prompt: string, entry: Pick<DeliveryEntry, 'text' | 'deliveryId'>): boolean {
   if (prompt === entry.text || prompt.includes(entry.deliveryId)) return true;
   const want = normalize(entry.text);
-  return want.length > 0 && normalize(prompt) === want;
+  if (want.length === 0) return false;
+  const got = normalize(prompt);
+  return got === want || (want.length >= MIN_CONTAINED_LENGTH && got.includes(want));
 }
 
 interface Waiter {
@@ -113,6 +126,9 @@ export class DeliveryQueue {
   private readonly settled = new Map<string, { promise: Promise<DeliveryOutcome>; resolve: (o: DeliveryOutcome) => void }>();
   private readonly listeners = new Set<(event: DeliveryEvent) => void>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** Restored entries that were marked typed: if no submit confirms them, their paste never landed. */
+  private readonly retypeIfUnconfirmed = new Set<string>();
+  private durable: Promise<void> = Promise.resolve();
   private readonly confirmTimeoutMs: number;
   private readonly maxSubmits: number;
   private readonly maxBytes: number;
@@ -178,11 +194,17 @@ export class DeliveryQueue {
     for (const entry of entries) {
       if (!PENDING.has(entry.state) || this.find(entry.deliveryId)) continue;
       const restored: DeliveryEntry = entry.typedAt !== null || entry.state !== 'queued' ? { ...entry, state: 'awaiting_confirmation', typedAt: entry.typedAt ?? entry.enqueuedAt } : entry;
+      if (restored.state === 'awaiting_confirmation') this.retypeIfUnconfirmed.add(restored.deliveryId);
       this.queueOf(entry.agent).push(restored);
       this.settlement(entry.deliveryId);
     }
     this.changed();
     for (const agent of this.queues.keys()) this.kick(agent);
+  }
+
+  /** Resolves once every change so far is durable (see `persist`): acknowledge only after it. */
+  flushed(): Promise<void> {
+    return this.durable;
   }
 
   /** Pending entries (all agents, or one), in order. */
@@ -248,6 +270,7 @@ export class DeliveryQueue {
         const confirmation = this.expect(head);
         const typed = this.update(head, { state: 'typing' });
         try {
+          await this.durable;
           await terminal.backend.sendText(terminal.handle, typed.text);
           const submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
           if (this.options.submitDelayMs) await sleep(this.options.submitDelayMs);
@@ -278,6 +301,13 @@ export class DeliveryQueue {
       if (event) return; // onHookEvent already finished it.
       const status = this.options.status.getStatus(current.agent);
       if (status === 'exited') return this.finishUndelivered(current, `${current.agent} exited before confirming the message`);
+      if (current.submits >= this.maxSubmits && this.retypeIfUnconfirmed.delete(current.deliveryId)) {
+        // Restored as typed, yet no Enter made it a prompt: the hub died before its paste landed.
+        // Typing it now is the first time the agent gets it.
+        this.logger.info('restored message was never pasted; typing it now', { agent: current.agent, deliveryId: current.deliveryId });
+        this.update(current, { state: 'queued', typedAt: null, submits: 0 });
+        return;
+      }
       if (current.submits >= this.maxSubmits) {
         return this.finishUndelivered(
           current,
@@ -389,10 +419,17 @@ export class DeliveryQueue {
   }
 
   private changed(): void {
+    const snapshot = this.pending();
     try {
-      this.options.onQueueChanged?.(this.pending());
+      this.options.onQueueChanged?.(snapshot);
     } catch (error) {
       this.logger.error('persisting the delivery queue failed', { error: String(error) });
+    }
+    const persist = this.options.persist;
+    if (persist) {
+      this.durable = this.durable
+        .then(() => persist(snapshot))
+        .catch((error: unknown) => this.logger.error('persisting the delivery queue failed', { error: toHubError(error).message }));
     }
   }
 

@@ -134,7 +134,7 @@ export class Hub implements HubApi {
       terminals: { terminalOf: (agent) => this.#agents.terminalOf(agent) },
       status: this.#index,
       hooks: this.#index,
-      onQueueChanged: (snapshot) => this.#persistDeliveries(snapshot),
+      persist: (snapshot) => this.#persistDeliveries(snapshot),
       logger,
       ...(options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : {}),
     });
@@ -449,6 +449,8 @@ export class Hub implements HubApi {
       this.#git.expectHubWrite(session.id, created.file, { caller: caller.id, summary: `message from ${from} to ${agent.name}` });
       const nudge = `${created.id} from ${from} (${created.file}):\n${message}`;
       const { deliveryId, settled } = this.#enqueue(agent, nudge, created.id);
+      // Acknowledged means it survives a crash: the queue entry is on disk before we answer.
+      await this.#delivery.flushed();
       const status = this.#index.getStatus(agent.name);
       const base = { agent: agent.name, taskId: created.id, taskFile: created.file, deliveryId };
       if (status !== 'idle') {
@@ -471,7 +473,7 @@ export class Hub implements HubApi {
     return { deliveryId, settled };
   }
 
-  #persistDeliveries(snapshot: readonly DeliveryEntry[]): void {
+  #persistDeliveries(snapshot: readonly DeliveryEntry[]): Promise<void> {
     const queue: QueuedMessage[] = [];
     for (const entry of snapshot) {
       const where = this.#deliveries.get(entry.deliveryId);
@@ -489,13 +491,13 @@ export class Hub implements HubApi {
       });
     }
     const known = new Set(this.#store.get().agents.map((a) => a.name));
-    this.#persistQueue = this.#persistQueue
-      .then(() =>
-        this.#store.update((draft) => {
-          draft.queue = queue.filter((m) => known.has(m.agent));
-        }),
-      )
-      .catch((error: unknown) => this.#logger.error('could not persist the delivery queue', { error: toHubError(error).message }));
+    const write = this.#persistQueue.then(() =>
+      this.#store.update((draft) => {
+        draft.queue = queue.filter((m) => known.has(m.agent));
+      }),
+    );
+    this.#persistQueue = write.catch((error: unknown) => this.#logger.error('could not persist the delivery queue', { error: toHubError(error).message }));
+    return write.then(() => undefined);
   }
 
   /** Queued messages come back; one already confirmed in the agent's hook history is never typed again. */
@@ -521,7 +523,6 @@ export class Hub implements HubApi {
       entries.push(entry);
     }
     this.#delivery.restore(entries);
-    this.#persistDeliveries(this.#delivery.pending());
   }
 
   async #confirmedInHistory(session: string, entry: DeliveryEntry): Promise<boolean> {

@@ -2,10 +2,12 @@
  * A short-lived advisory lock between hub processes writing the same protocol file: a lock
  * file created with O_EXCL under `.claude-hub/locks/`. It only closes the gap between "still
  * the bytes we read" and the rename; people's editors do not take it, which is why the write
- * itself is compare-and-swap. A lock older than `staleMs` was left by a dead writer and is broken.
+ * itself is compare-and-swap. A lock whose writer process is gone (a hub killed mid-write) is
+ * broken at once; one older than `staleMs` is broken too (a writer on another machine, or a pid
+ * that was reused).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HubError, ErrorCodes } from '../errors.js';
@@ -32,7 +34,7 @@ export async function withFileLock<T>(root: string, relPath: string, work: () =>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
-      if (age > staleMs) {
+      if (age > staleMs || (await ownerIsGone(lock))) {
         await unlink(lock).catch(() => undefined);
         continue;
       }
@@ -46,5 +48,18 @@ export async function withFileLock<T>(root: string, relPath: string, work: () =>
     return await work();
   } finally {
     await unlink(lock).catch(() => undefined);
+  }
+}
+
+/** True when the lock names a process of this machine that no longer runs. */
+async function ownerIsGone(lock: string): Promise<boolean> {
+  const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+  // An empty file: its writer created it a moment ago and is about to write its pid.
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
