@@ -15,6 +15,8 @@ import { answerKeys, detectDialog } from '../agent/dialogs.js';
 import { appendTaskLog, setTaskFields, slugify, TODO_FILE, type TaskFieldUpdate } from '../protocol/index.js';
 import { createTaskFile, readProtocolFile, updateProtocolFile } from '../store/files.js';
 import { StateStore, type Frozen } from '../store/state-store.js';
+import { acquireInstanceLock } from '../store/instance-lock.js';
+import { ensurePrivateDir } from '../store/durable-file.js';
 import type { AgentRecord, HubState, QueuedMessage, SessionRecord } from '../store/state-schema.js';
 import { AuditLog, type AuditAppend } from '../store/audit-log.js';
 import { digestOf } from '../store/canonical-json.js';
@@ -80,6 +82,18 @@ function firstLine(text: string, max = 72): string {
 /** Starts the hub: state, audit, index, terminals, delivery; re-attaches what survived a restart. */
 export async function createHub(config: HubConfig, logger: Logger, options: HubOptions = {}): Promise<Hub> {
   const env = options.env ?? process.env;
+  await ensurePrivateDir(config.stateDir);
+  const release = await acquireInstanceLock(config.stateDir);
+  try {
+    const hub = await openHub(config, logger, options, env, release);
+    return hub;
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+async function openHub(config: HubConfig, logger: Logger, options: HubOptions, env: NodeJS.ProcessEnv, release: () => Promise<void>): Promise<Hub> {
   const store = await StateStore.open({ dir: config.stateDir, logger, env });
   for (const warning of store.warnings) logger.warn(warning.message, { code: warning.code });
   const audit = await AuditLog.open({ dir: config.stateDir, logger });
@@ -87,7 +101,7 @@ export async function createHub(config: HubConfig, logger: Logger, options: HubO
   const backend =
     options.backend ??
     createBackend({ choice: config.backend, env, platform: process.platform, tmux: { socket: config.tmuxSocket } }).backend;
-  const hub = new Hub(config, logger, store, audit, backend, options);
+  const hub = new Hub(config, logger, store, audit, backend, options, release);
   await hub.start();
   return hub;
 }
@@ -111,7 +125,10 @@ export class Hub implements HubApi {
   #persistQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(config: HubConfig, logger: Logger, store: StateStore, audit: AuditLog, backend: TerminalBackend, options: HubOptions) {
+  readonly #release: () => Promise<void>;
+
+  constructor(config: HubConfig, logger: Logger, store: StateStore, audit: AuditLog, backend: TerminalBackend, options: HubOptions, release: () => Promise<void> = async () => undefined) {
+    this.#release = release;
     this.#config = config;
     this.#logger = logger;
     this.#store = store;
@@ -679,6 +696,7 @@ export class Hub implements HubApi {
     await this.#index.close();
     await this.#audit.close();
     await this.#store.close();
+    await this.#release();
   }
 
   async #tool<T>(caller: Caller, tool: string, params: unknown, run: () => Promise<T>, sessionOf: (result: T) => string | undefined): Promise<T> {

@@ -7,10 +7,11 @@
  * that was reused).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HubError, ErrorCodes } from '../errors.js';
+import { isProcessGone, lockOwner } from './instance-lock.js';
 
 export const LOCKS_DIR = '.claude-hub/locks';
 
@@ -53,13 +54,7 @@ export async function withFileLock<T>(root: string, relPath: string, work: () =>
 
 /** True when the lock names a process of this machine that no longer runs. */
 async function ownerIsGone(lock: string): Promise<boolean> {
-  const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-  // An empty file: its writer created it a moment ago and is about to write its pid.
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  const pid = await lockOwner(lock);
+  // No pid yet: its writer created it a moment ago and is about to write it.
+  return pid !== null && pid !== process.pid && isProcessGone(pid);
 }

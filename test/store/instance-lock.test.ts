@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireInstanceLock, INSTANCE_LOCK_FILE } from '../../src/store/instance-lock.js';
+import { createHub } from '../../src/hub/hub.js';
+import { defaultConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { TmuxBackend } from '../../src/terminal/tmux.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hub-instance-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('one hub per state dir', () => {
+  it('refuses a second hub while the first runs, names its pid, and lets the next one in after release', async () => {
+    const release = await acquireInstanceLock(dir);
+    await expect(acquireInstanceLock(dir)).rejects.toMatchObject({ code: 'ALREADY_EXISTS', data: { pid: process.pid } });
+    expect(await readFile(join(dir, INSTANCE_LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+    await release();
+    const again = await acquireInstanceLock(dir);
+    await again();
+  });
+
+  it('takes over the lock of a hub that was killed', async () => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    await writeFile(join(dir, INSTANCE_LOCK_FILE), `${child.pid}\n`);
+    const release = await acquireInstanceLock(dir);
+    expect(await readFile(join(dir, INSTANCE_LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+    await release();
+  });
+
+  it('createHub on a state dir another hub serves fails with ALREADY_EXISTS and leaves it serving', async () => {
+    const config = { ...defaultConfig({}), stateDir: join(dir, 'state'), backend: 'tmux' as const };
+    const backend = new TmuxBackend({ socket: `hub-lock-${process.pid}` });
+    const first = await createHub(config, silentLogger, { backend, env: { HOME: dir }, gitAudit: false });
+    try {
+      await expect(createHub(config, silentLogger, { backend, env: { HOME: dir }, gitAudit: false })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      expect(await first.listSessions({ kind: 'cli', id: 'test' })).toEqual([]);
+    } finally {
+      await first.close();
+    }
+    const second = await createHub(config, silentLogger, { backend, env: { HOME: dir }, gitAudit: false });
+    await second.close();
+  });
+});
