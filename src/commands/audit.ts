@@ -10,9 +10,11 @@ import { isHubError } from '../errors.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
 import { AUDIT_FILE, readAuditFile, verifyAuditFile, type AuditEntry, type AuditFilter } from '../store/audit-log.js';
 
-const USAGE = `usage:
-  claude-hub audit verify [--state-dir DIR]
-  claude-hub audit log [--session S] [--agent A] [--since ISO-TIME] [--json] [--state-dir DIR]
+const USAGE = `usage: claude-hub audit verify [--state-dir DIR]
+       claude-hub audit log [--session S] [--agent A] [--since ISO-TIME] [--json] [--state-dir DIR]
+
+verify  checks the hash chain of the audit log; exit 1 names the first broken line
+log     shows the entries readably (or as JSON lines), filtered by session, agent or time
 `;
 
 /** One readable line per entry. Pure. */
@@ -27,6 +29,11 @@ export function formatEntry(entry: AuditEntry): string {
 }
 
 export async function auditCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  // `audit --help` (or -h) before any subcommand is a request for help, not a subcommand.
+  if (argv[0] === '--help' || argv[0] === '-h') {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
   const [sub, ...rest] = argv;
   let values: { 'state-dir'?: string | undefined; session?: string | undefined; agent?: string | undefined; since?: string | undefined; json?: boolean | undefined; help?: boolean | undefined };
   try {

@@ -23,7 +23,7 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     const top = await runCli(['--help'], { env: isolatedEnv(home) });
     expect(top.code).toBe(0);
     for (const command of ['serve', 'status', 'watch', 'audit', 'doctor', 'init']) expect(top.stdout).toContain(command);
-    for (const command of ['serve', 'doctor', 'init', 'watch', 'status']) {
+    for (const command of ['serve', 'doctor', 'init', 'watch', 'status', 'audit']) {
       const help = await runCli([command, '--help'], { env: isolatedEnv(home) });
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(/usage: claude-hub/i);
