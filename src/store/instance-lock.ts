@@ -3,20 +3,34 @@
  * state. The lock is a pid file created exclusively; a file naming a process that is gone
  * (a hub killed with SIGKILL, a reboot) is taken over, not obeyed.
  */
+import { readFileSync } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError, ErrorCodes } from '../errors.js';
 
 export const INSTANCE_LOCK_FILE = 'hub.pid';
 
-/** True when `pid` names no running process of this machine. */
+/**
+ * True when `pid` names no running process of this machine. A zombie counts as gone: a hub
+ * killed with SIGKILL stays one until its parent reaps it, and signal 0 still reaches it.
+ */
 export function isProcessGone(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  return isZombie(pid);
+}
+
+/** Linux: the state field of /proc/<pid>/stat (after the parenthesised command name). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // No /proc (macOS): signal 0 is all there is.
   }
 }
 

@@ -34,6 +34,22 @@ describe('one hub per state dir', () => {
     await release();
   });
 
+  it('takes over the lock of a killed hub that is still a zombie (not yet reaped by its parent)', async () => {
+    // The child forks a grandchild that exits at once and is never reaped while the child sleeps.
+    const parent = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(b.toString().trim()))));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await readFile(`/proc/${zombie}/stat`, 'utf8')).split(') ')[1]?.[0]).toBe('Z');
+      await writeFile(join(dir, INSTANCE_LOCK_FILE), `${zombie}\n`);
+      const release = await acquireInstanceLock(dir);
+      expect(await readFile(join(dir, INSTANCE_LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+      await release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('createHub on a state dir another hub serves fails with ALREADY_EXISTS and leaves it serving', async () => {
     const config = { ...defaultConfig({}), stateDir: join(dir, 'state'), backend: 'tmux' as const };
     const backend = new TmuxBackend({ socket: `hub-lock-${process.pid}` });
