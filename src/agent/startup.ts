@@ -14,8 +14,13 @@ export interface StartupWatchInput {
   readonly started: () => boolean;
   /** Give up after this long (resolves `timeout`). Default 30 s. */
   readonly timeoutMs?: number;
-  /** Screen polling interval. Default 250 ms. */
+  /** First screen polling interval. Default 250 ms. */
   readonly everyMs?: number;
+  /**
+   * The interval grows by half each time up to this (default: `everyMs`, no growth), so an
+   * agent slow to start — or many of them — costs few terminal calls while nothing changes.
+   */
+  readonly maxEveryMs?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -27,7 +32,8 @@ export type StartupOutcome =
 
 export async function watchStartup(input: StartupWatchInput): Promise<StartupOutcome> {
   const deadline = Date.now() + (input.timeoutMs ?? 30_000);
-  const every = input.everyMs ?? 250;
+  let every = input.everyMs ?? 250;
+  const maxEvery = Math.max(every, input.maxEveryMs ?? every);
   for (;;) {
     if (input.started()) return { kind: 'started' };
     if (input.signal?.aborted) return { kind: 'timeout' };
@@ -39,5 +45,6 @@ export async function watchStartup(input: StartupWatchInput): Promise<StartupOut
     if (dialog) return { kind: 'dialog', dialog };
     if (Date.now() >= deadline) return { kind: 'timeout' };
     await new Promise((resolve) => setTimeout(resolve, every));
+    every = Math.min(maxEvery, Math.round(every * 1.5));
   }
 }

@@ -193,8 +193,8 @@ export class AgentManager {
         // Dialogs come one after another (trust, then API key): keep looking until the first hook.
         while (!started() && Date.now() < deadline) {
           const terminal = { backend: this.#deps.backend, handle };
-          // Backs off: a slow first start must not cost a tmux call every few hundred ms for a minute.
-          const outcome = await watchStartup({ backend: terminal.backend, handle, started, timeoutMs: deadline - Date.now(), everyMs: 400 });
+          // Backs off (300 ms → 3 s): a slow start must not cost a terminal call every few hundred ms for a minute.
+          const outcome = await watchStartup({ backend: terminal.backend, handle, started, timeoutMs: deadline - Date.now(), everyMs: 300, maxEveryMs: 3000 });
           if (outcome.kind !== 'dialog') break;
           const session = this.#deps.store.get().sessions.find((s) => s.id === sessionId);
           if (outcome.dialog.kind === 'trust' && session?.trustRoot) {
