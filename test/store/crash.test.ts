@@ -207,7 +207,11 @@ describe('crash safety under SIGKILL', () => {
     const leftovers = (await readdir(stateDir)).filter((n) => n.includes('.tmp-') || n.includes('corrupt'));
     expect(leftovers).toEqual([]);
     expect(kills).toBeGreaterThanOrEqual(20);
-    expect(tornRepaired).toBeGreaterThanOrEqual(tornInjected);
+    // Every injected torn line was repaired: each repair keeps the fragment in an audit.torn-* file.
+    // (tornRepaired, counted from what children reported, can miss a repair by a child killed right after it.)
+    const tornKept = (await readdir(stateDir)).filter((n) => n.startsWith('audit.torn-')).length;
+    expect(tornKept).toBeGreaterThanOrEqual(tornInjected);
+    expect(tornRepaired).toBeLessThanOrEqual(tornKept);
     process.stderr.write(
       `crash test: seed ${seed}, ${kills} SIGKILLs over ${TARGET} ops; ${landedInFlight} kills landed between a state write and its ack; ` +
         `${earlyKills} kills timed from start (during open/recovery); ${tornInjected} torn audit lines injected, ${recoveries} recovery entries\n`,

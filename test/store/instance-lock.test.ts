@@ -35,12 +35,13 @@ describe('one hub per state dir', () => {
   });
 
   it('takes over the lock of a killed hub that is still a zombie (not yet reaped by its parent)', async () => {
-    // The child forks a grandchild that exits at once and is never reaped while the child sleeps.
-    const parent = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The child forks a grandchild that exits at once; perl never reaps it, so it stays a zombie.
+    const parent = spawn('perl', ['-e', '$| = 1; my $pid = fork(); exit 0 unless $pid; print "$pid\\n"; sleep 30;'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(b.toString().trim()))));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect((await readFile(`/proc/${zombie}/stat`, 'utf8')).split(') ')[1]?.[0]).toBe('Z');
+      const state = async (): Promise<string | undefined> => (await readFile(`/proc/${zombie}/stat`, 'utf8')).split(') ')[1]?.[0];
+      for (let i = 0; i < 100 && (await state()) !== 'Z'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await state()).toBe('Z');
       await writeFile(join(dir, INSTANCE_LOCK_FILE), `${zombie}\n`);
       const release = await acquireInstanceLock(dir);
       expect(await readFile(join(dir, INSTANCE_LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
