@@ -491,6 +491,7 @@ export class Hub implements HubApi {
   }
 
   #persistDeliveries(snapshot: readonly DeliveryEntry[]): Promise<void> {
+    this.#showQueueLengths(snapshot);
     const queue: QueuedMessage[] = [];
     for (const entry of snapshot) {
       const where = this.#deliveries.get(entry.deliveryId);
@@ -515,6 +516,15 @@ export class Hub implements HubApi {
     );
     this.#persistQueue = write.catch((error: unknown) => this.#logger.error('could not persist the delivery queue', { error: toHubError(error).message }));
     return write.then(() => undefined);
+  }
+
+  /** Every agent's status shows how many messages wait for it. */
+  #showQueueLengths(snapshot: readonly DeliveryEntry[]): void {
+    const counts = new Map<string, number>();
+    for (const entry of snapshot) counts.set(entry.agent, (counts.get(entry.agent) ?? 0) + 1);
+    for (const agent of this.#store.get().agents) {
+      this.#index.setAgentRuntime(agent.session, agent.name, { queuedMessages: counts.get(agent.name) ?? 0 });
+    }
   }
 
   /** Queued messages come back; one already confirmed in the agent's hook history is never typed again. */

@@ -214,6 +214,8 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     await waitStatus('Agent_1', 'working');
     const second = await hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'second, after the slow job' });
     expect(second.state).toBe('queued');
+    // The status tells the person a message waits (the slow turn still runs for seconds).
+    expect(hub.index.sessionStatus(sessionA).agents.find((a) => a.name === 'Agent_1')?.queuedMessages).toBe(1);
     await waitFor(async () => (await events(sessionA, 'Agent_1')).some((e) => e.hook_event_name === 'UserPromptSubmit' && String(e.prompt).includes('second, after the slow job')), 'second delivered', 45_000);
     const order = (await events(sessionA, 'Agent_1')).filter((e) => ['UserPromptSubmit', 'Stop'].includes(String(e.hook_event_name))).map((e) => e.hook_event_name);
     // The second prompt comes only after the slow turn's Stop.
