@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,6 +11,7 @@ import { ERROR_META_KEY } from '../../src/server/call-tool.js';
 import { waitFor } from '../helpers/wait.js';
 import { createWorld, type World } from './mcp-harness.js';
 
+const execFileP = promisify(execFile);
 const ADMIN = 'admin-token-'.padEnd(44, 'a');
 const VIEWER = 'viewer-token-'.padEnd(44, 'v');
 let world: World;
@@ -75,5 +78,15 @@ describe('the built claude-hub over Streamable HTTP with the real hub', () => {
     const limited = (await admin.callTool({ name: 'create_session', arguments: { root_path: second, session_name: 'second' } })) as CallToolResult;
     expect(limited._meta?.[ERROR_META_KEY]).toMatchObject({ code: 'LIMIT_REACHED', message: expect.stringContaining('--max-sessions') });
     await admin.close();
+
+    // Every refusal is in the audit log, attributed to the token that was refused, and the chain verifies.
+    const entries = await waitFor(async () => {
+      const lines = (await readFile(join(world.stateDir, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+      return lines.some((e) => e.outcome === 'refused:FORBIDDEN') ? lines : undefined;
+    }, 'the refusal in the audit log');
+    expect(entries.find((e) => e.outcome === 'refused:FORBIDDEN')).toMatchObject({ kind: 'tool_call', tool: 'send_message_to_agent', actor: expect.stringContaining('bob') });
+    expect(entries.some((e) => e.tool === 'create_session' && e.outcome === 'error:LIMIT_REACHED')).toBe(true);
+    const verify = await execFileP(process.execPath, [world.serveArgs()[0] as string, 'audit', 'verify', '--state-dir', world.stateDir], { env: world.env });
+    expect(verify.stdout + verify.stderr).toMatch(/ok|intact|verified/i);
   });
 });
