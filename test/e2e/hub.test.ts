@@ -231,13 +231,26 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     process.kill(pid, 'SIGKILL');
     await waitStatus('Agent_1', 'exited');
 
+    // Worse than one dead agent: the whole tmux server goes (a reboot, `tmux kill-server`).
     await hub.close();
+    await exec('tmux', ['-L', socket, 'kill-server'], { allowFailure: true });
     hub = await startHub();
     expect(statusOf('Agent_1')).toBe('exited');
     await hub.startNewConversation(caller, 'Agent_1', true);
-    await waitFor(async () => (await events(sessionA, 'Agent_1')).some((e) => e.hook_event_name === 'SessionStart' && e.source === 'resume'), 'SessionStart source resume', 45_000);
-    const resumed = (await events(sessionA, 'Agent_1')).filter((e) => e.hook_event_name === 'SessionStart').at(-1);
-    expect(resumed?.session_id).toBe(before?.session_id);
+    const resumes = async (): Promise<Record<string, unknown>[]> =>
+      (await events(sessionA, 'Agent_1')).filter((e) => e.hook_event_name === 'SessionStart' && e.source === 'resume');
+    await waitFor(async () => (await resumes()).length === 1, 'SessionStart source resume', 45_000);
+    expect((await resumes())[0]?.session_id).toBe(before?.session_id);
+    await waitStatus('Agent_1', 'idle');
+
+    // `serve --restore`: every exited agent is reopened on start, its conversation resumed.
+    await hub.close();
+    await exec('tmux', ['-L', socket, 'kill-server'], { allowFailure: true });
+    config = Object.freeze({ ...config, restore: true });
+    hub = await startHub();
+    config = Object.freeze({ ...config, restore: false });
+    await waitFor(async () => (await resumes()).length === 2, 'a second resume, by --restore', 45_000);
+    expect((await resumes())[1]?.session_id).toBe(before?.session_id);
     await waitStatus('Agent_1', 'idle');
   });
 
