@@ -16,21 +16,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createWorld, type World } from './mcp-harness.js';
 import { waitFor } from '../helpers/wait.js';
 import { exec } from '../../src/exec.js';
+import { prng } from '../helpers/prng.js';
 
 const OPS = 500;
 const KILLS = 20;
 
-/** A small seeded PRNG (mulberry32): the same run every time, different moments per kill. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let world: World;
 let client: Client;

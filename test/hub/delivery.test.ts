@@ -88,8 +88,8 @@ describe('DeliveryQueue', () => {
     const { settled } = w.queue.enqueue({ deliveryId: 'd1', agent: 'Agent_1', text: 'hi\u001b[31m\r\nthere' });
     const outcome = await settled;
     expect(outcome).toMatchObject({ state: 'delivered', reason: null, deliveryId: 'd1' });
-    expect(outcome.confirmedBy?.payload.prompt).toBe('hi[31m\nthere');
-    expect(w.calls).toEqual(['paste:hi[31m\nthere', 'submit']);
+    expect(outcome.confirmedBy?.payload.prompt).toBe('hi\nthere');
+    expect(w.calls).toEqual(['paste:hi\nthere', 'submit']);
     expect(w.snapshots.map((s) => s.map((e) => e.state).join(','))).toContain('awaiting_confirmation');
     expect(w.snapshots.at(-1)).toEqual([]);
     expect(w.events.map((e) => e.type)).toEqual(['delivered']);

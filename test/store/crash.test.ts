@@ -20,6 +20,7 @@ import { emptyState, type HubState } from '../../src/store/state-schema.js';
 import { StateStore } from '../../src/store/state-store.js';
 // @ts-expect-error -- a plain .mjs fixture shared with the child process
 import { applyOp } from './fixtures/crash-ops.mjs';
+import { prng } from '../helpers/prng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, '../..');
@@ -61,17 +62,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** A small seeded PRNG so a failing run can be replayed from its printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   lastAck: number;

@@ -4,9 +4,15 @@ import { sanitizeTerminalText } from '../../src/terminal/sanitize.js';
 import { HubError } from '../../src/errors.js';
 
 describe('sanitizeTerminalText', () => {
-  it('removes ESC, C0, DEL and C1 but keeps newline, tab and unicode', () => {
-    const input = 'a\u001b[31mred\u001b[0m\tb\u0007c\u007fd\u0085e\u009bf\nü→😀\u0000';
-    expect(sanitizeTerminalText(input)).toBe('a[31mred[0m\tbcdef\nü→😀');
+  it('removes escape sequences whole, and C0, DEL and C1, but keeps newline, tab and unicode', () => {
+    // `\u009bf` is an 8-bit CSI whose final byte is `f`: the whole sequence goes.
+    const input = 'a\u001b[31mred\u001b[0m\tb\u0007c\u007fd\u0085e\u009bf\nü→😀\u0000\u001b]0;title\u0007!';
+    expect(sanitizeTerminalText(input)).toBe('ared\tbcde\nü→😀!');
+  });
+
+  it('gives text ending in a backslash a trailing space, or Claude Code would read the submit as a newline', () => {
+    expect(sanitizeTerminalText('path C:\\')).toBe('path C:\\ ');
+    expect(sanitizeTerminalText('a \\ b')).toBe('a \\ b');
   });
 
   it('normalises CRLF and CR to LF', () => {
