@@ -5,6 +5,7 @@
  * at launch), and, where Claude Code's sandbox can run, `sandbox` settings that fence Bash.
  * Plus the roots file itself, which the hub rewrites atomically whenever sessions change.
  */
+import type { HookEntry } from '../agent/settings.js';
 import { constants } from 'node:fs';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, delimiter } from 'node:path';
@@ -17,18 +18,8 @@ import type { Exec } from '../exec.js';
 /** The file tools the guard checks (Claude Code's hook matcher: names joined by `|`). */
 export const GUARDED_TOOLS = ['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep', 'LS'] as const;
 
-export interface CommandHook {
-  readonly type: 'command';
-  readonly command: string;
-  /** Seconds. */
-  readonly timeout?: number;
-}
-
-/** One entry of settings `hooks.PreToolUse`. */
-export interface HookEntry {
-  readonly matcher: string;
-  readonly hooks: readonly CommandHook[];
-}
+/** One entry of settings `hooks.PreToolUse` (the shape agent/settings.ts puts in every agent's settings). */
+export type GuardHookEntry = HookEntry & { readonly matcher: string };
 
 export interface GuardHookOptions {
   /** Absolute path of guard.pl (default: the one shipped in templates/hooks). */
@@ -55,7 +46,7 @@ export function defaultGuardPath(): string {
  * hook's `command` through a shell, so every path in it is single-quoted (state dirs often have
  * spaces: `~/Library/Application Support/claude-hub`).
  */
-export function buildGuardHook(options: GuardHookOptions): HookEntry {
+export function buildGuardHook(options: GuardHookOptions): GuardHookEntry {
   for (const [field, value] of [['root', options.root], ['rootsFile', options.rootsFile], ['stateDir', options.stateDir]] as const) {
     if (value !== undefined && !value.startsWith('/')) {
       throw new HubError(ErrorCodes.INVALID_PATH, `guard ${field} must be an absolute path, got "${value}".`, { data: { field, value } });
