@@ -13,13 +13,12 @@ import type { Logger } from '../log.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { answerKeys, detectDialog } from '../agent/dialogs.js';
 import { appendTaskLog, setTaskFields, slugify, TODO_FILE, type TaskFieldUpdate } from '../protocol/index.js';
-import { createTaskFile, readProtocolFile, updateProtocolFile } from '../store/files.js';
+import { createTaskFile, readProtocolFile, readProtocolFileIfExists, updateProtocolFile } from '../store/files.js';
 import { StateStore, type Frozen } from '../store/state-store.js';
 import { acquireInstanceLock } from '../store/instance-lock.js';
 import { ensurePrivateDir } from '../store/durable-file.js';
 import type { AgentRecord, HubState, QueuedMessage, SessionRecord } from '../store/state-schema.js';
 import { AuditLog, type AuditAppend } from '../store/audit-log.js';
-import { digestOf } from '../store/canonical-json.js';
 import { validateSessionRoot } from '../security/paths.js';
 import { writeRootsFile } from '../security/guard.js';
 import {
@@ -636,7 +635,7 @@ export class Hub implements HubApi {
         file,
         (text) => {
           let next = setTaskFields(text, file, fields);
-          if (log !== undefined) next = appendTaskLog(next, file, { at: nowStamp(), who: caller.kind === 'cli' ? 'person' : 'person', text: log });
+          if (log !== undefined) next = appendTaskLog(next, file, { at: nowStamp(), who: 'person', text: log });
           return next;
         },
         { beforeWrite: (path, hash) => this.#index.expectOwnWrite(path, hash, { routed: false }) },
@@ -649,12 +648,8 @@ export class Hub implements HubApi {
 
   async readTodo(sessionId: string): Promise<string> {
     const session = this.#session(sessionId);
-    try {
-      return (await readProtocolFile(session.root, TODO_FILE)).text;
-    } catch (error) {
-      if (toHubError(error).code === ErrorCodes.IO_ERROR || (error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-      throw error;
-    }
+    // A session without a TODO.md yet reads as empty; any other problem is reported.
+    return (await readProtocolFileIfExists(session.root, TODO_FILE))?.text ?? '';
   }
 
   async readTask(sessionId: string, taskId: string): Promise<string> {
@@ -723,7 +718,7 @@ export class Hub implements HubApi {
 
   async #auditEntry(entry: AuditAppend): Promise<void> {
     if (this.#closed && entry.kind !== 'tool_call') return;
-    await this.#audit.append(entry).catch((error: unknown) => this.#logger.error('audit append failed', { error: toHubError(error).message, digest: digestOf(entry.kind) }));
+    await this.#audit.append(entry).catch((error: unknown) => this.#logger.error('audit append failed', { kind: entry.kind, error: toHubError(error).message }));
   }
 
   #forward(change: Parameters<Parameters<LiveIndex['onChange']>[0]>[0]): void {
