@@ -36,6 +36,7 @@ import {
   validateTaskTitle,
 } from '../security/validate.js';
 import { createBackend } from '../terminal/select.js';
+import { DEFAULT_MAX_TERMINAL_TEXT_BYTES, sanitizeTerminalText } from '../terminal/sanitize.js';
 import type { TerminalBackend } from '../terminal/backend.js';
 import { DeliveryQueue, confirms, type DeliveryEntry } from './delivery.js';
 import { LiveIndex } from './index.js';
@@ -64,6 +65,8 @@ type Agent = Frozen<AgentRecord>;
 type Session = Frozen<SessionRecord>;
 
 const TASK_TEMPLATE = join(TEMPLATES_DIR, 'task.md');
+/** Room kept for `TASK-<n> from <from> (<task file>):` in front of a message. */
+const NUDGE_HEADER_BYTES = 512;
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -453,6 +456,13 @@ export class Hub implements HubApi {
     return this.#tool(caller, 'send_message_to_agent', { agent_name: input.agent_name, from: input.from, message: input.message }, async () => {
       const agent = this.#agent(input.agent_name);
       const message = validateMessage(input.message);
+      // Checked before anything is written: the nudge (a short header + the message) must fit the
+      // terminal limit, and a message of only control sequences would reach the agent as nothing.
+      if (sanitizeTerminalText(message, DEFAULT_MAX_TERMINAL_TEXT_BYTES - NUDGE_HEADER_BYTES).trim() === '') {
+        throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'message: nothing is left once terminal control sequences are removed; send some text.', {
+          data: { field: 'message' },
+        });
+      }
       const from = input.from === undefined ? 'person' : validateFromName(input.from);
       const session = this.#session(agent.session);
       // First the files: the message is in the protocol (and its git history) whatever the terminal does.

@@ -167,6 +167,12 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     const prompts = (await events(sessionA, 'Agent_1')).filter((e) => e.hook_event_name === 'UserPromptSubmit').map((e) => e.prompt);
     expect(prompts).toHaveLength(1);
     expect(prompts[0]).toBe(sanitizeTerminalText(`TASK-1 from Lead (${result.taskFile}):\n${message}`));
+    // Refused before anything is written: nothing left after sanitising, or no room for the nudge header.
+    const tasks = async (): Promise<number> => (await readdir(join(rootA, '.claude-hub', 'tasks'))).length;
+    const count = await tasks();
+    await expect(hub.sendMessage(caller, { agent_name: 'Agent_1', message: '\u001b[2J\u001b]0;x\u0007' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'x'.repeat(64 * 1024 - 10) })).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    expect(await tasks()).toBe(count);
     await waitFor(async () => (await readFile(join(rootA, 'TODO.md'), 'utf8')).includes('- [x] Agent_1 writes the parser'), 'the agent ticked its item', 45_000);
     await waitFor(() => hub.index.sessionStatus(sessionA).agents.find((a) => a.name === 'Agent_1')?.progress.done === 1, 'index shows the progress', 20_000);
     await waitStatus('Agent_1', 'idle');
