@@ -35,7 +35,7 @@ export async function withFileLock<T>(root: string, relPath: string, work: () =>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
-      if (age > staleMs || (await ownerIsGone(lock))) {
+      if (age > staleMs || (await ownerIsGone(lock, age))) {
         await unlink(lock).catch(() => undefined);
         continue;
       }
@@ -52,9 +52,13 @@ export async function withFileLock<T>(root: string, relPath: string, work: () =>
   }
 }
 
-/** True when the lock names a process of this machine that no longer runs. */
-async function ownerIsGone(lock: string): Promise<boolean> {
+/** How long a lock may stay empty: its writer creates it and writes its pid right after. */
+const EMPTY_LOCK_GRACE_MS = 1000;
+
+/** True when the lock was left by a writer that is gone (killed, or killed mid-create). */
+async function ownerIsGone(lock: string, ageMs: number): Promise<boolean> {
   const pid = await lockOwner(lock);
-  // No pid yet: its writer created it a moment ago and is about to write it.
-  return pid !== null && pid !== process.pid && isProcessGone(pid);
+  // No pid: fine for a moment (the writer is about to write it); longer means it died in between.
+  if (pid === null) return ageMs > EMPTY_LOCK_GRACE_MS;
+  return pid !== process.pid && isProcessGone(pid);
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCKS_DIR, withFileLock } from '../../src/store/fs-lock.js';
@@ -27,6 +27,13 @@ describe('withFileLock', () => {
     await writeFile(lockFile('TODO.md'), `${await deadPid()}\n`);
     const result = await withFileLock(root, 'TODO.md', async () => 'ran', { timeoutMs: 200 });
     expect(result).toBe('ran');
+  });
+
+  it('breaks a lock left empty by a writer killed between creating it and writing its pid', async () => {
+    await writeFile(lockFile('TODO.md'), '');
+    const old = new Date(Date.now() - 5000);
+    await utimes(lockFile('TODO.md'), old, old);
+    expect(await withFileLock(root, 'TODO.md', async () => 'ran', { timeoutMs: 200 })).toBe('ran');
   });
 
   it('waits for a living writer and then reports EDIT_CONFLICT, leaving its lock alone', async () => {
