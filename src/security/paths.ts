@@ -5,7 +5,6 @@
  * file about to be created is judged by where it would really land.
  */
 import { realpath, stat } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve, sep, dirname, join } from 'node:path';
 import { HubError, ErrorCodes } from '../errors.js';
 import { LIMITS, printable } from './validate.js';
@@ -59,26 +58,6 @@ export async function resolveReal(path: string, base: string = process.cwd()): P
     const next = join(current, part);
     try {
       current = await realpath(next);
-    } catch (error) {
-      if (errnoOf(error) === 'ELOOP') throw loopError(path);
-      current = next;
-    }
-  }
-  return current;
-}
-
-/** resolveReal, synchronously (for CLI code and tests). */
-export function resolveRealSync(path: string, base: string = process.cwd()): string {
-  checkInputPath(path, 'path');
-  let current: string = sep;
-  for (const part of components(resolveLexicalKeepDots(path, base))) {
-    if (part === '..') {
-      current = dirname(current);
-      continue;
-    }
-    const next = join(current, part);
-    try {
-      current = realpathSync(next);
     } catch (error) {
       if (errnoOf(error) === 'ELOOP') throw loopError(path);
       current = next;
