@@ -25,6 +25,7 @@ import type { TerminalHandle } from '../../src/terminal/backend.js';
 import { buildAgentSettings } from '../../src/agent/settings.js';
 import { buildDenyRules, buildGuardHook, writeRootsFile } from '../../src/security/guard.js';
 import { exec } from '../../src/exec.js';
+import { runTurn } from '../helpers/claude-turn.js';
 
 const socket = `hub-guard-${randomBytes(4).toString('hex')}`;
 const backend = new TmuxBackend({ socket });
@@ -112,20 +113,7 @@ describe('guard inside a real Claude Code agent', () => {
   /** Types a prompt, waits for the turn's final request, returns the tool result the model got. */
   async function turn(prompt: string, agent = 'Agent_1'): Promise<RecordedRequest['toolResults'][number]> {
     const { pane, eventsFile } = agents[agent]!;
-    const stops = async () => (await readFile(eventsFile, 'utf8')).split('\n').filter((l) => l.includes('"hook_event_name":"Stop"')).length;
-    const before = await stops();
-    await backend.sendText(pane, prompt);
-    await backend.submit(pane);
-    // Confirm by the UserPromptSubmit hook; a just-started TUI can drop the first Enter (bounded retry).
-    const submitted = async () => (await readFile(eventsFile, 'utf8')).includes(`"prompt":${JSON.stringify(prompt)}`);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const ok = await waitFor(submitted, `UserPromptSubmit of ${prompt}`, 3_000).catch(() => false);
-      if (ok) break;
-      await backend.submit(pane);
-    }
-    const request = await waitFor(() => fake.requests.find((r) => r.mainLoop && r.turnPrompt?.includes(prompt) && r.toolResults.length > 0), `tool result for ${prompt}`, 60_000);
-    await waitFor(async () => (await stops()) > before, `Stop after ${prompt}`, 60_000);
-    return request.toolResults[0]!;
+    return runTurn({ backend, pane, eventsFile, fake, prompt });
   }
 
   it("refuses Read, Edit and Write in session B through the deny rules fixed at launch", async () => {

@@ -33,6 +33,7 @@ import type { TerminalHandle } from '../../src/terminal/backend.js';
 import { buildAgentSettings } from '../../src/agent/settings.js';
 import { buildDenyRules, buildGuardHook, buildSandboxSettings, sandboxSupport, writeRootsFile } from '../../src/security/guard.js';
 import { exec } from '../../src/exec.js';
+import { runTurn } from '../helpers/claude-turn.js';
 
 const socket = `hub-sandbox-${randomBytes(4).toString('hex')}`;
 const backend = new TmuxBackend({ socket });
@@ -130,20 +131,7 @@ describe.skipIf(!support.available)('Bash inside Claude Code\'s sandbox, in a re
   /** Types a prompt, waits for the turn's end, returns the tool result the model got. */
   async function turn(prompt: string, agent = 'Agent_1'): Promise<ToolResult> {
     const { pane, eventsFile } = agents[agent]!;
-    const stops = async () => (await readFile(eventsFile, 'utf8')).split('\n').filter((l) => l.includes('"hook_event_name":"Stop"')).length;
-    const before = await stops();
-    await backend.sendText(pane, prompt);
-    await backend.submit(pane);
-    // Confirm by the UserPromptSubmit hook; a just-started TUI can drop the first Enter (bounded retry).
-    const submitted = async () => (await readFile(eventsFile, 'utf8')).includes(`"prompt":${JSON.stringify(prompt)}`);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const ok = await waitFor(submitted, `UserPromptSubmit of ${prompt}`, 3_000).catch(() => false);
-      if (ok) break;
-      await backend.submit(pane);
-    }
-    const request = await waitFor(() => fake.requests.find((r) => r.mainLoop && r.turnPrompt?.includes(prompt) && r.toolResults.length > 0), `tool result for ${prompt}`, 60_000);
-    await waitFor(async () => (await stops()) > before, `Stop after ${prompt}`, 60_000);
-    const result = request.toolResults[0]!;
+    const result = await runTurn({ backend, pane, eventsFile, fake, prompt });
     results.push({ agent, result });
     return result;
   }
