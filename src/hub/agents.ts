@@ -4,9 +4,7 @@
  * how it notices a dialog the agent stopped at before its first hook (trust, API key). The
  * records themselves live in the state store; liveness and dialogs go into the live index.
  */
-import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
@@ -19,6 +17,7 @@ import { buildDenyRules, buildGuardHook, buildSandboxSettings, sandboxSupport } 
 import { exec } from '../exec.js';
 import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
 import type { StateStore, Frozen } from '../store/state-store.js';
+import { ensurePrivateDir, replaceFileDurably } from '../store/durable-file.js';
 import type { AgentRecord, SessionRecord } from '../store/state-schema.js';
 import type { LiveIndex } from './index.js';
 import type { PendingPrompt } from './types.js';
@@ -52,12 +51,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-async function writePrivateFile(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, text, { mode: 0o600 });
-  await rename(temp, path);
-}
 
 export class AgentManager {
   readonly #deps: AgentManagerDeps;
@@ -100,7 +93,8 @@ export class AgentManager {
       ...(sandboxed ? { sandbox: buildSandboxSettings({ root: session.root, otherRoots, stateDir: config.stateDir }) } : {}),
     });
     const settingsFile = this.settingsFile(agent);
-    await writePrivateFile(settingsFile, JSON.stringify(settings, null, 2) + '\n');
+    await ensurePrivateDir(dirname(settingsFile));
+    await replaceFileDurably(settingsFile, Buffer.from(JSON.stringify(settings, null, 2) + '\n', 'utf8'), { mode: 0o600 });
     const prompt = await assembleAgentPrompt({
       agentName: agent.name,
       specialization: agent.specialization,

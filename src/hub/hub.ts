@@ -44,7 +44,8 @@ import { AgentManager, toHandle } from './agents.js';
 import { GitRecorder } from './git-recorder.js';
 import type { Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from './api.js';
 import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
-import { TEMPLATES_DIR } from '../agent/settings.js';
+import { TEMPLATES_DIR, agentEventsFile } from '../agent/settings.js';
+import { parseHookLine } from './events.js';
 
 export interface HubOptions {
   /** Replace the backend `config.backend` selects (tests with a private tmux socket pass their own). */
@@ -562,16 +563,16 @@ export class Hub implements HubApi {
   }
 
   async #confirmedInHistory(session: string, entry: DeliveryEntry): Promise<boolean> {
-    const file = join(this.#config.stateDir, 'events', session, `${entry.agent}.jsonl`);
+    const file = agentEventsFile(this.#config.stateDir, session, entry.agent);
     const text = await readFile(file, 'utf8').catch(() => '');
-    for (const line of text.split('\n')) {
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as string;
       if (!line.includes('UserPromptSubmit')) continue;
-      try {
-        const event = JSON.parse(line) as { hook_event_name?: unknown; prompt?: unknown };
-        if (event.hook_event_name === 'UserPromptSubmit' && typeof event.prompt === 'string' && confirms(event.prompt, entry)) return true;
-      } catch {
-        // A torn line confirms nothing.
-      }
+      // Torn or garbage lines parse to a diagnostic and confirm nothing.
+      const parsed = parseHookLine(line, { session, agent: entry.agent, file, line: i + 1, receivedAt: Date.now() });
+      const event = parsed !== null && 'event' in parsed ? parsed.event : null;
+      if (event?.event === 'UserPromptSubmit' && typeof event.payload.prompt === 'string' && confirms(event.payload.prompt, entry)) return true;
     }
     return false;
   }
