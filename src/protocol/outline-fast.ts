@@ -29,7 +29,8 @@ const MARKER = /^(?:[-+*]|(\d{1,9})[.)])/;
 const TABLE_DELIMITER = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
 /** Content right after a list marker that opens another block: the scanner leaves those to remark. */
 const BLOCK_IN_ITEM = /^(?:#{1,6}(?:[ \t]|$)|>|`{3}|~{3}|<|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$)/;
-const TASK_BOX = /^\[([ xX])\][ \t]+\S/;
+// micromark's GFM task item: any space or tab counts as the unchecked mark (`[\t]` too).
+const TASK_BOX = /^\[([ \txX])\][ \t]+\S/;
 
 /**
  * Scans the lines from `from` (a line start) up to `to`; text outside is ignored but offsets
@@ -151,7 +152,9 @@ export function scanOutline(text: string, from = 0, to = text.length, firstLine?
           if (inParagraph && ordered !== undefined && Number(ordered) !== 1) return null;
           const content = after.slice(spaces);
           if (BLOCK_IN_ITEM.test(content)) return null;
-          if (/^\[[ xX]\][ \t]*$/.test(content)) return null;
+          if (/^\[[ \txX]\][ \t]*$/.test(content)) return null;
+          // `[` at the line's end: remark-gfm takes the line ending as the unchecked mark when `]` follows.
+          if (/^\[\r?$/.test(content)) return null;
           const contentIndent = indent + markerText.length + spaces;
           const contentStart = lineStart + contentIndent;
           const box = TASK_BOX.exec(content);
@@ -170,7 +173,7 @@ export function scanOutline(text: string, from = 0, to = text.length, firstLine?
             start: lineStart + indent,
             contentIndent,
             checkbox: box === null ? null : { start: contentStart, end: contentStart + 3 },
-            checked: box === null ? null : box[1] !== ' ',
+            checked: box === null ? null : box[1] === 'x' || box[1] === 'X',
             textStart,
             parts: [text.slice(textStart, lineEnd)],
           };
@@ -233,6 +236,7 @@ function atxText(rest: string): string {
  * spaces may sit in a list item or not, so cutting stops there (remark sees the rest whole).
  */
 const INNER_OPENER = /^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(?:<|`{3}|~{3})/;
+const QUOTE_MARKERS = /^(?: {0,3}>[ \t]?)+/;
 const LIST_MARKERS = /^(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+/;
 
 export function cutPoints(text: string, from: number, to: number, firstLine: number): { offset: number; line: number }[] {
@@ -269,8 +273,10 @@ export function cutPoints(text: string, from: number, to: number, firstLine: num
     // A column-0 heading, or any column-0 line after a blank line, starts afresh at the top level.
     // Not before ordered or empty list items (also nested ones, `- - `): whether those may
     // "interrupt" depends on what came before, and micromark's answer then differs from a fresh start.
-    const markers = LIST_MARKERS.exec(content)?.[0] ?? '';
-    const plainStart = !/\d/.test(markers) && !/^[ \t]*\r?$/.test(content.slice(markers.length));
+    // Inside a block quote too (`>- `): micromark decides there the same way.
+    const unquoted = content.replace(QUOTE_MARKERS, '');
+    const markers = LIST_MARKERS.exec(unquoted)?.[0] ?? '';
+    const plainStart = !/\d/.test(markers) && !/^[ \t]*\r?$/.test(unquoted.slice(markers.length));
     const fresh = afterBlank && !openerInItem && plainStart && /^[^ \t]/.test(content);
     const heading = /^#{1,6}(?:[ \t\r]|$)/.test(content);
     if (heading) openerInItem = false;
@@ -286,16 +292,18 @@ export function cutPoints(text: string, from: number, to: number, firstLine: num
       close = new RegExp(`^ {0,3}${mark[0] === '`' ? '`' : '~'}{${mark.length},}[ \\t]*\\r?$`);
       continue;
     }
-    const ends: [RegExp, RegExp][] = [
-      [/^<!--/, /-->/],
-      [/^<\?/, /\?>/],
-      [/^<!\[CDATA\[/, /\]\]>/],
-      [/^<![A-Za-z]/, />/],
-      [/^<(?:script|pre|style|textarea)(?:[\s>]|$)/i, /<\/(?:script|pre|style|textarea)>/i],
+    // [opener, closer, how much of the opener the closer may not reuse]: `<!-->`, `<!--->` and
+    // `<?>` close on their own line in micromark, so the closer may overlap the opener's end.
+    const ends: [RegExp, RegExp, number][] = [
+      [/^<!--/, /-->/, 2],
+      [/^<\?/, /\?>/, 1],
+      [/^<!\[CDATA\[/, /\]\]>/, 9],
+      [/^<![A-Za-z]/, />/, 3],
+      [/^<(?:script|pre|style|textarea)(?:[\s>]|$)/i, /<\/(?:script|pre|style|textarea)>/i, 1],
     ];
     const kind = ends.find(([begin]) => begin.test(content));
     if (kind === undefined) untilBlank = true;
-    else if (!kind[1].test(content.replace(kind[0], ''))) close = kind[1];
+    else if (!kind[1].test(content.slice(kind[2]))) close = kind[1];
   }
   return cuts;
 }

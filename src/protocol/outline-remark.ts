@@ -8,6 +8,8 @@ import type { Nodes, Root } from 'mdast';
 import type { Outline, OutlineHeading, OutlineItem } from './outline.js';
 import { oneLine } from './text.js';
 
+const CHECKBOX = /^([ \t]*)\[(?:[ \txX]|\r?\n[ \t>]*)\]/;
+
 export function remarkOutline(text: string): Outline {
   const tree: Root = remark().use(remarkGfm).parse(text);
   const headings: OutlineHeading[] = [];
@@ -44,10 +46,12 @@ export function remarkOutline(text: string): Outline {
       const paragraph = node.children[0]?.type === 'paragraph' ? node.children[0] : null;
       let textStart = paragraph?.position?.start.offset ?? contentStart;
       if (checked !== null) {
-        const at = text.slice(contentStart).search(/\[[ xX]\]/);
-        const boxStart = at === -1 ? contentStart : contentStart + at;
-        checkbox = { start: boxStart, end: boxStart + 3 };
-        textStart = boxStart + 3;
+        // The box opens the item's content; its mark may be a space, a tab, or even a line ending.
+        const box = CHECKBOX.exec(text.slice(contentStart, contentStart + 256));
+        const boxStart = box === null ? contentStart : contentStart + (box[1]?.length ?? 0);
+        const boxEnd = box === null ? contentStart + 3 : contentStart + box[0].length;
+        checkbox = { start: boxStart, end: boxEnd };
+        textStart = boxEnd;
         while (text.charCodeAt(textStart) === 32 || text.charCodeAt(textStart) === 9) textStart++;
       }
       const paragraphEnd = paragraph?.position?.end.offset;

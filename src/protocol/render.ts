@@ -26,6 +26,12 @@ export function renderTask(template: string, task: NewTask): string {
   }
   const body = task.body ?? '';
   if (typeof body !== 'string' || /\u0000/.test(body)) throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"body" must be text without NUL characters.', { data: { field: 'body' } });
+  // parseTask reads U+FFFD as the trace of broken UTF-8 and would refuse the file we write.
+  for (const [field, value] of [['title', task.title], ['body', body]] as const) {
+    if (typeof value === 'string' && value.includes('\uFFFD')) {
+      throw new HubError(ErrorCodes.INVALID_ARGUMENT, `"${field}" contains U+FFFD (the replacement character); remove it.`, { data: { field } });
+    }
+  }
   const values: Record<string, string> = {
     id: task.id,
     title: renderFieldValue('title', task.title),

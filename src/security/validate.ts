@@ -148,6 +148,8 @@ export interface TextRules {
   readonly allowEmpty?: boolean;
   /** Refuse C0/C1 controls other than newline and tab (NUL is always refused). */
   readonly rejectControls?: boolean;
+  /** The text is written into a protocol file, where U+FFFD marks a file as broken UTF-8. */
+  readonly forProtocolFile?: boolean;
 }
 
 /** Free text: any Unicode, bounded in bytes, never NUL, never broken surrogates. */
@@ -160,6 +162,9 @@ export function validateText(value: unknown, rules: TextRules): string {
   if (rules.rejectControls && CONTROL_EXCEPT_NEWLINE_TAB.test(text)) {
     throw invalid('INVALID_ARGUMENT', rules.field, 'contains a control character (ESC, carriage return, …); only newlines and tabs are allowed.');
   }
+  if (rules.forProtocolFile && text.includes('\uFFFD')) {
+    throw invalid('INVALID_ARGUMENT', rules.field, 'contains U+FFFD (the replacement character left by broken UTF-8); task files holding it are not parsed, so remove it.');
+  }
   return text;
 }
 
@@ -168,7 +173,7 @@ export function validateText(value: unknown, rules: TextRules): string {
  * write in every script); escape sequences are stripped when it is typed, not here.
  */
 export function validateMessage(value: unknown, field = 'message'): string {
-  return validateText(value, { field, maxBytes: LIMITS.message });
+  return validateText(value, { field, maxBytes: LIMITS.message, forProtocolFile: true });
 }
 
 export function validateSpecialization(value: unknown, field = 'specialization'): string {
@@ -180,19 +185,19 @@ export function validateSystemPromptSuffix(value: unknown, field = 'system_promp
 }
 
 export function validateTaskTitle(value: unknown, field = 'title'): string {
-  const title = validateText(value, { field, maxBytes: 4 * LIMITS.taskTitle, rejectControls: true });
+  const title = validateText(value, { field, maxBytes: 4 * LIMITS.taskTitle, rejectControls: true, forProtocolFile: true });
   requireMaxChars(title, field, LIMITS.taskTitle, 'INVALID_ARGUMENT');
   if (title.includes('\n') || title.includes('\t')) throw invalid('INVALID_ARGUMENT', field, 'must be one line.');
   return title;
 }
 
 export function validateTaskBody(value: unknown, field = 'body'): string {
-  return validateText(value, { field, maxBytes: LIMITS.taskBody, allowEmpty: true, rejectControls: true });
+  return validateText(value, { field, maxBytes: LIMITS.taskBody, allowEmpty: true, rejectControls: true, forProtocolFile: true });
 }
 
 /** One line appended to a task's log. */
 export function validateLogLine(value: unknown, field = 'log'): string {
-  const line = validateText(value, { field, maxBytes: LIMITS.logLine, rejectControls: true });
+  const line = validateText(value, { field, maxBytes: LIMITS.logLine, rejectControls: true, forProtocolFile: true });
   if (line.includes('\n')) throw invalid('INVALID_ARGUMENT', field, 'must be one line; add several log entries instead.');
   return line;
 }

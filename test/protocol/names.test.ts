@@ -71,7 +71,7 @@ describe('names', () => {
     const template = readFileSync(join(import.meta.dirname, '../../templates/task.md'), 'utf8');
     fc.assert(
       fc.property(
-        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).filter((title) => title.trim() !== '' && !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(title)),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).filter((title) => title.trim() !== '' && !/[\u0000-\u0008\u000a-\u001f\u007f\uFFFD]/.test(title)),
         (title) => {
           const text = renderTask(template, { id: 'TASK-3', title, created: '2026-11-21' });
           expect(parseTask(text, 'TASK-3-x.md').task?.title).toBe(title.trim());

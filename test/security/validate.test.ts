@@ -137,6 +137,13 @@ describe('free text', () => {
     expect(validateLineCount(50)).toBe(50);
     for (const n of [0, -1, 2001, 1.5, Number.NaN, '10']) expect(codeOf(() => validateLineCount(n))).toBe('INVALID_ARGUMENT');
   });
+  it('refuses U+FFFD in text bound for a task file (it marks a file as broken UTF-8 there), allows it elsewhere', () => {
+    expect(codeOf(() => validateMessage('bad \uFFFD byte'))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => validateTaskTitle('\uFFFD '))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => validateTaskBody('x\uFFFD'))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => validateLogLine('\uFFFD'))).toBe('INVALID_ARGUMENT');
+    expect(validateSpecialization('odd \uFFFD prompt')).toBe('odd \uFFFD prompt');
+  });
 });
 
 describe('printable', () => {
