@@ -236,7 +236,7 @@ function atxText(rest: string): string {
  * spaces may sit in a list item or not, so cutting stops there (remark sees the rest whole).
  */
 const INNER_OPENER = /^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(?:<|`{3}|~{3})/;
-const QUOTE_MARKERS = /^(?: {0,3}>[ \t]?)+/;
+const QUOTE_MARKERS = /^(?:[ \t]*>)+[ \t]*/;
 const LIST_MARKERS = /^(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+/;
 
 export function cutPoints(text: string, from: number, to: number, firstLine: number): { offset: number; line: number }[] {

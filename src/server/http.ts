@@ -3,6 +3,8 @@
  * one hub. Binds 127.0.0.1 by default and refuses to bind beyond loopback without tokens.
  * Bearer tokens (when configured) name the caller and cap its tools by role; the Host header is
  * checked against the loopback names (DNS-rebinding protection); bodies are size-limited.
+ * Sessions end: after `sessionIdleMs` without an open request (an open SSE stream counts as
+ * one), on DELETE, or when the hub stops; and at most `maxSessions` exist at once.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +17,7 @@ import type { Caller } from '../hub/api.js';
 import type { Logger } from '../log.js';
 import type { Principal } from '../security/tokens.js';
 import type { HubServer } from './create-server.js';
+import { createIdleTimer, type IdleTimer } from './idle-timer.js';
 
 /** Checks an `Authorization` header value; null when missing or not a known token (src/security/tokens.ts). */
 export type Authenticate = (header: string | undefined) => Principal | null;
@@ -29,16 +32,26 @@ export interface HttpOptions {
   readonly logger: Logger;
   /** Largest request body accepted (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /** A session with no open request for this long is closed (default 30 min; 0 = never). */
+  readonly sessionIdleMs?: number;
+  /** Most sessions open at once; an initialize beyond it gets 503 (default 64). */
+  readonly maxSessions?: number;
 }
 
 export interface RunningHttp {
   readonly url: string;
   readonly port: number;
+  /** Open MCP sessions (initialized and not yet closed). */
+  sessionCount(): number;
   close(): Promise<void>;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const MCP_PATH = '/mcp';
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
+export const DEFAULT_MAX_HTTP_SESSIONS = 64;
+/** What the SDK's transport answers for a session id it does not know (spec: 404, then the client re-initializes). */
+const SESSION_NOT_FOUND = -32001;
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -60,13 +73,20 @@ interface Session {
   readonly hubServer: HubServer;
   /** The token name that opened it (or 'http'): another token cannot use this session. */
   readonly owner: string;
+  readonly idle: IdleTimer;
+  /** Why it is closing, for the one log line when it does. */
+  endReason: 'client' | 'idle' | 'hub stopping';
 }
 
 export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   const { host, logger, authenticate } = options;
   requireTokensBeyondLoopback(host, authenticate !== null);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_HTTP_SESSIONS;
   const sessions = new Map<string, Session>();
+  // Initializes under way: they hold a place under the cap before their session id exists.
+  let opening = 0;
   let allowedHosts: string[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -89,8 +109,12 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
-      if (!session) return reply(res, 404, `Unknown MCP session ${sessionId}: it ended or the hub restarted; initialize again.`);
+      if (!session) {
+        return reply(res, 404, `Session not found: MCP session ${sessionId} ended (closed, idle too long, or the hub restarted); initialize again.`, SESSION_NOT_FOUND);
+      }
       if (session.owner !== owner) return reply(res, 403, 'This MCP session belongs to another token.');
+      // Open until the response closes: a GET stream keeps the session alive while the client listens.
+      res.once('close', session.idle.begin());
       const body = req.method === 'POST' ? await readJson(req, res, maxBodyBytes) : undefined;
       if (body === INVALID) return;
       return session.transport.handleRequest(req, res, body);
@@ -99,24 +123,58 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     const body = await readJson(req, res, maxBodyBytes);
     if (body === INVALID) return;
     if (!isInitializeRequest(body)) return reply(res, 400, 'No mcp-session-id header: the first request of a session must be initialize.');
+    if (sessions.size + opening >= maxSessions) {
+      logger.warn('http session refused: too many sessions', { caller: owner, max: maxSessions });
+      return reply(
+        res,
+        503,
+        `Too many MCP sessions: ${maxSessions} are open (--max-http-sessions). Close one (DELETE) or wait until an idle one expires (--http-session-idle), then initialize again.`,
+        -32000,
+        body.id,
+      );
+    }
 
-    const hubServer = options.createServer({ kind: 'mcp', id: owner });
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, hubServer, owner });
-        logger.info('http session opened', { session: id, caller: owner });
-      },
-      ...(isLoopback(host) ? { enableDnsRebindingProtection: true, allowedHosts } : {}),
-      maxRequestBodySize: maxBodyBytes,
-    });
-    transport.onclose = () => {
-      const id = transport.sessionId;
-      if (id !== undefined && sessions.delete(id)) logger.info('http session closed', { session: id });
-      hubServer.close().catch((error: unknown) => logger.warn('closing an MCP server failed', { error: String(error) }));
+    opening += 1;
+    let reserved = true;
+    const release = (): void => {
+      if (reserved) opening -= 1;
+      reserved = false;
     };
-    await hubServer.server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    try {
+      const hubServer = options.createServer({ kind: 'mcp', id: owner });
+      let session: Session | undefined;
+      const idle = createIdleTimer(idleMs, () => {
+        if (session === undefined) return;
+        session.endReason = 'idle';
+        void transport.close();
+      });
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          session = { transport, hubServer, owner, idle, endReason: 'client' };
+          sessions.set(id, session);
+          release();
+          logger.info('http session opened', { session: id, caller: owner });
+        },
+        ...(isLoopback(host) ? { enableDnsRebindingProtection: true, allowedHosts } : {}),
+        maxRequestBodySize: maxBodyBytes,
+      });
+      transport.onclose = () => {
+        idle.stop();
+        const id = transport.sessionId;
+        if (id !== undefined && session !== undefined && sessions.delete(id)) {
+          logger.info('http session closed', { session: id, reason: session.endReason, ...(session.endReason === 'idle' ? { idleSeconds: idleMs / 1000 } : {}) });
+        }
+        hubServer.close().catch((error: unknown) => logger.warn('closing an MCP server failed', { error: String(error) }));
+      };
+      res.once('close', idle.begin());
+      await hubServer.server.connect(transport);
+      await transport.handleRequest(req, res, body);
+      // Refused before a session began (e.g. a bad Accept header): nothing may stay behind.
+      if (session === undefined) await transport.close();
+    } finally {
+      release();
+    }
   };
 
   const server = createHttpServer((req, res) => {
@@ -148,8 +206,13 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   return {
     url: `http://${shownHost}:${port}${MCP_PATH}`,
     port,
+    sessionCount: () => sessions.size,
     async close() {
-      for (const session of sessions.values()) await session.transport.close().catch(() => undefined);
+      for (const session of [...sessions.values()]) {
+        session.endReason = 'hub stopping';
+        await session.transport.close().catch(() => undefined);
+        await session.hubServer.close().catch(() => undefined);
+      }
       sessions.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -180,8 +243,8 @@ async function readJson(req: IncomingMessage, res: ServerResponse, limit: number
   }
 }
 
-function reply(res: ServerResponse, status: number, message: string, code = -32000): void {
+function reply(res: ServerResponse, status: number, message: string, code = -32000, id: string | number | null = null): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json');
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
 }
