@@ -29,6 +29,10 @@ export interface HubConfig {
   /** Extra options for every agent's claude. */
   readonly permissionMode: string | null;
   readonly model: string | null;
+  /** An HTTP session with no request (and no open stream) for this long is closed; 0 = never. */
+  readonly httpSessionIdleSeconds: number;
+  /** Most HTTP MCP sessions open at once. */
+  readonly maxHttpSessions: number;
 }
 
 /** `$XDG_STATE_HOME/claude-hub`, `~/.local/state/claude-hub`, or on macOS `~/Library/Application Support/claude-hub`. */
@@ -56,5 +60,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     restore: false,
     permissionMode: null,
     model: null,
+    httpSessionIdleSeconds: 1800,
+    maxHttpSessions: 64,
   } satisfies HubConfig);
 }

@@ -25,6 +25,8 @@ export const SERVE_FLAGS = {
   'permission-mode': "agents' claude --permission-mode",
   model: "agents' claude --model",
   restore: 'reopen exited agents with claude --resume on start (boolean)',
+  'http-session-idle': 'close an HTTP session idle this many seconds (default 1800; 0 = never)',
+  'max-http-sessions': 'most HTTP sessions open at once (default 64)',
 } as const;
 
 type Flag = keyof typeof SERVE_FLAGS;
@@ -106,6 +108,9 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     restore: boolean('restore', defaults.restore),
     permissionMode: text('permission-mode', /^[A-Za-z]{1,32}$/, 'a Claude Code permission mode, e.g. acceptEdits', defaults.permissionMode),
     model: text('model', /^[A-Za-z0-9._:-]{1,100}$/, 'a model name', defaults.model),
+    // A week at most: longer is what 0 (never) is for, and it stays within setTimeout's range.
+    httpSessionIdleSeconds: integer('http-session-idle', 0, 604800, defaults.httpSessionIdleSeconds),
+    maxHttpSessions: integer('max-http-sessions', 1, 1024, defaults.maxHttpSessions),
   };
   return Object.freeze(config);
 }

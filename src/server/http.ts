@@ -130,7 +130,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
         503,
         `Too many MCP sessions: ${maxSessions} are open (--max-http-sessions). Close one (DELETE) or wait until an idle one expires (--http-session-idle), then initialize again.`,
         -32000,
-        body.id,
+        requestIdOf(body),
       );
     }
 
@@ -146,7 +146,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
       const idle = createIdleTimer(idleMs, () => {
         if (session === undefined) return;
         session.endReason = 'idle';
-        void transport.close();
+        transport.close().catch((error: unknown) => logger.warn('closing an idle MCP session failed', { error: String(error) }));
       });
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
@@ -168,10 +168,13 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
         hubServer.close().catch((error: unknown) => logger.warn('closing an MCP server failed', { error: String(error) }));
       };
       res.once('close', idle.begin());
-      await hubServer.server.connect(transport);
-      await transport.handleRequest(req, res, body);
-      // Refused before a session began (e.g. a bad Accept header): nothing may stay behind.
-      if (session === undefined) await transport.close();
+      try {
+        await hubServer.server.connect(transport);
+        await transport.handleRequest(req, res, body);
+      } finally {
+        // Refused before a session began (e.g. a bad Accept header): nothing may stay behind.
+        if (session === undefined) await transport.close();
+      }
     } finally {
       release();
     }
@@ -241,6 +244,11 @@ async function readJson(req: IncomingMessage, res: ServerResponse, limit: number
     reply(res, 400, 'The request body is not valid JSON.', -32700);
     return INVALID;
   }
+}
+
+function requestIdOf(body: unknown): string | number | null {
+  const id = (body as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 function reply(res: ServerResponse, status: number, message: string, code = -32000, id: string | number | null = null): void {
