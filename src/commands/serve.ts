@@ -119,6 +119,8 @@ async function serveHttp(
     port: config.port,
     authenticate,
     logger,
+    sessionIdleMs: config.httpSessionIdleSeconds * 1000,
+    maxSessions: config.maxHttpSessions,
     createServer: (caller) => createServer({ hub, config, logger, version, caller, audit: auditHook(hub) }),
   });
   io.stderr.write(await readyLine(version, `http url=${running.url}`, config, io.env ?? process.env));
