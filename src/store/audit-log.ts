@@ -9,6 +9,17 @@
  * leaves a torn last line: `open` detects it, saves the torn bytes to `audit.torn-<ts>`,
  * truncates them, and records a `recovery` entry, so the chain goes on verifiably.
  *
+ * Anchor: given `anchorKey` (the hub's audit key, derived from the state key), the log keeps
+ * `audit.anchor` (see audit-anchor.ts) signing its head, so cutting off the last entries, or
+ * editing a line and recomputing the chain after it, is detected too. The anchor is written
+ * after the appends that are queued have been written (one anchor per burst, not per entry),
+ * always at open and at close; `append` resolves once its entry is durable, without waiting for
+ * the anchor: a crash in between leaves the log ahead of the anchor, which verifies. An anchor
+ * that does not match at open (entries removed, log rewritten, anchor forged, deleted) is
+ * reported in `warnings`, kept aside (`audit.anchor.rejected-<ts>-<pid>`) and recorded in the
+ * log itself as a `recovery` entry with outcome `anchor_<what>` before the log is re-anchored,
+ * so restarting the hub never erases the evidence.
+ *
  * One writer per file (the hub owning the state dir); readers may run any time.
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
@@ -18,6 +29,17 @@ import { HubError, ErrorCodes } from '../errors.js';
 import type { Logger } from '../log.js';
 import { canonicalJson, digestOf, sha256Hex } from './canonical-json.js';
 import { ensurePrivateDir, fsyncDir } from './durable-file.js';
+import {
+  ANCHOR_FILE,
+  anchorCheckOk,
+  checkAnchor,
+  describeAnchorCheck,
+  readAnchorText,
+  writeAnchor,
+  type AnchorCheck,
+  type ChainHead,
+  type LogView,
+} from './audit-anchor.js';
 
 export const AUDIT_FILE = 'audit.jsonl';
 export const GENESIS_HASH = '0'.repeat(64);
@@ -79,6 +101,20 @@ export interface AuditLogOptions {
   readonly fsync?: 'always' | 'never';
   /** Clock for timestamps (tests). */
   readonly now?: () => Date;
+  /** The audit key (`deriveAuditKey(stateKey)`): keeps `audit.anchor`. Without it, no anchor is read or written. */
+  readonly anchorKey?: Buffer | null;
+}
+
+/** Outcome prefix of the `recovery` entries that record an anchor problem found at open. */
+export const ANCHOR_INCIDENT_PREFIX = 'anchor_';
+
+export interface AuditTrailReport {
+  readonly logPath: string;
+  readonly anchorPath: string;
+  readonly chain: VerifyResult;
+  readonly anchor: AnchorCheck;
+  /** `recovery` entries recording anchor problems the hub found (and re-anchored past) at a start. */
+  readonly incidents: readonly AuditEntry[];
 }
 
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
@@ -155,6 +191,33 @@ export async function verifyAuditFile(path: string): Promise<VerifyResult> {
   return verifyText(await readText(path));
 }
 
+/** The log as the anchor check sees it: the last entry's seq and each seq's hash. Pure. */
+export function logViewOf(entries: readonly AuditEntry[]): LogView {
+  const hashes = new Map<number, string>([[0, GENESIS_HASH]]);
+  for (const entry of entries) hashes.set(entry.seq, entry.hash);
+  return { lastSeq: entries[entries.length - 1]?.seq ?? 0, hashAt: (seq) => hashes.get(seq) };
+}
+
+/**
+ * Read-only check of the chain and, given the audit key, of the anchor (`claude-hub audit
+ * verify`); without a key, `unchecked` says why. The anchor is read before the log: a hub
+ * appending meanwhile only moves the log ahead of it, never behind.
+ */
+export async function verifyAuditTrail(dir: string, key: { readonly auditKey: Buffer } | { readonly unchecked: string }): Promise<AuditTrailReport> {
+  const logPath = join(dir, AUDIT_FILE);
+  const anchorPath = join(dir, ANCHOR_FILE);
+  const anchorText = 'auditKey' in key ? await readAnchorText(anchorPath) : null;
+  const text = await readText(logPath);
+  const entries = parseEntries(text);
+  return {
+    logPath,
+    anchorPath,
+    chain: verifyText(text),
+    anchor: 'auditKey' in key ? checkAnchor(anchorText, logViewOf(entries), key.auditKey) : { state: 'unchecked', reason: key.unchecked },
+    incidents: entries.filter((e) => e.kind === 'recovery' && e.outcome.startsWith(ANCHOR_INCIDENT_PREFIX)),
+  };
+}
+
 export async function readAuditFile(path: string, filter: AuditFilter = {}): Promise<AuditEntry[]> {
   return parseEntries(await readText(path), filter);
 }
@@ -163,15 +226,34 @@ export class AuditLog {
   readonly path: string;
   /** AUDIT_BROKEN reports found at open (a broken chain, a repaired torn line). */
   readonly warnings: readonly HubError[];
+  /** How the anchor compared with the log at open (`unchecked` without an anchor key). */
+  readonly anchorAtOpen: AnchorCheck;
   private readonly logger: Logger;
+  private readonly anchorKey: Buffer | null;
+  private readonly anchorPath: string;
+  /** The head the anchor file signs now; null when it must be (re)written. */
+  private anchored: ChainHead | null;
+  /** Appends called but not yet written: the anchor waits until the queue is empty. */
+  private pending = 0;
   private readonly fsync: boolean;
   private readonly now: () => Date;
   private head: { seq: number; hash: string };
   private handle: import('node:fs/promises').FileHandle;
   private tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(path: string, handle: import('node:fs/promises').FileHandle, head: { seq: number; hash: string }, options: AuditLogOptions, warnings: HubError[]) {
+  private constructor(
+    path: string,
+    handle: import('node:fs/promises').FileHandle,
+    head: { seq: number; hash: string },
+    options: AuditLogOptions,
+    warnings: HubError[],
+    anchor: { readonly atOpen: AnchorCheck; readonly current: boolean },
+  ) {
     this.path = path;
+    this.anchorKey = options.anchorKey ?? null;
+    this.anchorPath = join(options.dir, ANCHOR_FILE);
+    this.anchorAtOpen = anchor.atOpen;
+    this.anchored = anchor.current ? { ...head } : null;
     this.handle = handle;
     this.head = head;
     this.logger = options.logger;
@@ -184,6 +266,9 @@ export class AuditLog {
     await ensurePrivateDir(options.dir);
     const path = join(options.dir, AUDIT_FILE);
     const warnings: HubError[] = [];
+    const anchorKey = options.anchorKey ?? null;
+    const anchorPath = join(options.dir, ANCHOR_FILE);
+    const anchorText = anchorKey ? await readAnchorText(anchorPath) : null;
     let text = await readText(path);
     let repairedTorn: { line: number; bytes: number; savedTo: string } | null = null;
     if (text !== '' && !text.endsWith('\n')) {
@@ -223,9 +308,31 @@ export class AuditLog {
       const last = entries[entries.length - 1];
       if (last) head = { seq: last.seq, hash: last.hash };
     }
+    // Before anything is appended (each append re-anchors): compare, and keep any evidence.
+    let anchorAtOpen: AnchorCheck = { state: 'unchecked', reason: 'the audit log was opened without the audit key' };
+    let incident: { readonly check: AnchorCheck; readonly savedTo: string | null } | null = null;
+    if (anchorKey) {
+      anchorAtOpen = checkAnchor(anchorText, logViewOf(parseEntries(text)), anchorKey);
+      if (!anchorCheckOk(anchorAtOpen)) {
+        const savedTo = anchorText === null ? null : join(options.dir, `${ANCHOR_FILE}.rejected-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+        if (savedTo !== null) await writeFile(savedTo, anchorText ?? '', { mode: 0o600 });
+        incident = { check: anchorAtOpen, savedTo };
+        const warning = new HubError(
+          ErrorCodes.AUDIT_BROKEN,
+          `The audit log ${path} does not match its anchor: ${describeAnchorCheck(anchorAtOpen)}.` +
+            `${savedTo ? ` The anchor was saved to ${savedTo};` : ''} this is recorded in the log, which is anchored again from here.`,
+          { data: { anchor: anchorAtOpen, ...(savedTo ? { savedTo } : {}) } },
+        );
+        warnings.push(warning);
+        options.logger.error(warning.message);
+      } else if (anchorAtOpen.state === 'ahead') {
+        options.logger.info(`audit log: ${describeAnchorCheck(anchorAtOpen)}`);
+      }
+    }
     const handle = await open(path, 'a', 0o600);
     await fsyncDir(options.dir);
-    const log = new AuditLog(path, handle, head, options, warnings);
+    const current = anchorText !== null && anchorAtOpen.state === 'match';
+    const log = new AuditLog(path, handle, head, options, warnings, { atOpen: anchorAtOpen, current });
     if (repairedTorn) {
       await log.append({
         kind: 'recovery',
@@ -234,6 +341,15 @@ export class AuditLog {
         detail: `torn line ${repairedTorn.line} (${repairedTorn.bytes} bytes) from an interrupted append was removed and saved to ${repairedTorn.savedTo}`,
       });
     }
+    if (incident) {
+      await log.append({
+        kind: 'recovery',
+        actor: 'hub',
+        outcome: `${ANCHOR_INCIDENT_PREFIX}${incident.check.state.replace(/-/g, '_')}`,
+        detail: `${describeAnchorCheck(incident.check)}${incident.savedTo ? `; the anchor was saved to ${incident.savedTo}` : ''}`,
+      });
+    }
+    await log.flushAnchor();
     return log;
   }
 
@@ -244,35 +360,72 @@ export class AuditLog {
 
   /** Appends one entry; calls are serialised, each one durable (see fsync policy) on resolve. */
   append(input: AuditAppend): Promise<AuditEntry> {
+    this.pending += 1;
     const run = async (): Promise<AuditEntry> => {
-      const body: Omit<AuditEntry, 'hash'> = {
-        seq: this.head.seq + 1,
-        ts: this.now().toISOString(),
-        prev: this.head.hash,
-        kind: input.kind,
-        actor: input.actor,
-        ...(input.session !== undefined ? { session: input.session } : {}),
-        ...(input.agent !== undefined ? { agent: input.agent } : {}),
-        ...(input.tool !== undefined ? { tool: input.tool } : {}),
-        ...(input.params !== undefined ? { paramsDigest: digestOf(input.params) } : {}),
-        outcome: input.outcome,
-        ...(input.detail !== undefined ? { detail: input.detail } : {}),
-      };
-      const checked = entrySchema.safeParse({ ...body, hash: entryHash(body) });
-      if (!checked.success) {
-        throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Not a valid audit entry: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+      try {
+        return await this.write(input);
+      } finally {
+        this.pending -= 1;
       }
-      const entry = checked.data;
-      // One write(2) of the whole line on an O_APPEND descriptor: lines never interleave.
-      await this.handle.write(canonicalJson(entry) + '\n');
-      if (this.fsync) await this.handle.datasync();
-      this.head = { seq: entry.seq, hash: entry.hash };
-      return entry;
     };
     const result = this.tail.then(run, run);
-    this.tail = result.catch((error: unknown) => {
-      this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
-    });
+    this.tail = result
+      .then(
+        () => this.anchorIfIdle(),
+        (error: unknown) => {
+          this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
+          return this.anchorIfIdle();
+        },
+      )
+      .catch((error: unknown) => {
+        this.logger.error('audit anchor write failed', { error: error instanceof Error ? error.message : String(error) });
+      });
+    return result;
+  }
+
+  private async write(input: AuditAppend): Promise<AuditEntry> {
+    const body: Omit<AuditEntry, 'hash'> = {
+      seq: this.head.seq + 1,
+      ts: this.now().toISOString(),
+      prev: this.head.hash,
+      kind: input.kind,
+      actor: input.actor,
+      ...(input.session !== undefined ? { session: input.session } : {}),
+      ...(input.agent !== undefined ? { agent: input.agent } : {}),
+      ...(input.tool !== undefined ? { tool: input.tool } : {}),
+      ...(input.params !== undefined ? { paramsDigest: digestOf(input.params) } : {}),
+      outcome: input.outcome,
+      ...(input.detail !== undefined ? { detail: input.detail } : {}),
+    };
+    const checked = entrySchema.safeParse({ ...body, hash: entryHash(body) });
+    if (!checked.success) {
+      throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Not a valid audit entry: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    }
+    const entry = checked.data;
+    // One write(2) of the whole line on an O_APPEND descriptor: lines never interleave.
+    await this.handle.write(canonicalJson(entry) + '\n');
+    if (this.fsync) await this.handle.datasync();
+    this.head = { seq: entry.seq, hash: entry.hash };
+    return entry;
+  }
+
+  /** Re-anchors once no append is waiting: a burst of appends costs one anchor write. */
+  private async anchorIfIdle(): Promise<void> {
+    if (this.pending === 0) await this.anchorHead();
+  }
+
+  private async anchorHead(): Promise<void> {
+    if (this.anchorKey === null) return;
+    const head = { ...this.head };
+    if (this.anchored?.seq === head.seq && this.anchored.hash === head.hash) return;
+    await writeAnchor(this.anchorPath, head, this.anchorKey);
+    this.anchored = head;
+  }
+
+  /** Waits for queued appends, then makes sure the anchor signs the head (no-op without a key). */
+  flushAnchor(): Promise<void> {
+    const result = this.tail.then(() => this.anchorHead());
+    this.tail = result.catch(() => undefined);
     return result;
   }
 
@@ -284,8 +437,14 @@ export class AuditLog {
     return this.tail.then(() => readAuditFile(this.path, filter));
   }
 
+  /** Waits for queued appends and anchors the head (a failed anchor write is logged, not thrown). */
   async close(): Promise<void> {
-    await this.tail;
-    await this.handle.close();
+    try {
+      await this.flushAnchor();
+    } catch (error) {
+      this.logger.error('audit anchor write failed at close', { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      await this.handle.close();
+    }
   }
 }

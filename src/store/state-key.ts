@@ -4,7 +4,7 @@
  * (darwin only, via the `security` tool), or a key file in the state dir created on first
  * run with mode 0600. A key file readable by others is refused.
  */
-import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
+import { hkdfSync, randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError, ErrorCodes } from '../errors.js';
@@ -66,6 +66,14 @@ export async function resolveKey(options: ResolveKeyOptions): Promise<ResolvedKe
       return fromKeyFile(join(options.dir, KEY_FILE), source.create ?? true);
     }
   }
+}
+
+/**
+ * The audit log's anchor key: HKDF-SHA256 of the state key with its own `info`, so the key
+ * that signs audit anchors is never the key that encrypts the state (and reveals nothing of it).
+ */
+export function deriveAuditKey(stateKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', stateKey, Buffer.alloc(0), 'claude-hub/audit-anchor/v1', KEY_BYTES));
 }
 
 /** 64 hex digits or base64(url) of exactly 32 bytes is a raw key; anything else a passphrase. */
