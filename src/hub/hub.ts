@@ -99,7 +99,7 @@ export async function createHub(config: HubConfig, logger: Logger, options: HubO
 async function openHub(config: HubConfig, logger: Logger, options: HubOptions, env: NodeJS.ProcessEnv, release: () => Promise<void>): Promise<Hub> {
   const store = await StateStore.open({ dir: config.stateDir, logger, env });
   for (const warning of store.warnings) logger.warn(warning.message, { code: warning.code });
-  const audit = await AuditLog.open({ dir: config.stateDir, logger });
+  const audit = await AuditLog.open({ dir: config.stateDir, logger, anchorKey: store.auditKey });
   for (const warning of audit.warnings) logger.warn(warning.message, { code: warning.code });
   const backend =
     options.backend ??

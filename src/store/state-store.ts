@@ -11,7 +11,7 @@ import type { Exec } from '../exec.js';
 import type { Logger } from '../log.js';
 import { ensurePrivateDir, fsyncDir, replaceFileDurably } from './durable-file.js';
 import { open as openEnvelope, seal } from './state-crypto.js';
-import { resolveKey, type KeySource, type ResolvedKey } from './state-key.js';
+import { deriveAuditKey, resolveKey, type KeySource, type ResolvedKey } from './state-key.js';
 import { emptyState, hubStateSchema, parseState, type HubState } from './state-schema.js';
 
 export const STATE_FILE = 'state';
@@ -50,6 +50,8 @@ export class StateStore {
   readonly dir: string;
   /** null only for a read-only store over a state dir with no state yet (no key was needed). */
   readonly keyInfo: Omit<ResolvedKey, 'key'> | null;
+  /** The audit log's anchor key, derived from the state key (never the key itself); null when keyInfo is. */
+  readonly auditKey: Buffer | null;
   readonly report: LoadReport;
   private readonly key: Buffer | null;
   private readonly logger: Logger;
@@ -63,6 +65,7 @@ export class StateStore {
     this.readOnly = readOnly;
     this.key = key?.key ?? null;
     this.keyInfo = key ? { id: key.id, origin: key.origin, where: key.where } : null;
+    this.auditKey = key ? deriveAuditKey(key.key) : null;
     this.logger = logger;
     this.current = deepFreeze(state);
     this.report = report;

@@ -34,6 +34,7 @@ const MODULES = [
   'src/store/state-key.ts',
   'src/store/state-schema.ts',
   'src/store/state-store.ts',
+  'src/store/audit-anchor.ts',
   'src/store/audit-log.ts',
 ];
 
