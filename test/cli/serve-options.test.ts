@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../../src/errors.js';
 import { parseServeOptions, SERVE_FLAGS, envName, serveHelp } from '../../src/commands/serve-options.js';
+import { serveCommand } from '../../src/commands/serve.js';
 
 const ENV = { HOME: '/home/ada' };
 
@@ -32,17 +33,20 @@ describe('serve options', () => {
       restore: false,
       permissionMode: null,
       model: null,
+      httpSessionIdleSeconds: 1800,
+      maxHttpSessions: 64,
     });
   });
 
   it('every flag, with relative paths resolved against the working directory', () => {
     const config = parseServeOptions(
       ['--transport', 'http', '--port', '0', '--host', '::1', '--state-dir', 'state', '--backend', 'tmux', '--security-level', 'LOW', '--max-agents', '3', '--max-sessions', '2',
-        '--log-dir', '/var/log/hub', '--claude-command', '/opt/claude', '--tmux-socket', 'hub-1', '--tokens-file', 'tokens', '--restore', '--permission-mode', 'acceptEdits', '--model', 'sonnet'],
+        '--log-dir', '/var/log/hub', '--claude-command', '/opt/claude', '--tmux-socket', 'hub-1', '--tokens-file', 'tokens', '--restore', '--permission-mode', 'acceptEdits', '--model', 'sonnet',
+        '--http-session-idle', '0', '--max-http-sessions', '2'],
       ENV,
       '/cwd',
     );
-    expect(config).toMatchObject({ transport: 'http', port: 0, host: '::1', stateDir: '/cwd/state', backend: 'tmux', securityLevel: 'LOW', maxAgents: 3, maxSessions: 2, logDir: '/var/log/hub', claudeCommand: '/opt/claude', tmuxSocket: 'hub-1', tokensFile: '/cwd/tokens', restore: true, permissionMode: 'acceptEdits', model: 'sonnet' });
+    expect(config).toMatchObject({ transport: 'http', port: 0, host: '::1', stateDir: '/cwd/state', backend: 'tmux', securityLevel: 'LOW', maxAgents: 3, maxSessions: 2, logDir: '/var/log/hub', claudeCommand: '/opt/claude', tmuxSocket: 'hub-1', tokensFile: '/cwd/tokens', restore: true, permissionMode: 'acceptEdits', model: 'sonnet', httpSessionIdleSeconds: 0, maxHttpSessions: 2 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -61,6 +65,12 @@ describe('serve options', () => {
     [['--security-level', 'low'], /LOW, MEDIUM, HIGH/],
     [['--backend', 'kitty'], /auto, tmux, iterm2/],
     [['--tmux-socket', 'a b'], /--tmux-socket/],
+    [['--http-session-idle=-1'], /--http-session-idle "-1".*0 to 604800/],
+    [['--http-session-idle', '1.5'], /--http-session-idle "1.5".*whole number/],
+    [['--http-session-idle', '604801'], /--http-session-idle "604801"/],
+    [['--max-http-sessions', '0'], /--max-http-sessions "0".*1 to 1024/],
+    [['--max-http-sessions', '1025'], /--max-http-sessions "1025"/],
+    [['--max-http-sessions', ''], /--max-http-sessions ""/],
     [['--prot', '1'], /Unknown option '--prot'/],
     [['extra'], /positional/i],
   ])('%j → INVALID_ARGUMENT', (argv, message) => {
@@ -74,6 +84,24 @@ describe('serve options', () => {
     const error = fails([], { ...ENV, CLAUDE_HUB_SECURITY_LEVEL: 'ULTRA' });
     expect(error.message).toContain('CLAUDE_HUB_SECURITY_LEVEL "ULTRA"');
     expect(fails([], { ...ENV, CLAUDE_HUB_RESTORE: 'maybe' }).message).toContain('true or false');
+  });
+
+  it('reads the HTTP session options from CLAUDE_HUB_HTTP_SESSION_IDLE and CLAUDE_HUB_MAX_HTTP_SESSIONS, and names them when bad', () => {
+    expect(parseServeOptions([], { ...ENV, CLAUDE_HUB_HTTP_SESSION_IDLE: '60', CLAUDE_HUB_MAX_HTTP_SESSIONS: '5' }, '/cwd')).toMatchObject({ httpSessionIdleSeconds: 60, maxHttpSessions: 5 });
+    expect(parseServeOptions(['--http-session-idle', '1'], { ...ENV, CLAUDE_HUB_HTTP_SESSION_IDLE: '60' }, '/cwd').httpSessionIdleSeconds).toBe(1);
+    expect(fails([], { ...ENV, CLAUDE_HUB_MAX_HTTP_SESSIONS: 'lots' }).message).toContain('CLAUDE_HUB_MAX_HTTP_SESSIONS "lots"');
+    expect(fails([], { ...ENV, CLAUDE_HUB_HTTP_SESSION_IDLE: '30m' }).message).toContain('CLAUDE_HUB_HTTP_SESSION_IDLE "30m"');
+  });
+
+  it('serve exits 2 on a bad HTTP session option, naming it, before starting anything', async () => {
+    for (const argv of [['--transport', 'http', '--max-http-sessions', '0'], ['--transport', 'http', '--http-session-idle', 'soon']]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await serveCommand(argv, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: ENV, cwd: '/cwd' });
+      expect(code).toBe(2);
+      expect(out).toEqual([]);
+      expect(err.join('')).toMatch(new RegExp(`^INVALID_ARGUMENT: ${argv[2]} "${argv[3]}" is not valid`));
+    }
   });
 
   it('help lists every flag with its environment variable', () => {
