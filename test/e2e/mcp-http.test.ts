@@ -24,7 +24,7 @@ beforeAll(async () => {
   world = await createWorld();
   const tokens = join(world.stateDir, '..', 'tokens');
   await writeFile(tokens, `ada admin ${ADMIN}\nbob viewer ${VIEWER}\n`, { mode: 0o600 });
-  server = spawn(process.execPath, world.serveArgs(['--transport', 'http', '--port', '0', '--tokens-file', tokens, '--max-sessions', '1']), { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, world.serveArgs(['--transport', 'http', '--port', '0', '--tokens-file', tokens, '--max-sessions', '1', '--http-session-idle', '1', '--max-http-sessions', '2']), { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   server.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   url = await waitFor(() => /ready: transport=http url=(\S+)/.exec(stderr)?.[1], 'the ready line', 30_000);
@@ -88,5 +88,42 @@ describe('the built claude-hub over Streamable HTTP with the real hub', () => {
     expect(entries.some((e) => e.tool === 'create_session' && e.outcome === 'error:LIMIT_REACHED')).toBe(true);
     const verify = await execFileP(process.execPath, [world.serveArgs()[0] as string, 'audit', 'verify', '--state-dir', world.stateDir], { env: world.env });
     expect(verify.stdout + verify.stderr).toMatch(/ok|intact|verified/i);
+  });
+
+  it('--max-http-sessions 2 refuses a third session with 503; --http-session-idle 1 closes a client gone without DELETE, whose id then gets 404', async () => {
+    const logged = (reason: string): number => stderr.split('\n').filter((line) => line.includes('http session closed') && line.includes(`"reason":"${reason}"`)).length;
+    const opened = (): number => stderr.split('\n').filter((line) => line.includes('http session opened')).length;
+    // Sessions of the test before (closed without DELETE) expire first.
+    await waitFor(() => opened() === logged('idle') + logged('client'), 'the earlier sessions to expire');
+
+    const admin = await connect(ADMIN);
+    const viewer = await connect(VIEWER);
+    const initialize = JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${ADMIN}` };
+    const refused = await fetch(url, { method: 'POST', headers, body: initialize });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ id: 5, error: { message: expect.stringContaining('--max-http-sessions') } });
+
+    const gone = (admin.transport as StreamableHTTPClientTransport).sessionId!;
+    const idleBefore = logged('idle');
+    await admin.close(); // its GET stream ends; no DELETE
+    await waitFor(() => logged('idle') === idleBefore + 1, 'the idle session to be closed', 30_000);
+    const stale = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-session-id': gone, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/list' }),
+    });
+    expect(stale.status).toBe(404);
+    expect(await stale.json()).toMatchObject({ error: { code: -32001, message: expect.stringContaining('Session not found') } });
+
+    // The viewer kept its GET stream open the whole time: still there. A new admin session fits again.
+    const listed = (await viewer.callTool({ name: 'list_sessions', arguments: {} })) as CallToolResult;
+    expect(listed.isError).toBeFalsy();
+    const again = await connect(ADMIN);
+    expect(((await again.callTool({ name: 'list_sessions', arguments: {} })) as CallToolResult).isError).toBeFalsy();
+    await (again.transport as StreamableHTTPClientTransport).terminateSession();
+    await again.close();
+    await viewer.close();
+    expect(stdout).toBe('');
   });
 });
