@@ -6,7 +6,7 @@
 import { isHubError } from '../errors.js';
 import type { HubConfig } from '../config.js';
 import type { Hub } from '../hub/hub.js';
-import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { createLogger, type FeedLogger, type LogLevel } from '../log.js';
 import { createServer } from '../server/create-server.js';
 import { createLogFileSink } from '../server/log-file.js';
 import type { Authenticate } from '../server/http.js';
@@ -30,7 +30,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
   }
 
   const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === env['CLAUDE_HUB_LOG_LEVEL']) ?? ('info' satisfies LogLevel);
-  let logger: Logger;
+  let logger: FeedLogger;
   try {
     logger = createLogger({ level, sinks: config.logDir === null ? [] : [createLogFileSink({ dir: config.logDir })] });
   } catch (error) {
@@ -94,12 +94,16 @@ function stopSignal(): Promise<string> {
   });
 }
 
-async function serveStdio(hub: Hub, config: HubConfig, logger: Logger, version: string, io: CommandIo): Promise<Promise<void>> {
+async function serveStdio(hub: Hub, config: HubConfig, logger: FeedLogger, version: string, io: CommandIo): Promise<Promise<void>> {
   const { startStdio } = await import('../server/stdio.js');
-  const hubServer = createServer({ hub, config, logger, version, audit: auditHook(hub) });
+  // The client sees the hub's log as MCP notifications/message (logFeed), stderr as before.
+  const hubServer = createServer({ hub, config, logger, logFeed: logger, version, audit: auditHook(hub) });
   const running = await startStdio(hubServer);
   io.stderr.write(await readyLine(version, 'stdio', config, io.env ?? process.env));
   return Promise.race([running.closed, stopSignal()]).then(async (why) => {
+    // A client that closed stdin is gone: close its server first, so the log line below is
+    // not sent to it as a notification down a dead pipe.
+    if (why === undefined) await running.close();
     logger.info('stopping', { why: why ?? 'client closed stdin' });
     await running.close();
   });
@@ -108,7 +112,7 @@ async function serveStdio(hub: Hub, config: HubConfig, logger: Logger, version: 
 async function serveHttp(
   hub: Hub,
   config: HubConfig,
-  logger: Logger,
+  logger: FeedLogger,
   version: string,
   io: CommandIo,
   authenticate: Authenticate | null,
@@ -121,7 +125,7 @@ async function serveHttp(
     logger,
     sessionIdleMs: config.httpSessionIdleSeconds * 1000,
     maxSessions: config.maxHttpSessions,
-    createServer: (caller) => createServer({ hub, config, logger, version, caller, audit: auditHook(hub) }),
+    createServer: (caller) => createServer({ hub, config, logger, logFeed: logger, version, caller, audit: auditHook(hub) }),
   });
   io.stderr.write(await readyLine(version, `http url=${running.url}`, config, io.env ?? process.env));
   return stopSignal().then(async (why) => {

@@ -2,15 +2,18 @@
  * createServer(deps) → {server, close}: one McpServer for one client, over any transport.
  * Tools are listed up to the security ceiling; tools/call goes through callTool so that
  * refusals and bad arguments come back as isError results with a HubError code. Many servers
- * (one per HTTP session) may share one hub.
+ * (one per HTTP session) may share one hub. With a log feed, the hub's log records reach the
+ * client as `notifications/message` until the server closes.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller, HubApi } from '../hub/api.js';
 import type { HubConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import { ErrorCodes } from '../errors.js';
+import type { LogFeed, Logger } from '../log.js';
 import { allowedAt, isRole, type Role } from '../security/levels.js';
-import { callTool, type AuditHook } from './call-tool.js';
+import { callTool, ERROR_META_KEY, type AuditHook } from './call-tool.js';
+import { forwardLogs } from './log-forward.js';
 import { registerResources } from './resources.js';
 import { TOOLS } from './tools/index.js';
 
@@ -22,6 +25,8 @@ export interface ServerDeps {
   /** Who this client is when a request carries no token: `{kind:'mcp', id:'stdio'}` by default. */
   readonly caller?: Caller;
   readonly audit?: AuditHook;
+  /** The hub's log records, forwarded to this client (MCP logging); none without it. */
+  readonly logFeed?: LogFeed;
 }
 
 export interface HubServer {
@@ -58,11 +63,14 @@ export function createServer(deps: ServerDeps): HubServer {
     const auth = extra.authInfo;
     const role = roleOf(auth?.extra?.['role']);
     const caller: Caller = auth ? { kind: 'mcp', id: auth.clientId } : defaultCaller;
-    return callTool(callDeps, request.params.name, request.params.arguments, role === undefined ? { caller } : { caller, role });
+    const result = await callTool(callDeps, request.params.name, request.params.arguments, role === undefined ? { caller } : { caller, role });
+    if (result.isError) logFailedCall(logger, request.params.name, caller, result);
+    return result;
   });
 
   const resources = registerResources(server, hub, defaultCaller, logger);
   const unsubscribe = hub.onChange((change) => resources.notify(change));
+  const stopLogs = deps.logFeed ? forwardLogs(server, deps.logFeed) : () => undefined;
 
   let closing: Promise<void> | null = null;
   return {
@@ -71,12 +79,25 @@ export function createServer(deps: ServerDeps): HubServer {
     close() {
       closing ??= (async () => {
         unsubscribe();
+        stopLogs();
         resources.close();
         await server.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * A refused call (above the ceiling or the token's role) is worth an operator's attention;
+ * other failures are the client's everyday mistakes. Never the arguments: they may carry
+ * message text. The tool name is the client's, so it goes in data (escaped) and is capped.
+ */
+function logFailedCall(logger: Logger, tool: string, caller: Caller, result: CallToolResult): void {
+  const code = (result._meta?.[ERROR_META_KEY] as { code?: unknown } | undefined)?.code;
+  const data = { tool: tool.slice(0, 100), code: typeof code === 'string' ? code : 'UNKNOWN', caller: caller.id };
+  if (data.code === ErrorCodes.FORBIDDEN) logger.warn('tool call refused', data);
+  else logger.debug('tool call failed', data);
 }
 
 function roleOf(value: unknown): Role | undefined {
