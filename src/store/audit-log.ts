@@ -11,10 +11,11 @@
  *
  * Anchor: given `anchorKey` (the hub's audit key, derived from the state key), the log keeps
  * `audit.anchor` (see audit-anchor.ts) signing its head, so cutting off the last entries, or
- * editing a line and recomputing the chain after it, is detected too. The anchor is written
- * after the appends that are queued have been written (one anchor per burst, not per entry),
- * always at open and at close; `append` resolves once its entry is durable, without waiting for
- * the anchor: a crash in between leaves the log ahead of the anchor, which verifies. An anchor
+ * editing a line and recomputing the chain after it, is detected too. An anchor write (temp
+ * file, two fsyncs, rename) costs several times an append, so it runs beside the appends, never
+ * in their way, at most once per `anchorDelayMs` (default 50 ms: a burst shares one), and
+ * always at open, `flushAnchor` and close. `append` resolves once its entry is durable; a crash
+ * before the next anchor leaves the log ahead of the anchor, which verifies. An anchor
  * that does not match at open (entries removed, log rewritten, anchor forged, deleted) is
  * reported in `warnings`, kept aside (`audit.anchor.rejected-<ts>-<pid>`) and recorded in the
  * log itself as a `recovery` entry with outcome `anchor_<what>` before the log is re-anchored,
@@ -103,7 +104,11 @@ export interface AuditLogOptions {
   readonly now?: () => Date;
   /** The audit key (`deriveAuditKey(stateKey)`): keeps `audit.anchor`. Without it, no anchor is read or written. */
   readonly anchorKey?: Buffer | null;
+  /** Longest the anchor lags the log while appends go on (ms); close and `flushAnchor` anchor at once. */
+  readonly anchorDelayMs?: number;
 }
+
+export const DEFAULT_ANCHOR_DELAY_MS = 50;
 
 /** Outcome prefix of the `recovery` entries that record an anchor problem found at open. */
 export const ANCHOR_INCIDENT_PREFIX = 'anchor_';
@@ -231,10 +236,12 @@ export class AuditLog {
   private readonly logger: Logger;
   private readonly anchorKey: Buffer | null;
   private readonly anchorPath: string;
+  private readonly anchorDelayMs: number;
   /** The head the anchor file signs now; null when it must be (re)written. */
   private anchored: ChainHead | null;
-  /** Appends called but not yet written: the anchor waits until the queue is empty. */
-  private pending = 0;
+  /** Anchor writes, one at a time (an older head must never land after a newer one). */
+  private anchorTail: Promise<unknown> = Promise.resolve();
+  private anchorTimer: NodeJS.Timeout | null = null;
   private readonly fsync: boolean;
   private readonly now: () => Date;
   private head: { seq: number; hash: string };
@@ -253,6 +260,7 @@ export class AuditLog {
     this.anchorKey = options.anchorKey ?? null;
     this.anchorPath = join(options.dir, ANCHOR_FILE);
     this.anchorAtOpen = anchor.atOpen;
+    this.anchorDelayMs = options.anchorDelayMs ?? DEFAULT_ANCHOR_DELAY_MS;
     this.anchored = anchor.current ? { ...head } : null;
     this.handle = handle;
     this.head = head;
@@ -360,26 +368,15 @@ export class AuditLog {
 
   /** Appends one entry; calls are serialised, each one durable (see fsync policy) on resolve. */
   append(input: AuditAppend): Promise<AuditEntry> {
-    this.pending += 1;
     const run = async (): Promise<AuditEntry> => {
-      try {
-        return await this.write(input);
-      } finally {
-        this.pending -= 1;
-      }
+      const entry = await this.write(input);
+      this.scheduleAnchor();
+      return entry;
     };
     const result = this.tail.then(run, run);
-    this.tail = result
-      .then(
-        () => this.anchorIfIdle(),
-        (error: unknown) => {
-          this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
-          return this.anchorIfIdle();
-        },
-      )
-      .catch((error: unknown) => {
-        this.logger.error('audit anchor write failed', { error: error instanceof Error ? error.message : String(error) });
-      });
+    this.tail = result.catch((error: unknown) => {
+      this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
+    });
     return result;
   }
 
@@ -409,9 +406,23 @@ export class AuditLog {
     return entry;
   }
 
-  /** Re-anchors once no append is waiting: a burst of appends costs one anchor write. */
-  private async anchorIfIdle(): Promise<void> {
-    if (this.pending === 0) await this.anchorHead();
+  /** Throttled: the first append after an anchor starts the timer, later ones ride along. */
+  private scheduleAnchor(): void {
+    if (this.anchorKey === null || this.anchorTimer !== null) return;
+    this.anchorTimer = setTimeout(() => {
+      this.anchorTimer = null;
+      this.queueAnchor().catch((error: unknown) => {
+        this.logger.error('audit anchor write failed', { error: error instanceof Error ? error.message : String(error) });
+      });
+    }, this.anchorDelayMs);
+    // A process ending without close leaves the anchor lagging, which is valid: don't hold it open.
+    this.anchorTimer.unref();
+  }
+
+  private queueAnchor(): Promise<void> {
+    const result = this.anchorTail.then(() => this.anchorHead());
+    this.anchorTail = result.catch(() => undefined);
+    return result;
   }
 
   private async anchorHead(): Promise<void> {
@@ -423,10 +434,13 @@ export class AuditLog {
   }
 
   /** Waits for queued appends, then makes sure the anchor signs the head (no-op without a key). */
-  flushAnchor(): Promise<void> {
-    const result = this.tail.then(() => this.anchorHead());
-    this.tail = result.catch(() => undefined);
-    return result;
+  async flushAnchor(): Promise<void> {
+    await this.tail;
+    if (this.anchorTimer !== null) {
+      clearTimeout(this.anchorTimer);
+      this.anchorTimer = null;
+    }
+    await this.queueAnchor();
   }
 
   verify(): Promise<VerifyResult> {
