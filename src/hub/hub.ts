@@ -126,6 +126,8 @@ export class Hub implements HubApi {
   readonly #listeners = new Set<(change: HubChange) => void>();
   readonly #unsubscribe: (() => void)[] = [];
   #persistQueue: Promise<unknown> = Promise.resolve();
+  /** The latest audit append (appends are serialised, so it settles after every earlier one). */
+  #lastAudit: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   readonly #release: () => Promise<void>;
@@ -225,8 +227,8 @@ export class Hub implements HubApi {
 
   // ── sessions ──────────────────────────────────────────────────────────────────────────────
 
-  async listSessions(_caller: Caller): Promise<readonly SessionInfo[]> {
-    return this.#index.sessions();
+  async listSessions(caller: Caller): Promise<readonly SessionInfo[]> {
+    return this.#read(caller, 'list_sessions', {}, () => this.#index.sessions(), () => ({}));
   }
 
   async createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {
@@ -263,9 +265,8 @@ export class Hub implements HubApi {
     }, (s) => s.id);
   }
 
-  async getSessionStatus(_caller: Caller, sessionId: string): Promise<SessionStatus> {
-    this.#session(sessionId);
-    return this.#index.sessionStatus(sessionId);
+  async getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus> {
+    return this.#read(caller, 'get_session_status', { session_id: sessionId }, () => this.#index.sessionStatus(this.#session(sessionId).id), (status) => optionalSession(status.session.id));
   }
 
   async deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }> {
@@ -439,7 +440,14 @@ export class Hub implements HubApi {
     }, () => this.#agentRecord(agentName)?.session);
   }
 
-  async readAgentOutput(_caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
+  async readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
+    return this.#read(caller, 'read_agent_output', { agent_name: agentName, lines }, () => this.#readAgentOutput(agentName, lines), (out) => ({
+      agent: out.agent,
+      ...optionalSession(this.#store.get().agents.find((a) => a.name === out.agent)?.session),
+    }));
+  }
+
+  async #readAgentOutput(agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
     const agent = this.#agent(agentName);
     const count = validateLineCount(lines);
     const terminal = this.#agents.terminalOf(agent.name);
@@ -579,7 +587,11 @@ export class Hub implements HubApi {
 
   // ── tasks ─────────────────────────────────────────────────────────────────────────────────
 
-  async listTasks(_caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]> {
+  async listTasks(caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]> {
+    return this.#read(caller, 'list_tasks', filter, () => this.#listTasks(filter), () => optionalSession(filter.session_id));
+  }
+
+  #listTasks(filter: TaskFilter): readonly (TaskSummary & { session: string })[] {
     const sessions = filter.session_id === undefined ? this.#index.sessions().map((s) => s.id) : [this.#session(filter.session_id).id];
     const out: (TaskSummary & { session: string })[] = [];
     for (const id of sessions) {
@@ -694,6 +706,7 @@ export class Hub implements HubApi {
   async whenSettled(): Promise<void> {
     await this.#index.whenSettled();
     await this.#persistQueue;
+    await this.#lastAudit;
     await this.#git.flush();
   }
 
@@ -727,9 +740,28 @@ export class Hub implements HubApi {
     }
   }
 
+  /**
+   * A read-only tool: audited like every call, but the response does not wait for the entry to
+   * be durable (nothing changed; a power cut may lose the record of a read, never of an act).
+   */
+  async #read<T>(caller: Caller, tool: string, params: unknown, run: () => T | Promise<T>, tagsOf: (result: T) => { session?: string; agent?: string }): Promise<T> {
+    const base = { kind: 'tool_call' as const, actor: `${caller.kind}:${caller.id}`, tool, params };
+    try {
+      const result = await run();
+      void this.#auditEntry({ ...base, outcome: 'ok', ...tagsOf(result) });
+      return result;
+    } catch (error) {
+      const hubError = toHubError(error);
+      void this.#auditEntry({ ...base, outcome: `error:${hubError.code}` });
+      throw hubError;
+    }
+  }
+
   async #auditEntry(entry: AuditAppend): Promise<void> {
     if (this.#closed && entry.kind !== 'tool_call') return;
-    await this.#audit.append(entry).catch((error: unknown) => this.#logger.error('audit append failed', { kind: entry.kind, error: toHubError(error).message }));
+    const appended = this.#audit.append(entry).catch((error: unknown) => this.#logger.error('audit append failed', { kind: entry.kind, error: toHubError(error).message }));
+    this.#lastAudit = appended;
+    await appended;
   }
 
   #forward(change: Parameters<Parameters<LiveIndex['onChange']>[0]>[0]): void {

@@ -280,12 +280,14 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     const deleted = await hub.deleteSession(caller, sessionB, true);
     expect(deleted.closedAgents).toEqual([]);
     expect((await hub.listSessions(caller)).map((s) => s.id)).toEqual([sessionA]);
+    expect((await hub.getSessionStatus(caller, sessionA)).session.id).toBe(sessionA);
     await hub.whenSettled();
     const verify = await verifyAuditFile(join(config.stateDir, 'audit.jsonl'));
     expect(verify.ok).toBe(true);
     const entries = await readAuditFile(join(config.stateDir, 'audit.jsonl'));
     const tools = new Set(entries.filter((e) => e.kind === 'tool_call').map((e) => e.tool));
-    for (const tool of ['create_session', 'create_agent', 'send_message_to_agent', 'delete_agent', 'delete_session']) expect(tools).toContain(tool);
+    // Every tool call, reads included.
+    for (const tool of ['create_session', 'create_agent', 'send_message_to_agent', 'delete_agent', 'delete_session', 'list_sessions', 'get_session_status']) expect(tools).toContain(tool);
     expect(entries.some((e) => e.kind === 'delivery' && e.outcome === 'delivered')).toBe(true);
     expect(entries.some((e) => e.outcome === 'error:ROOT_OVERLAP')).toBe(true);
     // Messages never reach the audit log in clear.
