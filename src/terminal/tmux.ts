@@ -121,16 +121,20 @@ export class TmuxBackend implements TerminalBackend {
     const create = (): string[] => ['new-session', '-d', '-s', session, '-n', window, '-x', '200', '-y', '50', '-c', spec.cwd, '--', ...command, ...after];
     const add = (): string[] => ['new-window', '-t', `=${session}:`, '-n', window, '-c', spec.cwd, '--', ...command, ...after];
     let result: ExecResult;
-    if (await this.sessionExists(session)) {
-      result = await this.tmux(add());
-    } else {
-      try {
-        result = await this.tmux(create());
-      } catch (error) {
-        // Another open created the session in between: add a window to it instead.
-        if (!(isHubError(error) && /duplicate session/i.test(String(error.data?.stderr ?? '')))) throw this.wrap(error, 'open a window');
+    try {
+      if (await this.sessionExists(session)) {
         result = await this.tmux(add());
+      } else {
+        try {
+          result = await this.tmux(create());
+        } catch (error) {
+          // Another open created the session in between: add a window to it instead.
+          if (!(isHubError(error) && /duplicate session/i.test(String(error.data?.stderr ?? '')))) throw error;
+          result = await this.tmux(add());
+        }
       }
+    } catch (error) {
+      throw this.launchError(error);
     }
     const line = result.stdout.trim().split('\n').pop() ?? '';
     const [id, container] = line.split(FIELD_SEPARATOR);
@@ -238,6 +242,17 @@ export class TmuxBackend implements TerminalBackend {
       }
       throw this.wrap(error, what);
     }
+  }
+
+  /**
+   * The launch command line carries the agent's env (API keys) and prompt: an exec error quotes
+   * it in its message and data, so only tmux's own stderr may go on from here.
+   */
+  private launchError(error: unknown): HubError {
+    if (isHubError(error) && error.code === ErrorCodes.TIMEOUT) {
+      return new HubError(ErrorCodes.TIMEOUT, 'tmux did not open the agent\'s window within 10 s; check that the tmux server answers (tmux ls).', { cause: error });
+    }
+    return this.wrap(error, 'open a window');
   }
 
   private wrap(error: unknown, what: string): HubError {
