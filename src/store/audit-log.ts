@@ -36,6 +36,7 @@ import {
   checkAnchor,
   describeAnchorCheck,
   readAnchorText,
+  removeStaleAnchorTemps,
   writeAnchor,
   type AnchorCheck,
   type ChainHead,
@@ -277,6 +278,7 @@ export class AuditLog {
     const anchorKey = options.anchorKey ?? null;
     const anchorPath = join(options.dir, ANCHOR_FILE);
     const anchorText = anchorKey ? await readAnchorText(anchorPath) : null;
+    if (anchorKey) await removeStaleAnchorTemps(options.dir);
     let text = await readText(path);
     let repairedTorn: { line: number; bytes: number; savedTo: string } | null = null;
     if (text !== '' && !text.endsWith('\n')) {
