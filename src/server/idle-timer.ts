@@ -25,9 +25,12 @@ export function createIdleTimer(idleMs: number, onIdle: () => void): IdleTimer {
     if (stopped || idleMs <= 0 || open > 0) return;
     timer = setTimeout(() => {
       timer = undefined;
-      if (stopped || open > 0) return;
-      stopped = true;
-      onIdle();
+      // Timers run before I/O in an event-loop turn: let a request already on the wire begin first.
+      setImmediate(() => {
+        if (stopped || open > 0 || timer !== undefined) return;
+        stopped = true;
+        onIdle();
+      }).unref();
     }, idleMs);
     // An idle session must never keep the process alive.
     timer.unref();

@@ -1,16 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIdleTimer } from '../../src/server/idle-timer.js';
 
-// Vitest's fake timers: the countdown's logic, without waiting for it.
+// Vitest's fake timers for the countdown; setImmediate stays real (the timer's last look before closing).
 beforeEach(() => {
-  vi.useFakeTimers();
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 });
+/** Lets the immediate queued by an expired countdown run. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('idle timer (one per HTTP session)', () => {
-  it('fires once, after the last open request ends and the idle time passes without another', () => {
+  it('fires once, after the last open request ends and the idle time passes without another', async () => {
     const onIdle = vi.fn();
     const idle = createIdleTimer(1000, onIdle);
     const end = idle.begin();
@@ -20,13 +22,15 @@ describe('idle timer (one per HTTP session)', () => {
     vi.advanceTimersByTime(999);
     expect(onIdle).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
+    await settle();
     expect(onIdle).toHaveBeenCalledTimes(1);
     idle.begin()();
     vi.advanceTimersByTime(5000);
+    await settle();
     expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
-  it('activity restarts the countdown; overlapping requests keep it disarmed until the last ends', () => {
+  it('activity restarts the countdown; overlapping requests keep it disarmed until the last ends', async () => {
     const onIdle = vi.fn();
     const idle = createIdleTimer(1000, onIdle);
     idle.begin()();
@@ -41,10 +45,11 @@ describe('idle timer (one per HTTP session)', () => {
     vi.advanceTimersByTime(999);
     expect(onIdle).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
+    await settle();
     expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
-  it('0 never fires, and stop() disarms for good', () => {
+  it('0 never fires, and stop() disarms for good', async () => {
     const never = vi.fn();
     createIdleTimer(0, never).begin()();
     const stopped = vi.fn();
@@ -53,9 +58,24 @@ describe('idle timer (one per HTTP session)', () => {
     idle.stop();
     idle.begin()();
     vi.advanceTimersByTime(60_000);
+    await settle();
     expect(never).not.toHaveBeenCalled();
     expect(stopped).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a request that begins in the same event-loop turn as the expiry wins: the session stays', async () => {
+    const onIdle = vi.fn();
+    const idle = createIdleTimer(1000, onIdle);
+    idle.begin()();
+    vi.advanceTimersByTime(1000); // expired; the close waits for the I/O of this turn
+    const end = idle.begin();
+    await settle();
+    expect(onIdle).not.toHaveBeenCalled();
+    end();
+    vi.advanceTimersByTime(1000);
+    await settle();
+    expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
   it('its timer does not keep the process alive (unref)', () => {
