@@ -28,6 +28,7 @@ const MODULES = [
   'src/errors.ts',
   'src/exec.ts',
   'src/log.ts',
+  'src/log-redact.ts',
   'src/store/canonical-json.ts',
   'src/store/durable-file.ts',
   'src/store/state-crypto.ts',
