@@ -33,7 +33,7 @@ export interface ITerm2BackendOptions {
 
 /** Maps what osascript / run-applescript report to actionable HubErrors. */
 export function appleScriptError(error: unknown): HubError {
-  const text = isHubError(error) ? `${String(error.data?.stderr ?? '')} ${error.message}` : error instanceof Error ? error.message : String(error);
+  const text = osascriptComplaint(error);
   if (/-1743|not authori[sz]ed to send apple events/i.test(text)) {
     return new HubError(
       ErrorCodes.AUTOMATION_DENIED,
@@ -48,6 +48,24 @@ export function appleScriptError(error: unknown): HubError {
     return new HubError(ErrorCodes.BACKEND_UNAVAILABLE, 'osascript was not found: the iTerm2 backend needs macOS; use --backend tmux.', { cause: error });
   }
   return new HubError(ErrorCodes.TERMINAL_ERROR, `iTerm2 AppleScript failed: ${text.trim().slice(0, 300)}`, { cause: error });
+}
+
+/**
+ * What osascript said, never the command line: the script quotes the agent's env (API keys)
+ * and the message text being typed, and errors from exec and execFile repeat it in `message`.
+ */
+function osascriptComplaint(error: unknown): string {
+  if (isHubError(error)) {
+    if (error.code === ErrorCodes.TIMEOUT) return 'osascript took too long and was stopped';
+    if (error.code === ErrorCodes.EXEC_FAILED && error.data?.['args'] !== undefined) {
+      const stderr = String(error.data['stderr'] ?? '').trim();
+      return stderr || `osascript exited with ${String(error.data['exitCode'] ?? error.data['errno'] ?? 'an error')} and said nothing`;
+    }
+    return error.message;
+  }
+  const stderr = (error as { stderr?: unknown } | null)?.stderr;
+  if (typeof stderr === 'string' || Buffer.isBuffer(stderr)) return String(stderr).trim() || 'osascript failed and said nothing';
+  return error instanceof Error ? error.message : String(error);
 }
 
 export class ITerm2Backend implements TerminalBackend {
