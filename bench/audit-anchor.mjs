@@ -68,6 +68,8 @@ async function anchorAlone() {
   return { p50: pct(times, 50), p99: pct(times, 99) };
 }
 
+// Warm-up (JIT, page cache, first-file costs), not reported.
+await sequential(auditKey, 'always', true);
 process.stdout.write(`audit anchor cost, ${N} appends each (${process.platform}, node ${process.version}, ${tmpdir()})\n`);
 for (const fsync of ['always', 'never']) {
   const plain = await sequential(null, fsync);
