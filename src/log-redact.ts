@@ -10,7 +10,8 @@ export const REDACTED = '[redacted]';
 
 const SECRET_KEY = /token|secret|passw(or)?d|api[-_]?key|authorization|cookie|credential|private[-_]?key/i;
 const SECRET_ASSIGNMENT = /\b([A-Za-z_][A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S+)/gi;
-const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+// Case-sensitive and long, so that prose ("basic checks") is left alone.
+const BEARER = /\b(Bearer|Basic) +[A-Za-z0-9._~+/=-]{16,}/g;
 const ANTHROPIC_KEY = /\bsk-ant-[A-Za-z0-9_-]{8,}/g;
 const MAX_DEPTH = 8;
 

@@ -45,7 +45,7 @@ export interface LoggerOptions {
   readonly stderr?: boolean;
 }
 
-export function formatLine(record: LogRecord): string {
+function formatLine(record: LogRecord): string {
   return `${record.time} ${record.level.padEnd(5)} ${record.message}${record.data ? ' ' + JSON.stringify(record.data) : ''}`;
 }
 

@@ -94,6 +94,7 @@ describe('redaction: what no log destination may see', () => {
     expect(redacted).toBe(`tmux -u new-window -- /usr/bin/env -i HOME=/h ANTHROPIC_API_KEY=${REDACTED} CLAUDE_CODE_OAUTH_TOKEN=${REDACTED} PATH=/bin claude exited with 1`);
     expect(redactText(`Authorization: Bearer ${'t'.repeat(40)}`)).toBe(`Authorization: Bearer ${REDACTED}`);
     expect(redactText(`the key ${key} leaked`)).toBe(`the key ${REDACTED} leaked`);
+    expect(redactText('a basic configuration; Bearer short')).toBe('a basic configuration; Bearer short');
     expect(redactText('state loaded from /tmp/state; keyId 19e91cd0')).toBe('state loaded from /tmp/state; keyId 19e91cd0');
   });
 
