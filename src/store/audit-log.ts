@@ -230,7 +230,7 @@ export async function readAuditFile(path: string, filter: AuditFilter = {}): Pro
 
 export class AuditLog {
   readonly path: string;
-  /** AUDIT_BROKEN reports found at open (a broken chain, a repaired torn line). */
+  /** AUDIT_BROKEN reports found at open (a broken chain, a repaired torn line, an anchor that does not match). */
   readonly warnings: readonly HubError[];
   /** How the anchor compared with the log at open (`unchecked` without an anchor key). */
   readonly anchorAtOpen: AnchorCheck;
