@@ -14,8 +14,11 @@ export interface LaunchSpecInput {
   /** Conversation id: new (`--session-id`) or resumed (`--resume`). */
   readonly claudeSessionId: string;
   readonly resume?: boolean;
-  /** Appended system prompt (assembled by prompt.ts). */
-  readonly prompt: string;
+  /**
+   * File holding the appended system prompt (assembled by prompt.ts). A file, not the text:
+   * a terminal backend passes argv through its own command line (tmux refuses ~16 KB ones).
+   */
+  readonly promptFile: string;
   readonly settingsFile: string;
   /** Session root: the agent's cwd. */
   readonly root: string;
@@ -65,7 +68,7 @@ export function buildLaunchSpec(input: LaunchSpecInput): LaunchSpec {
     input.claudeCommand,
     ...(input.resume ? ['--resume', input.claudeSessionId] : ['--session-id', input.claudeSessionId]),
     '-n', input.agentName,
-    '--append-system-prompt', input.prompt,
+    '--append-system-prompt-file', input.promptFile,
     '--settings', input.settingsFile,
     ...(input.permissionMode ? ['--permission-mode', input.permissionMode] : []),
     ...(input.model ? ['--model', input.model] : []),

@@ -70,6 +70,10 @@ export class AgentManager {
     return join(this.#deps.config.stateDir, 'agents', agent.session, `${agent.name}.settings.json`);
   }
 
+  promptFile(agent: Pick<Agent, 'name' | 'session'>): string {
+    return join(this.#deps.config.stateDir, 'agents', agent.session, `${agent.name}.prompt.md`);
+  }
+
   terminalOf(name: string): { readonly backend: TerminalBackend; readonly handle: TerminalHandle } | null {
     const record = this.#deps.store.get().agents.find((a) => a.name === name);
     if (!record?.terminal || record.terminal.backend !== this.#deps.backend.name) return null;
@@ -102,6 +106,8 @@ export class AgentManager {
       otherAgents: state.agents.filter((a) => a.session === session.id && a.name !== agent.name).map((a) => a.name),
       userSuffix: agent.systemPromptSuffix,
     });
+    const promptFile = this.promptFile(agent);
+    await replaceFileDurably(promptFile, Buffer.from(prompt, 'utf8'), { mode: 0o600 });
     if (agent.claudeSessionId === null) throw new HubError(ErrorCodes.INTERNAL, `${agent.name} has no Claude session id to launch with.`);
     const spec = buildLaunchSpec({
       claudeCommand: config.claudeCommand,
@@ -109,7 +115,7 @@ export class AgentManager {
       hubSession: session.id,
       claudeSessionId: agent.claudeSessionId,
       resume,
-      prompt,
+      promptFile,
       settingsFile,
       root: session.root,
       permissionMode: agent.launch.permissionMode,

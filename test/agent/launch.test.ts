@@ -6,7 +6,7 @@ const base = {
   agentName: 'Agent_1',
   hubSession: 'proj',
   claudeSessionId: '123e4567-e89b-42d3-a456-426614174000',
-  prompt: 'You are Agent_1.\n"quoted" $(x)',
+  promptFile: '/state dir/agents/proj/Agent_1.prompt.md',
   settingsFile: '/state dir/agents/Agent_1.settings.json',
   root: '/work/proj',
   baseEnv: {
@@ -32,7 +32,7 @@ describe('buildLaunchSpec', () => {
     const spec = buildLaunchSpec({ ...base, permissionMode: 'acceptEdits', model: 'sonnet', extraArgs: ['--add-dir', '/x y'] });
     expect(spec.argv).toEqual([
       '/opt/claude', '--session-id', base.claudeSessionId, '-n', 'Agent_1',
-      '--append-system-prompt', base.prompt, '--settings', base.settingsFile,
+      '--append-system-prompt-file', base.promptFile, '--settings', base.settingsFile,
       '--permission-mode', 'acceptEdits', '--model', 'sonnet', '--add-dir', '/x y',
     ]);
     expect(spec.cwd).toBe('/work/proj');

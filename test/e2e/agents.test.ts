@@ -114,14 +114,15 @@ async function launch(name: string, options: { cwd?: string; permissionMode?: st
   const settingsFile = join(stateDir, 'agents', `${name}.settings.json`);
   await mkdir(join(stateDir, 'agents'), { recursive: true });
   await writeFile(settingsFile, JSON.stringify(buildAgentSettings({ eventsFile })));
-  const prompt = await assembleAgentPrompt({ agentName: name, specialization: 'a careful tester', root: cwd, otherAgents: [...agents.keys()] });
+  const promptFile = join(stateDir, 'agents', `${name}.prompt.md`);
+  await writeFile(promptFile, await assembleAgentPrompt({ agentName: name, specialization: 'a careful tester', root: cwd, otherAgents: [...agents.keys()] }));
   const spec = buildLaunchSpec({
     claudeCommand: CLAUDE_BIN,
     agentName: name,
     hubSession: SESSION,
     claudeSessionId: options.resumeId ?? randomUUID(),
     resume: options.resumeId !== undefined,
-    prompt,
+    promptFile,
     settingsFile,
     root: cwd,
     permissionMode: options.permissionMode ?? null,

@@ -144,9 +144,14 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
   });
 
   it('launches a real agent that reaches idle through its SessionStart hook', async () => {
-    const view = await hub.createAgent(caller, { session_id: sessionA, specialization: 'backend engineer' });
+    // The largest suffix allowed (16 KiB): the prompt goes to claude through a file, since a
+    // command line that long is more than tmux accepts.
+    const suffix = `${'Prefer small commits. '.repeat(744)}END-OF-SUFFIX`;
+    expect(Buffer.byteLength(suffix)).toBeLessThanOrEqual(16 * 1024);
+    const view = await hub.createAgent(caller, { session_id: sessionA, specialization: 'backend engineer', system_prompt_suffix: suffix });
     expect(view.name).toBe('Agent_1');
     await waitStatus('Agent_1', 'idle');
+
     const status = hub.index.sessionStatus(sessionA);
     const agent = status.agents.find((a) => a.name === 'Agent_1');
     expect(agent?.progress).toEqual({ done: 0, total: 2 });
@@ -174,6 +179,10 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     await expect(hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'x'.repeat(64 * 1024 - 10) })).rejects.toMatchObject({ code: 'TOO_LARGE' });
     expect(await tasks()).toBe(count);
     await waitFor(async () => (await readFile(join(rootA, 'TODO.md'), 'utf8')).includes('- [x] Agent_1 writes the parser'), 'the agent ticked its item', 45_000);
+    // The appended system prompt (identity, specialization, the whole 16 KiB suffix) reached the model.
+    const system = fake.requests.filter((r) => r.mainLoop).map((r) => JSON.stringify(r.body?.system ?? '')).find((text) => text.includes('You are Agent_1'));
+    expect(system).toContain('backend engineer');
+    expect(system).toContain('END-OF-SUFFIX');
     await waitFor(() => hub.index.sessionStatus(sessionA).agents.find((a) => a.name === 'Agent_1')?.progress.done === 1, 'index shows the progress', 20_000);
     await waitStatus('Agent_1', 'idle');
   });
