@@ -4,6 +4,7 @@
  * how it notices a dialog the agent stopped at before its first hook (trust, API key). The
  * records themselves live in the state store; liveness and dialogs go into the live index.
  */
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -72,6 +73,22 @@ export class AgentManager {
 
   promptFile(agent: Pick<Agent, 'name' | 'session'>): string {
     return join(this.#deps.config.stateDir, 'agents', agent.session, `${agent.name}.prompt.md`);
+  }
+
+  /**
+   * Removes what the hub wrote for a deleted agent: its settings, prompt and hook event files.
+   * A hook of the dying process may still append one last event; that file is a few bytes and
+   * is ignored (events before a launch never count for the next agent of that name).
+   */
+  async forget(agent: Pick<Agent, 'name' | 'session'>): Promise<void> {
+    const files = [this.settingsFile(agent), this.promptFile(agent), agentEventsFile(this.#deps.config.stateDir, agent.session, agent.name)];
+    await Promise.all(files.map((file) => rm(file, { force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove an agent file', { file, error: String(error) }))));
+  }
+
+  /** Removes the per-session folders of a deleted session (its agents' files and events). */
+  async forgetSession(sessionId: string): Promise<void> {
+    const dirs = [join(this.#deps.config.stateDir, 'agents', sessionId), dirname(agentEventsFile(this.#deps.config.stateDir, sessionId, 'x'))];
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove a session folder', { dir, error: String(error) }))));
   }
 
   terminalOf(name: string): { readonly backend: TerminalBackend; readonly handle: TerminalHandle } | null {

@@ -300,6 +300,7 @@ export class Hub implements HubApi {
     await writeRootsFile(this.#rootsFile, this.#store.get().sessions.map((s) => s.root));
     await this.#git.removeSession(id);
     await this.#index.removeSession(id).catch(() => undefined);
+    await this.#agents.forgetSession(id);
   }
 
   // ── agents ────────────────────────────────────────────────────────────────────────────────
@@ -368,6 +369,7 @@ export class Hub implements HubApi {
         draft.queue = draft.queue.filter((m) => m.agent !== agent.name);
       });
       this.#syncIndexAgents(agent.session);
+      await this.#agents.forget(agent);
       return { agent: agent.name, session: agent.session };
     }, () => this.#agentRecord(agentName)?.session);
   }

@@ -4,7 +4,7 @@
  * encrypted state store and the audit log. Drives it through HubApi the way the MCP tools do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -284,10 +284,16 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
   });
 
   it('deletes agents and sessions, and the audit chain verifies', async () => {
+    // (Its hook event file is removed too, but a hook of the dying process may write it again.)
+    const reviewerFiles = [join('agents', sessionB, 'Reviewer.settings.json'), join('agents', sessionB, 'Reviewer.prompt.md')];
+    for (const file of reviewerFiles) await expect(stat(join(config.stateDir, file))).resolves.toBeTruthy();
     await hub.deleteAgent(caller, 'Reviewer', true);
     await expect(hub.deleteAgent(caller, 'Reviewer', true)).rejects.toMatchObject({ code: 'AGENT_NOT_FOUND' });
+    // What the hub wrote for the agent goes with it.
+    for (const file of reviewerFiles) await expect(stat(join(config.stateDir, file))).rejects.toMatchObject({ code: 'ENOENT' });
     const deleted = await hub.deleteSession(caller, sessionB, true);
     expect(deleted.closedAgents).toEqual([]);
+    await expect(stat(join(config.stateDir, 'agents', sessionB))).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await hub.listSessions(caller)).map((s) => s.id)).toEqual([sessionA]);
     expect((await hub.getSessionStatus(caller, sessionA)).session.id).toBe(sessionA);
     await hub.whenSettled();
