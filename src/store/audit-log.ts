@@ -248,6 +248,8 @@ export class AuditLog {
   private head: { seq: number; hash: string };
   private handle: import('node:fs/promises').FileHandle;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Appends waiting for the next group commit (null: none; the next append starts one). */
+  private nextBatch: { input: AuditAppend; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[] | null = null;
 
   private constructor(
     path: string,
@@ -368,25 +370,61 @@ export class AuditLog {
     return { ...this.head };
   }
 
-  /** Appends one entry; calls are serialised, each one durable (see fsync policy) on resolve. */
+  /**
+   * Appends one entry; each is durable (see fsync policy) when its promise resolves. Appends
+   * that arrive while a write is under way are group-committed: one write(2) and one fdatasync
+   * for all of them, in call order, so a burst costs one sync instead of one each.
+   */
   append(input: AuditAppend): Promise<AuditEntry> {
-    const run = async (): Promise<AuditEntry> => {
-      const entry = await this.write(input);
-      this.scheduleAnchor();
-      return entry;
-    };
-    const result = this.tail.then(run, run);
-    this.tail = result.catch((error: unknown) => {
-      this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
+    return new Promise<AuditEntry>((resolve, reject) => {
+      const waiting = { input, resolve, reject };
+      if (this.nextBatch !== null) {
+        this.nextBatch.push(waiting);
+        return;
+      }
+      const batch = [waiting];
+      this.nextBatch = batch;
+      const run = async (): Promise<void> => {
+        this.nextBatch = null;
+        await this.writeBatch(batch);
+        this.scheduleAnchor();
+      };
+      this.tail = this.tail.then(run, run).catch((error: unknown) => {
+        this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
+      });
     });
-    return result;
   }
 
-  private async write(input: AuditAppend): Promise<AuditEntry> {
+  private async writeBatch(batch: readonly { input: AuditAppend; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[]): Promise<void> {
+    let head = this.head;
+    const accepted: { entry: AuditEntry; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[] = [];
+    for (const { input, resolve, reject } of batch) {
+      try {
+        const entry = this.entryAfter(head, input);
+        accepted.push({ entry, resolve, reject });
+        head = { seq: entry.seq, hash: entry.hash };
+      } catch (error) {
+        reject(error); // an invalid entry fails alone; the chain goes on from the last good one
+      }
+    }
+    if (accepted.length === 0) return;
+    try {
+      // One write(2) of whole lines on an O_APPEND descriptor: lines never interleave.
+      await this.handle.write(accepted.map(({ entry }) => canonicalJson(entry) + '\n').join(''));
+      if (this.fsync) await this.handle.datasync();
+    } catch (error) {
+      for (const { reject } of accepted) reject(error);
+      throw error;
+    }
+    this.head = head;
+    for (const { entry, resolve } of accepted) resolve(entry);
+  }
+
+  private entryAfter(head: { readonly seq: number; readonly hash: string }, input: AuditAppend): AuditEntry {
     const body: Omit<AuditEntry, 'hash'> = {
-      seq: this.head.seq + 1,
+      seq: head.seq + 1,
       ts: this.now().toISOString(),
-      prev: this.head.hash,
+      prev: head.hash,
       kind: input.kind,
       actor: input.actor,
       ...(input.session !== undefined ? { session: input.session } : {}),
@@ -400,12 +438,7 @@ export class AuditLog {
     if (!checked.success) {
       throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Not a valid audit entry: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     }
-    const entry = checked.data;
-    // One write(2) of the whole line on an O_APPEND descriptor: lines never interleave.
-    await this.handle.write(canonicalJson(entry) + '\n');
-    if (this.fsync) await this.handle.datasync();
-    this.head = { seq: entry.seq, hash: entry.hash };
-    return entry;
+    return checked.data;
   }
 
   /** Throttled: the first append after an anchor starts the timer, later ones ride along. */

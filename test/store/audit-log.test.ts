@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { appendFile, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/log.js';
@@ -57,6 +57,32 @@ describe('AuditLog', () => {
     expect(result.ok).toBe(true);
     expect(result.entries).toBe(100);
     expect((await log.read()).map((e) => e.detail)).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
+  });
+
+  it('group-commits a burst: one write and one fdatasync, call order kept, an invalid entry failing alone', async () => {
+    log = await AuditLog.open({ dir, logger: silentLogger });
+    const current = log;
+    await current.append({ kind: 'hub', actor: 'hub', outcome: 'ok', detail: 'first' });
+    const handle = await open(file(), 'r');
+    const proto = Object.getPrototypeOf(handle) as { datasync: () => Promise<void>; write: (...args: unknown[]) => Promise<unknown> };
+    await handle.close();
+    const syncs = vi.spyOn(proto, 'datasync');
+    const writes = vi.spyOn(proto, 'write');
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => current.append(i === 20 ? { kind: 'hub', actor: '', outcome: 'ok' } : { kind: 'hub', actor: 'hub', outcome: 'ok', detail: String(i) })),
+      );
+      expect(syncs).toHaveBeenCalledTimes(1);
+      expect(writes).toHaveBeenCalledTimes(1);
+      expect(results[20]).toMatchObject({ status: 'rejected', reason: { code: 'INVALID_ARGUMENT' } });
+      const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : []));
+      expect(seqs).toEqual(Array.from({ length: 49 }, (_, i) => i + 2));
+    } finally {
+      syncs.mockRestore();
+      writes.mockRestore();
+    }
+    expect((await log.verify()).entries).toBe(50);
+    expect((await log.read()).map((e) => e.detail)).toEqual(['first', ...Array.from({ length: 50 }, (_, i) => String(i)).filter((d) => d !== '20')]);
   });
 
   it('continues the chain across reopen', async () => {
