@@ -236,8 +236,14 @@ function atxText(rest: string): string {
  * spaces may sit in a list item or not, so cutting stops there (remark sees the rest whole).
  */
 const INNER_OPENER = /^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(?:<|`{3}|~{3})/;
-const QUOTE_MARKERS = /^(?:[ \t]*>)+[ \t]*/;
-const LIST_MARKERS = /^(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+/;
+/** Whether a line opens with no ordered and no empty list item, in whatever containers. */
+function plainStart(content: string): boolean {
+  const markers = CONTAINER_MARKERS.exec(content)?.[0] ?? '';
+  return !/\d/.test(markers) && !/^[ \t]*\r?$/.test(content.slice(markers.length));
+}
+
+/** Block quote and list markers opening a line, in any nesting. */
+const CONTAINER_MARKERS = /^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|\r?$)))+[ \t]*/;
 
 export function cutPoints(text: string, from: number, to: number, firstLine: number): { offset: number; line: number }[] {
   const cuts = [{ offset: from, line: firstLine }];
@@ -273,11 +279,8 @@ export function cutPoints(text: string, from: number, to: number, firstLine: num
     // A column-0 heading, or any column-0 line after a blank line, starts afresh at the top level.
     // Not before ordered or empty list items (also nested ones, `- - `): whether those may
     // "interrupt" depends on what came before, and micromark's answer then differs from a fresh start.
-    // Inside a block quote too (`>- `): micromark decides there the same way.
-    const unquoted = content.replace(QUOTE_MARKERS, '');
-    const markers = LIST_MARKERS.exec(unquoted)?.[0] ?? '';
-    const plainStart = !/\d/.test(markers) && !/^[ \t]*\r?$/.test(unquoted.slice(markers.length));
-    const fresh = afterBlank && !openerInItem && plainStart && /^[^ \t]/.test(content);
+    // Inside block quotes and items too, however nested (`>- `, `- >- `): micromark decides there the same way.
+    const fresh = afterBlank && !openerInItem && /^[^ \t]/.test(content) && plainStart(content);
     const heading = /^#{1,6}(?:[ \t\r]|$)/.test(content);
     if (heading) openerInItem = false;
     if (heading || fresh) {

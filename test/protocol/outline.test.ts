@@ -137,6 +137,7 @@ describe('outline engines', () => {
   it.each([
     ['an empty item in a quote after indented code: no cut before it', '    - \n\n>- '],
     ['the same, indented inside the quote', '    - \n\n>  - '],
+    ['the same inside an item inside a quote', '\t- \n\n- >- '],
     ['a tab as the unchecked mark', '- [\t] x'],
     ['a box whose mark is the line ending', '- [\n]\n_'],
     ['a box across lines, then a later box', '- [\n]\t- \n\n[x] '],
