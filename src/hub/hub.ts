@@ -744,24 +744,25 @@ export class Hub implements HubApi {
 
   /**
    * A read-only tool: audited like every call, but the response does not wait for the entry to
-   * be durable (nothing changed; a power cut may lose the record of a read, never of an act).
+   * be durable (nothing changed; a power cut may lose the record of a read, never of an act),
+   * and the entry may share a write with the reads of the next few milliseconds.
    */
   async #read<T>(caller: Caller, tool: string, params: unknown, run: () => T | Promise<T>, tagsOf: (result: T) => { session?: string; agent?: string }): Promise<T> {
     const base = { kind: 'tool_call' as const, actor: `${caller.kind}:${caller.id}`, tool, params };
     try {
       const result = await run();
-      void this.#auditEntry({ ...base, outcome: 'ok', ...tagsOf(result) });
+      void this.#auditEntry({ ...base, outcome: 'ok', ...tagsOf(result) }, { lazy: true });
       return result;
     } catch (error) {
       const hubError = toHubError(error);
-      void this.#auditEntry({ ...base, outcome: `error:${hubError.code}` });
+      void this.#auditEntry({ ...base, outcome: `error:${hubError.code}` }, { lazy: true });
       throw hubError;
     }
   }
 
-  async #auditEntry(entry: AuditAppend): Promise<void> {
+  async #auditEntry(entry: AuditAppend, options: { readonly lazy?: boolean } = {}): Promise<void> {
     if (this.#closed && entry.kind !== 'tool_call') return;
-    const appended = this.#audit.append(entry).catch((error: unknown) => this.#logger.error('audit append failed', { kind: entry.kind, error: toHubError(error).message }));
+    const appended = this.#audit.append(entry, options).catch((error: unknown) => this.#logger.error('audit append failed', { kind: entry.kind, error: toHubError(error).message }));
     this.#lastAudit = appended;
     await appended;
   }

@@ -18,7 +18,7 @@ import type { OwnWriteMark } from '../watch/own-writes.js';
 import { chokidarFactory, HubWatcher, type FsWatcherFactory, type HookFileChange, type ProtocolFileChange, type WatchError } from '../watch/watcher.js';
 import { HookTail } from './events.js';
 import { routeTaskChange, type NudgeRequest } from './routing.js';
-import { activityOf, deriveAgentStatus, statusLineIn, type Activity } from './status.js';
+import { activityOf, byUrgency, deriveAgentStatus, statusLineIn, type Activity } from './status.js';
 import type { AgentStatus, AgentView, HookEvent, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
 export type { NudgeRequest } from './routing.js';
@@ -335,7 +335,7 @@ export class LiveIndex {
         total: todo?.progress.total ?? 0,
         sections: (todo?.sections ?? []).map((s) => ({ title: s.title, agent: s.agent, done: s.progress.done, total: s.progress.total })),
       },
-      tasks: { total: summaries.length, byStatus, items: summaries },
+      tasks: { total: summaries.length, byStatus, items: byUrgency(summaries) },
       diagnostics: this.#diagnostics(state),
     });
     return state.status;

@@ -141,6 +141,19 @@ export function currentTaskOf(tasks: readonly TaskDoc[]): TaskDoc | null {
   return best;
 }
 
+/**
+ * Tasks most pressing first, in the order currentTaskOf picks (in progress, blocked, todo,
+ * review; then by priority), closed ones last; otherwise as given. A status is cut to its first
+ * open tasks, so these are the ones a reader sees.
+ */
+export function byUrgency<T extends { readonly status: string; readonly priority: keyof typeof PRIORITY_RANK }>(tasks: readonly T[]): T[] {
+  const closedRank = (status: string): number => (status === 'done' ? 4 : 5);
+  return tasks
+    .map((task, index) => ({ task, index, status: STATUS_RANK[task.status] ?? closedRank(task.status), priority: PRIORITY_RANK[task.priority] }))
+    .sort((a, b) => a.status - b.status || a.priority - b.priority || a.index - b.index)
+    .map(({ task }) => task);
+}
+
 export function progressOf(todoItems: readonly TodoItem[], tasks: readonly TaskDoc[]): Progress {
   let done = 0;
   let total = 0;

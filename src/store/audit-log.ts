@@ -81,6 +81,17 @@ export interface AuditAppend {
   readonly detail?: string;
 }
 
+/** Longest a lazy append (a read-only tool call) waits for others to share its write (ms). */
+export const LAZY_APPEND_MS = 20;
+
+interface PendingAppend {
+  readonly input: AuditAppend;
+  /** When it was appended: the entry's timestamp. */
+  readonly at: Date;
+  readonly resolve: (entry: AuditEntry) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export interface VerifyResult {
   readonly ok: boolean;
   /** Entries (lines) that verified before the first problem. */
@@ -249,7 +260,11 @@ export class AuditLog {
   private handle: import('node:fs/promises').FileHandle;
   private tail: Promise<unknown> = Promise.resolve();
   /** Appends waiting for the next group commit (null: none; the next append starts one). */
-  private nextBatch: { input: AuditAppend; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[] | null = null;
+  private nextBatch: PendingAppend[] | null = null;
+  /** A write of nextBatch is chained on tail and has not started yet. */
+  private batchQueued = false;
+  /** Set while only lazy appends wait. */
+  private lazyTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     path: string,
@@ -374,33 +389,56 @@ export class AuditLog {
    * Appends one entry; each is durable (see fsync policy) when its promise resolves. Appends
    * that arrive while a write is under way are group-committed: one write(2) and one fdatasync
    * for all of them, in call order, so a burst costs one sync instead of one each.
+   *
+   * `lazy`: the caller does not wait for the entry (a read-only tool call): it may wait up to
+   * LAZY_APPEND_MS for company, so a stream of reads costs one write and one sync per interval,
+   * not one each. Its timestamp is taken now; any other append, `verify`, `read` and `close`
+   * flush it at once, so the log order is always the call order.
    */
-  append(input: AuditAppend): Promise<AuditEntry> {
+  append(input: AuditAppend, options: { readonly lazy?: boolean } = {}): Promise<AuditEntry> {
     return new Promise<AuditEntry>((resolve, reject) => {
-      const waiting = { input, resolve, reject };
-      if (this.nextBatch !== null) {
-        this.nextBatch.push(waiting);
-        return;
+      (this.nextBatch ??= []).push({ input, at: this.now(), resolve, reject });
+      if (!options.lazy) this.startBatch();
+      else if (this.lazyTimer === null && !this.batchQueued) {
+        this.lazyTimer = setTimeout(() => this.startBatch(), LAZY_APPEND_MS);
+        this.lazyTimer.unref();
       }
-      const batch = [waiting];
-      this.nextBatch = batch;
-      const run = async (): Promise<void> => {
-        this.nextBatch = null;
-        await this.writeBatch(batch);
-        this.scheduleAnchor();
-      };
-      this.tail = this.tail.then(run, run).catch((error: unknown) => {
-        this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
-      });
     });
   }
 
-  private async writeBatch(batch: readonly { input: AuditAppend; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[]): Promise<void> {
+  /** Queues a write of everything waiting (once: a queued write takes what joins before it starts). */
+  private startBatch(): void {
+    if (this.lazyTimer !== null) {
+      clearTimeout(this.lazyTimer);
+      this.lazyTimer = null;
+    }
+    if (this.batchQueued || this.nextBatch === null) return;
+    this.batchQueued = true;
+    const run = async (): Promise<void> => {
+      this.batchQueued = false;
+      const batch = this.nextBatch ?? [];
+      this.nextBatch = null;
+      if (batch.length === 0) return;
+      await this.writeBatch(batch);
+      this.scheduleAnchor();
+    };
+    this.tail = this.tail.then(run, run).catch((error: unknown) => {
+      this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
+    });
+  }
+
+  /** Everything appended so far, lazy entries included, is written (or failed). */
+  private settled(): Promise<unknown> {
+    this.startBatch();
+    return this.tail;
+  }
+
+  private async writeBatch(batch: readonly PendingAppend[]): Promise<void> {
     let head = this.head;
     const accepted: { entry: AuditEntry; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[] = [];
-    for (const { input, resolve, reject } of batch) {
+    for (const { input, at, resolve, reject } of batch) {
       try {
-        const entry = this.entryAfter(head, input);
+        const entry = this.entryAfter(head, input, at);
         accepted.push({ entry, resolve, reject });
         head = { seq: entry.seq, hash: entry.hash };
       } catch (error) {
@@ -420,10 +458,10 @@ export class AuditLog {
     for (const { entry, resolve } of accepted) resolve(entry);
   }
 
-  private entryAfter(head: { readonly seq: number; readonly hash: string }, input: AuditAppend): AuditEntry {
+  private entryAfter(head: { readonly seq: number; readonly hash: string }, input: AuditAppend, at: Date): AuditEntry {
     const body: Omit<AuditEntry, 'hash'> = {
       seq: head.seq + 1,
-      ts: this.now().toISOString(),
+      ts: at.toISOString(),
       prev: head.hash,
       kind: input.kind,
       actor: input.actor,
@@ -470,7 +508,7 @@ export class AuditLog {
 
   /** Waits for queued appends, then makes sure the anchor signs the head (no-op without a key). */
   async flushAnchor(): Promise<void> {
-    await this.tail;
+    await this.settled();
     if (this.anchorTimer !== null) {
       clearTimeout(this.anchorTimer);
       this.anchorTimer = null;
@@ -479,11 +517,11 @@ export class AuditLog {
   }
 
   verify(): Promise<VerifyResult> {
-    return this.tail.then(() => verifyAuditFile(this.path));
+    return this.settled().then(() => verifyAuditFile(this.path));
   }
 
   read(filter: AuditFilter = {}): Promise<AuditEntry[]> {
-    return this.tail.then(() => readAuditFile(this.path, filter));
+    return this.settled().then(() => readAuditFile(this.path, filter));
   }
 
   /** Waits for queued appends and anchors the head (a failed anchor write is logged, not thrown). */

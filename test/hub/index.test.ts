@@ -88,6 +88,14 @@ describe('LiveIndex', () => {
     expect(changes.map((c) => c.kind).sort()).toEqual(['agent', 'agent', 'sessions', 'status']);
   });
 
+  it('lists a status\'s tasks most pressing first; index.tasks keeps file order', async () => {
+    await writeFile(join(tasksDir(root), 'TASK-3-db.md'), taskText({ id: 'TASK-3', title: 'Database', status: 'todo', priority: 'critical', assignee: 'Agent_1' }));
+    await writeFile(join(tasksDir(root), 'TASK-4-docs.md'), taskText({ id: 'TASK-4', title: 'Docs', status: 'done', assignee: 'Agent_2' }));
+    await open();
+    expect(index.sessionStatus('s1').tasks.items.map((t) => t.id)).toEqual(['TASK-1', 'TASK-3', 'TASK-2', 'TASK-4']);
+    expect(index.tasks('s1').map((t) => t.id)).toEqual(['TASK-1', 'TASK-2', 'TASK-3', 'TASK-4']);
+  });
+
   it('caches the status until something changes, then reflects the change', async () => {
     await open();
     const first = index.sessionStatus('s1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityOf, currentTaskOf, deriveAgentStatus, statusLineIn, type StatusInput } from '../../src/hub/status.js';
+import { activityOf, byUrgency, currentTaskOf, deriveAgentStatus, statusLineIn, type StatusInput } from '../../src/hub/status.js';
 import type { TaskDoc, TaskStatus, TodoItem } from '../../src/protocol/types.js';
 
 const AT = Date.UTC(2026, 10, 21, 12, 3, 4);
@@ -85,5 +85,14 @@ describe('deriveAgentStatus', () => {
   it('finds the line of the status key', () => {
     expect(statusLineIn('---\nid: TASK-1\ntitle: x\nstatus: blocked\n---\n')).toBe(4);
     expect(statusLineIn('no front matter')).toBe(1);
+  });
+});
+
+describe('byUrgency', () => {
+  it('puts in progress, blocked, todo, review first (then by priority), closed last, and keeps the given order otherwise', () => {
+    const t = (id: string, status: string, priority: 'low' | 'medium' | 'high' | 'critical' = 'medium') => ({ id, status, priority });
+    const tasks = [t('T1', 'done'), t('T2', 'todo'), t('T3', 'review', 'critical'), t('T4', 'todo', 'high'), t('T5', 'cancelled'), t('T6', 'blocked', 'low'), t('T7', 'in_progress', 'low'), t('T8', 'todo')];
+    expect(byUrgency(tasks).map((x) => x.id)).toEqual(['T7', 'T6', 'T4', 'T2', 'T8', 'T3', 'T1', 'T5']);
+    expect(tasks.map((x) => x.id)).toEqual(['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8']); // not sorted in place
   });
 });

@@ -3,6 +3,7 @@
  * terminals or processes; it only records calls, keeps a tiny model, throws the HubErrors the
  * real hub would, and lets a test fire onChange events. Never used outside test/.
  */
+import { byUrgency } from '../../src/hub/status.js';
 import { ErrorCodes, HubError } from '../../src/errors.js';
 import type { Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from '../../src/hub/api.js';
 import type { AgentView, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from '../../src/hub/types.js';
@@ -68,7 +69,8 @@ export class FakeHub implements HubApi {
       session,
       agents: [...this.agents.values()].filter((a) => a.session === sessionId),
       todo: { done: 0, total: 1, sections: [{ title: 'TODO', agent: null, done: 0, total: 1 }] },
-      tasks: { total: items.length, byStatus: { todo: items.length }, items },
+      // Like the live index: most pressing first.
+      tasks: { total: items.length, byStatus: { todo: items.length }, items: byUrgency(items) },
       diagnostics: [{ file: 'TODO.md', line: 3, severity: 'warning', code: 'demo', message: 'a diagnostic' }],
     };
   }

@@ -17,14 +17,20 @@ describe('get_session_status keeps the model\'s context small', () => {
     const session = await c.hub.createSession(caller, { root_path: '/srv/big', session_name: 'big' });
     for (let i = 0; i < 70; i++) await c.hub.createTask(caller, { session_id: session.id, title: `task ${i}` });
     for (let i = 1; i <= 10; i++) await c.hub.updateTask(caller, { session_id: session.id, task_id: `TASK-${i}`, status: 'done' });
+    await c.hub.updateTask(caller, { session_id: session.id, task_id: 'TASK-60', status: 'in_progress' });
+    await c.hub.updateTask(caller, { session_id: session.id, task_id: 'TASK-50', status: 'blocked' });
+    await c.hub.updateTask(caller, { session_id: session.id, task_id: 'TASK-45', priority: 'critical' });
+    await c.hub.updateTask(caller, { session_id: session.id, task_id: 'TASK-30', status: 'review' });
 
     const result = (await c.client.callTool({ name: 'get_session_status', arguments: { session_id: session.id } })) as CallToolResult;
     const tasks = (result.structuredContent as { tasks: { total: number; items: { id: string; status: string }[]; omitted: number } }).tasks;
     expect(tasks.total).toBe(70);
     expect(tasks.items).toHaveLength(STATUS_TASK_ITEMS);
     expect(tasks.items.every((t) => t.status !== 'done')).toBe(true);
-    expect(tasks.items[0]?.id).toBe('TASK-11');
-    expect(tasks.omitted).toBe(20);
+    // Most pressing first: in progress, blocked, then todo by priority and number; review after todo.
+    expect(tasks.items.slice(0, 5).map((t) => t.id)).toEqual(['TASK-60', 'TASK-50', 'TASK-45', 'TASK-11', 'TASK-12']);
+    expect(tasks.items.map((t) => t.id)).not.toContain('TASK-30');
+    expect(tasks.omitted).toBe(70 - STATUS_TASK_ITEMS);
 
     const all = (await c.client.callTool({ name: 'list_tasks', arguments: { session_id: session.id } })) as CallToolResult;
     expect((all.structuredContent as { tasks: unknown[] }).tasks).toHaveLength(70);

@@ -85,6 +85,46 @@ describe('AuditLog', () => {
     expect((await log.read()).map((e) => e.detail)).toEqual(['first', ...Array.from({ length: 50 }, (_, i) => String(i)).filter((d) => d !== '20')]);
   });
 
+  it('lazy appends (reads) share one write and sync; an act, verify, read or close flushes them at once, in call order', async () => {
+    log = await AuditLog.open({ dir, logger: silentLogger });
+    const current = log;
+    await current.append({ kind: 'hub', actor: 'hub', outcome: 'ok', detail: 'start' });
+    const handle = await open(file(), 'r');
+    const proto = Object.getPrototypeOf(handle) as { datasync: () => Promise<void> };
+    await handle.close();
+    const syncs = vi.spyOn(proto, 'datasync');
+    try {
+      // Reads one after another, each awaited by nobody: none is written before the window ends.
+      const reads: Promise<unknown>[] = [];
+      for (let i = 0; i < 5; i++) {
+        reads.push(current.append({ kind: 'tool_call', actor: 'mcp:stdio', tool: 'get_session_status', outcome: 'ok', detail: `read ${i}` }, { lazy: true }));
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(syncs).not.toHaveBeenCalled();
+      expect(await lines()).toHaveLength(1);
+      // An act flushes them first: one sync for all six, in call order.
+      await current.append({ kind: 'tool_call', actor: 'mcp:stdio', tool: 'create_task', outcome: 'ok', detail: 'act' });
+      await Promise.all(reads);
+      expect(syncs).toHaveBeenCalledTimes(1);
+      // Alone, a lazy append is written by the window's end (or by read()).
+      const lone = current.append({ kind: 'tool_call', actor: 'mcp:stdio', tool: 'list_sessions', outcome: 'ok', detail: 'lone' }, { lazy: true });
+      expect((await current.read()).at(-1)?.detail).toBe('lone');
+      await lone;
+    } finally {
+      syncs.mockRestore();
+    }
+    const entries = await current.read();
+    expect(entries.map((e) => e.detail)).toEqual(['start', 'read 0', 'read 1', 'read 2', 'read 3', 'read 4', 'act', 'lone']);
+    // Timestamps are when each call was made, so they never go backwards.
+    expect(entries.map((e) => e.ts)).toEqual([...entries.map((e) => e.ts)].sort());
+    expect((await current.verify()).ok).toBe(true);
+    // A lazy append left waiting at close is written too.
+    void current.append({ kind: 'hub', actor: 'hub', outcome: 'ok', detail: 'at close' }, { lazy: true });
+    await current.close();
+    log = null;
+    expect((await verifyAuditFile(file())).entries).toBe(9);
+  });
+
   it('continues the chain across reopen', async () => {
     await (await filled(3)).close();
     log = await AuditLog.open({ dir, logger: silentLogger });

@@ -4,10 +4,11 @@ import { defineTool, READ_ONLY } from '../tool-definition.js';
 import { sessionIdField, sessionStatusSchema } from '../schemas.js';
 
 /**
- * Open tasks shown in the status; the rest are counted. A status is read by a model, often and
- * whole: 500 task summaries would cost ~100 KB of its context on every call (list_tasks has them all).
+ * Open tasks shown in the status, most pressing first; the rest are counted. A status is read
+ * by a model, often and whole: 500 task summaries would cost ~100 KB of its context on every
+ * call (list_tasks has them all).
  */
-export const STATUS_TASK_ITEMS = 50;
+export const STATUS_TASK_ITEMS = 20;
 export const STATUS_DIAGNOSTICS = 50;
 const CLOSED = new Set(['done', 'cancelled']);
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -18,9 +19,16 @@ export function summarizeDiagnostics(diagnostics: SessionStatus['diagnostics']):
   return { shown, omitted: diagnostics.length - shown.length };
 }
 
-/** The tasks part of a status, cut to the open tasks that fit. (Pure.) */
+/**
+ * The tasks part of a status, cut to the first open tasks that fit. The index lists them most
+ * pressing first and closed ones last, so this reads only as far as it shows. (Pure.)
+ */
 export function summarizeTasks(tasks: SessionStatus['tasks']): SessionStatus['tasks'] & { omitted: number } {
-  const items = tasks.items.filter((task) => !CLOSED.has(task.status)).slice(0, STATUS_TASK_ITEMS);
+  const items: SessionStatus['tasks']['items'][number][] = [];
+  for (const task of tasks.items) {
+    if (items.length === STATUS_TASK_ITEMS) break;
+    if (!CLOSED.has(task.status)) items.push(task);
+  }
   return { total: tasks.total, byStatus: tasks.byStatus, items, omitted: tasks.items.length - items.length };
 }
 
@@ -31,7 +39,7 @@ export const getSessionStatus = defineTool({
     title: 'Session status',
     description:
       'What a session looks like right now, from the live index: each agent (status and why, current task, progress, last activity, pending dialog), ' +
-      `the tasks by status with up to ${STATUS_TASK_ITEMS} open tasks (list_tasks lists them all), TODO.md progress per section, ` +
+      `the tasks by status with the ${STATUS_TASK_ITEMS} most pressing open tasks (in progress, blocked, todo, review; then by priority; list_tasks lists them all), TODO.md progress per section, ` +
       `and up to ${STATUS_DIAGNOSTICS} diagnostics (most severe first) for files that could not be read or disagree.`,
     inputSchema: z.strictObject({ session_id: sessionIdField }),
     outputSchema: sessionStatusSchema.extend({
