@@ -10,12 +10,12 @@
  * or a signature that does not match is not.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { HubError, ErrorCodes } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import { replaceFileDurably } from './durable-file.js';
+import { removeStaleTemps, replaceFileDurably, tempPrefix } from './durable-file.js';
 
 export const ANCHOR_FILE = 'audit.anchor';
 const ANCHOR_VERSION = 1;
@@ -162,31 +162,7 @@ export async function writeAnchor(path: string, head: ChainHead, auditKey: Buffe
   }
 }
 
-/**
- * Removes the temp files of anchor writes a crash interrupted (`.audit.anchor.tmp-<pid>-<rand>`,
- * see durable-file.ts), those whose process is gone. Best effort: a leftover is only clutter.
- */
+/** Removes the temp files of anchor writes a crash interrupted (see removeStaleTemps). */
 export async function removeStaleAnchorTemps(dir: string): Promise<void> {
-  const prefix = `.${ANCHOR_FILE}.tmp-`;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue;
-    await unlink(join(dir, name)).catch(() => undefined);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  await removeStaleTemps(dir, [tempPrefix(ANCHOR_FILE)]);
 }

@@ -4,12 +4,12 @@
  * resolves; a damaged file is moved aside (`state.corrupt-<ts>`), reported, and the last good
  * copy is used instead. A wrong key is an error, never a reason to discard anything.
  */
-import { chmod, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import type { Exec } from '../exec.js';
 import type { Logger } from '../log.js';
-import { ensurePrivateDir, fsyncDir, replaceFileDurably } from './durable-file.js';
+import { ensurePrivateDir, fsyncDir, removeStaleTemps, replaceFileDurably, tempPrefix } from './durable-file.js';
 import { open as openEnvelope, seal } from './state-crypto.js';
 import { deriveAuditKey, resolveKey, type KeySource, type ResolvedKey } from './state-key.js';
 import { emptyState, hubStateSchema, parseState, type HubState } from './state-schema.js';
@@ -78,7 +78,8 @@ export class StateStore {
     if (!readOnly) {
       await ensurePrivateDir(dir);
       await tightenDir(dir, logger);
-      await removeStaleTemps(dir);
+      // Temp files of writes a crash interrupted (the state file's, and its previous copy's).
+      await removeStaleTemps(dir, [tempPrefix(STATE_FILE), `${PREVIOUS_FILE}.tmp-`]);
     }
     if (readOnly && !(await exists(join(dir, STATE_FILE))) && !(await exists(join(dir, PREVIOUS_FILE)))) {
       return new StateStore(dir, null, logger, emptyState(), { source: 'empty', migratedFrom: null, warnings: [], movedAside: [] }, true);
@@ -158,25 +159,6 @@ export class StateStore {
         cause: error,
       });
     }
-  }
-}
-
-/** Temp files (`…tmp-<pid>-<rand>`) of writes a crash interrupted: those whose process is gone. */
-async function removeStaleTemps(dir: string): Promise<void> {
-  for (const name of await readdir(dir)) {
-    if (!name.startsWith(`.${STATE_FILE}.tmp-`) && !name.startsWith(`${PREVIOUS_FILE}.tmp-`)) continue;
-    const pid = Number(/\.tmp-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue;
-    await unlink(join(dir, name)).catch(() => undefined);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

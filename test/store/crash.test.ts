@@ -31,6 +31,7 @@ const MODULES = [
   'src/log-redact.ts',
   'src/store/canonical-json.ts',
   'src/store/durable-file.ts',
+  'src/store/instance-lock.ts',
   'src/store/state-crypto.ts',
   'src/store/state-key.ts',
   'src/store/state-schema.ts',
