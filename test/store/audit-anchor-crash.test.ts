@@ -9,17 +9,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { silentLogger } from '../../src/log.js';
 import { AuditLog, verifyAuditTrail } from '../../src/store/audit-log.js';
 import { prng } from '../helpers/prng.js';
+import { transpileForChild } from '../helpers/transpile-for-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const projectRoot = resolve(here, '../..');
 /** The child's entry modules; whatever they import from src/ is transpiled along. */
 const ENTRIES = ['src/log.ts', 'src/store/audit-log.ts'];
 
@@ -29,26 +28,7 @@ let libDir: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hub-anchor-crash-'));
   libDir = join(work, 'lib');
-  // The child runs plain node: give it these exact sources, transpiled (no bundling, same code).
-  const pending = [...ENTRIES];
-  const done = new Set<string>();
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (done.has(file)) continue;
-    done.add(file);
-    const source = await readFile(join(projectRoot, file), 'utf8');
-    for (const { fileName } of ts.preProcessFile(source).importedFiles) {
-      if (fileName.startsWith('.')) pending.push(join(dirname(file), fileName).replace(/\.js$/, '.ts'));
-    }
-    const output = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      fileName: file,
-    }).outputText;
-    const out = join(libDir, file.replace(/\.ts$/, '.js'));
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, output);
-  }
-  await writeFile(join(libDir, 'package.json'), '{"type":"module"}\n');
-  await symlink(join(projectRoot, 'node_modules'), join(libDir, 'node_modules'));
+  await transpileForChild(ENTRIES, libDir);
 });
 
 afterAll(async () => {

@@ -9,11 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { silentLogger } from '../../src/log.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { emptyState, type HubState } from '../../src/store/state-schema.js';
@@ -21,24 +20,11 @@ import { StateStore } from '../../src/store/state-store.js';
 // @ts-expect-error -- a plain .mjs fixture shared with the child process
 import { applyOp } from './fixtures/crash-ops.mjs';
 import { prng } from '../helpers/prng.js';
+import { transpileForChild } from '../helpers/transpile-for-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const projectRoot = resolve(here, '../..');
-const MODULES = [
-  'src/errors.ts',
-  'src/exec.ts',
-  'src/log.ts',
-  'src/log-redact.ts',
-  'src/store/canonical-json.ts',
-  'src/store/durable-file.ts',
-  'src/store/instance-lock.ts',
-  'src/store/state-crypto.ts',
-  'src/store/state-key.ts',
-  'src/store/state-schema.ts',
-  'src/store/state-store.ts',
-  'src/store/audit-anchor.ts',
-  'src/store/audit-log.ts',
-];
+/** The child's entry modules; whatever they import from src/ is transpiled along. */
+const ENTRIES = ['src/log.ts', 'src/store/state-store.ts', 'src/store/audit-log.ts'];
 
 let work: string;
 let libDir: string;
@@ -46,19 +32,7 @@ let libDir: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hub-crash-'));
   libDir = join(work, 'lib');
-  // The child runs plain node: give it these exact sources, transpiled (no bundling, same code).
-  for (const file of MODULES) {
-    const source = await readFile(join(projectRoot, file), 'utf8');
-    const output = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      fileName: file,
-    }).outputText;
-    const out = join(libDir, file.replace(/\.ts$/, '.js'));
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, output);
-  }
-  await writeFile(join(libDir, 'package.json'), '{"type":"module"}\n');
-  await symlink(join(projectRoot, 'node_modules'), join(libDir, 'node_modules'));
+  await transpileForChild(ENTRIES, libDir);
 });
 
 afterAll(async () => {
