@@ -7,7 +7,6 @@
  * warning. Temp files of interrupted anchor writes are cleaned up by the next open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/log.js';
 import { AuditLog, verifyAuditTrail } from '../../src/store/audit-log.js';
 import { prng } from '../helpers/prng.js';
-import { transpileForChild } from '../helpers/transpile-for-child.js';
+import { runKilledChild, transpileForChild, type ChildRun } from '../helpers/crash-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The child's entry modules; whatever they import from src/ is transpiled along. */
@@ -35,49 +34,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-interface Run {
-  lastAck: number;
-  openLine: string;
-  done: boolean;
-}
-
-/** Starts the child; SIGKILLs it `delayMs` after its `killAfter`-th ack (0: after it starts). */
-function runChild(stateDir: string, keyHex: string, target: number, anchorDelayMs: number, killAfter: number, delayMs: number): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(here, 'fixtures', 'audit-anchor-child.mjs'), libDir, stateDir, keyHex, String(target), String(anchorDelayMs)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    });
-    const run: Run = { lastAck: -1, openLine: '', done: false };
-    let acks = 0;
-    let buffer = '';
-    let stderr = '';
-    let killScheduled = killAfter === 0;
-    if (killAfter === 0) setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.startsWith('ack ')) {
-          run.lastAck = Number(line.slice(4));
-          acks += 1;
-          if (acks >= killAfter && !killScheduled) {
-            killScheduled = true;
-            setTimeout(() => child.kill('SIGKILL'), delayMs);
-          }
-        } else if (line.startsWith('open ')) run.openLine = line.slice(5);
-        else if (line === 'done') run.done = true;
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal !== 'SIGKILL' && code !== 0) reject(new Error(`child failed (${code}): ${stderr}`));
-      else resolvePromise(run);
-    });
-  });
+/** Starts the child: see runKilledChild. */
+function runChild(stateDir: string, keyHex: string, target: number, anchorDelayMs: number, killAfter: number, delayMs: number): Promise<ChildRun> {
+  return runKilledChild(join(here, 'fixtures', 'audit-anchor-child.mjs'), [libDir, stateDir, keyHex, String(target), String(anchorDelayMs)], killAfter, delayMs);
 }
 
 describe('the audit anchor under SIGKILL', () => {

@@ -7,7 +7,6 @@
  * audit line (what a power cut mid-append leaves) is added, and must be reported and repaired.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +19,7 @@ import { StateStore } from '../../src/store/state-store.js';
 // @ts-expect-error -- a plain .mjs fixture shared with the child process
 import { applyOp } from './fixtures/crash-ops.mjs';
 import { prng } from '../helpers/prng.js';
-import { transpileForChild } from '../helpers/transpile-for-child.js';
+import { runKilledChild, transpileForChild, type ChildRun } from '../helpers/crash-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The child's entry modules; whatever they import from src/ is transpiled along. */
@@ -40,55 +39,9 @@ afterAll(async () => {
 });
 
 
-interface Run {
-  lastAck: number;
-  openLine: string;
-  done: boolean;
-}
-
-/**
- * Starts the child; kills it with SIGKILL `delayMs` after its `killAfter`-th ack of this run,
- * or, with `killAfter` 0, `delayMs` after it starts (possibly while it opens and recovers).
- */
-function runChild(stateDir: string, keyHex: string, target: number, killAfter: number, delayMs: number): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(here, 'fixtures', 'crash-child.mjs'), libDir, stateDir, keyHex, String(target)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    });
-    const run: Run = { lastAck: -1, openLine: '', done: false };
-    let acks = 0;
-    let buffer = '';
-    let stderr = '';
-    let killScheduled = false;
-    if (killAfter === 0) {
-      killScheduled = true;
-      setTimeout(() => child.kill('SIGKILL'), delayMs);
-    }
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.startsWith('ack ')) {
-          run.lastAck = Number(line.slice(4));
-          acks += 1;
-          if (acks >= killAfter && !killScheduled) {
-            killScheduled = true;
-            setTimeout(() => child.kill('SIGKILL'), delayMs);
-          }
-        } else if (line.startsWith('open ')) run.openLine = line.slice(5);
-        else if (line === 'done') run.done = true;
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal !== 'SIGKILL' && code !== 0) reject(new Error(`child failed (${code}): ${stderr}`));
-      else resolvePromise(run);
-    });
-  });
+/** Starts the child: see runKilledChild. */
+function runChild(stateDir: string, keyHex: string, target: number, killAfter: number, delayMs: number): Promise<ChildRun> {
+  return runKilledChild(join(here, 'fixtures', 'crash-child.mjs'), [libDir, stateDir, keyHex, String(target)], killAfter, delayMs);
 }
 
 function expectedAfter(ops: number): HubState {
