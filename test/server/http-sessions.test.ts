@@ -141,9 +141,10 @@ describe('HTTP session idle expiry', () => {
   });
 
   it('a session with a request every 300 ms outlives the idle time', async () => {
-    const world = await start({ sessionIdleMs: 1000 });
+    // Idle 3 s against a 300 ms cadence: only a stall of seconds on a loaded machine could end it.
+    const world = await start({ sessionIdleMs: 3000 });
     const sessionId = await rawSession(world.http.url);
-    for (let i = 0; i < 8; i += 1) {
+    for (let i = 0; i < 13; i += 1) {
       await sleep(300);
       const response = await toolsList(world.http.url, sessionId);
       expect(response.status).toBe(200);
