@@ -228,7 +228,7 @@ export class Hub implements HubApi {
   // ── sessions ──────────────────────────────────────────────────────────────────────────────
 
   async listSessions(caller: Caller): Promise<readonly SessionInfo[]> {
-    return this.#read(caller, 'list_sessions', {}, () => this.#index.sessions(), () => ({}));
+    return this.#tool(caller, 'list_sessions', {}, async () => this.#index.sessions(), () => ({}), READ_ONLY);
   }
 
   async createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {
@@ -262,11 +262,11 @@ export class Hub implements HubApi {
         throw error;
       }
       return this.#index.session(id);
-    }, (s) => s.id);
+    }, (s) => optionalSession(s.id));
   }
 
   async getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus> {
-    return this.#read(caller, 'get_session_status', { session_id: sessionId }, () => this.#index.sessionStatus(this.#session(sessionId).id), (status) => optionalSession(status.session.id));
+    return this.#tool(caller, 'get_session_status', { session_id: sessionId }, async () => this.#index.sessionStatus(this.#session(sessionId).id), (status) => optionalSession(status.session.id), READ_ONLY);
   }
 
   async deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }> {
@@ -288,7 +288,7 @@ export class Hub implements HubApi {
       }
       await this.#dropSession(session.id);
       return { session: info, closedAgents: agents.map((a) => a.name) };
-    }, () => sessionId);
+    }, () => optionalSession(sessionId));
   }
 
   async #dropSession(id: string): Promise<void> {
@@ -353,7 +353,7 @@ export class Hub implements HubApi {
         throw error;
       }
       return this.#index.agentView(session.id, name);
-    }, () => input.session_id);
+    }, () => optionalSession(input.session_id));
   }
 
   async deleteAgent(caller: Caller, agentName: string, force: boolean): Promise<{ agent: string; session: string }> {
@@ -371,7 +371,7 @@ export class Hub implements HubApi {
       this.#syncIndexAgents(agent.session);
       await this.#agents.forget(agent);
       return { agent: agent.name, session: agent.session };
-    }, () => this.#agentRecord(agentName)?.session);
+    }, () => optionalSession(this.#agentRecord(agentName)?.session));
   }
 
   async clearConversation(caller: Caller, agentName: string): Promise<AgentView> {
@@ -384,7 +384,7 @@ export class Hub implements HubApi {
       });
       this.#index.setAgentRuntime(agent.session, agent.name, { terminal: null, terminalAlive: false, pendingPrompt: null });
       return this.#index.agentView(agent.session, agent.name);
-    }, () => this.#agentRecord(agentName)?.session);
+    }, () => optionalSession(this.#agentRecord(agentName)?.session));
   }
 
   async startNewConversation(caller: Caller, agentName: string, resume: boolean): Promise<AgentView> {
@@ -406,7 +406,7 @@ export class Hub implements HubApi {
       this.#index.setAgentRuntime(agent.session, agent.name, { terminal: null, terminalAlive: false, pendingPrompt: null });
       await this.#openTerminal(agent.name, resume);
       return this.#index.agentView(agent.session, agent.name);
-    }, () => this.#agentRecord(agentName)?.session);
+    }, () => optionalSession(this.#agentRecord(agentName)?.session));
   }
 
   async #openTerminal(name: string, resume: boolean): Promise<void> {
@@ -439,14 +439,12 @@ export class Hub implements HubApi {
       this.#agents.setPendingPrompt(agent.session, agent.name, null);
       const answered = { kind: dialog.kind, question: dialog.question, choices: dialog.choices, since: dialog.since };
       return { agent: agent.name, answered, choice: picked };
-    }, () => this.#agentRecord(agentName)?.session);
+    }, () => optionalSession(this.#agentRecord(agentName)?.session));
   }
 
   async readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
-    return this.#read(caller, 'read_agent_output', { agent_name: agentName, lines }, () => this.#readAgentOutput(agentName, lines), (out) => ({
-      agent: out.agent,
-      ...optionalSession(this.#store.get().agents.find((a) => a.name === out.agent)?.session),
-    }));
+    const tags = (out: { agent: string }) => ({ agent: out.agent, ...optionalSession(this.#agentRecord(out.agent)?.session) });
+    return this.#tool(caller, 'read_agent_output', { agent_name: agentName, lines }, () => this.#readAgentOutput(agentName, lines), tags, READ_ONLY);
   }
 
   async #readAgentOutput(agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
@@ -500,7 +498,7 @@ export class Hub implements HubApi {
       const outcome = await Promise.race([settled, sleep(this.#options.deliveryWaitMs ?? 20_000).then(() => null)]);
       if (outcome === null) return { ...base, state: 'queued' as const, reason: 'not confirmed yet; it stays queued and is retried' };
       return outcome.state === 'delivered' ? { ...base, state: 'delivered' as const } : { ...base, state: 'undelivered' as const, reason: outcome.reason ?? 'unknown' };
-    }, () => this.#agentRecord(input.agent_name)?.session);
+    }, () => optionalSession(this.#agentRecord(input.agent_name)?.session));
   }
 
   #enqueue(agent: Agent, text: string, taskId: string): { deliveryId: string; settled: ReturnType<DeliveryQueue['whenSettled']> } {
@@ -590,7 +588,7 @@ export class Hub implements HubApi {
   // ── tasks ─────────────────────────────────────────────────────────────────────────────────
 
   async listTasks(caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]> {
-    return this.#read(caller, 'list_tasks', filter, () => this.#listTasks(filter), () => optionalSession(filter.session_id));
+    return this.#tool(caller, 'list_tasks', filter, async () => this.#listTasks(filter), () => optionalSession(filter.session_id), READ_ONLY);
   }
 
   #listTasks(filter: TaskFilter): readonly (TaskSummary & { session: string })[] {
@@ -635,7 +633,7 @@ export class Hub implements HubApi {
       const task = this.#index.task(session.id, created.id);
       if (!task) throw new HubError(ErrorCodes.INTERNAL, `${created.file} was written but the index does not show it yet; list_tasks will.`);
       return task.summary;
-    }, () => input.session_id);
+    }, () => optionalSession(input.session_id));
   }
 
   async updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary> {
@@ -668,7 +666,7 @@ export class Hub implements HubApi {
       this.#git.expectHubWrite(session.id, file, { caller: caller.id, summary: `task updated (${Object.keys(fields).filter((k) => k !== 'updated').join(', ') || 'log'})` });
       await this.#index.reflect(join(session.root, file));
       return this.#index.task(session.id, taskId)?.summary ?? indexed.summary;
-    }, () => input.session_id);
+    }, () => optionalSession(input.session_id));
   }
 
   async readTodo(sessionId: string): Promise<string> {
@@ -730,32 +728,31 @@ export class Hub implements HubApi {
     await this.#release();
   }
 
-  async #tool<T>(caller: Caller, tool: string, params: unknown, run: () => Promise<T>, sessionOf: (result: T) => string | undefined): Promise<T> {
-    try {
-      const result = await run();
-      await this.#auditEntry({ kind: 'tool_call', actor: `${caller.kind}:${caller.id}`, tool, params, outcome: 'ok', ...optionalSession(sessionOf(result)) });
-      return result;
-    } catch (error) {
-      const hubError = toHubError(error);
-      await this.#auditEntry({ kind: 'tool_call', actor: `${caller.kind}:${caller.id}`, tool, params, outcome: `error:${hubError.code}` });
-      throw hubError;
-    }
-  }
-
   /**
-   * A read-only tool: audited like every call, but the response does not wait for the entry to
-   * be durable (nothing changed; a power cut may lose the record of a read, never of an act),
-   * and the entry may share a write with the reads of the next few milliseconds.
+   * Runs one tool call and audits it, whatever its outcome. An act answers once its entry is
+   * durable. A read (`readOnly`) answers at once: nothing changed, so a power cut may lose the
+   * record of a read, never of an act, and its entry may share a write with the next reads.
    */
-  async #read<T>(caller: Caller, tool: string, params: unknown, run: () => T | Promise<T>, tagsOf: (result: T) => { session?: string; agent?: string }): Promise<T> {
+  async #tool<T>(
+    caller: Caller,
+    tool: string,
+    params: unknown,
+    run: () => Promise<T>,
+    tagsOf: (result: T) => { session?: string; agent?: string },
+    options: { readonly readOnly?: boolean } = {},
+  ): Promise<T> {
     const base = { kind: 'tool_call' as const, actor: `${caller.kind}:${caller.id}`, tool, params };
+    const record = async (entry: AuditAppend): Promise<void> => {
+      if (options.readOnly) void this.#auditEntry(entry, { lazy: true });
+      else await this.#auditEntry(entry);
+    };
     try {
       const result = await run();
-      void this.#auditEntry({ ...base, outcome: 'ok', ...tagsOf(result) }, { lazy: true });
+      await record({ ...base, outcome: 'ok', ...tagsOf(result) });
       return result;
     } catch (error) {
       const hubError = toHubError(error);
-      void this.#auditEntry({ ...base, outcome: `error:${hubError.code}` }, { lazy: true });
+      await record({ ...base, outcome: `error:${hubError.code}` });
       throw hubError;
     }
   }
@@ -829,6 +826,8 @@ export class Hub implements HubApi {
     return agent;
   }
 }
+
+const READ_ONLY = { readOnly: true } as const;
 
 function optionalSession(session: string | undefined): { session?: string } {
   return session === undefined ? {} : { session };
