@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventsDirFor } from '../watch/layout.js';
 
 /** Events the live hub reads (field notes §3). */
 export const AGENT_HOOK_EVENTS = [
@@ -61,7 +62,7 @@ export const EMIT_SCRIPT = join(TEMPLATES_DIR, 'hooks', 'emit.sh');
 
 /** `<stateDir>/events/<sessionId>/<agentName>.jsonl`, the file the hub watches for this agent. */
 export function agentEventsFile(stateDir: string, sessionId: string, agentName: string): string {
-  return join(stateDir, 'events', sessionId, `${agentName}.jsonl`);
+  return join(eventsDirFor(stateDir, sessionId), `${agentName}.jsonl`);
 }
 
 export function emitHook(eventsFile: string, emitScript: string = EMIT_SCRIPT): HookCommand {

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { assembleAgentPrompt } from '../agent/prompt.js';
 import { agentEventsFile, buildAgentSettings } from '../agent/settings.js';
+import { eventsDirFor } from '../watch/layout.js';
 import { buildLaunchSpec } from '../agent/launch.js';
 import { answerKeys, detectDialog } from '../agent/dialogs.js';
 import { watchStartup } from '../agent/startup.js';
@@ -87,7 +88,7 @@ export class AgentManager {
 
   /** Removes the per-session folders of a deleted session (its agents' files and events). */
   async forgetSession(sessionId: string): Promise<void> {
-    const dirs = [join(this.#deps.config.stateDir, 'agents', sessionId), dirname(agentEventsFile(this.#deps.config.stateDir, sessionId, 'x'))];
+    const dirs = [join(this.#deps.config.stateDir, 'agents', sessionId), eventsDirFor(this.#deps.config.stateDir, sessionId)];
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove a session folder', { dir, error: String(error) }))));
   }
 
