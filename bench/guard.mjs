@@ -37,6 +37,8 @@ const read = call('Read', { file_path: join(a, 'src', 'deep', 'er', 'file.ts') }
 measure('guard.pl: Read inside own root (allow)', 'perl', args, read);
 measure('guard.pl: Edit in another session (deny)', 'perl', args, call('Edit', { file_path: join(b, 'x.ts'), old_string: 'a', new_string: 'b' }));
 measure('guard.pl: Glob, no path (cwd)', 'perl', args, call('Glob', { pattern: 'src/**/*.ts' }));
+measure('guard.pl: Bash command in own root (no opinion)', 'perl', args, call('Bash', { command: `cd ${a} && npm test -- --reporter=dot 2>&1 | tail -20` }));
+measure('guard.pl: Bash command naming another session (deny)', 'perl', args, call('Bash', { command: `cat ${join(b, 'x.ts')}` }));
 const code = 'export function f(a: string): string {\n  return `"${a}"` + "\\n";\n}\n';
 measure('guard.pl: Write of 200 KB of code', 'perl', args, call('Write', { file_path: join(a, 'code.ts'), content: code.repeat(Math.ceil(200_000 / code.length)) }));
 measure('guard.pl: Write of 1.4 MB, 300k escaped quotes (worst case)', 'perl', args, call('Write', { file_path: join(a, 'big.txt'), content: 'line "q"\\\n'.repeat(100_000) }));

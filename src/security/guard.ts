@@ -15,8 +15,8 @@ import { HubError, ErrorCodes } from '../errors.js';
 import { shellQuote } from './sanitize.js';
 import type { Exec } from '../exec.js';
 
-/** The file tools the guard checks (Claude Code's hook matcher: names joined by `|`). */
-export const GUARDED_TOOLS = ['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep', 'LS'] as const;
+/** The tools the guard checks: the file tools by path, Bash by text (Claude Code's hook matcher: names joined by `|`). */
+export const GUARDED_TOOLS = ['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep', 'LS', 'Bash'] as const;
 
 /** One entry of settings `hooks.PreToolUse` (the shape agent/settings.ts puts in every agent's settings). */
 export type GuardHookEntry = HookEntry & { readonly matcher: string };

@@ -1,8 +1,9 @@
 #!/usr/bin/perl
-# claude-hub PreToolUse guard: keeps an agent's file tools inside its own session root.
+# claude-hub PreToolUse guard: keeps an agent's file tools inside its own session root, and
+# its Bash commands off other sessions' roots and the hub's state dir.
 #
-# Claude Code runs this before every Read/Edit/Write/MultiEdit/NotebookEdit/Glob/Grep/LS call
-# and gives it the call as one JSON object on stdin. It answers with nothing (no opinion: the
+# Claude Code runs this before every Read/Edit/Write/MultiEdit/NotebookEdit/Glob/Grep/LS/Bash
+# call and gives it the call as one JSON object on stdin. It answers with nothing (no opinion: the
 # normal permission flow goes on) or with a PreToolUse "deny" decision whose reason the model
 # sees. It never answers "allow", so it can only ever take permissions away.
 #
@@ -18,6 +19,11 @@
 #   --reads-outside let Read/Glob/Grep/LS reach outside the own root, except other sessions'
 #                   roots and the state dir (writes stay confined to the own root)
 # Fails closed: missing or garbled input, or a missing root, denies the call.
+#
+# Bash is checked by text: a command that names another session's root or the state dir (as
+# the roots file spells them) is denied, so a session created after the agent's launch is off
+# limits at once. A path the command builds at run time, or reaches through a relative path or
+# a symlink, is not seen here; Claude Code's sandbox (fixed at launch) is the fence for those.
 use strict;
 use warnings;
 
@@ -25,7 +31,7 @@ my $MAX_INPUT = 16 * 1024 * 1024;    # Write calls carry whole files; larger inp
 my %WRITE_TOOLS = map { $_ => 1 } qw(Edit Write MultiEdit NotebookEdit);
 my %READ_TOOLS  = map { $_ => 1 } qw(Read Glob Grep LS);
 # Keys whose string values the guard reads; every other string is skipped, not decoded.
-my %DECODE = map { $_ => 1 } qw(tool_name cwd transcript_path tool_input file_path notebook_path path pattern);
+my %DECODE = map { $_ => 1 } qw(tool_name cwd transcript_path tool_input file_path notebook_path path pattern command);
 my $MASK;    # the input with `\\` and `\"` escapes blanked: its quotes are real delimiters
 my %JSON_ESCAPES = ('"' => '"', '\\' => '\\', '/' => '/', b => "\b", f => "\f", n => "\n", r => "\r", t => "\t");
 
@@ -61,7 +67,7 @@ deny('the claude-hub guard could not read this tool call (malformed input)')
   unless ref $call eq 'HASH';
 my $tool = $call->{tool_name};
 deny('the claude-hub guard could not read this tool call (no tool_name)') unless defined $tool && !ref $tool && $tool ne '';
-exit 0 unless $WRITE_TOOLS{$tool} || $READ_TOOLS{$tool};
+exit 0 unless $WRITE_TOOLS{$tool} || $READ_TOOLS{$tool} || $tool eq 'Bash';
 
 my $args = $call->{tool_input};
 deny("the claude-hub guard could not read this $tool call (no tool_input)") unless ref $args eq 'HASH';
@@ -75,6 +81,24 @@ deny("this agent's session root $opt{root} does not exist; file tools are disabl
 
 my $cwd = $call->{cwd};
 $cwd = undef if ref $cwd || !defined $cwd || $cwd !~ m{\A/};
+
+if ($tool eq 'Bash') {
+  my $command = need_string($args->{command}, 'command');
+  my (undef, @others) = read_roots($opt{roots_file});
+  @others = grep { $_ ne $root } @others;
+  my @all = ($root, @others);
+  for my $other (@others) {
+    # A longer root that begins with this one (`/w/a` and `/w/a b`) is not this one.
+    my $text = $command;
+    for my $longer (grep { length($_) > length($other) && index($_, $other) == 0 } @all) { $text =~ s/\Q$longer\E//g }
+    deny("this command names another claude-hub session's root ($other). "
+      . "Agents of this session may only use files under $root.") if names_path($text, $other);
+  }
+  my $state_dir = defined $opt{state_dir} && $opt{state_dir} =~ m{\A/} ? real($opt{state_dir}) : undef;
+  deny('this command names the claude-hub state directory, which agents may never touch')
+    if defined $state_dir && names_path($command, $state_dir);
+  exit 0;
+}
 
 my @paths;    # [given, what it is] to check
 if ($tool eq 'NotebookEdit') {
@@ -195,6 +219,12 @@ sub inside {
   my ($path, $dir) = @_;
   return 1 if $dir eq '/' || $path eq $dir;
   return index($path, "$dir/") == 0;
+}
+
+# Whether `text` names `dir` itself or something in it: not a longer name that begins the same.
+sub names_path {
+  my ($text, $dir) = @_;
+  return $text =~ m{\Q$dir\E(?![\w.\-+\@%,:=~])};
 }
 
 sub read_roots {

@@ -6,7 +6,7 @@
  * Claude Code refuses an Edit of a file not Read first, and we want the Edit to reach the guard. Session C is created AFTER the launch, so its deny rules are not in the
  * agent's settings: only the guard, reading the live roots file, stands between.
  * - Read/Edit/Write in B: refused by the deny rules (Claude Code's own message).
- * - Edit/Write/Read in C once it is a session: refused by the guard, whose reason the model receives.
+ * - Edit/Write/Read and a Bash `cat` in C once it is a session: refused by the guard, whose reason the model receives.
  * - Files of B and C unchanged; reading A's own file works.
  * Agent_2 runs the guard in its default, strict mode: a Read outside its root (not a session)
  * is refused. Agent_3's guard cannot run (its script is missing): the hook fails closed (exit
@@ -80,6 +80,8 @@ describe('guard inside a real Claude Code agent', () => {
           { trigger: `write-${x}`, steps: [[{ type: 'tool_use' as const, name: 'Write', input: { file_path: join(root(), 'planted.txt'), content: 'PWNED' } }], [{ type: 'text' as const, text: 'done' }]] },
         ];
       }).concat([
+        { trigger: 'bash-cat-c', steps: [[{ type: 'tool_use', name: 'Bash', input: { command: `cat '${join(c, 'secret.txt')}'`, description: 'read c' } }], [{ type: 'text', text: 'done' }]] },
+        { trigger: 'again-bash-cat-c', steps: [[{ type: 'tool_use', name: 'Bash', input: { command: `cat '${join(c, 'secret.txt')}'`, description: 'read c' } }], [{ type: 'text', text: 'done' }]] },
         { trigger: 'read-own', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(a, 'own.txt') } }], [{ type: 'text', text: 'done' }]] },
         { trigger: 'read-outside', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(base, 'outside.txt') } }], [{ type: 'text', text: 'done' }]] },
       ]),
@@ -87,7 +89,7 @@ describe('guard inside a real Claude Code agent', () => {
     claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [a], acceptEdits: true });
     const agentSettings = (name: string, guard: Parameters<typeof buildGuardHook>[0], deny: string[]) => {
       const settings = buildAgentSettings({ eventsFile: join(state, 'events', 'a', `${name}.jsonl`), guardHook: buildGuardHook(guard), deny });
-      return { ...settings, permissions: { ...settings.permissions, allow: [`Read(/${base}/**)`] } };
+      return { ...settings, permissions: { ...settings.permissions, allow: [`Read(/${base}/**)`, 'Bash(cat:*)'] } };
     };
     agents = {
       Agent_1: await launch('Agent_1', agentSettings('Agent_1', { root: a, rootsFile, stateDir: state, readsOutside: true }, buildDenyRules([b]))),
@@ -126,11 +128,18 @@ describe('guard inside a real Claude Code agent', () => {
     await expect(readFile(join(b, 'planted.txt'), 'utf8')).rejects.toThrow();
   });
 
-  it('refuses Edit, Write and Read in session C, created after the launch, through the live guard, telling the model why', async () => {
+  it('refuses Edit, Write, Read and a Bash cat in session C, created after the launch, through the live guard, telling the model why', async () => {
     const before = await turn('read-c');
     expect(before.isError).toBe(false);
     expect(before.content).toContain('C-SECRET-1234');
+    // No sandbox here: before C is a session, Bash reads it like any file the person allowed.
+    const bashBefore = await turn('bash-cat-c');
+    expect(bashBefore.content).toContain('C-SECRET-1234');
     await writeRootsFile(rootsFile, [a, b, c]);
+    const bash = await turn('again-bash-cat-c');
+    expect(bash.isError).toBe(true);
+    expect(bash.content).toContain(`claude-hub: this command names another claude-hub session's root (${c})`);
+    expect(bash.content).not.toContain('C-SECRET-1234');
     const reason = `another claude-hub session's root (${c})`;
     const edit = await turn('edit-c');
     expect(edit.isError).toBe(true);

@@ -132,8 +132,44 @@ describe('PreToolUse guard (the real perl script, realistic hook stdin)', () => 
   });
 
   it('leaves other tools alone', async () => {
-    expect((await call('Bash', { command: `cat ${b}/secret.txt` })).denied).toBeNull();
     expect((await call('mcp__hub__list_sessions', { path: b })).denied).toBeNull();
+    expect((await call('WebFetch', { url: `file://${b}/secret.txt` })).denied).toBeNull();
+  });
+
+  it("denies a Bash command that names another session's root or the state dir, and leaves the rest to the normal flow", async () => {
+    const bash = (command: string) => call('Bash', { command });
+    expect((await bash(`cat ${b}/secret.txt`)).denied).toContain(`names another claude-hub session's root (${b})`);
+    expect((await bash(`cd '${b}' && ls`)).denied).toContain(b);
+    expect((await bash(`ls "${b}"`)).denied).toContain(b);
+    expect((await bash(`cat ${join(state, 'key')}`)).denied).toContain('state directory');
+    expect((await bash(`cat '${join(a, 'src', 'own.ts')}' && npm test`)).denied).toBeNull();
+    expect((await bash('git status')).denied).toBeNull();
+    // Another path that merely begins like a root is not that root.
+    expect((await bash(`cat ${b}-backup/x ${b}2/y`)).denied).toBeNull();
+    // Missing or odd input still fails closed.
+    expect((await runGuard(preToolUse('Bash', {}, a), args)).denied).toContain('tool_input.command is missing');
+  });
+
+  it('tells a root from a longer root that begins with it (`/x/a` and `/x/a b`)', async () => {
+    const short = join(base, 'pre');
+    const long = join(base, 'pre fix');
+    await mkdir(short, { recursive: true });
+    await mkdir(long, { recursive: true });
+    const roots = join(base, 'prefix-roots.txt');
+    await writeRootsFile(roots, [short, long]);
+    const asLong = (command: string) => runGuard(preToolUse('Bash', { command }, long), [`--root=${long}`, `--roots-file=${roots}`]);
+    expect((await asLong(`cat '${long}/x'`)).denied).toBeNull();
+    expect((await asLong(`cat '${short}/x'`)).denied).toContain(`(${short})`);
+    const asShort = (command: string) => runGuard(preToolUse('Bash', { command }, short), [`--root=${short}`, `--roots-file=${roots}`]);
+    expect((await asShort(`cat '${long}/x'`)).denied).toContain(`(${long})`);
+  });
+
+  it('checks Bash against the live roots file: a session created after launch is off limits at once', async () => {
+    const probe = () => call('Bash', { command: `cat ${join(c, 'later.txt')}` });
+    expect((await probe()).denied).toBeNull();
+    await writeRootsFile(rootsFile, [a, b, c]);
+    expect((await probe()).denied).toContain(`(${c})`);
+    await writeRootsFile(rootsFile, [a, b]);
   });
 
   it('fails closed on malformed, empty, truncated or odd input, and without a root', async () => {

@@ -90,7 +90,8 @@ describe.skipIf(!support.available)('Bash inside Claude Code\'s sandbox, in a re
         bash('bash-hidden-cat-b', { command: `cd ${q(base)} && cat "$(printf 'session-%s' b)/secret.txt"` }),
         bash('bash-hidden-echo-b', { command: `cd ${q(base)} && echo x > "$(printf 'session-%s' b)/new.txt"` }),
         bash('bash-echo-outside', { command: `echo x > ${q(join(base, 'outside-new.txt'))}` }),
-        bash('bash-cat-state', { command: `cat ${q(join(state, 'key.txt'))}` }),
+        // Spelled at run time too: a literal state-dir path is already refused by the guard.
+        bash('bash-cat-state', { command: `cd ${q(base)} && cat "$(printf 'sta%s' te)/key.txt"` }),
         bash('bash-escape', {
           command: `cd ${q(base)} && cat "$(printf 'session-%s' b)/secret.txt"; echo x > "$(printf 'session-%s' b)/escaped.txt"; echo x > outside-escaped.txt`,
           dangerouslyDisableSandbox: true,
