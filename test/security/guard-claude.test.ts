@@ -17,7 +17,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../../fixtures/fake-anthropic/server.js';
+import { startFakeAnthropic, type FakeAnthropic, type FakeRule, type RecordedRequest } from '../../fixtures/fake-anthropic/server.js';
 import { CLAUDE_BIN, createClaudeEnv, type ClaudeEnv } from '../helpers/claude-env.js';
 import { waitFor } from '../helpers/wait.js';
 import { TmuxBackend } from '../../src/terminal/tmux.js';
@@ -69,7 +69,7 @@ describe('guard inside a real Claude Code agent', () => {
     rootsFile = join(state, 'roots.txt');
     await writeRootsFile(rootsFile, [a, b]);
     fake = await startFakeAnthropic({
-      script: (['b', 'c'] as const).flatMap((x) => {
+      script: (['b', 'c'] as const).flatMap((x): FakeRule[] => {
         const root = () => (x === 'b' ? b : c);
         return [
           { trigger: `read-${x}`, steps: [[{ type: 'tool_use' as const, name: 'Read', input: { file_path: join(root(), 'secret.txt') } }], [{ type: 'text' as const, text: 'done' }]] },
