@@ -93,9 +93,11 @@ const watcher = watch(dirname(eventsFile), () => void readNew());
 
 const settingsFile = join(stateDir, 'Agent_1.settings.json');
 await writeFile(settingsFile, JSON.stringify(buildAgentSettings({ eventsFile })));
+const promptFile = join(stateDir, 'Agent_1.prompt.md');
+await writeFile(promptFile, await assembleAgentPrompt({ agentName: 'Agent_1', root, otherAgents: [] }));
 const spec = buildLaunchSpec({
   claudeCommand: CLAUDE_BIN, agentName: 'Agent_1', hubSession: 'bench', claudeSessionId: randomUUID(),
-  prompt: await assembleAgentPrompt({ agentName: 'Agent_1', root, otherAgents: [] }), settingsFile, root, baseEnv: claude.env,
+  promptFile, settingsFile, root, baseEnv: claude.env,
 });
 const handle = await backend.open({ session: 'bench', name: 'Agent_1', cwd: root, argv: spec.argv, env: spec.env });
 // Time the two tmux client calls of each delivery (paste, Enter) to show where the time goes.
