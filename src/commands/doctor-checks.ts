@@ -2,6 +2,8 @@
  * What `doctor` checks and what it tells the user to do. The probing (running tools, reading
  * the state dir) is injected, so the judgement here is pure and tested without a machine.
  */
+import type { SandboxSupport } from '../security/guard.js';
+
 export type CheckStatus = 'ok' | 'missing' | 'warn' | 'skip';
 
 export interface Check {
@@ -53,6 +55,20 @@ export function checkNode(version: string): Check {
         detail: `Node.js ${version} is too old; claude-hub needs ${MIN_NODE.join('.')} or newer.`,
         fix: 'Install Node.js 20.19+ (https://nodejs.org, or `nvm install 20`).',
       };
+}
+
+/** Whether agents' Bash runs in Claude Code's sandbox here (not required: the guard still checks Bash commands). */
+export function checkSandbox(support: SandboxSupport, platform: NodeJS.Platform): Check {
+  if (support.available) return { name: 'sandbox', status: 'ok', required: false, detail: `agents' Bash runs in Claude Code's sandbox (${support.reason})` };
+  const detail = `${support.reason}. Agents' Bash can then reach every file you can; only commands that name another session's root are refused.`;
+  if (platform !== 'linux') return { name: 'sandbox', status: 'warn', required: false, detail };
+  return {
+    name: 'sandbox',
+    status: 'warn',
+    required: false,
+    detail,
+    fix: support.missing.length > 0 ? `sudo apt-get install ${support.missing.join(' ')} (or your distribution's package manager)` : 'Enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run claude-hub where bubblewrap works.',
+  };
 }
 
 export async function runChecks(probes: Probes, options: DoctorOptions): Promise<Check[]> {

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { exec } from '../exec.js';
 import { isHubError } from '../errors.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
-import { doctorFailed, formatChecks, runChecks, type Check, type Probes } from './doctor-checks.js';
+import { checkSandbox, doctorFailed, formatChecks, runChecks, type Check, type Probes } from './doctor-checks.js';
+import { sandboxSupport } from '../security/guard.js';
 import { parseServeOptions } from './serve-options.js';
 
 const USAGE = `usage: claude-hub doctor [--json] [--claude-command CMD] [--state-dir DIR] [--backend auto|tmux|iterm2]
@@ -95,6 +96,7 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
 
   const checks = await runChecks(probes, { claudeCommand: options.claudeCommand, stateDir: options.stateDir, backend: options.backend });
   checks.push(await backendCheck(options.backend, env));
+  checks.push(checkSandbox(await sandboxSupport(process.platform, env, exec), process.platform));
   const failed = doctorFailed(checks);
   if (values.json) io.stdout.write(JSON.stringify({ ok: !failed, checks }, null, 2) + '\n');
   else io.stdout.write(`${formatChecks(checks)}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);

@@ -61,7 +61,9 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     const claude = join(REPO, 'node_modules', '.bin', 'claude');
     const result = await runCli(['doctor', '--json', '--claude-command', claude], { env: isolatedEnv(home) });
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; status: string; version?: string }[] };
-    expect(report.checks.map((c) => c.name)).toEqual(['node', 'tmux', 'iterm2', 'claude', 'git', 'state-dir', 'backend']);
+    expect(report.checks.map((c) => c.name)).toEqual(['node', 'tmux', 'iterm2', 'claude', 'git', 'state-dir', 'backend', 'sandbox']);
+    // .ci/run installs bubblewrap and socat: the sandbox works here, and doctor says so.
+    expect(report.checks.find((c) => c.name === 'sandbox')).toMatchObject({ status: 'ok', required: false });
     expect(report.checks.find((c) => c.name === 'backend')).toMatchObject({ status: 'ok', version: process.platform === 'darwin' ? expect.any(String) : 'tmux' });
     expect(report.checks.find((c) => c.name === 'node')).toMatchObject({ status: 'ok', version: process.versions.node });
     expect(report.checks.find((c) => c.name === 'claude')).toMatchObject({ status: 'ok', version: '2.1.197' });

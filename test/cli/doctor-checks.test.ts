@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkNode, doctorFailed, formatChecks, runChecks, type Probes } from '../../src/commands/doctor-checks.js';
+import { checkNode, checkSandbox, doctorFailed, formatChecks, runChecks, type Probes } from '../../src/commands/doctor-checks.js';
 
 function probes(over: Partial<Probes> & { tools?: Record<string, string | null> } = {}): Probes {
   const tools = over.tools ?? { tmux: 'tmux 3.3a', claude: '2.1.197 (Claude Code)', git: 'git version 2.39.5', osascript: 'ok' };
@@ -59,5 +59,17 @@ describe('doctor checks', () => {
     expect(checkNode('20.18.0').status).toBe('missing');
     expect(checkNode('18.20.0').fix).toContain('20.19');
     expect(checkNode('22.1.0').status).toBe('ok');
+  });
+});
+
+describe('doctor: the Bash sandbox', () => {
+  it('ok where it runs; a warning (never a failure) with the exact packages to install where it does not', () => {
+    expect(checkSandbox({ available: true, missing: [], reason: 'bubblewrap and socat found' }, 'linux')).toMatchObject({ name: 'sandbox', status: 'ok', required: false });
+    const missing = checkSandbox({ available: false, missing: ['bubblewrap', 'socat'], reason: 'Bash is not sandboxed: install bubblewrap and socat' }, 'linux');
+    expect(missing).toMatchObject({ status: 'warn', required: false, fix: expect.stringContaining('apt-get install bubblewrap socat') });
+    expect(doctorFailed([missing])).toBe(false);
+    const noUserns = checkSandbox({ available: false, missing: [], reason: 'bubblewrap is installed but cannot build a sandbox here' }, 'linux');
+    expect(noUserns.fix).toContain('user namespaces');
+    expect(checkSandbox({ available: false, missing: [], reason: 'Claude Code has no Bash sandbox on win32' }, 'win32')).toMatchObject({ status: 'warn' });
   });
 });
