@@ -182,7 +182,7 @@ afterAll(async () => {
   await exec('tmux', ['-L', socket, 'kill-server'], { allowFailure: true });
   await fake?.close();
   await claude?.cleanup();
-  await rm(base, { recursive: true, force: true });
+  await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe('two real Claude Code agents in tmux', () => {

@@ -127,8 +127,8 @@ afterAll(async () => {
   await exec('tmux', ['-L', socket, 'kill-server'], { allowFailure: true });
   await fake?.close();
   await claude?.cleanup();
-  await rm(base, { recursive: true, force: true });
-  await rm(join(stateDir, '..'), { recursive: true, force: true });
+  await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  await rm(join(stateDir, '..'), { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe('the hostile corpus through every tool', () => {

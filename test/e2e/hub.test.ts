@@ -113,8 +113,8 @@ afterAll(async () => {
   await exec('tmux', ['-L', socket, 'kill-server'], { allowFailure: true });
   await fake?.close();
   await claude?.cleanup();
-  await rm(base, { recursive: true, force: true });
-  await rm(stateBase, { recursive: true, force: true });
+  await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  await rm(stateBase, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe('the hub core with real tmux, real Claude Code and real files', () => {

@@ -57,7 +57,7 @@ export async function createWorld(script: readonly FakeRule[] = []): Promise<Wor
       }
       await fake.close();
       await claude.cleanup();
-      await rm(base, { recursive: true, force: true });
+      await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

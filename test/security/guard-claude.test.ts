@@ -109,7 +109,7 @@ describe('guard inside a real Claude Code agent', () => {
     await fake?.close();
     // The killed claude may still be flushing into its HOME: retry the cleanup once.
     await claude?.cleanup().catch(() => new Promise((r) => setTimeout(r, 1000)).then(() => claude.cleanup()));
-    await rm(base, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
 
   /** Types a prompt, waits for the turn's final request, returns the tool result the model got. */

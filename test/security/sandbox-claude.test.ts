@@ -126,7 +126,7 @@ describe.skipIf(!support.available)('Bash inside Claude Code\'s sandbox, in a re
     await fake?.close();
     // The killed claude may still be flushing into its HOME: retry the cleanup once.
     await claude?.cleanup().catch(() => new Promise((r) => setTimeout(r, 1000)).then(() => claude.cleanup()));
-    await rm(base, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
 
   /** Types a prompt, waits for the turn's end, returns the tool result the model got. */
