@@ -66,6 +66,20 @@ afterEach(async () => {
   await removeAll(root, state);
 });
 
+/** A real chokidar watcher whose events can be dropped, as macOS FSEvents sometimes does. */
+function lossyFactory(): { factory: FsWatcherFactory; drop(on: boolean): void } {
+  let dropping = false;
+  return {
+    factory: (paths, options) => {
+      const real = chokidarFactory(paths, options);
+      return { ...real, onAll: (listener) => real.onAll((e, p) => (dropping ? undefined : listener(e, p))) };
+    },
+    drop(on) {
+      dropping = on;
+    },
+  };
+}
+
 describe('LiveIndex', () => {
   it('loads a session: TODO progress, tasks, agents with progress across TODO items and checklists', async () => {
     await open();
@@ -207,19 +221,15 @@ describe('LiveIndex', () => {
   });
 
   it('a rescan repairs a missed task event, and a deleted task disappears', async () => {
-    let drop = false;
-    const lossy: FsWatcherFactory = (paths, options) => {
-      const real = chokidarFactory(paths, options);
-      return { ...real, onAll: (listener) => real.onAll((e, p) => (drop ? undefined : listener(e, p))) };
-    };
-    await open({ fsFactory: lossy });
-    drop = true;
+    const lossy = lossyFactory();
+    await open({ fsFactory: lossy.factory });
+    lossy.drop(true);
     await writeAtomic(join(tasksDir(root), 'TASK-2-login.md'), taskText({ id: 'TASK-2', title: 'Login page', status: 'done', assignee: 'Agent_2' }));
     await sleep(300);
     expect(index.task('s1', 'TASK-2')?.summary.status).toBe('todo');
     await index.rescan();
     expect(index.task('s1', 'TASK-2')?.summary.status).toBe('done');
-    drop = false;
+    lossy.drop(false);
     const { unlink } = await import('node:fs/promises');
     await unlink(join(tasksDir(root), 'TASK-1-api.md'));
     await waitFor(() => index.task('s1', 'TASK-1') === null, 'TASK-1 gone');
@@ -265,13 +275,9 @@ describe('LiveIndex hook history and scale', () => {
   });
 
   it('a rescan repairs a missed hook file event', async () => {
-    let drop = false;
-    const lossy: FsWatcherFactory = (paths, options) => {
-      const real = chokidarFactory(paths, options);
-      return { ...real, onAll: (listener) => real.onAll((e, p) => (drop ? undefined : listener(e, p))) };
-    };
-    await open({ fsFactory: lossy });
-    drop = true;
+    const lossy = lossyFactory();
+    await open({ fsFactory: lossy.factory });
+    lossy.drop(true);
     await appendFile(events('Agent_2'), hookLine('UserPromptSubmit'));
     await sleep(300);
     expect(index.agentView('s1', 'Agent_2').status).toBe('starting');
