@@ -10,16 +10,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The checkout that holds node_modules/.bin/claude (found upwards, so a compiled copy of this file works too). */
+/** The checkout that holds node_modules/ (found upwards, so a compiled copy of this file works too). */
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules', '.bin', 'claude'))) return dir;
+    if (existsSync(join(dir, 'node_modules', '@anthropic-ai', 'claude-code'))) return dir;
     if (dirname(dir) === dir) return resolve(start, '..', '..');
   }
 }
 
 export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-export const CLAUDE_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'claude');
+export const CLAUDE_BIN = process.env.CLAUDE_HUB_TEST_CLAUDE ?? join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
 
 export interface ClaudeEnvOptions {
   /** Base URL of the fake model (startFakeAnthropic().url). */
@@ -54,7 +54,7 @@ export async function createClaudeEnv(options: ClaudeEnvOptions): Promise<Claude
   await mkdir(join(home, '.claude'), { recursive: true });
   if (options.acceptEdits) await writeFile(join(home, '.claude', 'settings.json'), JSON.stringify({ permissions: { defaultMode: 'acceptEdits' } }));
   const env: Record<string, string> = {
-    PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:/usr/local/bin:/usr/bin:/bin`,
+    PATH: '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
     USER: process.env.USER ?? 'test',
     TERM: 'xterm-256color',
