@@ -31,8 +31,10 @@ export interface HookEvent {
 export interface PendingPrompt {
   readonly kind: 'trust' | 'api_key' | 'onboarding' | 'permission' | 'question' | 'unknown';
   readonly question: string;
-  readonly choices: readonly { readonly number: number; readonly label: string }[];
+  readonly choices: readonly { readonly number: number; readonly label: string; readonly detail?: string }[];
   readonly since: string;
+  /** kind `unknown`: the screen's last lines, so a person can see what the hub could not read. */
+  readonly screen?: readonly string[];
 }
 
 export interface AgentView {

@@ -1,0 +1,101 @@
+/**
+ * The screen reader at work on a live terminal: a reading that waits out a redraw, and answering
+ * a menu by moving its pointer and confirming, checking the screen after each step. The only
+ * keys ever sent are arrows, Enter and (for a numbered menu whose pointer scrolled away) one
+ * digit, and only while the screen shows the menu being answered.
+ */
+import { HubError, ErrorCodes } from '../errors.js';
+import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
+import { sleep } from '../sleep.js';
+import { readScreen, sameReading, type Choice, type MenuReading, type ScreenReading } from './read.js';
+import { nextKeys, resolveChoice } from './choose.js';
+
+export interface LiveTerminal {
+  readonly backend: TerminalBackend;
+  readonly handle: TerminalHandle;
+}
+
+/** Reads until two readings in a row agree (a screen mid-redraw reads differently each time). */
+export async function readStable(terminal: LiveTerminal, options: { readonly reads?: number; readonly gapMs?: number } = {}): Promise<ScreenReading> {
+  const reads = Math.max(2, options.reads ?? 4);
+  let last = readScreen((await terminal.backend.readScreen(terminal.handle)).text);
+  for (let i = 1; i < reads; i++) {
+    await sleep(options.gapMs ?? 50);
+    const next = readScreen((await terminal.backend.readScreen(terminal.handle)).text);
+    if (sameReading(last, next)) return next;
+    last = next;
+  }
+  return last;
+}
+
+export interface Answered {
+  readonly menu: MenuReading | { readonly state: 'press_enter'; readonly question: string };
+  readonly choice: Choice;
+  /** The screen once the dialog went away. */
+  readonly after: ScreenReading;
+}
+
+const isSameMenu = (a: MenuReading, b: ScreenReading): b is MenuReading =>
+  b.state === 'menu' && b.question === a.question && b.choices.length === a.choices.length && b.choices.every((c, i) => c.label === a.choices[i]?.label);
+
+function screenOf(reading: ScreenReading): string {
+  if (reading.state === 'unknown') return reading.lastLines.join('\n');
+  if (reading.state === 'menu') return `${reading.question}\n${reading.choices.map((c) => `${c.number === reading.selected ? '❯' : ' '} ${c.number}. ${c.label}`).join('\n')}`;
+  return reading.state === 'ready' ? `(prompt box: ${JSON.stringify(reading.draft)})` : reading.question;
+}
+
+/**
+ * Answers the dialog on `terminal` with `choice` (a number or a label). Throws NO_PROMPT when no
+ * dialog is up (nothing typed), INVALID_ARGUMENT for a choice that is not offered (nothing
+ * typed), AGENT_EXITED when the terminal dies meanwhile, TIMEOUT when the dialog is still there
+ * after the answer (with the screen it shows).
+ */
+export async function answerDialog(terminal: LiveTerminal, choice: string, options: { readonly settleMs?: number; readonly label?: string } = {}): Promise<Answered> {
+  const who = options.label ?? 'The agent';
+  const alive = async (): Promise<void> => {
+    if (!(await terminal.backend.isAlive(terminal.handle))) throw new HubError(ErrorCodes.AGENT_EXITED, `${who} exited while its dialog was being answered.`);
+  };
+  const first = await readStable(terminal);
+  if (first.state === 'press_enter') {
+    const only: Choice = { number: 1, label: 'Continue' };
+    resolveChoice({ question: first.question, choices: [only] }, choice);
+    await terminal.backend.sendKeys(terminal.handle, ['Enter']);
+    return { menu: first, choice: only, after: await waitGone(terminal, (r) => r.state === 'press_enter', options.settleMs) };
+  }
+  if (first.state !== 'menu') {
+    throw new HubError(ErrorCodes.NO_PROMPT, `${who} is not at a dialog right now; nothing was typed. Its screen: ${screenOf(first)}`, { data: { screen: screenOf(first) } });
+  }
+  const target = resolveChoice(first, choice);
+  let reading: ScreenReading = first;
+  for (let step = 0; step < 8; step++) {
+    await alive();
+    if (!isSameMenu(first, reading)) {
+      throw new HubError(ErrorCodes.NO_PROMPT, `${who}'s dialog changed while it was being answered; nothing was confirmed. Its screen now: ${screenOf(reading)}`, { data: { screen: screenOf(reading) } });
+    }
+    const next = nextKeys(reading, target);
+    if (next.kind === 'impossible') {
+      throw new HubError(ErrorCodes.NO_PROMPT, `${who}'s dialog cannot be answered safely: ${next.reason}. Answer it in the terminal.`, { data: { screen: screenOf(reading) } });
+    }
+    await terminal.backend.sendKeys(terminal.handle, next.keys);
+    if (next.kind === 'confirm') break;
+    reading = await readStable(terminal);
+    // A digit picks and confirms at once in some releases; in others it only moves the pointer.
+    if (next.kind === 'digit' && !isSameMenu(first, reading)) return { menu: first, choice: target, after: reading };
+  }
+  const after = await waitGone(terminal, (r) => isSameMenu(first, r), options.settleMs);
+  await alive().catch(() => undefined);
+  return { menu: first, choice: target, after };
+}
+
+/** Waits (bounded) for the dialog to leave the screen; throws TIMEOUT with the screen if it stays. */
+async function waitGone(terminal: LiveTerminal, stillThere: (r: ScreenReading) => boolean, settleMs = 4000): Promise<ScreenReading> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const reading = await readStable(terminal);
+    if (!stillThere(reading)) return reading;
+    if (Date.now() >= deadline) {
+      throw new HubError(ErrorCodes.TIMEOUT, `The dialog is still on screen after the answer: ${screenOf(reading)}`, { data: { screen: screenOf(reading) } });
+    }
+    await sleep(100);
+  }
+}
