@@ -5,6 +5,8 @@
  * `audit verify` does, are intact: the anchor matches or lags (never ahead of the log, never an
  * alarm), every acknowledged entry is there, and the next open (as the hub's) raises no
  * warning. Temp files of interrupted anchor writes are cleaned up by the next open.
+ * The kill schedule comes from a fixed seed (7, which once reproduced two CI failures); soak with
+ * CRASH_SEED=random (the seed is printed) or replay one with CRASH_SEED=<n>.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/log.js';
 import { AuditLog, verifyAuditTrail } from '../../src/store/audit-log.js';
-import { prng } from '../helpers/prng.js';
+import { prng, seedFromEnv } from '../helpers/prng.js';
 import { runKilledChild, transpileForChild, type ChildRun } from '../helpers/crash-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,7 +43,7 @@ function runChild(stateDir: string, keyHex: string, target: number, anchorDelayM
 
 describe('the audit anchor under SIGKILL', () => {
   it('≥ 20 kills: the anchor never runs ahead of the log nor raises an alarm, and every acknowledged entry is kept', async () => {
-    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
+    const seed = seedFromEnv('CRASH_SEED', 7);
     const random = prng(seed);
     const stateDir = join(work, 'state');
     const keyHex = randomBytes(32).toString('hex');
