@@ -6,13 +6,16 @@
  * loads, every acknowledged change is there, both agents are re-attached to the SAME panes (no
  * new process), and in the end every acknowledged message was typed exactly once (a message
  * whose call was cut by the kill: at most once). Only the model is faked.
+ * A call in flight at a kill may fail only with the kill's own error (the connection closed
+ * once kill() had begun); an answer that arrived before the kill is still checked, so a wrong
+ * one fails the test (the last test is the negative control for that rule).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createWorld, type World } from './mcp-harness.js';
 import { waitFor } from '../helpers/wait.js';
 import { exec } from '../../src/exec.js';
@@ -28,20 +31,58 @@ let transport: StdioClientTransport;
 let sessionId: string;
 let panes: string;
 
+/** True from the moment kill() begins until the next start(): a lost connection then is the kill's doing. */
+let killing = false;
+
+/** A call that got no answer because kill() closed its connection: the only error a killed call may end with. */
+class CutByKill extends Error {}
+
 async function start(): Promise<void> {
   transport = new StdioClientTransport({ command: process.execPath, args: world.serveArgs(), env: world.env, stderr: 'ignore' });
   client = new Client({ name: 'crash-test', version: '1.0.0' });
   await client.connect(transport);
+  killing = false;
 }
 
 async function kill(): Promise<void> {
+  killing = true;
   const pid = transport.pid;
   if (pid !== null) process.kill(pid, 'SIGKILL');
   await client.close().catch(() => undefined);
 }
 
+/** The SDK's errors for a request whose connection is gone (closed while pending, or closed before it was sent). */
+function isConnectionLoss(error: unknown): boolean {
+  return (error instanceof McpError && error.code === Number(ErrorCode.ConnectionClosed)) || (error instanceof Error && error.message === 'Not connected');
+}
+
 async function call(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+  try {
+    return (await client.callTool({ name, arguments: args })) as CallToolResult;
+  } catch (error) {
+    // Only a connection lost after kill() began is forgiven; a hub that dies on its own is a failure.
+    if (killing && isConnectionLoss(error)) throw new CutByKill(`${name}: no answer, the kill closed the connection`, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Runs `run` and SIGKILLs the hub `killAfter` ms later (or when that promise settles), with the
+ * call in flight or just before/after it. Returns whether the kill cut the call. Any other
+ * failure of `run` — a tool error or a wrong answer that arrived before the kill, a hub that
+ * died first — is thrown.
+ */
+async function killDuring(run: () => Promise<void>, killAfter: number | Promise<unknown>): Promise<boolean> {
+  const outcome = run().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await (typeof killAfter === 'number' ? new Promise((resolve) => setTimeout(resolve, killAfter)) : killAfter);
+  await kill();
+  const error = await outcome;
+  if (error === undefined) return false;
+  if (error instanceof CutByKill) return true;
+  throw error;
 }
 
 function data<T>(result: CallToolResult): T {
@@ -94,6 +135,7 @@ describe('kill -9 the hub during 500 mixed operations', () => {
     const extraRoots: { root: string; id: string | null }[] = [];
     const personLines: string[] = [];
     let restarts = 0;
+    let cut = 0;
 
     for (let n = 0; n < OPS; n++) {
       const pick = random();
@@ -163,10 +205,7 @@ describe('kill -9 the hub during 500 mixed operations', () => {
         continue;
       }
       // The kill lands while this call is in flight (or just before/after it).
-      const inFlight = run().catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 40)));
-      await kill();
-      await inFlight;
+      if (await killDuring(run, Math.floor(random() * 40))) cut++;
       doubt();
       restarts++;
       await start();
@@ -192,6 +231,7 @@ describe('kill -9 the hub during 500 mixed operations', () => {
       for (const agent of status.agents) expect(agent.status, `${agent.name} after restart ${restarts}`).not.toBe('exited');
     }
     expect(restarts).toBe(KILLS);
+    process.stderr.write(`e2e crash test: ${restarts} kills, ${cut} of them cut a call in flight\n`);
 
     // Let every queue drain, then count what each agent was really given.
     await waitFor(async () => {
@@ -221,4 +261,33 @@ describe('kill -9 the hub during 500 mixed operations', () => {
     const verify = await exec(process.execPath, [join(world.serveArgs()[0] as string), 'audit', 'verify', '--state-dir', world.stateDir], { allowFailure: true, env: world.env });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
   }, 900_000);
+
+  it('negative control: a wrong answer that arrived before the kill fails; a call the kill cut does not', async () => {
+    // Each answer arrives (the gate opens on it), is wrong or an error, and only then is the hub killed.
+    const gate = (): { opened: Promise<void>; open: () => void } => {
+      let open = (): void => undefined;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { opened, open };
+    };
+    const first = gate();
+    const wrong = killDuring(async () => {
+      const result = await call('list_sessions');
+      first.open();
+      expect(data<{ sessions: unknown[] }>(result).sessions, 'the deliberately wrong expectation').toEqual([]);
+    }, first.opened);
+    await expect(wrong).rejects.toThrow(/the deliberately wrong expectation/);
+    await start();
+    const second = gate();
+    const toolError = killDuring(async () => {
+      const result = await call('get_session_status', { session_id: 'no-such-session' });
+      second.open();
+      data(result);
+    }, second.opened);
+    await expect(toolError).rejects.toThrow(/tool error: .*SESSION_NOT_FOUND/);
+    await start();
+    // The kill lands in the same tick the call is made, before any answer can be read: forgiven, and reported as cut.
+    await expect(killDuring(() => call('list_sessions').then(() => undefined), Promise.resolve())).resolves.toBe(true);
+    await start();
+    expect(data<{ sessions: { id: string }[] }>(await call('list_sessions')).sessions.map((s) => s.id)).toContain(sessionId);
+  }, 60_000);
 });

@@ -83,8 +83,12 @@ describe('TmuxBackend on its own socket', () => {
   });
 
   it('notices a dead process (pane_dead) and a gone pane', async () => {
-    const handle = await backend.open({ session: 'dead', name: 'Agent_1', cwd: dir, argv: ['sh', '-c', 'sleep 0.3; exit 7'], env: paneEnv });
+    // The process exits when the test opens its gate (a fifo), not after a delay a loaded machine could outlast.
+    const gate = join(dir, 'dead.gate');
+    await exec('mkfifo', [gate]);
+    const handle = await backend.open({ session: 'dead', name: 'Agent_1', cwd: dir, argv: ['sh', '-c', 'read line < dead.gate; exit 7'], env: paneEnv });
     expect(await backend.isAlive(handle)).toBe(true);
+    await exec('sh', ['-c', 'echo go > dead.gate'], { cwd: dir, timeoutMs: 10_000 });
     await waitFor(async () => !(await backend.isAlive(handle)), 'pane dead');
     expect((await backend.list()).find((i) => i.handle.id === handle.id)?.alive).toBe(false);
     const other = await backend.open({ session: 'dead', name: 'Agent_2', cwd: dir, argv: ['sleep', '30'], env: paneEnv });
