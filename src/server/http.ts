@@ -36,6 +36,8 @@ export interface HttpOptions {
   readonly sessionIdleMs?: number;
   /** Most sessions open at once; an initialize beyond it gets 503 (default 64). */
   readonly maxSessions?: number;
+  /** Builds each session's idle timer (default createIdleTimer on the real clock); tests pass one on a clock they advance. */
+  readonly idleTimer?: (idleMs: number, onIdle: () => void) => IdleTimer;
 }
 
 export interface RunningHttp {
@@ -143,7 +145,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     try {
       const hubServer = options.createServer({ kind: 'mcp', id: owner });
       let session: Session | undefined;
-      const idle = createIdleTimer(idleMs, () => {
+      const idle = (options.idleTimer ?? createIdleTimer)(idleMs, () => {
         if (session === undefined) return;
         session.endReason = 'idle';
         transport.close().catch((error: unknown) => logger.warn('closing an idle MCP session failed', { error: String(error) }));

@@ -10,30 +10,45 @@ export interface IdleTimer {
   stop(): void;
 }
 
+/** Where the countdown's time comes from: the real clock, or (in tests) one the test advances. */
+export interface IdleClock {
+  /** Runs `fn` once after `ms`; must not keep the process alive. Returns a handle for clearTimeout. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's timers, unref'ed: an idle session must never keep the process alive. */
+export const realIdleClock: IdleClock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /** `idleMs` 0 never fires. `onIdle` runs at most once. */
-export function createIdleTimer(idleMs: number, onIdle: () => void): IdleTimer {
+export function createIdleTimer(idleMs: number, onIdle: () => void, clock: IdleClock = realIdleClock): IdleTimer {
   let open = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
+  let armed = false;
   let stopped = false;
 
   const disarm = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
+    if (armed) clock.clearTimeout(timer);
+    armed = false;
     timer = undefined;
   };
   const arm = (): void => {
     disarm();
     if (stopped || idleMs <= 0 || open > 0) return;
-    timer = setTimeout(() => {
+    armed = true;
+    timer = clock.setTimeout(() => {
+      armed = false;
       timer = undefined;
       // Timers run before I/O in an event-loop turn: let a request already on the wire begin first.
       setImmediate(() => {
-        if (stopped || open > 0 || timer !== undefined) return;
+        if (stopped || open > 0 || armed) return;
         stopped = true;
         onIdle();
       }).unref();
     }, idleMs);
-    // An idle session must never keep the process alive.
-    timer.unref();
   };
 
   return {

@@ -1,9 +1,13 @@
 /**
  * HTTP sessions end: idle expiry and the session cap, over real HTTP on 127.0.0.1 with the
  * SDK's Client and StreamableHTTPClientTransport (and raw fetch where the exact answer matters).
+ * Expiry itself runs once on the real clock (1 s, waiting for the close). What keeps a session
+ * alive (requests, an open GET stream) runs on a ManualClock the test advances, with the real
+ * createIdleTimer counting its open requests: "the idle time passed" is a step of the test, not
+ * a sleep a loaded machine can stretch, and each step waits for the request it depends on to
+ * have begun or ended.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -12,6 +16,7 @@ import type { HubChange } from '../../src/hub/api.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { createServer } from '../../src/server/create-server.js';
 import { startHttp, type RunningHttp } from '../../src/server/http.js';
+import { createIdleTimer, type IdleClock, type IdleTimer } from '../../src/server/idle-timer.js';
 import { waitFor } from '../helpers/wait.js';
 import { FakeHub } from './fake-hub.js';
 
@@ -30,6 +35,60 @@ class CountingHub extends FakeHub {
   }
 }
 
+/** A clock that moves only when the test says the idle time has passed. */
+class ManualClock implements IdleClock {
+  private readonly timers = new Map<number, { fn: () => void; ms: number }>();
+  private next = 0;
+  /** Countdowns started so far. */
+  scheduled = 0;
+  setTimeout(fn: () => void, ms: number): unknown {
+    this.next += 1;
+    this.scheduled += 1;
+    this.timers.set(this.next, { fn, ms });
+    return this.next;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  /** Countdowns armed now, with their lengths. */
+  pending(): number[] {
+    return [...this.timers.values()].map((t) => t.ms);
+  }
+  /** The idle time passes: every armed countdown runs out. */
+  elapse(): void {
+    const due = [...this.timers.values()];
+    this.timers.clear();
+    for (const timer of due) timer.fn();
+  }
+}
+
+/** The real idle timer on a manual clock, counting the requests it was told began and ended. */
+function manualIdle(clock: ManualClock): { factory: (idleMs: number, onIdle: () => void) => IdleTimer; openRequests: () => number; begunRequests: () => number } {
+  let open = 0;
+  let begun = 0;
+  return {
+    openRequests: () => open,
+    begunRequests: () => begun,
+    factory: (idleMs, onIdle) => {
+      const timer = createIdleTimer(idleMs, onIdle, clock);
+      return {
+        begin: () => {
+          open += 1;
+          begun += 1;
+          const end = timer.begin();
+          let ended = false;
+          return () => {
+            if (!ended) open -= 1;
+            ended = true;
+            end();
+          };
+        },
+        stop: () => timer.stop(),
+      };
+    },
+  };
+}
+
 interface World {
   readonly http: RunningHttp;
   readonly hub: CountingHub;
@@ -43,7 +102,7 @@ afterEach(async () => {
   for (const http of running.splice(0)) await http.close();
 });
 
-async function start(options: { sessionIdleMs?: number; maxSessions?: number }): Promise<World> {
+async function start(options: { sessionIdleMs?: number; maxSessions?: number; idleTimer?: (idleMs: number, onIdle: () => void) => IdleTimer }): Promise<World> {
   const hub = new CountingHub();
   const config = defaultConfig({ HOME: '/nonexistent-home' });
   const servers = { created: 0, closed: 0 };
@@ -140,22 +199,36 @@ describe('HTTP session idle expiry', () => {
     await expectNothingLeft(world);
   });
 
-  it('a session with a request every 300 ms outlives the idle time', async () => {
-    // Idle 3 s against a 300 ms cadence: only a stall of seconds on a loaded machine could end it.
-    const world = await start({ sessionIdleMs: 3000 });
+  it('each request restarts the countdown: requests keep a session alive, and it expires only once the idle time passes after the last', async () => {
+    const clock = new ManualClock();
+    const idle = manualIdle(clock);
+    const world = await start({ sessionIdleMs: 3000, idleTimer: idle.factory });
     const sessionId = await rawSession(world.http.url);
     for (let i = 0; i < 13; i += 1) {
-      await sleep(300);
+      // The previous response has closed: one countdown of the idle time runs.
+      await waitFor(() => idle.openRequests() === 0 && clock.pending().length === 1, 'the countdown armed after the last response');
+      expect(clock.pending()).toEqual([3000]);
+      const started = clock.scheduled;
       const response = await toolsList(world.http.url, sessionId);
       expect(response.status).toBe(200);
       await response.text();
+      await waitFor(() => idle.openRequests() === 0, 'the request to end');
+      // The request disarmed the running countdown and its end started exactly one new one.
+      expect(clock.scheduled).toBe(started + 1);
+      expect(clock.pending()).toEqual([3000]);
     }
     expect(world.http.sessionCount()).toBe(1);
     expect(world.logged.some((line) => line.message === 'http session closed')).toBe(false);
+    clock.elapse(); // the idle time passes after the last request
+    await waitFor(() => world.http.sessionCount() === 0, 'the session to expire');
+    expect(world.logged.filter((line) => line.message === 'http session closed')).toEqual([{ message: 'http session closed', data: { session: sessionId, reason: 'idle', idleSeconds: 3 } }]);
+    await expectNothingLeft(world);
   });
 
   it('an open GET stream keeps a session alive; once the stream closes, the session expires', async () => {
-    const world = await start({ sessionIdleMs: 1000 });
+    const clock = new ManualClock();
+    const idle = manualIdle(clock);
+    const world = await start({ sessionIdleMs: 1000, idleTimer: idle.factory });
     const sessionId = await rawSession(world.http.url);
     const listening = new AbortController();
     const stream = await fetch(world.http.url, {
@@ -166,21 +239,41 @@ describe('HTTP session idle expiry', () => {
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
 
-    await sleep(2500); // well past the idle time, with no request but the open stream
-    expect(world.http.sessionCount()).toBe(1);
+    // Only the stream is open (it has begun: its headers came; the two initialize POSTs have
+    // ended): no countdown runs, so time passing ends nothing.
+    await waitFor(() => idle.begunRequests() === 3 && idle.openRequests() === 1, 'only the GET stream open');
+    expect(clock.pending()).toEqual([]);
+    clock.elapse();
+    // A request alongside the stream, once ended, must not start a countdown either.
     const response = await toolsList(world.http.url, sessionId);
     expect(response.status).toBe(200);
     await response.text();
+    await waitFor(() => idle.openRequests() === 1, 'the request beside the stream to end');
+    expect(clock.pending()).toEqual([]);
+    clock.elapse();
+    await new Promise((resolve) => setImmediate(resolve)); // the timer's last look, had one run out
+    expect(world.http.sessionCount()).toBe(1);
 
     listening.abort();
+    await waitFor(() => idle.openRequests() === 0 && clock.pending().length === 1, 'the countdown armed once the stream closed');
+    expect(world.http.sessionCount()).toBe(1);
+    clock.elapse();
     await waitFor(() => world.http.sessionCount() === 0, 'the session to expire after its stream closed');
     await expectNothingLeft(world);
   });
 
   it('an SDK client that stays connected (it keeps a GET stream open) is not idle', async () => {
-    const world = await start({ sessionIdleMs: 1000 });
+    const clock = new ManualClock();
+    const idle = manualIdle(clock);
+    const world = await start({ sessionIdleMs: 1000, idleTimer: idle.factory });
     const { client } = await connectClient(world.http.url);
-    await sleep(2500);
+    // The client POSTs initialize and notifications/initialized, then opens its GET stream: three
+    // requests begun, one still open (the stream), and no countdown runs.
+    await waitFor(() => idle.begunRequests() === 3 && idle.openRequests() === 1, "the SDK client's GET stream the one request open");
+    expect(clock.pending()).toEqual([]);
+    clock.elapse();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(world.http.sessionCount()).toBe(1);
     expect(((await client.callTool({ name: 'list_sessions', arguments: {} })) as CallToolResult).isError).toBeFalsy();
     expect(world.http.sessionCount()).toBe(1);
     await client.close();
