@@ -100,7 +100,8 @@ describe('HubWatcher', () => {
     await start();
     files.length = 0;
     await unlink(task);
-    await sleep(300);
+    // The deletion is reported before the file comes back (an event, not a 300 ms guess).
+    await waitFor(() => files.some((f) => f.text === null), 'the deletion reported');
     await writeFile(task, 'new');
     await quiet();
     expect(files.map((f) => f.text)).toEqual([null, 'new']);
@@ -181,15 +182,18 @@ describe('HubWatcher', () => {
     const todo = join(root, 'TODO.md');
     await writeFile(todo, 'before\n');
     let drop = false;
+    const dropped: string[] = [];
     const lossy: FsWatcherFactory = (paths, options) => {
       const real = chokidarFactory(paths, options);
-      return { ...real, onAll: (listener) => real.onAll((event, path) => (drop ? undefined : listener(event, path))) };
+      return { ...real, onAll: (listener) => real.onAll((event, path) => (drop ? void dropped.push(path) : listener(event, path))) };
     };
     await start(lossy);
     files.length = 0;
     drop = true;
     await writeAtomic(todo, 'after\n');
-    await sleep(400);
+    // The OS did report the save (and it was dropped): only then is "nothing reported" meaningful.
+    await waitFor(() => dropped.includes(todo), 'the save seen and dropped');
+    await watcher.whenIdle();
     expect(files).toEqual([]);
     await watcher.rescan();
     await watcher.whenIdle();
