@@ -1,38 +1,44 @@
 /**
- * Queue logic of DeliveryQueue, against an in-memory terminal that plays the agent's side of
- * the contract (a submit of pasted text produces a UserPromptSubmit event, or not). The same
+ * Queue logic of DeliveryQueue, against the in-memory terminal (test/helpers/memory-terminal.ts)
+ * with the test playing the agent's side of the contract (a submit of pasted text produces a
+ * UserPromptSubmit event, or not). The same
  * queue drives a real Claude Code in tmux in test/e2e/agents.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DeliveryQueue, confirms, type DeliveryEntry, type DeliveryEvent } from '../../src/hub/delivery.js';
-import type { TerminalBackend, TerminalHandle } from '../../src/terminal/backend.js';
+import { MemoryTerminal, type MemoryPane } from '../helpers/memory-terminal.js';
 import type { AgentStatus, HookEvent } from '../../src/hub/types.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface World {
   queue: DeliveryQueue;
+  /** What was typed into the agent's pane, in order (the memory terminal's calls after open). */
   calls: string[];
+  /** The agent's pane: a test sets its screen. */
+  pane: MemoryPane;
   snapshots: (readonly DeliveryEntry[])[];
   events: DeliveryEvent[];
   setStatus(status: AgentStatus, notify?: boolean): void;
   hook(event: string, payload?: Record<string, unknown>): void;
   /** How many submits the "agent" ignores before it takes the prompt (Infinity: never). */
   ignoreSubmits: number;
-  screen: string;
 }
 
-function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] } = {}): World {
+async function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] } = {}): Promise<World> {
   const statusListeners = new Set<(agent: string, status: AgentStatus) => void>();
   const hookListeners = new Set<(event: HookEvent) => void>();
   let status = initial;
   let line = 0;
-  let box = '';
+  const backend = new MemoryTerminal();
+  const handle = await backend.open({ session: 's', name: 'Agent_1', cwd: '/nonexistent', argv: ['claude'], env: {} });
+  backend.calls.length = 0;
+  const pane = backend.pane(handle)!;
   const w: World = {
-    calls: [],
+    calls: backend.calls,
+    pane,
     snapshots: [],
     events: [],
     ignoreSubmits: 0,
-    screen: '',
     setStatus(next, notify = true) {
       status = next;
       if (notify) for (const l of statusListeners) l('Agent_1', next);
@@ -43,32 +49,16 @@ function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] } = {}
     },
     queue: undefined as unknown as DeliveryQueue,
   };
-  const backend: TerminalBackend = {
-    name: 'tmux',
-    open: () => Promise.reject(new Error('unused')),
-    sendText: async (_h, text) => {
-      w.calls.push(`paste:${text}`);
-      box += text;
-    },
-    submit: async () => {
-      w.calls.push('submit');
-      if (w.ignoreSubmits > 0) {
-        w.ignoreSubmits--;
-        return;
-      }
-      if (box === '') return;
-      const prompt = box;
-      box = '';
-      // The hook fires asynchronously, like a real agent's.
-      setTimeout(() => w.hook('UserPromptSubmit', { prompt }), 5);
-    },
-    sendKeys: async () => undefined,
-    readScreen: async () => ({ text: w.screen }),
-    isAlive: async () => true,
-    close: async () => undefined,
-    list: async () => [],
+  // The agent's side: an Enter it ignores leaves the text in the box; one it takes fires
+  // UserPromptSubmit asynchronously, like a real agent's hook.
+  backend.onSubmit = (_pane, prompt) => {
+    if (w.ignoreSubmits > 0) {
+      w.ignoreSubmits--;
+      return false;
+    }
+    setTimeout(() => w.hook('UserPromptSubmit', { prompt }), 5);
+    return true;
   };
-  const handle: TerminalHandle = { backend: 'tmux', id: '%1' };
   w.queue = new DeliveryQueue({
     terminals: { terminalOf: () => ({ backend, handle }) },
     status: { getStatus: () => status, onStatusChange: (l) => (statusListeners.add(l), () => statusListeners.delete(l)) },
@@ -84,7 +74,7 @@ function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] } = {}
 
 describe('DeliveryQueue', () => {
   it('delivers to an idle agent: one sanitized paste, one submit, confirmed by UserPromptSubmit', async () => {
-    const w = world('idle');
+    const w = await world('idle');
     const { settled } = w.queue.enqueue({ deliveryId: 'd1', agent: 'Agent_1', text: 'hi\u001b[31m\r\nthere' });
     const outcome = await settled;
     expect(outcome).toMatchObject({ state: 'delivered', reason: null, deliveryId: 'd1' });
@@ -96,25 +86,35 @@ describe('DeliveryQueue', () => {
   });
 
   it('never types while the agent works or waits for a person; delivers in FIFO order after it stops', async () => {
-    const w = world('working');
-    const a = w.queue.enqueue({ deliveryId: 'a', agent: 'Agent_1', text: 'first' });
-    const b = w.queue.enqueue({ deliveryId: 'b', agent: 'Agent_1', text: 'second' });
-    w.setStatus('waiting_for_person');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(w.calls).toEqual([]);
-    expect(w.queue.pending('Agent_1').map((e) => e.deliveryId)).toEqual(['a', 'b']);
-    w.setStatus('idle');
-    expect((await a.settled).state).toBe('delivered');
-    // The index may still say idle (stale): the queue trusts the agent's own UserPromptSubmit until Stop.
-    await new Promise((r) => setTimeout(r, 100));
-    expect(w.calls).toEqual(['paste:first', 'submit']);
-    w.hook('Stop');
-    expect((await b.settled).state).toBe('delivered');
-    expect(w.calls).toEqual(['paste:first', 'submit', 'paste:second', 'submit']);
+    // On fake timers: runAllTimersAsync() runs everything the queue would do by itself, however
+    // late (its timers and the promises after them), so "nothing was typed" is checked after the
+    // queue has done all it was going to, not after a sleep a slower queue could outlast.
+    vi.useFakeTimers();
+    try {
+      const w = await world('working');
+      const a = w.queue.enqueue({ deliveryId: 'a', agent: 'Agent_1', text: 'first' });
+      const b = w.queue.enqueue({ deliveryId: 'b', agent: 'Agent_1', text: 'second' });
+      w.setStatus('waiting_for_person');
+      await vi.runAllTimersAsync();
+      expect(w.calls).toEqual([]);
+      expect(w.queue.pending('Agent_1').map((e) => e.deliveryId)).toEqual(['a', 'b']);
+      w.setStatus('idle');
+      await vi.runAllTimersAsync();
+      expect((await a.settled).state).toBe('delivered');
+      // The index may still say idle (stale): the queue trusts the agent's own UserPromptSubmit until Stop.
+      await vi.runAllTimersAsync();
+      expect(w.calls).toEqual(['paste:first', 'submit']);
+      w.hook('Stop');
+      await vi.runAllTimersAsync();
+      expect((await b.settled).state).toBe('delivered');
+      expect(w.calls).toEqual(['paste:first', 'submit', 'paste:second', 'submit']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('holds a message back while the agent has only just stopped, then types it', async () => {
-    const w = world('idle');
+    const w = await world('idle');
     w.hook('Stop');
     const { settled } = w.queue.enqueue({ deliveryId: 's', agent: 'Agent_1', text: 'right after Stop' });
     expect(w.calls).toEqual([]);
@@ -124,7 +124,7 @@ describe('DeliveryQueue', () => {
   });
 
   it('presses submit again when no confirmation comes, then succeeds', async () => {
-    const w = world('idle');
+    const w = await world('idle');
     w.ignoreSubmits = 1;
     const { settled } = w.queue.enqueue({ deliveryId: 'r', agent: 'Agent_1', text: 'retry me' });
     expect((await settled).state).toBe('delivered');
@@ -133,7 +133,7 @@ describe('DeliveryQueue', () => {
   });
 
   it('reports undelivered with the reason after the bounded submits, never silently', async () => {
-    const w = world('idle');
+    const w = await world('idle');
     w.ignoreSubmits = Infinity;
     const { settled } = w.queue.enqueue({ deliveryId: 'u', agent: 'Agent_1', text: 'lost' });
     const outcome = await settled;
@@ -145,9 +145,9 @@ describe('DeliveryQueue', () => {
   });
 
   it('never presses submit again while a dialog is on screen, even if the status lags', async () => {
-    const w = world('idle');
+    const w = await world('idle');
     w.ignoreSubmits = Infinity;
-    w.screen = ' Do you want to make this edit to TODO.md?\n ❯ 1. Yes\n   2. No';
+    w.pane.screen = ' Do you want to make this edit to TODO.md?\n ❯ 1. Yes\n   2. No';
     const outcome = await w.queue.enqueue({ deliveryId: 'd', agent: 'Agent_1', text: 'x' }).settled;
     expect(outcome.state).toBe('undelivered');
     expect(w.calls).toEqual(['paste:x', 'submit']);
@@ -158,7 +158,7 @@ describe('DeliveryQueue', () => {
     const typed: DeliveryEntry = { deliveryId: 't', agent: 'Agent_1', text: 'typed before', state: 'awaiting_confirmation', enqueuedAt: '2026-01-01T00:00:00Z', typedAt: '2026-01-01T00:00:01Z', submits: 1, reason: null };
     const queued: DeliveryEntry = { ...typed, deliveryId: 'q', text: 'still queued', state: 'queued', typedAt: null, submits: 0 };
     const done: DeliveryEntry = { ...typed, deliveryId: 'x', state: 'delivered' };
-    const w = world('working', { restore: [typed, queued, done] });
+    const w = await world('working', { restore: [typed, queued, done] });
     expect(w.queue.pending().map((e) => e.deliveryId)).toEqual(['t', 'q']);
     // The confirmation of the typed one arrives (e.g. replayed from the event file).
     const first = w.queue.whenSettled('t');
@@ -170,8 +170,8 @@ describe('DeliveryQueue', () => {
     expect(w.calls.filter((c) => c.startsWith('paste:'))).toEqual(['paste:still queued']);
   });
 
-  it('rejects a too-large or empty message before queueing anything', () => {
-    const w = world('working');
+  it('rejects a too-large or empty message before queueing anything', async () => {
+    const w = await world('working');
     expect(() => w.queue.enqueue({ deliveryId: 'big', agent: 'Agent_1', text: 'x'.repeat(70_000) })).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
     expect(() => w.queue.enqueue({ deliveryId: 'e', agent: 'Agent_1', text: '\u001b\u0007 ' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(w.queue.pending()).toEqual([]);
@@ -181,7 +181,7 @@ describe('DeliveryQueue', () => {
   });
 
   it('abandons an agent’s queue with a reason for each message', async () => {
-    const w = world('working');
+    const w = await world('working');
     const { settled } = w.queue.enqueue({ deliveryId: 'z', agent: 'Agent_1', text: 'bye' });
     w.queue.abandon('Agent_1', 'agent deleted');
     expect(await settled).toMatchObject({ state: 'undelivered', reason: 'agent deleted' });

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LiveIndex, type IndexChange, type NudgeRequest } from '../../src/hub/index.js';
 import type { HookEvent } from '../../src/hub/types.js';
 import { chokidarFactory, type FsWatcherFactory } from '../../src/watch/watcher.js';
@@ -67,16 +66,33 @@ afterEach(async () => {
 });
 
 /** A real chokidar watcher whose events can be dropped, as macOS FSEvents sometimes does. */
-function lossyFactory(): { factory: FsWatcherFactory; drop(on: boolean): void } {
+/**
+ * The real chokidar watcher, which can drop events (an OS that never delivered them) and records
+ * every path it reported (`seen`, after the watcher got it) or dropped: the positive signal a
+ * test waits for before asserting that an event changed nothing.
+ */
+function lossyFactory(): { factory: FsWatcherFactory; drop(on: boolean): void; seen: string[]; dropped: string[] } {
   let dropping = false;
+  const seen: string[] = [];
+  const dropped: string[] = [];
   return {
     factory: (paths, options) => {
       const real = chokidarFactory(paths, options);
-      return { ...real, onAll: (listener) => real.onAll((e, p) => (dropping ? undefined : listener(e, p))) };
+      return {
+        ...real,
+        onAll: (listener) =>
+          real.onAll((e, p) => {
+            if (dropping) return void dropped.push(p);
+            listener(e, p);
+            seen.push(p);
+          }),
+      };
     },
     drop(on) {
       dropping = on;
     },
+    seen,
+    dropped,
   };
 }
 
@@ -188,14 +204,17 @@ describe('LiveIndex', () => {
   });
 
   it('routes a new assigned task exactly once: not again on rescan, re-save, or for unknown agents', async () => {
-    await open();
+    const observed = lossyFactory();
+    await open({ fsFactory: observed.factory });
     const path = join(tasksDir(root), 'TASK-12-fix-login.md');
     const text = taskText({ id: 'TASK-12', title: 'Fix the login', assignee: 'Agent_2', from: 'Agent_1' });
     await writeAtomic(path, text);
     await waitFor(() => nudges.length === 1, 'one nudge');
     await index.rescan();
+    const before = observed.seen.filter((p) => p === path).length;
     await writeAtomic(path, text);
-    await sleep(300);
+    // The watcher got the re-save (and whenSettled waits for what it scheduled): only then is "no second nudge" meaningful.
+    await waitFor(() => observed.seen.filter((p) => p === path).length > before, 'the re-save seen by the watcher');
     await index.whenSettled();
     expect(nudges).toEqual([
       { session: 's1', agent: 'Agent_2', taskId: 'TASK-12', file: '.claude-hub/tasks/TASK-12-fix-login.md', reasons: ['assigned'], text: 'TASK-12 from Agent_1: Fix the login; read .claude-hub/tasks/TASK-12-fix-login.md' },
@@ -224,8 +243,11 @@ describe('LiveIndex', () => {
     const lossy = lossyFactory();
     await open({ fsFactory: lossy.factory });
     lossy.drop(true);
-    await writeAtomic(join(tasksDir(root), 'TASK-2-login.md'), taskText({ id: 'TASK-2', title: 'Login page', status: 'done', assignee: 'Agent_2' }));
-    await sleep(300);
+    const login = join(tasksDir(root), 'TASK-2-login.md');
+    await writeAtomic(login, taskText({ id: 'TASK-2', title: 'Login page', status: 'done', assignee: 'Agent_2' }));
+    // The save was reported by the OS and dropped: the index cannot have it until the rescan.
+    await waitFor(() => lossy.dropped.includes(login), 'the save seen and dropped');
+    await index.whenSettled();
     expect(index.task('s1', 'TASK-2')?.summary.status).toBe('todo');
     await index.rescan();
     expect(index.task('s1', 'TASK-2')?.summary.status).toBe('done');
@@ -279,7 +301,8 @@ describe('LiveIndex hook history and scale', () => {
     await open({ fsFactory: lossy.factory });
     lossy.drop(true);
     await appendFile(events('Agent_2'), hookLine('UserPromptSubmit'));
-    await sleep(300);
+    await waitFor(() => lossy.dropped.includes(events('Agent_2')), 'the append seen and dropped');
+    await index.whenSettled();
     expect(index.agentView('s1', 'Agent_2').status).toBe('starting');
     await index.rescan();
     expect(index.agentView('s1', 'Agent_2').status).toBe('working');
