@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ERROR_META_KEY } from '../../src/server/call-tool.js';
-import { connect, type Connected } from './connect.js';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connect, connectRealHub, type Connected, type ConnectedRealHub } from './connect.js';
 
 let c: Connected;
 beforeEach(async () => {
@@ -141,17 +143,44 @@ describe('tools/call bad input: isError with INVALID_ARGUMENT, and the hub is ne
   });
 });
 
-describe('tools/call hub errors come back as isError with the HubError code and its advice', () => {
-  it('SESSION_NOT_FOUND, AGENT_NOT_FOUND, TASK_NOT_FOUND, ALREADY_EXISTS, ROOT_OVERLAP, INVALID_PATH', async () => {
-    expect(errorOf(await call('get_session_status', { session_id: 'nope' }))).toMatchObject({ code: 'SESSION_NOT_FOUND', message: expect.stringContaining('list_sessions') });
-    expect(errorOf(await call('send_message_to_agent', { agent_name: 'Ghost', message: 'hi' })).code).toBe('AGENT_NOT_FOUND');
-    const id = await sessionWithAgent();
-    expect(errorOf(await call('update_task', { session_id: id, task_id: 'TASK-77', status: 'done' })).code).toBe('TASK_NOT_FOUND');
-    expect(errorOf(await call('create_agent', { session_id: id, agent_name: 'Agent_1' })).code).toBe('ALREADY_EXISTS');
-    expect(errorOf(await call('create_session', { root_path: '/work/app', session_name: 'again' })).code).toBe('ROOT_OVERLAP');
-    expect(errorOf(await call('create_session', { root_path: 'relative', session_name: 'rel' })).code).toBe('INVALID_PATH');
+describe('tools/call hub errors come back as isError with the HubError code and its advice (the real hub)', () => {
+  // The real hub (createHub: state store, audit log, live index, delivery) with the in-memory
+  // terminal, so the errors asserted are the hub's own, not the FakeHub's copy of them.
+  let real: ConnectedRealHub;
+  beforeEach(async () => {
+    real = await connectRealHub({ config: { securityLevel: 'HIGH' } });
   });
+  afterEach(async () => {
+    await real.close();
+  });
+  const callReal = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> => (await real.client.callTool({ name, arguments: args })) as CallToolResult;
 
+  it('SESSION_NOT_FOUND, AGENT_NOT_FOUND, TASK_NOT_FOUND, ALREADY_EXISTS, ROOT_OVERLAP, INVALID_PATH', async () => {
+    expect(errorOf(await callReal('get_session_status', { session_id: 'nope' }))).toMatchObject({ code: 'SESSION_NOT_FOUND', message: expect.stringContaining('list_sessions') });
+    expect(errorOf(await callReal('send_message_to_agent', { agent_name: 'Ghost', message: 'hi' }))).toMatchObject({ code: 'AGENT_NOT_FOUND', message: expect.stringContaining('create_agent') });
+    const root = join(real.dir, 'app');
+    await mkdir(join(root, 'inner'), { recursive: true });
+    const created = await callReal('create_session', { root_path: root, session_name: 'app' });
+    expect(created.isError, text(created)).toBeFalsy();
+    const id = (created.structuredContent as { session: { id: string } }).session.id;
+    const agent = await callReal('create_agent', { session_id: id, agent_name: 'Agent_1', specialization: 'tests' });
+    expect(agent.isError, text(agent)).toBeFalsy();
+    expect(real.terminal.calls).toEqual(['open:Agent_1']);
+
+    expect(errorOf(await callReal('update_task', { session_id: id, task_id: 'TASK-77', status: 'done' }))).toMatchObject({ code: 'TASK_NOT_FOUND', message: expect.stringContaining('list_tasks') });
+    expect(errorOf(await callReal('create_agent', { session_id: id, agent_name: 'Agent_1' }))).toMatchObject({ code: 'ALREADY_EXISTS', message: expect.stringContaining('unique') });
+    expect(errorOf(await callReal('create_session', { root_path: root, session_name: 'again' })).code).toBe('ROOT_OVERLAP');
+    expect(errorOf(await callReal('create_session', { root_path: join(root, 'inner'), session_name: 'inner' })).code).toBe('ROOT_OVERLAP');
+    expect(errorOf(await callReal('create_session', { root_path: 'relative', session_name: 'rel' })).code).toBe('INVALID_PATH');
+    expect(errorOf(await callReal('create_session', { root_path: join(real.dir, 'missing'), session_name: 'missing' })).code).toBe('INVALID_PATH');
+    // The refused calls changed nothing: no second terminal, one session, one agent.
+    expect(real.terminal.calls).toEqual(['open:Agent_1']);
+    const listed = (await callReal('list_sessions')).structuredContent as { sessions: { id: string; agents: string[] }[] };
+    expect(listed.sessions.map((s) => [s.id, s.agents])).toEqual([[id, ['Agent_1']]]);
+  });
+});
+
+describe('tools/call wraps what the hub throws unexpectedly (a FakeHub made to throw)', () => {
   it('an unexpected exception becomes INTERNAL with advice, not a stack trace', async () => {
     c.hub.listSessions = async () => {
       throw new TypeError('boom');
