@@ -18,6 +18,7 @@ import { AuditLog } from '../dist/store/audit-log.js';
 import { writeAnchor } from '../dist/store/audit-anchor.js';
 import { deriveAuditKey } from '../dist/store/state-key.js';
 import { silentLogger } from '../dist/log.js';
+import { printMachine } from './machine.mjs';
 
 const { values } = parseArgs({ options: { appends: { type: 'string', default: '400' } } });
 const N = Number(values.appends);
@@ -70,7 +71,8 @@ async function anchorAlone() {
 
 // Warm-up (JIT, page cache, first-file costs), not reported.
 await sequential(auditKey, 'always', true);
-process.stdout.write(`audit anchor cost, ${N} appends each (${process.platform}, node ${process.version}, ${tmpdir()})\n`);
+printMachine('audit-anchor');
+process.stdout.write(`audit anchor cost, ${N} appends each (temp dir ${tmpdir()})\n`);
 for (const fsync of ['always', 'never']) {
   const plain = await sequential(null, fsync);
   const anchored = await sequential(auditKey, fsync);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { printMachine } from './machine.mjs';
 
 function flag(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -58,7 +59,8 @@ async function addSessions(upTo) {
   }
 }
 
-console.log(`live-hub latency: rename into place → index reflects it (${SAMPLES} samples per size, node ${process.version}, ${process.platform})`);
+printMachine('latency');
+console.log(`live-hub latency: rename into place → index reflects it (${SAMPLES} samples per size)`);
 console.log('sessions   p50 ms   p95 ms   p99 ms   max ms');
 const results = [];
 for (const size of SIZES) {

@@ -15,9 +15,11 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { createLogger } from '../dist/log.js';
 import { createServer } from '../dist/server/create-server.js';
 import { defaultConfig } from '../dist/config.js';
+import { printMachine } from './machine.mjs';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '5000' } } });
 const N = Number(values.records);
+printMachine('logging');
 const config = defaultConfig({ HOME: '/nonexistent-home' });
 // STUB hub: the servers only forward logs here; no tool or resource is used.
 const hub = { onChange: () => () => undefined };

@@ -3,11 +3,12 @@
 // 1. parse of a generated 10,000-line TODO.md (median of runs), with the remark-only engine for contrast;
 // 2. read + parse + index of 5,000 task files from a temp dir (readSessionSnapshot), median of runs.
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTodo, parseTask, renderTask, toggleTodoItem, taskFileName } from '../dist/protocol/index.js';
 import { remarkOutline } from '../dist/protocol/outline-remark.js';
 import { readSessionSnapshot } from '../dist/commands/status.js';
+import { printMachine } from './machine.mjs';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 // Wall time, and CPU time of this process: on a shared 2-core machine the wall figure includes
@@ -61,7 +62,8 @@ const quotedRuns = Array.from({ length: 5 }, () => cpuTime(() => parseTodo(quote
 // And in a plan without any headings: the piece is cut at the blank lines around it.
 const flat = quoted.replace(/^#.*$/gm, '');
 const flatRuns = Array.from({ length: 5 }, () => cpuTime(() => parseTodo(flat, 'TODO.md')));
-console.log(`machine: ${cpus().length} cores, node ${process.version}, load average ${(await import('node:os')).loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+printMachine('parse');
+console.log(`load average ${(await import('node:os')).loadavg().map((n) => n.toFixed(1)).join(' ')}`);
 console.log(`TODO.md: ${lineCount} lines, ${(todo.length / 1024).toFixed(0)} KiB, ${doc.items.length} items, ${doc.sections.length} sections`);
 console.log(`  parseTodo median ${median(runs).toFixed(1)} ms wall (min ${Math.min(...runs).toFixed(1)}, max ${Math.max(...runs).toFixed(1)}, ${runs.length} runs); median ${median(cpuRuns).toFixed(1)} ms CPU`);
 console.log(`  toggleTodoItem (parse + one-byte edit) median ${median(toggleRuns).toFixed(1)} ms`);

@@ -3,7 +3,9 @@
  * get_session_status over stdio against the BUILT server (dist/cli.js): 8 sessions × 16 agents
  * × 500 task files on disk. Agents run a trivial stand-in for claude (a script that sleeps) in
  * tmux windows on a private socket, so only the hub is measured. Prints calls/s and latency
- * percentiles, sequential (one call in flight) and pipelined (CONCURRENCY in flight).
+ * percentiles, sequential (one call in flight) and pipelined (CONCURRENCY in flight). Every
+ * answer is checked: a call that failed (isError, or the client threw) is counted and printed,
+ * and the bench exits 1 if there was any (a fast error is not a figure).
  * Aim (issue 5): ≥ 2,000 calls/s, p99 ≤ 5 ms.
  *
  *   npm run build && node bench/throughput.mjs [--sessions 8] [--agents 16] [--tasks 500] [--calls 5000]
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { printMachine } from './machine.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +38,7 @@ const CALLS = Number(values.calls);
 const CONCURRENCY = Number(values.concurrency);
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
+printMachine('throughput');
 const work = await mkdtemp(join(tmpdir(), 'hub-bench-throughput-'));
 const socket = `hub-bench-${process.pid}`;
 const home = join(work, 'home');
@@ -127,8 +131,10 @@ try {
     if (result.isError) throw new Error(result.content[0]?.text);
   }
   report('sequential (1 in flight)', sequential, (performance.now() - start) / 1000);
+  console.log(`sequential errors: 0/${CALLS} (any would have stopped the bench)`);
 
   const pipelined = [];
+  const errors = [];
   let next = 0;
   start = performance.now();
   await Promise.all(
@@ -136,12 +142,19 @@ try {
       while (next < CALLS) {
         const i = next++;
         const t0 = performance.now();
-        await client.callTool({ name: 'get_session_status', arguments: { session_id: sessionIds[i % SESSIONS] } });
+        try {
+          const result = await client.callTool({ name: 'get_session_status', arguments: { session_id: sessionIds[i % SESSIONS] } });
+          if (result.isError) errors.push(`call ${i}: ${result.content[0]?.text ?? 'isError without text'}`);
+        } catch (error) {
+          errors.push(`call ${i}: ${error instanceof Error ? error.message : String(error)}`);
+        }
         pipelined.push(performance.now() - t0);
       }
     }),
   );
   report(`pipelined (${CONCURRENCY} in flight)`, pipelined, (performance.now() - start) / 1000);
+  console.log(`pipelined errors: ${errors.length}/${CALLS}${errors.length > 0 ? ` (first: ${errors[0]})` : ''}`);
+  if (errors.length > 0) throw new Error(`${errors.length} of ${CALLS} pipelined calls failed; the figure above is not valid`);
 } catch (error) {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}\n--- server stderr ---\n${stderr.slice(-4000)}`);
   process.exitCode = 1;
