@@ -29,6 +29,8 @@ export interface HubConfig {
   /** Extra options for every agent's claude. */
   readonly permissionMode: string | null;
   readonly model: string | null;
+  /** More variables agents get from the hub's env, beyond Claude Code's own (`--agent-env`). */
+  readonly agentEnvNames: readonly string[];
   /** An HTTP session with no request (and no open stream) for this long is closed; 0 = never. */
   readonly httpSessionIdleSeconds: number;
   /** Most HTTP MCP sessions open at once. */
@@ -60,6 +62,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     restore: false,
     permissionMode: null,
     model: null,
+    agentEnvNames: Object.freeze([]),
     httpSessionIdleSeconds: 1800,
     maxHttpSessions: 64,
   } satisfies HubConfig);

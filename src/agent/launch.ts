@@ -1,10 +1,18 @@
 /**
- * How an agent's `claude` process is started: argv, env and cwd, as data. The env is an
- * explicit allow-list of what the agent needs from the hub's env, plus the hub's own
- * variables; nothing else leaks in (in particular not CLAUDECODE, which would make a nested
- * Claude Code think it runs inside another one).
+ * How an agent's `claude` process is started: argv, env and cwd, as data. The env is what the
+ * agent needs from the hub's env — the basics (PATH, HOME, locale, terminal), Claude Code's own
+ * configuration (its documented variables for proxies, certificates, Bedrock, Vertex, Foundry,
+ * `DISABLE_*` switches, timeouts, telemetry export) and any names the person adds with
+ * `--agent-env` — plus the hub's own variables. Nothing else leaks in, in particular not
+ * CLAUDECODE (a nested Claude Code would think it runs inside another one) nor the hub's own
+ * CLAUDE_HUB_* configuration.
+ *
+ * With the release's capabilities (claude-probe.ts) the argv is checked against what that
+ * release accepts: a permission mode it does not list is mapped (`manual` ⇄ `default`) or
+ * refused, never passed.
  */
 import { HubError, ErrorCodes } from '../errors.js';
+import { missingOptions, permissionModeFor, type ClaudeCapabilities } from './claude-probe.js';
 
 export interface LaunchSpecInput {
   /** argv[0]: `claude` on PATH or an absolute path. */
@@ -27,8 +35,12 @@ export interface LaunchSpecInput {
   readonly extraArgs?: readonly string[];
   /** Where pass-through variables come from (the hub's env). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** More variable names to pass through (`--agent-env`). */
+  readonly passEnv?: readonly string[];
   /** Set last; wins over pass-through (e.g. a test's HOME). */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** What the installed release accepts; without it the argv is not checked against a release. */
+  readonly capabilities?: Pick<ClaudeCapabilities, 'options' | 'permissionModes' | 'version'>;
 }
 
 export interface LaunchSpec {
@@ -37,19 +49,36 @@ export interface LaunchSpec {
   readonly cwd: string;
 }
 
-export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'default', 'dontAsk', 'plan'] as const;
+/** Modes a person may ask for; `manual` (2.1.332) and `default` (2.1.197) are one mode. */
+export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'default', 'manual', 'dontAsk', 'plan'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PASS_EXACT = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'TERM', 'SHELL', 'TMPDIR', 'COLORTERM', 'TZ']);
-const PASS_PREFIXES = ['LC_', 'ANTHROPIC_', 'CLAUDE_'];
-// Variables that tell a Claude Code it runs inside another one, or would make it misreport.
-const NEVER_PASS = new Set(['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_HUB_AGENT', 'CLAUDE_HUB_SESSION']);
+const PASS_EXACT = new Set([
+  'PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'TERM', 'SHELL', 'TMPDIR', 'COLORTERM', 'TZ',
+  // Network: proxies and certificates (Claude Code's network-config page).
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+  // Vertex AI.
+  'CLOUD_ML_REGION', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT',
+  // Limits and timeouts Claude Code reads.
+  'BASH_DEFAULT_TIMEOUT_MS', 'BASH_MAX_TIMEOUT_MS', 'BASH_MAX_OUTPUT_LENGTH', 'API_TIMEOUT_MS', 'MCP_TIMEOUT', 'MCP_TOOL_TIMEOUT',
+  'MAX_MCP_OUTPUT_TOKENS', 'MAX_THINKING_TOKENS', 'USE_BUILTIN_RIPGREP', 'XDG_CONFIG_HOME',
+]);
+// ANTHROPIC_* (keys, base URLs, Vertex/Foundry ids), CLAUDE_* (CLAUDE_CODE_USE_BEDROCK/VERTEX/FOUNDRY,
+// client certificates, CLAUDE_CONFIG_DIR), AWS_* (Bedrock), AZURE_* (Foundry), VERTEX_REGION_*,
+// DISABLE_* (auto-updater, telemetry, …), OTEL_* (the person's telemetry export).
+const PASS_PREFIXES = ['LC_', 'ANTHROPIC_', 'CLAUDE_', 'AWS_', 'AZURE_', 'VERTEX_REGION_', 'DISABLE_', 'OTEL_'];
+// Variables that tell a Claude Code it runs inside another one (or an IDE), or are the hub's own.
+const NEVER_PASS = new Set(['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_CODE_SSE_PORT', 'CLAUDE_HUB_AGENT', 'CLAUDE_HUB_SESSION']);
+const NEVER_PASS_PREFIXES = ['CLAUDE_HUB_'];
+/** A name `--agent-env` may add. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-/** The allow-listed part of `env`. */
-export function agentPassThroughEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+/** The pass-through part of `env`: Claude Code's own configuration, and `extra` names. */
+export function agentPassThroughEnv(env: Readonly<Record<string, string | undefined>>, extra: readonly string[] = []): Record<string, string> {
+  const wanted = new Set(extra);
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value === undefined || NEVER_PASS.has(key)) continue;
-    if (PASS_EXACT.has(key) || PASS_PREFIXES.some((prefix) => key.startsWith(prefix))) out[key] = value;
+    if (value === undefined || NEVER_PASS.has(key) || NEVER_PASS_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
+    if (wanted.has(key) || PASS_EXACT.has(key) || PASS_PREFIXES.some((prefix) => key.startsWith(prefix))) out[key] = value;
   }
   return out;
 }
@@ -64,13 +93,23 @@ export function buildLaunchSpec(input: LaunchSpecInput): LaunchSpec {
       data: { permissionMode: input.permissionMode },
     });
   }
+  const caps = input.capabilities;
+  if (caps) {
+    const missing = missingOptions(caps);
+    if (missing.length > 0) {
+      throw new HubError(ErrorCodes.CONFIG_ERROR, `Claude Code ${caps.version ?? '(unknown version)'} does not accept ${missing.join(', ')}, which the hub needs to manage an agent; install a newer release (npm install -g @anthropic-ai/claude-code@latest).`, {
+        data: { missing, version: caps.version },
+      });
+    }
+  }
+  const permissionMode = input.permissionMode && caps ? permissionModeFor(input.permissionMode, caps) : (input.permissionMode ?? null);
   const argv = [
     input.claudeCommand,
     ...(input.resume ? ['--resume', input.claudeSessionId] : ['--session-id', input.claudeSessionId]),
     '-n', input.agentName,
     '--append-system-prompt-file', input.promptFile,
     '--settings', input.settingsFile,
-    ...(input.permissionMode ? ['--permission-mode', input.permissionMode] : []),
+    ...(permissionMode ? ['--permission-mode', permissionMode] : []),
     ...(input.model ? ['--model', input.model] : []),
     ...(input.extraArgs ?? []),
   ];
@@ -79,7 +118,10 @@ export function buildLaunchSpec(input: LaunchSpecInput): LaunchSpec {
     throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${forbidden} turns hooks off, and the hub needs them to see what the agent does; remove it.`, { data: { arg: forbidden } });
   }
   const env = {
-    ...agentPassThroughEnv(input.baseEnv),
+    // An agent must not replace the binary under the other agents mid-run (seen in tests);
+    // the person updates Claude Code, and `doctor` says whether the hub was tested with it.
+    DISABLE_AUTOUPDATER: '1',
+    ...agentPassThroughEnv(input.baseEnv, input.passEnv),
     ...(input.extraEnv ?? {}),
     CLAUDE_HUB_AGENT: input.agentName,
     CLAUDE_HUB_SESSION: input.hubSession,

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventsDirFor } from '../watch/layout.js';
 
-/** Events the live hub reads (field notes §3). */
+/**
+ * Events the live hub reads (field notes §0, §3). A release that does not know one of them
+ * stops at a settings-error dialog, so the hub registers only those the release knows
+ * (`hookEvents`, from claude-probe.ts); the first nine are known to every supported release.
+ */
 export const AGENT_HOOK_EVENTS = [
   'SessionStart',
   'UserPromptSubmit',
@@ -19,11 +23,15 @@ export const AGENT_HOOK_EVENTS = [
   'Stop',
   'StopFailure',
   'SessionEnd',
+  'PostToolUseFailure',
+  'PermissionDenied',
+  'Elicitation',
+  'ElicitationResult',
 ] as const;
 export type AgentHookEvent = (typeof AGENT_HOOK_EVENTS)[number];
 
 // Events that take a tool-name matcher; '*' matches every tool.
-const TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PostToolUse', 'PermissionRequest']);
+const TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PostToolUse', 'PermissionRequest', 'PostToolUseFailure', 'PermissionDenied']);
 
 export interface HookCommand {
   readonly type: 'command';
@@ -55,6 +63,8 @@ export interface AgentSettingsInput {
   readonly permissionMode?: string | null;
   /** Settings `sandbox` from the security layer (fences Bash where the platform supports it). */
   readonly sandbox?: Readonly<Record<string, unknown>>;
+  /** The hook events this release knows (default: every one in AGENT_HOOK_EVENTS). */
+  readonly hookEvents?: readonly string[];
 }
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -73,7 +83,9 @@ export function emitHook(eventsFile: string, emitScript: string = EMIT_SCRIPT): 
 export function buildAgentSettings(input: AgentSettingsInput): AgentSettings {
   const emit = emitHook(input.eventsFile, input.emitScript);
   const hooks: Record<string, HookEntry[]> = {};
+  const known = input.hookEvents ? new Set(input.hookEvents) : null;
   for (const event of AGENT_HOOK_EVENTS) {
+    if (known && !known.has(event)) continue;
     hooks[event] = [TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [emit] } : { hooks: [emit] }];
   }
   if (input.guardHook) hooks.PreToolUse = [input.guardHook, ...(hooks.PreToolUse ?? [])];

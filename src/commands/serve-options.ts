@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { isAbsolute, resolve } from 'node:path';
 import { defaultConfig, SECURITY_LEVELS, type HubConfig, type SecurityLevel } from '../config.js';
 import { ErrorCodes, HubError } from '../errors.js';
+import { ENV_NAME } from '../agent/launch.js';
 
 /** Flag name → what `--help` says about it. The env variable is CLAUDE_HUB_<FLAG_IN_CAPS>. */
 export const SERVE_FLAGS = {
@@ -24,6 +25,7 @@ export const SERVE_FLAGS = {
   'tokens-file': 'HTTP bearer tokens file (name, role, token)',
   'permission-mode': "agents' claude --permission-mode",
   model: "agents' claude --model",
+  'agent-env': "more variables agents get from this env, comma-separated (Claude Code's own proxy, certificate, Bedrock/Vertex/Foundry and DISABLE_* variables always pass)",
   restore: 'reopen exited agents with claude --resume on start (boolean)',
   'http-session-idle': 'close an HTTP session idle this many seconds (default 1800; 0 = never)',
   'max-http-sessions': 'most HTTP sessions open at once (default 64)',
@@ -83,6 +85,14 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     if (!pattern.test(got.value)) throw bad(got.source, got.value, allowed);
     return got.value;
   };
+  const envNames = (flag: Flag, fallback: readonly string[]): readonly string[] => {
+    const got = raw(flag);
+    if (got === undefined) return fallback;
+    const names = got.value.split(',').map((n) => n.trim()).filter((n) => n !== '');
+    const wrong = names.find((n) => !ENV_NAME.test(n) || n.startsWith('CLAUDE_HUB_') || n === 'CLAUDECODE');
+    if (wrong !== undefined || names.length > 64) throw bad(got.source, got.value, 'up to 64 variable names, comma-separated (not CLAUDECODE or CLAUDE_HUB_*)');
+    return Object.freeze([...new Set(names)]);
+  };
   const boolean = (flag: Flag, fallback: boolean): boolean => {
     const got = raw(flag);
     if (got === undefined) return fallback;
@@ -108,6 +118,7 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     restore: boolean('restore', defaults.restore),
     permissionMode: text('permission-mode', /^[A-Za-z]{1,32}$/, 'a Claude Code permission mode, e.g. acceptEdits', defaults.permissionMode),
     model: text('model', /^[A-Za-z0-9._:-]{1,100}$/, 'a model name', defaults.model),
+    agentEnvNames: envNames('agent-env', defaults.agentEnvNames),
     // A week at most: longer is what 0 (never) is for, and it stays within setTimeout's range.
     httpSessionIdleSeconds: integer('http-session-idle', 0, 604800, defaults.httpSessionIdleSeconds),
     maxHttpSessions: integer('max-http-sessions', 1, 1024, defaults.maxHttpSessions),

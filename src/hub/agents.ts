@@ -1,8 +1,9 @@
 /**
- * The running side of agents: how one is launched into a terminal (settings file with hooks
- * and guard, appended system prompt, launch spec), how the hub notices its terminal died, and
- * how it notices a dialog the agent stopped at before its first hook (trust, API key). The
- * records themselves live in the state store; liveness and dialogs go into the live index.
+ * The running side of agents: how one is launched into a terminal (what the installed Claude
+ * Code accepts, settings file with hooks and guard, appended system prompt, launch spec), how
+ * the hub notices its terminal died, and — through ScreenWatch — whether its prompt box is
+ * ready or a dialog stands in front of it. The records themselves live in the state store;
+ * liveness and dialogs go into the live index.
  */
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -13,8 +14,10 @@ import { assembleAgentPrompt } from '../agent/prompt.js';
 import { agentEventsFile, buildAgentSettings } from '../agent/settings.js';
 import { eventsDirFor } from '../watch/layout.js';
 import { buildLaunchSpec } from '../agent/launch.js';
-import { answerKeys, detectDialog } from '../agent/dialogs.js';
-import { watchStartup } from '../agent/startup.js';
+import { AGENT_HOOK_EVENTS } from '../agent/settings.js';
+import { hookEventsFor, permissionModeFor, probeClaude, type ClaudeCapabilities } from '../agent/claude-probe.js';
+import { compatibilityOf } from '../agent/compat.js';
+import { ScreenWatch } from './screens.js';
 import { buildDenyRules, buildGuardHook, buildSandboxSettings, sandboxSupport } from '../security/guard.js';
 import { exec } from '../exec.js';
 import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
@@ -22,7 +25,7 @@ import type { StateStore, Frozen } from '../store/state-store.js';
 import { ensurePrivateDir, replaceFileDurably } from '../store/durable-file.js';
 import type { AgentRecord, SessionRecord } from '../store/state-schema.js';
 import type { LiveIndex } from './index.js';
-import type { PendingPrompt } from './types.js';
+import type { HookEvent, PendingPrompt } from './types.js';
 
 export interface AgentManagerDeps {
   readonly config: HubConfig;
@@ -36,7 +39,7 @@ export interface AgentManagerDeps {
   readonly agentEnv: Readonly<Record<string, string | undefined>>;
   /** How often terminals are checked for life. */
   readonly livenessMs?: number;
-  /** How long after launch the hub looks for a dialog before the first hook. */
+  /** How long after launch the hub looks for the prompt box (and reports a dialog in front of it). */
   readonly startupWatchMs?: number;
   /**
    * Fence agents' Bash with Claude Code's sandbox: `'auto'` (default) where sandboxSupport()
@@ -49,23 +52,62 @@ export interface AgentManagerDeps {
 type Agent = Frozen<AgentRecord>;
 type Session = Frozen<SessionRecord>;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-
 export class AgentManager {
   readonly #deps: AgentManagerDeps;
   readonly #livenessTimer: NodeJS.Timeout;
-  readonly #watching = new Set<string>();
+  /** Whether each agent's prompt box is ready; the delivery queue asks it before typing. */
+  readonly screens: ScreenWatch;
   #checking = false;
   #closed = false;
   #sandbox: Promise<boolean> | undefined;
+  #capabilities: Promise<ClaudeCapabilities> | undefined;
+  /** Told when an agent's prompt box is ready again after a dialog (the delivery queue). */
+  #onReady: (agent: string) => void = () => undefined;
 
   constructor(deps: AgentManagerDeps) {
     this.#deps = deps;
-    this.#livenessTimer = setInterval(() => void this.checkLiveness(), deps.livenessMs ?? 2000);
+    this.screens = new ScreenWatch({
+      index: deps.index,
+      terminalOf: (agent) => this.terminalOf(agent),
+      trustsRoot: (sessionId) => deps.store.get().sessions.find((s) => s.id === sessionId)?.trustRoot ?? false,
+      onReady: (agent) => this.#onReady(agent),
+      logger: deps.logger,
+      ...(deps.startupWatchMs !== undefined ? { startupMs: deps.startupWatchMs } : {}),
+    });
+    this.#livenessTimer = setInterval(() => {
+      void this.checkLiveness();
+      this.screens.tick();
+    }, deps.livenessMs ?? 2000);
     this.#livenessTimer.unref();
+  }
+
+  /** Who to tell when a prompt box is ready again (set once by the hub). */
+  onPromptBoxReady(listener: (agent: string) => void): void {
+    this.#onReady = listener;
+  }
+
+  /**
+   * What the installed Claude Code is and accepts (claude-probe.ts), probed once per binary;
+   * the first call logs its version against the tested range.
+   */
+  capabilities(): Promise<ClaudeCapabilities> {
+    if (!this.#capabilities) {
+      const { config, agentEnv, logger } = this.#deps;
+      const probe = probeClaude(config.claudeCommand, { exec, env: agentEnv, cacheFile: join(config.stateDir, 'claude-capabilities.json') });
+      this.#capabilities = probe;
+      probe.then(
+        (caps) => {
+          const compat = compatibilityOf(caps.version ?? '0');
+          (compat.status === 'tested' || compat.status === 'between' ? logger.info : logger.warn).call(logger, compat.message, { claude: caps.path, version: caps.version });
+        },
+        (error: unknown) => {
+          // Not cached: the next launch probes again (the person may install Claude Code meanwhile).
+          if (this.#capabilities === probe) this.#capabilities = undefined;
+          logger.warn('Claude Code could not be probed; agents cannot start until it can', { error: toHubError(error).message });
+        },
+      );
+    }
+    return this.#capabilities;
   }
 
   settingsFile(agent: Pick<Agent, 'name' | 'session'>): string {
@@ -106,12 +148,15 @@ export class AgentManager {
     const { config, store, backend } = this.#deps;
     const state = store.get();
     const otherRoots = state.sessions.filter((s) => s.id !== session.id).map((s) => s.root);
+    const caps = await this.capabilities();
     const sandboxed = await this.#useSandbox();
+    const permissionMode = agent.launch.permissionMode ? permissionModeFor(agent.launch.permissionMode, caps) : null;
     const settings = buildAgentSettings({
       eventsFile: agentEventsFile(config.stateDir, session.id, agent.name),
       guardHook: buildGuardHook({ root: session.root, rootsFile: this.#deps.rootsFile, stateDir: config.stateDir }),
       deny: buildDenyRules(otherRoots),
-      permissionMode: agent.launch.permissionMode,
+      permissionMode,
+      hookEvents: hookEventsFor(caps, AGENT_HOOK_EVENTS),
       ...(sandboxed ? { sandbox: buildSandboxSettings({ root: session.root, otherRoots, stateDir: config.stateDir }) } : {}),
     });
     const settingsFile = this.settingsFile(agent);
@@ -140,12 +185,14 @@ export class AgentManager {
       model: agent.launch.model,
       extraArgs: agent.launch.extraArgs,
       baseEnv: this.#deps.agentEnv,
+      passEnv: config.agentEnvNames,
+      capabilities: caps,
     });
     // Until the new process speaks, the agent is `starting`, whatever its last process said.
     this.#deps.index.markLaunched(session.id, agent.name);
     const handle = await backend.open({ session: session.id, name: agent.name, cwd: spec.cwd, argv: spec.argv, env: spec.env });
     this.#deps.index.setAgentRuntime(session.id, agent.name, { backend: backend.name, terminal: handle, terminalAlive: true, pendingPrompt: null });
-    this.watchStartup(agent.name, session.id, handle, Date.now());
+    this.screens.afterLaunch(session.id, agent.name);
     return handle;
   }
 
@@ -192,63 +239,9 @@ export class AgentManager {
     }
   }
 
-  /**
-   * Until the agent's first hook event, looks at its screen for a dialog (trust this folder,
-   * use this API key, onboarding). Found: the agent shows `waiting_for_person` with the
-   * question and its choices, unless the person allowed the hub to trust this root itself.
-   */
-  watchStartup(name: string, sessionId: string, handle: TerminalHandle, since: number): void {
-    const key = `${sessionId}/${name}`;
-    if (this.#watching.has(key)) return;
-    this.#watching.add(key);
-    const deadline = Date.now() + (this.#deps.startupWatchMs ?? 60_000);
-    const started = (): boolean => {
-      const at = this.#deps.index.agentActivity(sessionId, name).lastEventAt;
-      return this.#closed || (at !== null && at >= since);
-    };
-    void (async () => {
-      try {
-        // Dialogs come one after another (trust, then API key): keep looking until the first hook.
-        while (!started() && Date.now() < deadline) {
-          const terminal = { backend: this.#deps.backend, handle };
-          // Backs off (300 ms → 3 s): a slow start must not cost a terminal call every few hundred ms for a minute.
-          const outcome = await watchStartup({ backend: terminal.backend, handle, started, timeoutMs: deadline - Date.now(), everyMs: 300, maxEveryMs: 3000 });
-          if (outcome.kind !== 'dialog') break;
-          const session = this.#deps.store.get().sessions.find((s) => s.id === sessionId);
-          if (outcome.dialog.kind === 'trust' && session?.trustRoot) {
-            this.#deps.logger.info('trusting the session root for the agent, as the session allows', { agent: name, session: sessionId });
-            await terminal.backend.sendKeys(terminal.handle, answerKeys(outcome.dialog, '1').keys);
-          } else {
-            const shown = this.#deps.index.agentView(sessionId, name).pendingPrompt;
-            if (shown?.question !== outcome.dialog.question) this.setPendingPrompt(sessionId, name, promptOf(outcome.dialog));
-          }
-          await sleep(500);
-        }
-        if (started()) this.setPendingPrompt(sessionId, name, null);
-      } catch (error) {
-        this.#deps.logger.debug('startup watch failed', { agent: name, error: toHubError(error).message });
-      } finally {
-        this.#watching.delete(key);
-      }
-    })();
-  }
-
-  /**
-   * A PermissionRequest hook says a dialog is up; the screen says which choices it offers.
-   * Looks a few times (the dialog may still be drawing) and shows it on the agent.
-   */
-  async capturePrompt(sessionId: string, name: string): Promise<void> {
-    const terminal = this.terminalOf(name);
-    if (!terminal) return;
-    for (let attempt = 0; attempt < 8 && !this.#closed; attempt++) {
-      const screen = await terminal.backend.readScreen(terminal.handle).catch(() => null);
-      const dialog = screen === null ? null : detectDialog(screen.text);
-      if (dialog) {
-        this.setPendingPrompt(sessionId, name, promptOf(dialog));
-        return;
-      }
-      await sleep(150);
-    }
+  /** A hook event: the screen watch looks where a dialog may have come up. */
+  onHookEvent(event: HookEvent): void {
+    this.screens.onHookEvent(event);
   }
 
   setPendingPrompt(sessionId: string, name: string, prompt: PendingPrompt | null): void {
@@ -258,6 +251,7 @@ export class AgentManager {
   shutdown(): void {
     this.#closed = true;
     clearInterval(this.#livenessTimer);
+    this.screens.close();
   }
 }
 
@@ -265,8 +259,4 @@ export class AgentManager {
 export function toHandle(record: Frozen<AgentRecord>['terminal']): TerminalHandle | null {
   if (record === null) return null;
   return record.container === undefined ? { backend: record.backend, id: record.id } : { backend: record.backend, id: record.id, container: record.container };
-}
-
-function promptOf(dialog: PendingPrompt): PendingPrompt {
-  return { kind: dialog.kind, question: dialog.question, choices: dialog.choices, since: dialog.since };
 }

@@ -64,7 +64,8 @@ export interface HubApi {
   sendMessage(caller: Caller, input: { agent_name: string; message: string; from?: string }): Promise<MessageResult>;
   clearConversation(caller: Caller, agentName: string): Promise<AgentView>;
   startNewConversation(caller: Caller, agentName: string, resume: boolean): Promise<AgentView>;
-  answerPrompt(caller: Caller, agentName: string, choice: string): Promise<{ agent: string; answered: PendingPrompt; choice: { number: number; label: string } }>;
+  /** Answers the dialog on the agent's screen; `now` is what the screen shows afterwards. */
+  answerPrompt(caller: Caller, agentName: string, choice: string): Promise<AnsweredPrompt>;
   readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }>;
 
   listTasks(caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]>;
@@ -86,3 +87,11 @@ export type HubChange =
   | { readonly kind: 'todo'; readonly session: string }
   | { readonly kind: 'task'; readonly session: string; readonly taskId: string }
   | { readonly kind: 'tasks'; readonly session: string };
+
+export interface AnsweredPrompt {
+  readonly agent: string;
+  readonly answered: PendingPrompt;
+  readonly choice: { readonly number: number; readonly label: string };
+  /** After the answer: the prompt box (`ready`), the next dialog, or a screen the hub cannot read. */
+  readonly now: { readonly state: 'ready' | 'menu' | 'press_enter' | 'unknown'; readonly question: string | null };
+}

@@ -9,7 +9,8 @@
  */
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { sanitizeTerminalText, DEFAULT_MAX_TERMINAL_TEXT_BYTES } from '../terminal/sanitize.js';
-import { detectDialog } from '../agent/dialogs.js';
+import { readScreen } from '../screen/read.js';
+import { sleep } from '../sleep.js';
 import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
 import type { AgentStatus, HookEvent } from './types.js';
 import type { Logger } from '../log.js';
@@ -56,6 +57,11 @@ export interface DeliveryStatusSource {
   onStatusChange(listener: (agent: string, status: AgentStatus) => void): () => void;
 }
 
+/** Whether the agent's prompt box is the active element right now (screens.ts). */
+export interface DeliveryReadiness {
+  ready(agent: string): Promise<boolean>;
+}
+
 /** Every hook event of every agent, as read from the event files. */
 export interface DeliveryHookSource {
   onHookEvent(listener: (event: HookEvent) => void): () => void;
@@ -65,6 +71,12 @@ export interface DeliveryQueueOptions {
   readonly terminals: DeliveryTerminals;
   readonly status: DeliveryStatusSource;
   readonly hooks: DeliveryHookSource;
+  /**
+   * Asked right before typing and before every Enter: nothing goes to a terminal whose prompt
+   * box has something in front of it (a menu, a dialog, an unreadable screen). Without it, the
+   * screen is read here for the Enters.
+   */
+  readonly readiness?: DeliveryReadiness;
   /** Called with every pending entry after each change (persist it). */
   readonly onQueueChanged?: (snapshot: readonly DeliveryEntry[]) => void;
   /**
@@ -267,6 +279,9 @@ export class DeliveryQueue {
           await sleep(settle);
           continue; // Re-check: the agent may have been given work meanwhile.
         }
+        // The hooks say idle; the screen must say the prompt box is what keys go to.
+        if (this.options.readiness && !(await this.options.readiness.ready(agent))) return; // kicked again when it is
+        if (this.queues.get(agent)?.[0] !== head || !this.readyFor(agent)) continue;
         const confirmation = this.expect(head);
         const typed = this.update(head, { state: 'typing' });
         try {
@@ -274,7 +289,8 @@ export class DeliveryQueue {
           await terminal.backend.sendText(terminal.handle, typed.text);
           const submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
           if (this.options.submitDelayMs) await sleep(this.options.submitDelayMs);
-          await terminal.backend.submit(terminal.handle);
+          // A dialog that came up since the paste would take the Enter as its answer.
+          if (await this.promptBoxReady(agent, terminal)) await terminal.backend.submit(terminal.handle);
           await this.confirmOrRetry(submitted, confirmation);
         } catch (error) {
           this.waiters.delete(agent);
@@ -320,15 +336,21 @@ export class DeliveryQueue {
       this.emit({ type: 'retry', entry: current, submit: current.submits });
       if (status !== 'waiting_for_person' && terminal) {
         try {
-          // The status may lag the screen: an Enter into a permission dialog would answer it.
-          const screen = await terminal.backend.readScreen(terminal.handle);
-          if (detectDialog(screen.text) === null) await terminal.backend.submit(terminal.handle);
+          // The status may lag the screen: an Enter into a dialog would answer it.
+          if (await this.promptBoxReady(current.agent, terminal)) await terminal.backend.submit(terminal.handle);
         } catch (error) {
           return this.finishUndelivered(current, `pressing submit failed: ${toHubError(error).message}`);
         }
       }
       timeout *= 2;
     }
+  }
+
+  /** With `readiness`: the prompt box is ready. Without: at least no dialog is on screen. */
+  private async promptBoxReady(agent: string, terminal: { readonly backend: TerminalBackend; readonly handle: TerminalHandle }): Promise<boolean> {
+    if (this.options.readiness) return this.options.readiness.ready(agent);
+    const state = readScreen((await terminal.backend.readScreen(terminal.handle)).text).state;
+    return state !== 'menu' && state !== 'press_enter';
   }
 
   private expect(entry: DeliveryEntry): Promise<HookEvent | null> {
@@ -442,10 +464,4 @@ export class DeliveryQueue {
       }
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
 }

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
-import { answerKeys, detectDialog } from '../agent/dialogs.js';
+import { answerDialog } from '../screen/terminal.js';
+import { sleep } from '../sleep.js';
 import { appendTaskLog, setTaskFields, slugify, TODO_FILE, type TaskFieldUpdate } from '../protocol/index.js';
 import { createTaskFile, readProtocolFile, readProtocolFileIfExists, updateProtocolFile } from '../store/files.js';
 import { StateStore, type Frozen } from '../store/state-store.js';
@@ -44,6 +45,7 @@ import { AgentManager, toHandle } from './agents.js';
 import { GitRecorder } from './git-recorder.js';
 import type { Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from './api.js';
 import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { PendingPrompt } from './types.js';
 import { TEMPLATES_DIR, agentEventsFile } from '../agent/settings.js';
 import { parseHookLine } from './events.js';
 
@@ -156,10 +158,12 @@ export class Hub implements HubApi {
       terminals: { terminalOf: (agent) => this.#agents.terminalOf(agent) },
       status: this.#index,
       hooks: this.#index,
+      readiness: this.#agents.screens,
       persist: (snapshot) => this.#persistDeliveries(snapshot),
       logger,
       ...(options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : {}),
     });
+    this.#agents.onPromptBoxReady((agent) => this.#delivery.kick(agent));
     this.#git = new GitRecorder({ index: this.#index, logger, enabled: options.gitAudit ?? true, sessionRoot: (id) => this.#sessionRecord(id)?.root ?? null });
   }
 
@@ -193,10 +197,11 @@ export class Hub implements HubApi {
         this.#enqueue(agent, nudge.text, nudge.taskId);
       }),
       this.#index.onHookEvent((event) => {
-        const asks = event.event === 'PermissionRequest' || (event.event === 'Notification' && event.payload.notification_type === 'permission_prompt');
-        if (asks) void this.#agents.capturePrompt(event.session, event.agent);
-        // Any other hook after a dialog means the dialog is gone (answered in the terminal, or by us).
-        else if (event.event !== 'Notification') this.#agents.setPendingPrompt(event.session, event.agent, null);
+        // Work going on means a dialog in front of the box is gone (answered in the terminal, or
+        // by us); the events that can bring one (SessionStart, Stop, PermissionRequest, …) are
+        // followed by a look at the screen instead.
+        if (CLEARS_DIALOG.has(event.event)) this.#agents.setPendingPrompt(event.session, event.agent, null);
+        this.#agents.onHookEvent(event);
       }),
       this.#index.onStatusChange((agent, status, session) => {
         void this.#auditEntry({ kind: 'agent_state', actor: 'hub', session, agent, outcome: status });
@@ -426,19 +431,26 @@ export class Hub implements HubApi {
       const wanted = validateChoice(choice);
       const terminal = this.#agents.terminalOf(agent.name);
       if (!terminal) throw new HubError(ErrorCodes.AGENT_EXITED, `${agent.name} has no terminal; start_new_agent_conversation opens one.`, { data: { agent: agent.name } });
-      // The screen now is the truth about which dialog is up (the index may know an older one).
-      const screen = await terminal.backend.readScreen(terminal.handle);
-      const dialog = detectDialog(screen.text);
-      if (!dialog) {
-        throw new HubError(ErrorCodes.NO_PROMPT, `${agent.name} is not waiting at a dialog right now (status: ${this.#index.getStatus(agent.name) ?? 'unknown'}); nothing was typed.`, {
-          data: { agent: agent.name },
-        });
+      if (!(await terminal.backend.isAlive(terminal.handle))) {
+        throw new HubError(ErrorCodes.AGENT_EXITED, `${agent.name} has exited; start_new_agent_conversation reopens it.`, { data: { agent: agent.name } });
       }
-      const { keys, choice: picked } = answerKeys(dialog, wanted);
-      await terminal.backend.sendKeys(terminal.handle, keys);
+      // The screen now is the truth about which dialog is up (the index may know an older one).
+      const result = await answerDialog(terminal, wanted, { label: agent.name });
+      const since = this.#index.agentView(agent.session, agent.name).pendingPrompt?.since ?? new Date().toISOString();
+      const answered: PendingPrompt =
+        result.menu.state === 'menu'
+          ? { kind: result.menu.kind, question: result.menu.question, choices: result.menu.choices, since }
+          : { kind: 'onboarding', question: result.menu.question, choices: [{ number: 1, label: 'Continue' }], since };
+      // What the screen shows now goes on the agent (the box, or the next dialog).
       this.#agents.setPendingPrompt(agent.session, agent.name, null);
-      const answered = { kind: dialog.kind, question: dialog.question, choices: dialog.choices, since: dialog.since };
-      return { agent: agent.name, answered, choice: picked };
+      await this.#agents.screens.check(agent.name, true);
+      const after = result.after;
+      return {
+        agent: agent.name,
+        answered,
+        choice: { number: result.choice.number, label: result.choice.label },
+        now: after.state === 'menu' ? { state: after.state, question: after.question } : after.state === 'press_enter' ? { state: after.state, question: after.question } : { state: after.state, question: null },
+      };
     }, () => optionalSession(this.#agentRecord(agentName)?.session));
   }
 
@@ -495,7 +507,7 @@ export class Hub implements HubApi {
             : `${agent.name} is ${status ?? 'unknown'}; the message goes out when it is idle.`;
         return { ...base, state: 'queued' as const, reason };
       }
-      const outcome = await Promise.race([settled, sleep(this.#options.deliveryWaitMs ?? 20_000).then(() => null)]);
+      const outcome = await Promise.race([settled, sleep(this.#options.deliveryWaitMs ?? 20_000, { unref: true }).then(() => null)]);
       if (outcome === null) return { ...base, state: 'queued' as const, reason: 'not confirmed yet; it stays queued and is retried' };
       return outcome.state === 'delivered' ? { ...base, state: 'delivered' as const } : { ...base, state: 'undelivered' as const, reason: outcome.reason ?? 'unknown' };
     }, () => optionalSession(this.#agentRecord(input.agent_name)?.session));
@@ -839,6 +851,5 @@ export function nextAgentName(state: Frozen<HubState>): string {
   for (let n = 1; ; n++) if (!taken.has(`Agent_${n}`)) return `Agent_${n}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
+/** Hook events that mean the agent is past any dialog: it took a prompt or ran a tool. */
+const CLEARS_DIALOG: ReadonlySet<string> = new Set(['UserPromptSubmit', 'PostToolUse', 'PostToolUseFailure', 'ElicitationResult', 'SessionEnd']);

@@ -71,7 +71,14 @@ export function activityOf(event: string, payload: Readonly<Record<string, unkno
     case 'PreToolUse':
     case 'PostToolUse':
     case 'PostToolUseFailure':
+    case 'PermissionDenied':
+      // PermissionDenied: auto mode refused a tool call; the turn goes on without it.
       return make('working', str(payload, 'tool_name'));
+    case 'Elicitation':
+      // An MCP server asks the person for input in the agent's terminal.
+      return make('waiting_for_person', str(payload, 'mcp_server_name') ?? str(payload, 'message') ?? 'elicitation');
+    case 'ElicitationResult':
+      return make('working', str(payload, 'mcp_server_name'));
     case 'PermissionRequest':
       return make('waiting_for_person', str(payload, 'tool_name'));
     case 'Notification': {

@@ -22,9 +22,20 @@ export const POINTER_CHARS = '❯›>';
 
 /**
  * A rule: a line of box-drawing dashes. The prompt box sits between two (2.1.197, 2.1.332);
- * dialogs use them as separators (the permission prompt, AskUserQuestion).
+ * dialogs use them as separators (the permission prompt, AskUserQuestion). A rule may carry a
+ * title: `-n Agent_1` puts `──── Agent_1 ──` on the box's top rule (2.1.197; `──── Agent_1 ─` in 2.1.332).
  */
-export const RULE_LINE = /^\s*[─━═╌┄┈╍-]{12,}\s*$/u;
+export const RULE_LINE = /^\s*[─━═╌┄┈╍-]{3,}(?:.{1,80}?[─━═╌┄┈╍-])?\s*$/u;
+/** A rule is mostly dashes: at least this many of them, and at least half of the line. */
+export const RULE_MIN_DASHES = 12;
+const DASH = /[─━═╌┄┈╍-]/gu;
+
+export function isRuleText(text: string): boolean {
+  if (!RULE_LINE.test(text)) return false;
+  const trimmed = text.trim();
+  const dashes = trimmed.match(DASH)?.length ?? 0;
+  return dashes >= RULE_MIN_DASHES && dashes * 2 >= [...trimmed].length;
+}
 
 /**
  * Hints printed under a dialog: "Enter to confirm · Esc to cancel" (trust, 2.1.197 and

@@ -22,7 +22,7 @@ import {
   NUMBERED_LABEL,
   POINTER_CHARS,
   PRESS_ENTER,
-  RULE_LINE,
+  isRuleText,
   SCROLL_HINT,
 } from './patterns.js';
 
@@ -66,7 +66,7 @@ function toLines(screen: string): Line[] {
   });
 }
 
-const isRule = (line: Line | undefined): boolean => line !== undefined && RULE_LINE.test(line.text);
+const isRule = (line: Line | undefined): boolean => line !== undefined && isRuleText(line.text);
 
 /** `❯ text` at `indent`: the pointer and the column its label starts at. */
 function pointerAt(line: Line): { readonly labelCol: number } | null {
@@ -198,7 +198,9 @@ function questionOf(lines: readonly Line[], start: number, floor: number): { que
     if (line.indent >= 0) above.unshift(line.text.trim());
   }
   const text = above.join('\n');
-  const asked = [...above].reverse().find((l) => l.includes('?')) ?? above.at(-1) ?? '';
+  // The line that asks; else the line a known dialog is named by; else the dialog's first line.
+  const named = above.find((l) => DIALOG_NAMES.some((n) => n.pattern.test(l)));
+  const asked = [...above].reverse().find((l) => l.includes('?')) ?? named ?? above[0] ?? '';
   return { question: asked, text };
 }
 

@@ -146,6 +146,13 @@ export class TmuxBackend implements TerminalBackend {
 
   async sendText(handle: TerminalHandle, text: string): Promise<void> {
     const pane = assertPaneId(handle);
+    // tmux 3.3a's server crashes on a paste into a dead pane (remain-on-exit keeps it), taking
+    // every agent with it; send-keys does not. Asked in its own call (an if-shell in the same
+    // command list does not stop the crash); the gap left is the few ms between the two calls.
+    const dead = await this.guard(this.tmux(['display-message', '-p', '-t', pane, '#{pane_dead}']), handle, 'check the pane');
+    if (dead.stdout.trim() === '1') {
+      throw new HubError(ErrorCodes.AGENT_EXITED, `tmux pane ${pane} is gone (its process exited); nothing was typed.`, { data: { pane } });
+    }
     const buffer = `hub-${randomBytes(6).toString('hex')}`;
     await this.guard(
       this.tmux(

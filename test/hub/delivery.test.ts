@@ -144,13 +144,14 @@ describe('DeliveryQueue', () => {
     expect(w.queue.pending()).toEqual([]);
   });
 
-  it('never presses submit again while a dialog is on screen, even if the status lags', async () => {
+  it('never presses submit, not even the first, while a dialog is on screen, even if the status lags', async () => {
     const w = await world('idle');
     w.ignoreSubmits = Infinity;
     w.pane.screen = ' Do you want to make this edit to TODO.md?\n ❯ 1. Yes\n   2. No';
     const outcome = await w.queue.enqueue({ deliveryId: 'd', agent: 'Agent_1', text: 'x' }).settled;
     expect(outcome.state).toBe('undelivered');
-    expect(w.calls).toEqual(['paste:x', 'submit']);
+    // A dialog that came up between the paste and the Enter would take the Enter as its answer.
+    expect(w.calls).toEqual(['paste:x']);
     expect(w.events.map((e) => e.type)).toEqual(['retry', 'retry', 'undelivered']);
   });
 

@@ -137,6 +137,14 @@ describe('screens no release has shown yet', () => {
     expect(readScreen(['Security notes:', ' 1. Claude can make mistakes', '', 'Press Enter to continue…'].join('\n'))).toEqual({ state: 'press_enter', question: 'Press Enter to continue…' });
   });
 
+  it('the prompt box under a titled rule (`-n Agent_1` puts the name on it)', () => {
+    const titled = `${'─'.repeat(80)} Agent_1 ──`;
+    expect(readScreen([' ▐▛███▜▌   Claude Code', titled, '❯ ', RULE, '  ⏵⏵ accept edits on'].join('\n'))).toEqual({ state: 'ready', draft: '' });
+    // 2.1.332 ends the title with a single dash.
+    expect(readScreen([`${'─'.repeat(80)} Agent_1 ─`, '❯ ', RULE].join('\n'))).toEqual({ state: 'ready', draft: '' });
+    expect(readScreen(['── a line of prose that merely starts with dashes and goes on ──', '❯ ', RULE].join('\n')).state).toBe('unknown');
+  });
+
   it('a multi-line draft', () => {
     expect(readScreen([RULE, '❯ first line', '  second line', RULE].join('\n'))).toEqual({ state: 'ready', draft: 'first line\nsecond line' });
   });

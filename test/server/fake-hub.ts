@@ -5,7 +5,7 @@
  */
 import { byUrgency } from '../../src/hub/status.js';
 import { ErrorCodes, HubError } from '../../src/errors.js';
-import type { Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from '../../src/hub/api.js';
+import type { AnsweredPrompt, Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from '../../src/hub/api.js';
 import type { AgentView, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from '../../src/hub/types.js';
 
 export interface RecordedCall {
@@ -134,13 +134,13 @@ export class FakeHub implements HubApi {
     return { ...this.agent(agentName), status: 'starting' };
   }
 
-  async answerPrompt(caller: Caller, agentName: string, choice: string): Promise<{ agent: string; answered: PendingPrompt; choice: { number: number; label: string } }> {
+  async answerPrompt(caller: Caller, agentName: string, choice: string): Promise<AnsweredPrompt> {
     this.record('answerPrompt', caller, agentName, choice);
     const agent = this.agent(agentName);
     if (!agent.pendingPrompt) throw new HubError(ErrorCodes.NO_PROMPT, `${agentName} is not waiting at a dialog.`);
     const picked = agent.pendingPrompt.choices.find((c) => String(c.number) === choice || c.label === choice);
     if (!picked) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `"${choice}" is not one of the dialog's choices.`);
-    return { agent: agentName, answered: agent.pendingPrompt, choice: picked };
+    return { agent: agentName, answered: agent.pendingPrompt, choice: picked, now: { state: 'ready', question: null } };
   }
 
   async readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {

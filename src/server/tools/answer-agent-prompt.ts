@@ -8,8 +8,8 @@ export const answerAgentPrompt = defineTool({
   config: {
     title: 'Answer agent prompt',
     description:
-      'Answer the dialog an agent\'s terminal is stopped at (shown as pendingPrompt in get_session_status): a permission request, a question, the trust dialog. ' +
-      'Give the choice\'s number or its label.',
+      'Answer the dialog an agent\'s terminal is stopped at (shown as pendingPrompt in get_session_status): a permission request, a question, the trust dialog, any menu. ' +
+      'Give the choice\'s number or its label (exact, or a unique beginning). The hub moves the pointer, confirms, and checks that the dialog went away; `now` says what the screen shows after.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       choice: z.string().min(1).max(LIMITS.choice).describe('The number of the choice (e.g. "1") or its label, as listed in the agent\'s pendingPrompt.'),
@@ -18,14 +18,20 @@ export const answerAgentPrompt = defineTool({
       agent: z.string(),
       answered: pendingPromptSchema,
       choice: z.object({ number: z.number().int(), label: z.string() }),
+      now: z.object({
+        state: z.enum(['ready', 'menu', 'press_enter', 'unknown']).describe('ready: the prompt box is back; menu/press_enter: another dialog follows; unknown: the screen could not be read'),
+        question: z.string().nullable(),
+      }),
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   },
   async handler(hub, caller, args) {
     const result = await hub.answerPrompt(caller, args.agent_name, args.choice);
     return {
-      structured: { agent: result.agent, answered: result.answered, choice: { ...result.choice } },
-      text: `${result.agent}: answered "${result.answered.question}" with ${result.choice.number}. ${result.choice.label}.`,
+      structured: { agent: result.agent, answered: result.answered, choice: { ...result.choice }, now: { ...result.now } },
+      text: `${result.agent}: answered "${result.answered.question}" with ${result.choice.number}. ${result.choice.label}; ${
+        result.now.state === 'ready' ? 'its prompt box is ready.' : result.now.question ? `now it asks "${result.now.question}".` : 'its screen now shows something else (see read_agent_output).'
+      }`,
     };
   },
 });

@@ -1,8 +1,14 @@
+/**
+ * More screens captured from real Claude Code 2.1.197 in tmux (trimmed right): the API key
+ * dialog, the onboarding theme menu with its code preview under it, the press-Enter security
+ * notes, the welcome banner over an idle prompt. Read by structure like the rest
+ * (read.test.ts has both pinned releases' screens).
+ */
 import { describe, expect, it } from 'vitest';
-import { answerKeys, detectDialog } from '../../src/agent/dialogs.js';
+import { readScreen, type MenuReading } from '../../src/screen/read.js';
+import { nextKeys, resolveChoice } from '../../src/screen/choose.js';
 import { HubError } from '../../src/errors.js';
 
-// Screens captured from real Claude Code 2.1.197 in tmux (trimmed right).
 const TRUST = `────────────────────────────────
  Accessing workspace:
  /tmp/exp/root
@@ -42,6 +48,7 @@ const PERMISSION = `❯ please tick
 const IDLE = `╭─── Claude Code v2.1.197 ───╮
 │ 1. Run /init to create a CLAUDE.md │
 ╰────────────────────────────╯
+────────────────
 ❯ 
 ────────────────
   ? for shortcuts`;
@@ -69,68 +76,76 @@ const SECURITY_NOTES = ` Security notes:
     Learn more: https://code.claude.com/docs/en/security
  Press Enter to continue…`;
 
-const now = new Date('2026-01-01T00:00:00Z');
+function menu(text: string): MenuReading {
+  const reading = readScreen(text);
+  if (reading.state !== 'menu') throw new Error(`expected a menu, got ${JSON.stringify(reading)}`);
+  return reading;
+}
 
-describe('detectDialog', () => {
-  it('recognises the trust dialog with its choices and preselection', () => {
-    expect(detectDialog(TRUST, now)).toEqual({
+describe('older 2.1.197 screens, read by structure', () => {
+  it('the trust dialog with its choices and preselection', () => {
+    expect(menu(TRUST)).toEqual({
+      state: 'menu',
       kind: 'trust',
-      question: 'Do you trust the files in this folder?',
+      question: expect.stringContaining('one you trust?'),
       choices: [
         { number: 1, label: 'Yes, I trust this folder' },
         { number: 2, label: 'No, exit' },
       ],
-      since: '2026-01-01T00:00:00.000Z',
       selected: 1,
+      numbered: true,
     });
   });
 
-  it('recognises the API key dialog (No preselected)', () => {
-    const dialog = detectDialog(API_KEY, now);
+  it('the API key dialog (No preselected)', () => {
+    const dialog = menu(API_KEY);
     expect(dialog).toMatchObject({ kind: 'api_key', question: 'Do you want to use this API key?', selected: 2 });
-    expect(dialog?.choices.map((c) => c.label)).toEqual(['Yes', 'No (recommended)']);
+    expect(dialog.choices.map((c) => c.label)).toEqual(['Yes', 'No (recommended)']);
   });
 
-  it('recognises a permission prompt and keeps its question', () => {
-    const dialog = detectDialog(PERMISSION, now);
+  it('a permission prompt keeps its question', () => {
+    const dialog = menu(PERMISSION);
     expect(dialog).toMatchObject({ kind: 'permission', question: 'Do you want to make this edit to TODO.md?' });
-    expect(dialog?.choices).toHaveLength(3);
-    expect(dialog?.choices[2]).toEqual({ number: 3, label: 'No' });
+    expect(dialog.choices).toHaveLength(3);
+    expect(dialog.choices[2]).toEqual({ number: 3, label: 'No' });
   });
 
-  it('recognises the onboarding theme choice and the press-Enter security notes', () => {
-    const theme = detectDialog(ONBOARDING, now);
+  it('the onboarding theme choice (a code preview under it) and the press-Enter security notes', () => {
+    const theme = menu(ONBOARDING);
     expect(theme).toMatchObject({ kind: 'onboarding', question: 'Choose the text style that looks best with your terminal', selected: 2 });
-    expect(theme?.choices.map((c) => c.label)).toEqual(['Auto (match terminal)', 'Dark mode ✔', 'Light mode', 'Dark mode (colorblind-friendly)']);
-    expect(answerKeys(theme!, 'light mode').keys).toEqual(['3']);
-    const notes = detectDialog(SECURITY_NOTES, now);
-    expect(notes).toMatchObject({ kind: 'onboarding', question: 'Press Enter to continue', choices: [{ number: 1, label: 'Continue' }] });
-    expect(answerKeys(notes!, '1')).toEqual({ keys: ['Enter'], choice: { number: 1, label: 'Continue' } });
+    expect(theme.choices.map((c) => c.label)).toEqual(['Auto (match terminal)', 'Dark mode ✔', 'Light mode', 'Dark mode (colorblind-friendly)']);
+    expect(nextKeys(theme, resolveChoice(theme, 'light mode'))).toEqual({ kind: 'move', keys: ['Down'] });
+    expect(readScreen(SECURITY_NOTES)).toEqual({ state: 'press_enter', question: 'Press Enter to continue…' });
   });
 
-  it('sees no dialog on an idle prompt, on an empty screen, or in numbered lists without a question', () => {
-    expect(detectDialog(IDLE, now)).toBeNull();
-    expect(detectDialog('', now)).toBeNull();
-    expect(detectDialog('Plan:\n1. read\n2. write\n❯ ', now)).toBeNull();
-    expect(detectDialog('Which one?\n 2. b\n 3. c', now)).toBeNull();
+  it('no dialog on an idle prompt under the welcome banner; numbered lists without a pointer or footer are not menus', () => {
+    expect(readScreen(IDLE)).toEqual({ state: 'ready', draft: '' });
+    expect(readScreen('Plan:\n1. read\n2. write\n❯ ').state).toBe('unknown');
+    expect(readScreen('Which one?\n 2. b\n 3. c').state).toBe('unknown');
   });
 });
 
-describe('answerKeys', () => {
-  const prompt = detectDialog(PERMISSION, now)!;
-  it('answers by number with the digit alone (Claude Code menus confirm on the digit)', () => {
-    expect(answerKeys(prompt, '3')).toEqual({ keys: ['3'], choice: { number: 3, label: 'No' } });
+describe('choosing', () => {
+  const prompt = menu(PERMISSION);
+  it('by number: arrows from the pointer, then Enter once it is there', () => {
+    expect(nextKeys(prompt, resolveChoice(prompt, '3'))).toEqual({ kind: 'move', keys: ['Down', 'Down'] });
+    expect(nextKeys(prompt, resolveChoice(prompt, '1'))).toEqual({ kind: 'confirm', keys: ['Enter'] });
+    expect(nextKeys({ ...prompt, selected: 3 }, resolveChoice(prompt, '1'))).toEqual({ kind: 'move', keys: ['Up', 'Up'] });
   });
-  it('answers by label, case-insensitive, exact first then a unique prefix', () => {
-    expect(answerKeys(prompt, 'yes').keys).toEqual(['1']);
-    expect(answerKeys(prompt, ' NO ').keys).toEqual(['3']);
-    expect(answerKeys(prompt, 'yes, allow').keys).toEqual(['2']);
+  it('by label, case-insensitive, exact first then a unique prefix', () => {
+    expect(resolveChoice(prompt, 'yes').number).toBe(1);
+    expect(resolveChoice(prompt, ' NO ').number).toBe(3);
+    expect(resolveChoice(prompt, 'yes, allow').number).toBe(2);
   });
-  it('rejects an unknown or ambiguous choice with INVALID_ARGUMENT listing the choices', () => {
+  it('a numbered menu whose pointer scrolled away is answered by its digit; an unnumbered one not at all', () => {
+    expect(nextKeys({ ...prompt, selected: null }, resolveChoice(prompt, '2'))).toEqual({ kind: 'digit', keys: ['2'] });
+    expect(nextKeys({ ...prompt, selected: null, numbered: false }, resolveChoice(prompt, '2')).kind).toBe('impossible');
+  });
+  it('rejects an unknown or ambiguous choice with INVALID_ARGUMENT listing the choices; nothing is typed', () => {
     for (const bad of ['4', 'maybe', 'y', '']) {
       let caught: unknown;
       try {
-        answerKeys(prompt, bad);
+        resolveChoice(prompt, bad);
       } catch (error) {
         caught = error;
       }
