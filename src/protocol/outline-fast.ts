@@ -1,8 +1,8 @@
 /**
  * The fast outline engine: one pass over the lines, following CommonMark's container rules for
- * list items, ATX headings, fenced code, thematic breaks, GFM tables and HTML comments. It
- * returns null (and remark takes over) on anything it does not model exactly: block quotes,
- * setext headings, indented code, other HTML blocks, tabs in indentation, empty items, …
+ * list items, ATX headings, fenced and indented code, thematic breaks, GFM tables and HTML
+ * comments. It returns null (and remark takes over) on anything it does not model exactly: block
+ * quotes, setext headings, other HTML blocks, tabs in indentation, empty items, …
  */
 import type { Outline, OutlineHeading, OutlineItem } from './outline.js';
 import { oneLine } from './text.js';
@@ -29,6 +29,8 @@ const MARKER = /^(?:[-+*]|(\d{1,9})[.)])/;
 const TABLE_DELIMITER = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
 /** Content right after a list marker that opens another block: the scanner leaves those to remark. */
 const BLOCK_IN_ITEM = /^(?:#{1,6}(?:[ \t]|$)|>|`{3}|~{3}|<|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$)/;
+/** A line in indented code that a person probably meant as a task item. */
+const CODE_BOX = /^(?:[-+*]|\d{1,9}[.)])[ \t]+\[[ xX]\]/;
 // micromark's GFM task item: any space or tab counts as the unchecked mark (`[\t]` too).
 const TASK_BOX = /^\[([ \txX])\][ \t]+\S/;
 
@@ -37,9 +39,27 @@ const TASK_BOX = /^\[([ \txX])\][ \t]+\S/;
  * stay those of `text`. `firstLine` is the 1-based line at `from` (counted when not given).
  */
 export function scanOutline(text: string, from = 0, to = text.length, firstLine?: number): Outline | null {
+  const found = scanOutlineOrWhy(text, from, to, firstLine);
+  return 'reason' in found ? null : found;
+}
+
+/** Why the scanner left a piece to remark: the first line it could not read exactly, and what is there. */
+export interface Unsure {
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** scanOutline, but when it is not sure it says where and why (for diagnostics). */
+export function scanOutlineOrWhy(text: string, from = 0, to = text.length, firstLine?: number): Outline | Unsure {
   // Lone CR line endings and form feeds are rare and subtle: leave them to remark.
   const region = from === 0 && to === text.length ? text : text.slice(from, to);
-  if (/\r(?!\n)|[\f\v]/.test(region)) return null;
+  const odd = /\r(?!\n)|[\f\v]/.exec(region);
+  if (odd !== null) {
+    let at = firstLine ?? 1;
+    if (firstLine === undefined) for (let i = text.indexOf('\n'); i !== -1 && i < from; i = text.indexOf('\n', i + 1)) at++;
+    for (let i = region.indexOf('\n'); i !== -1 && i < odd.index; i = region.indexOf('\n', i + 1)) at++;
+    return { line: at, reason: odd[0] === '\r' ? 'a lone carriage return as a line ending' : 'a form feed or vertical tab' };
+  }
   const headings: OutlineHeading[] = [];
   const items: Draft[] = [];
   const stack: Draft[] = [];
@@ -47,12 +67,21 @@ export function scanOutline(text: string, from = 0, to = text.length, firstLine?
   let inTable = false;
   let paraItem: Draft | null = null;
   let fence: { char: string; len: number; depth: number } | null = null;
+  let fenceLine = 0;
+  // An indented code block: its container's content column, and the task-looking lines in it.
+  let code: { base: number; first: number; last: number; boxes: number } | null = null;
+  const codeBlocks: { line: number; endLine: number; boxes: number }[] = [];
+  const closeCode = (): void => {
+    if (code !== null && code.boxes > 0) codeBlocks.push({ line: code.first, endLine: code.last, boxes: code.boxes });
+    code = null;
+  };
   let inComment = false;
   let lineNo = 0;
   let pos = 0;
   if (firstLine !== undefined) lineNo = firstLine - 1;
   else for (let at = text.indexOf('\n'); at !== -1 && at < from; at = text.indexOf('\n', at + 1)) lineNo++;
   pos = from;
+  const unsure = (reason: string, line = lineNo): Unsure => ({ line, reason });
 
   const extend = (lineStart: number, line: string): void => {
     let length = line.length;
@@ -81,16 +110,29 @@ export function scanOutline(text: string, from = 0, to = text.length, firstLine?
 
     let indent = 0;
     while (line.charCodeAt(indent) === 32) indent++;
-    if (line.charCodeAt(indent) === 9) return null;
+    if (line.charCodeAt(indent) === 9) return unsure('a tab in the indentation');
     const rest = line.slice(indent);
     const blank = BLANK.test(rest);
 
+    if (code !== null && !blank) {
+      if (indent >= code.base + 4) {
+        extend(lineStart, line);
+        code.last = lineNo;
+        if (CODE_BOX.test(rest)) code.boxes++;
+        if (last) break;
+        continue;
+      }
+      closeCode();
+      // Right after indented code micromark still counts as "interrupting": a list starting
+      // at another number than 1 does not open there. That subtlety is remark's call.
+      if (/^ {0,3}\d{1,9}[.)]/.test(line) && !/^ {0,3}0*1[.)]/.test(line)) return unsure('a numbered list right after indented code');
+    }
     if (inComment) {
       if (line.includes('-->')) inComment = false;
     } else if (fence !== null) {
       const base = fence.depth > 0 ? (stack[fence.depth - 1]?.contentIndent ?? 0) : 0;
       if (!blank) {
-        if (indent < base) return null;
+        if (indent < base) return unsure('a fence inside a list item that the item does not contain');
         extend(lineStart, line);
         const close = indent - base <= 3 ? /^(`+|~+)[ \t]*$/.exec(rest) : null;
         if (close?.[1] !== undefined && close[1][0] === fence.char && close[1].length >= fence.len) fence = null;
@@ -112,49 +154,58 @@ export function scanOutline(text: string, from = 0, to = text.length, firstLine?
       const marker = found !== null && (rest.length === found[0].length || /^[ \t]/.test(rest.slice(found[0].length))) ? found : null;
       {
         if (rel >= 4) {
-          if (!inParagraph || !continuation()) return null; // indented code
+          if (inParagraph) {
+            if (!continuation()) return unsure('a table inside a list item');
+          } else {
+            // Indented code (4+ spaces where no paragraph goes on): text, never items.
+            stack.length = matched;
+            endParagraph();
+            code = { base, first: lineNo, last: lineNo, boxes: CODE_BOX.test(rest) ? 1 : 0 };
+            extend(lineStart, line);
+          }
         } else if (inParagraph && SETEXT_OR_DASHES.test(rest)) {
-          return null;
+          return unsure('a setext heading underline (=== or --- under text)');
         } else if (THEMATIC.test(rest)) {
           stack.length = matched;
           endParagraph();
           extend(lineStart, line);
         } else if (ATX.test(rest)) {
-          if (matched > 0) return null;
+          if (matched > 0) return unsure('a heading inside a list item');
           stack.length = 0;
           endParagraph();
           headings.push({ depth: ATX.exec(rest)?.[1]?.length ?? 1, text: atxText(rest), line: lineNo, start: lineStart + indent });
         } else if (FENCE.test(rest)) {
           const open = FENCE.exec(rest);
           const marks = open?.[1] ?? '```';
-          if (marks[0] === '`' && (open?.[2] ?? '').includes('`')) return null;
+          if (marks[0] === '`' && (open?.[2] ?? '').includes('`')) return unsure('backticks that may or may not open a code fence');
           stack.length = matched;
           endParagraph();
           fence = { char: marks[0] ?? '`', len: marks.length, depth: matched };
+          fenceLine = lineNo;
           extend(lineStart, line);
         } else if (rest[0] === '>') {
-          return null;
+          return unsure('a block quote');
         } else if (rest.startsWith('<!--')) {
-          if (matched > 0 || rest.startsWith('<!-->') || rest.startsWith('<!--->')) return null;
+          if (matched > 0 || rest.startsWith('<!-->') || rest.startsWith('<!--->')) return unsure('an HTML comment inside a list item');
           stack.length = 0;
           endParagraph();
           inComment = !rest.slice(4).includes('-->');
         } else if (/^<[A-Za-z/!?]/.test(rest)) {
-          return null;
+          return unsure('HTML');
         } else if (marker !== null) {
           const markerText = marker[0];
           const after = rest.slice(markerText.length);
-          if (BLANK.test(after)) return null; // empty item
+          if (BLANK.test(after)) return unsure('an empty list item');
           let spaces = 0;
           while (after.charCodeAt(spaces) === 32) spaces++;
-          if (after.charCodeAt(spaces) === 9 || spaces >= 5) return null;
+          if (after.charCodeAt(spaces) === 9 || spaces >= 5) return unsure('a list item whose text starts with a tab or 5+ spaces');
           const ordered = marker[1];
-          if (inParagraph && ordered !== undefined && Number(ordered) !== 1) return null;
+          if (inParagraph && ordered !== undefined && Number(ordered) !== 1) return unsure('a numbered line inside a paragraph');
           const content = after.slice(spaces);
-          if (BLOCK_IN_ITEM.test(content)) return null;
-          if (/^\[[ \txX]\][ \t]*$/.test(content)) return null;
+          if (BLOCK_IN_ITEM.test(content)) return unsure('a list item that opens with another block (heading, quote, fence, HTML, nested marker)');
+          if (/^\[[ \txX]\][ \t]*$/.test(content)) return unsure('a checkbox with no text');
           // `[` at the line's end: remark-gfm takes the line ending as the unchecked mark when `]` follows.
-          if (/^\[\r?$/.test(content)) return null;
+          if (/^\[\r?$/.test(content)) return unsure('a checkbox split across lines');
           const contentIndent = indent + markerText.length + spaces;
           const contentStart = lineStart + contentIndent;
           const box = TASK_BOX.exec(content);
@@ -183,11 +234,11 @@ export function scanOutline(text: string, from = 0, to = text.length, firstLine?
           paraItem = draft;
           extend(lineStart, line);
         } else if (inParagraph && rest.includes('|') && TABLE_DELIMITER.test(rest)) {
-          if (paraItem !== null || matched < stack.length) return null;
+          if (paraItem !== null || matched < stack.length) return unsure('a table inside a list item');
           inTable = true;
           extend(lineStart, line);
         } else if (inParagraph) {
-          if (!continuation()) return null;
+          if (!continuation()) return unsure('a table inside a list item');
         } else {
           stack.length = matched;
           inParagraph = true;
@@ -199,10 +250,12 @@ export function scanOutline(text: string, from = 0, to = text.length, firstLine?
     if (last) break;
   }
   // An unclosed fence runs to the end of the file, trailing blank lines included: remark's call.
-  if (fence !== null) return null;
+  if (fence !== null) return unsure('a code fence that is never closed', fenceLine);
+  closeCode();
 
   return {
     engine: 'fast',
+    ...(codeBlocks.length === 0 ? {} : { codeBoxes: codeBlocks }),
     headings,
     items: items.map(
       (d): OutlineItem => ({
@@ -309,4 +362,142 @@ export function cutPoints(text: string, from: number, to: number, firstLine: num
     else if (!kind[1].test(content.slice(kind[2]))) close = kind[1];
   }
   return cuts;
+}
+
+/**
+ * A line-by-line reading for pieces neither engine may take (the scanner is unsure and remark's
+ * budget is spent): ATX and setext headings outside lists and quotes, list items with their
+ * checkboxes, nesting by indentation, fences and HTML comments skipped. Exact on plain lists;
+ * an approximation around what made the scanner unsure, never a loss of what a person wrote.
+ */
+export function looseOutline(text: string, from: number, to: number, firstLine: number): Outline {
+  const headings: OutlineHeading[] = [];
+  const items: Draft[] = [];
+  const stack: Draft[] = [];
+  let fence: RegExp | null = null;
+  let inComment = false;
+  let afterBlank = true;
+  const quoted = new Set<Draft>();
+  // The item whose first paragraph is still open: text lines go on its text.
+  let paraItem: Draft | null = null;
+  // The previous line when it was paragraph text at the top level (a setext underline's heading).
+  let paragraph: { start: number; text: string; line: number } | null = null;
+  let lineNo = firstLine - 1;
+  for (let pos = from; pos < to; ) {
+    let nl = text.indexOf('\n', pos);
+    if (nl === -1 || nl > to) nl = to;
+    const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const lineStart = pos;
+    const line = text.slice(pos, lineEnd);
+    lineNo++;
+    pos = nl + 1;
+    // Columns as written: quote markers count, a tab counts as one (positions stay exact).
+    const quote = /^(?: {0,3}>[ \t]?)*/.exec(line)?.[0] ?? '';
+    const column = quote.length + (/^[ \t]*/.exec(line.slice(quote.length))?.[0].length ?? 0);
+    const rest = line.slice(column);
+    const blank = rest.trim() === '';
+    const before = paragraph;
+    paragraph = null;
+    if (inComment) {
+      if (line.includes('-->')) inComment = false;
+      continue;
+    }
+    if (fence !== null) {
+      if (fence.test(rest)) fence = null;
+      continue;
+    }
+    const wasBlank = afterBlank;
+    afterBlank = blank;
+    // A quote starts a new block after an unquoted item's text (no laziness that way round).
+    if (quote !== '' && paraItem !== null && !quoted.has(paraItem)) paraItem = null;
+    if (blank) {
+      paraItem = null;
+      continue;
+    }
+    const found = MARKER.exec(rest);
+    const marker = found !== null && /^[ \t]/.test(rest.slice(found[0].length)) ? found[0] : null;
+    // A less indented line closes items, unless it is a lazy continuation of their text.
+    // A quote marker is where its line opens: left of an item's text, it closes the item.
+    const opens = quote === '' ? column : (/^ */.exec(line)?.[0].length ?? 0);
+    // A line without a quote marker ends the items opened inside a quote (at most it is lazy text).
+    if (quote === '') while (stack.length > 0 && quoted.has(stack[stack.length - 1] as Draft)) stack.pop();
+    const lazy = paraItem !== null && !wasBlank && quote === '' && marker === null && !ATX.test(rest) && !/^(?:`{3}|~{3}|<!--)/.test(rest) && !THEMATIC.test(rest);
+    if (!lazy) {
+      while (stack.length > 0 && opens < (stack[stack.length - 1]?.contentIndent ?? 0)) stack.pop();
+    }
+    const base = stack[stack.length - 1]?.contentIndent ?? quote.length;
+    if (column >= base + 4) {
+      // Indented code after a blank line; else text going on (never an item that deep).
+      if (!wasBlank) {
+        for (const item of stack) (item.endLine = lineNo), (item.end = lineStart + line.trimEnd().length);
+        paraItem?.parts.push(rest);
+      }
+      continue;
+    }
+    const open = /^(`{3,}|~{3,})/.exec(rest);
+    if (open?.[1] !== undefined) {
+      fence = new RegExp(`^${open[1][0] === '`' ? '`' : '~'}{${open[1].length},}[ \\t]*$`);
+      paraItem = null;
+      continue;
+    }
+    if (rest.startsWith('<!--')) {
+      inComment = !rest.slice(4).includes('-->');
+      paraItem = null;
+      continue;
+    }
+    if (quote === '' && column <= 3 && ATX.test(rest)) {
+      stack.length = 0;
+      headings.push({ depth: ATX.exec(rest)?.[1]?.length ?? 1, text: atxText(rest), line: lineNo, start: lineStart + column });
+      paraItem = null;
+      continue;
+    }
+    if (before !== null && column <= 3 && /^(?:=+|-+)[ \t]*$/.test(rest)) {
+      headings.push({ depth: rest[0] === '=' ? 1 : 2, text: before.text, line: before.line, start: before.start });
+      continue;
+    }
+    if (marker !== null) {
+      const after = rest.slice(marker.length);
+      let spaces = 0;
+      while (after.charCodeAt(spaces) === 32) spaces++;
+      if (spaces >= 5) spaces = 1;
+      const contentIndent = column + marker.length + spaces;
+      const contentStart = lineStart + contentIndent;
+      const box = TASK_BOX.exec(after.slice(spaces));
+      let textStart = contentStart;
+      if (box !== null) {
+        textStart = contentStart + 3;
+        while (text.charCodeAt(textStart) === 32 || text.charCodeAt(textStart) === 9) textStart++;
+      }
+      const draft: Draft = {
+        line: lineNo,
+        endLine: lineNo,
+        end: lineEnd,
+        depth: stack.length,
+        start: lineStart + column,
+        contentIndent,
+        checkbox: box === null ? null : { start: contentStart, end: contentStart + 3 },
+        checked: box === null ? null : box[1] === 'x' || box[1] === 'X',
+        textStart,
+        parts: [text.slice(Math.min(textStart, lineEnd), lineEnd)],
+      };
+      items.push(draft);
+      stack.push(draft);
+      if (quote !== '') quoted.add(draft);
+      paraItem = draft;
+    } else if (THEMATIC.test(rest)) {
+      paraItem = null;
+    } else {
+      paraItem?.parts.push(rest);
+      if (stack.length === 0 && quote === '') paragraph = { start: lineStart + column, text: rest.trim(), line: lineNo };
+    }
+    for (const item of stack) {
+      item.endLine = lineNo;
+      item.end = lineStart + line.trimEnd().length;
+    }
+  }
+  return {
+    engine: 'fast',
+    headings,
+    items: items.map((d): OutlineItem => ({ line: d.line, endLine: d.endLine, end: d.end, depth: d.depth, start: d.start, contentIndent: d.contentIndent, checkbox: d.checkbox, checked: d.checked, textStart: d.textStart, text: oneLine(d.parts.join('\n')) })),
+  };
 }

@@ -8,12 +8,14 @@ import type { Nodes, Root } from 'mdast';
 import type { Outline, OutlineHeading, OutlineItem } from './outline.js';
 import { oneLine } from './text.js';
 
+const CODE_BOX = /^[ \t>]*(?:[-+*]|\d{1,9}[.)])[ \t]+\[[ xX]\]/;
 const CHECKBOX = /^([ \t]*)\[(?:[ \txX]|\r?\n[ \t>]*)\]/;
 
 export function remarkOutline(text: string): Outline {
   const tree: Root = remark().use(remarkGfm).parse(text);
   const headings: OutlineHeading[] = [];
   const items: OutlineItem[] = [];
+  const codeBoxes: { line: number; endLine: number; boxes: number }[] = [];
   // Iterative walk in document order: deeply nested input must not exhaust the stack here.
   // Headings inside list items or block quotes are content, not sections: they are skipped.
   const pending: { node: Nodes; depth: number; contained: boolean; quoted: boolean }[] = [{ node: tree, depth: 0, contained: false, quoted: false }];
@@ -32,6 +34,12 @@ export function remarkOutline(text: string): Outline {
         line: node.position?.start.line ?? 1,
         start,
       });
+    }
+    if (node.type === 'code' && start !== undefined && end !== undefined && !/^[ \t>]*(?:`{3}|~{3})/.test(text.slice(start, start + 64))) {
+      // Indented code: lines there that look like task items are reported, not counted.
+      let boxes = 0;
+      for (const line of text.slice(start, end).split('\n')) if (CODE_BOX.test(line)) boxes++;
+      if (boxes > 0) codeBoxes.push({ line: node.position?.start.line ?? 1, endLine: node.position?.end.line ?? 1, boxes });
     }
     let childDepth = depth;
     if (node.type === 'listItem' && start !== undefined && end !== undefined) {
@@ -77,7 +85,8 @@ export function remarkOutline(text: string): Outline {
       }
     }
   }
-  return { engine: 'remark', headings, items };
+  codeBoxes.sort((a, b) => a.line - b.line);
+  return { engine: 'remark', headings, items, ...(codeBoxes.length === 0 ? {} : { codeBoxes }) };
 }
 
 /** One line of text from a fragment; inside a block quote, continuation lines carry its markers. */

@@ -7,7 +7,7 @@
  * scanner bails out to remark instead of guessing, and tests check they agree.
  */
 import type { Span } from './types.js';
-import { cutPoints, scanOutline } from './outline-fast.js';
+import { cutPoints, looseOutline, scanOutlineOrWhy } from './outline-fast.js';
 import { remarkOutline } from './outline-remark.js';
 
 /** A heading at the top level of the document (headings inside list items or quotes are not sections). */
@@ -39,11 +39,23 @@ export interface OutlineItem {
   readonly text: string;
 }
 
+/** A range read line by line because neither engine could take it, and the first line that is why. */
+export interface SkippedRange {
+  readonly line: number;
+  readonly endLine: number;
+  readonly cause: { readonly line: number; readonly reason: string };
+}
+
 export interface Outline {
   readonly headings: readonly OutlineHeading[];
   readonly items: readonly OutlineItem[];
-  /** Line ranges left unparsed: too large for remark and not plain enough for the scanner. */
-  readonly skipped?: readonly { readonly line: number; readonly endLine: number }[];
+  /**
+   * Line ranges read line by line, not exactly: remark's budget was spent and the scanner was
+   * not sure there (`cause`: the first line it could not read, and what is on it).
+   */
+  readonly skipped?: readonly SkippedRange[];
+  /** Indented code blocks holding lines that look like task items (they are code, not items). */
+  readonly codeBoxes?: readonly { readonly line: number; readonly endLine: number; readonly boxes: number }[];
   /** 'remark' when at least one piece of the document needed it. */
   readonly engine: 'fast' | 'remark';
 }
@@ -66,18 +78,22 @@ export function outline(text: string, bodyStart = 0): Outline {
   const cuts = cutPoints(source, start, source.length, firstLine);
   const headings: OutlineHeading[] = [];
   const items: OutlineItem[] = [];
-  const skipped: { line: number; endLine: number }[] = [];
+  const skipped: SkippedRange[] = [];
+  const codeBoxes: { line: number; endLine: number; boxes: number }[] = [];
   let engine: Outline['engine'] = 'fast';
   let remarkBudget = REMARK_BUDGET;
   cuts.forEach((cut, index) => {
     const end = cuts[index + 1]?.offset ?? source.length;
-    let piece = scanOutline(source, cut.offset, end, cut.line);
-    if (piece === null && end - cut.offset > remarkBudget) {
-      // remark needs seconds per hundred KB here: a huge unusual piece is reported, not parsed.
-      skipped.push({ line: cut.line, endLine: (cuts[index + 1]?.line ?? cut.line + countLines(source, cut.offset, end)) - 1 });
-      return;
-    }
-    if (piece === null) {
+    const scanned = scanOutlineOrWhy(source, cut.offset, end, cut.line);
+    let piece: Outline;
+    if (!('reason' in scanned)) piece = scanned;
+    else if (end - cut.offset > remarkBudget) {
+      // remark needs seconds per hundred KB here: a huge unusual piece is read line by line
+      // (headings and items, possibly with approximate nesting) and reported with its cause.
+      piece = looseOutline(source, cut.offset, end, cut.line);
+      const endLine = (cuts[index + 1]?.line ?? cut.line + countLines(source, cut.offset, end)) - 1;
+      skipped.push({ line: cut.line, endLine, cause: { line: scanned.line, reason: scanned.reason } });
+    } else {
       remarkBudget -= end - cut.offset;
       engine = 'remark';
       // Without the line break before the next heading: alone, an unclosed block would run past it.
@@ -86,8 +102,15 @@ export function outline(text: string, bodyStart = 0): Outline {
     }
     headings.push(...piece.headings);
     items.push(...piece.items);
+    codeBoxes.push(...(piece.codeBoxes ?? []));
   });
-  const found: Outline = skipped.length === 0 ? { engine, headings, items } : { engine, headings, items, skipped };
+  const found: Outline = {
+    engine,
+    headings,
+    items,
+    ...(skipped.length === 0 ? {} : { skipped }),
+    ...(codeBoxes.length === 0 ? {} : { codeBoxes }),
+  };
   return bom === 0 ? found : shift(found, bom, 0);
 }
 
@@ -102,7 +125,8 @@ function countLines(text: string, from: number, to: number): number {
 
 function shift(found: Outline, by: number, lines: number): Outline {
   return {
-    ...(found.skipped === undefined ? {} : { skipped: found.skipped.map((range) => ({ line: range.line + lines, endLine: range.endLine + lines })) }),
+    ...(found.skipped === undefined ? {} : { skipped: found.skipped.map((range) => ({ line: range.line + lines, endLine: range.endLine + lines, cause: { ...range.cause, line: range.cause.line + lines } })) }),
+    ...(found.codeBoxes === undefined ? {} : { codeBoxes: found.codeBoxes.map((range) => ({ ...range, line: range.line + lines, endLine: range.endLine + lines })) }),
     engine: found.engine,
     headings: found.headings.map((h) => ({ ...h, start: h.start + by, line: h.line + lines })),
     items: found.items.map((item) => ({

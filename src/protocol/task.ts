@@ -8,7 +8,7 @@ import { outline } from './outline.js';
 import type { Outline } from './outline.js';
 import { isTaskId, mentions, taskIdFromFileName } from './names.js';
 import { normalizePriority, normalizeStatus } from './task-status.js';
-import { internalDiagnostic, progressOf, skippedDiagnostic } from './todo.js';
+import { codeBoxDiagnostic, internalDiagnostic, progressOf, skippedDiagnostic } from './todo.js';
 import { unreadableReason } from './text.js';
 
 export const TASK_FIELDS = ['id', 'title', 'status', 'assignee', 'from', 'priority', 'depends_on', 'created', 'updated'] as const;
@@ -174,6 +174,7 @@ function validateFields(
 function finish(text: string, file: string, task: Task | null, bodyStart: number, diagnostics: Diagnostic[], fieldLines: Record<string, number>): TaskDoc {
   const body = outline(text, bodyStart);
   for (const range of body.skipped ?? []) diagnostics.push(skippedDiagnostic(file, range));
+  for (const range of body.codeBoxes ?? []) diagnostics.push(codeBoxDiagnostic(file, range));
   const logRange = logSection(body);
   const inLog = (start: number): boolean => logRange !== null && start > logRange.start && start < logRange.end;
   const checklist = body.items.filter((item) => item.checked !== null && !inLog(item.start)).map((item) => ({ checked: item.checked === true }));

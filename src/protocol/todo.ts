@@ -1,6 +1,7 @@
 /** TODO.md → sections, items and progress per agent. Never throws. */
 import type { Diagnostic, Progress, TodoDoc, TodoItem, TodoSection } from './types.js';
-import { outline } from './outline.js';
+import { outline, REMARK_BUDGET } from './outline.js';
+import type { SkippedRange } from './outline.js';
 import { locateFrontMatter } from './front-matter.js';
 import { agentInHeading, mentions, taskRefs } from './names.js';
 import { unreadableReason } from './text.js';
@@ -82,6 +83,7 @@ function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDo
   }
   const diagnostics: Diagnostic[] = [];
   for (const range of found.skipped ?? []) diagnostics.push(skippedDiagnostic(file, range));
+  for (const range of found.codeBoxes ?? []) diagnostics.push(codeBoxDiagnostic(file, range));
   if (front.kind === 'unclosed') {
     diagnostics.push({ file, line: 1, severity: 'warning', code: 'front-matter-unclosed', message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.' });
   }
@@ -109,12 +111,29 @@ export function internalDiagnostic(file: string, error: unknown): Diagnostic {
   };
 }
 
-export function skippedDiagnostic(file: string, range: { readonly line: number; readonly endLine: number }): Diagnostic {
+export function skippedDiagnostic(file: string, range: SkippedRange): Diagnostic {
+  return {
+    file,
+    line: range.cause.line,
+    severity: 'warning',
+    code: 'too-complex',
+    message:
+      `Lines ${range.line}–${range.endLine} were read line by line, not exactly: line ${range.cause.line} has ${range.cause.reason}, ` +
+      `which only the exact markdown engine reads, and this file already gave it its ${REMARK_BUDGET / 1024} KiB budget. ` +
+      `Headings and checkboxes there are read; nesting may be approximate. Split the file, or write that line as plain list items.`,
+  };
+}
+
+/** Task-looking lines that markdown reads as an indented code block: said, never silently dropped. */
+export function codeBoxDiagnostic(file: string, range: { readonly line: number; readonly endLine: number; readonly boxes: number }): Diagnostic {
+  const one = range.line === range.endLine;
+  const where = one ? `Line ${range.line} is` : `Lines ${range.line}–${range.endLine} are`;
+  const boxes = range.boxes === 1 ? 'the checkbox there is not an item' : `the ${range.boxes} checkboxes there are not items`;
   return {
     file,
     line: range.line,
     severity: 'warning',
-    code: 'too-complex',
-    message: `Lines ${range.line}–${range.endLine} are a very large block of unusual markdown (block quotes, HTML, …); their checkboxes are not read. Split it with headings or blank lines.`,
+    code: 'item-in-code',
+    message: `${where} indented 4+ spaces where no list goes on, so markdown reads ${one ? 'it' : 'them'} as code: ${boxes}. Indent ${one ? 'it' : 'them'} less to make ${one ? 'it' : 'them'} count.`,
   };
 }

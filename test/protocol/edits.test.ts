@@ -84,15 +84,19 @@ describe('parsers never throw', () => {
 });
 
 describe('hostile size', () => {
-  it('a huge block of markdown only remark could parse is reported, and the rest still parses', () => {
+  it('a huge block of markdown only remark could parse is read line by line, reported with its cause, and the rest still parses', () => {
     const quote = Array.from({ length: 20_000 }, (_, i) => `> - [ ] quoted ${i}`).join('\n');
     const text = `## Agent_1\n\n- [ ] before\n\n${quote}\n\n## Agent_2\n\n- [x] after\n`;
     const doc = parseTodo(text, 'TODO.md');
     expect(doc.diagnostics).toEqual([expect.objectContaining({ code: 'too-complex', severity: 'warning', line: 5 })]);
-    expect(doc.items.map((item) => [item.text, item.assignee])).toEqual([
+    expect(doc.diagnostics[0]?.message).toContain('line 5 has a block quote');
+    // Nothing a person wrote disappears: the quoted items are read too (items in quotes count).
+    expect(doc.items).toHaveLength(20_002);
+    expect(doc.items.map((item) => [item.text, item.assignee]).filter(([text]) => !String(text).startsWith('quoted'))).toEqual([
       ['before', 'Agent_1'],
       ['after', 'Agent_2'],
     ]);
+    expect(doc.items[20_000]).toMatchObject({ text: 'quoted 19999', line: 20_004, assignee: 'Agent_1' });
     expect(toggleTodoItem(text, 'TODO.md', 3, true)).toBe(text.replace('- [ ] before', '- [x] before'));
   });
 });
