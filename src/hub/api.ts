@@ -3,8 +3,8 @@
  * throws HubError on failure, and records itself in the audit log. The tools in server/ are
  * thin: schema in, one call here, result out. (Contract between server/ and hub/.)
  */
-import type { AgentView, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from './types.js';
-import type { TaskPriority, TaskStatus } from '../protocol/types.js';
+import type { AgentView, BrokenTaskFile, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { Diagnostic, TaskPriority, TaskStatus } from '../protocol/types.js';
 
 /** Who is calling: the MCP client (with its role over HTTP) or a person at the CLI. */
 export interface Caller {
@@ -48,6 +48,43 @@ export interface UpdateTaskInput {
   readonly priority?: TaskPriority;
   readonly title?: string;
   readonly log?: string;
+  /** Who the log line is from (default `user`). */
+  readonly from?: string;
+}
+
+/** Who a task or a log line is from when the caller does not say. */
+export const DEFAULT_FROM = 'user';
+
+/** A new task, and what it names that does not exist (assignee, depends_on): written anyway, said. */
+export interface CreatedTask {
+  readonly task: TaskSummary;
+  readonly warnings: readonly Diagnostic[];
+}
+
+export interface TaskList {
+  readonly tasks: readonly (TaskSummary & { session: string })[];
+  /** Task files that do not parse (not filtered by status or assignee: they have none to read). */
+  readonly broken: readonly (BrokenTaskFile & { session: string })[];
+}
+
+/** One task file as written; `diagnostics` when it does not parse (it is still served, raw). */
+export interface TaskFileText {
+  readonly text: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** edit_todo: add an item under an agent's section, or tick/untick the item on a line. */
+export type TodoEditInput =
+  | { readonly session_id: string; readonly action: 'add'; readonly agent: string; readonly text: string }
+  | { readonly session_id: string; readonly action: 'check' | 'uncheck'; readonly line: number };
+
+export interface TodoEditResult {
+  readonly file: string;
+  /** The item as it reads after the edit. */
+  readonly item: { readonly line: number; readonly text: string; readonly checked: boolean; readonly assignee: string | null; readonly section: string | null };
+  readonly progress: { readonly done: number; readonly total: number };
+  /** False when the item already had that state (nothing was written). */
+  readonly changed: boolean;
 }
 
 export interface HubApi {
@@ -68,13 +105,14 @@ export interface HubApi {
   answerPrompt(caller: Caller, agentName: string, choice: string): Promise<AnsweredPrompt>;
   readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }>;
 
-  listTasks(caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]>;
-  createTask(caller: Caller, input: CreateTaskInput): Promise<TaskSummary>;
+  listTasks(caller: Caller, filter: TaskFilter): Promise<TaskList>;
+  createTask(caller: Caller, input: CreateTaskInput): Promise<CreatedTask>;
   updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary>;
+  editTodo(caller: Caller, input: TodoEditInput): Promise<TodoEditResult>;
 
-  /** Raw markdown of a session's TODO.md / one task file, for resources. */
+  /** Raw markdown of a session's TODO.md / one task file (broken ones too), for resources. */
   readTodo(sessionId: string): Promise<string>;
-  readTask(sessionId: string, taskId: string): Promise<string>;
+  readTask(sessionId: string, taskId: string): Promise<TaskFileText>;
 
   /** Fires whenever the index changes something a client may show. */
   onChange(listener: (change: HubChange) => void): () => void;

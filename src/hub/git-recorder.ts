@@ -127,6 +127,8 @@ export class GitRecorder {
           ? `${change.taskId} created`
           : change.change === 'removed'
             ? `${change.taskId} deleted`
+            : change.change === 'broken'
+              ? `${change.taskId} broken (line ${change.diagnostic?.line ?? 1}: ${change.diagnostic?.code ?? 'does not parse'})`
             : before !== undefined && status !== undefined && before !== status
               ? `${change.taskId} ${before} → ${status}`
               : `${change.taskId} edited`;

@@ -13,8 +13,8 @@ import type { Logger } from '../log.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { answerDialog } from '../screen/terminal.js';
 import { sleep } from '../sleep.js';
-import { appendTaskLog, setTaskFields, slugify, TODO_FILE, type TaskFieldUpdate } from '../protocol/index.js';
-import { createTaskFile, readProtocolFile, readProtocolFileIfExists, updateProtocolFile } from '../store/files.js';
+import { addTodoItem, appendTaskLog, parseTodo, setTaskFields, slugify, toggleTodoItem, TODO_FILE, type TaskFieldUpdate } from '../protocol/index.js';
+import { createProtocolFile, createTaskFile, isMissing, readProtocolFile, readProtocolFileIfExists, updateProtocolFile } from '../store/files.js';
 import { StateStore, type Frozen } from '../store/state-store.js';
 import { acquireInstanceLock } from '../store/instance-lock.js';
 import { ensurePrivateDir } from '../store/durable-file.js';
@@ -35,6 +35,8 @@ import {
   validateTaskBody,
   validateTaskId,
   validateTaskTitle,
+  validateTodoItemText,
+  validateLineNumber,
 } from '../security/validate.js';
 import { createBackend } from '../terminal/select.js';
 import { DEFAULT_MAX_TERMINAL_TEXT_BYTES, sanitizeTerminalText } from '../terminal/sanitize.js';
@@ -43,7 +45,8 @@ import { DeliveryQueue, confirms, type DeliveryEntry } from './delivery.js';
 import { LiveIndex } from './index.js';
 import { AgentManager, toHandle } from './agents.js';
 import { GitRecorder } from './git-recorder.js';
-import type { Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from './api.js';
+import { DEFAULT_FROM } from './api.js';
+import type { Caller, CreatedTask, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFileText, TaskFilter, TaskList, TodoEditInput, TodoEditResult, UpdateTaskInput } from './api.js';
 import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 import type { PendingPrompt } from './types.js';
 import { TEMPLATES_DIR, agentEventsFile } from '../agent/settings.js';
@@ -245,13 +248,18 @@ export class Hub implements HubApi {
           data: { limit: this.#config.maxSessions },
         });
       }
-      if (state.sessions.some((s) => s.name === name)) {
-        throw new HubError(ErrorCodes.ALREADY_EXISTS, `A session named "${name}" already exists; pick another name or use its session_id.`, { data: { session_name: name } });
+      const named = state.sessions.find((s) => s.name === name);
+      if (named !== undefined) {
+        throw new HubError(ErrorCodes.ALREADY_EXISTS, `A session named "${name}" already exists: session_id ${named.id} (root ${named.root}); pick another name or use that session_id.`, {
+          data: { session_name: name, session_id: named.id },
+        });
       }
       const root = await validateSessionRoot(input.root_path, {
         existingRoots: state.sessions.map((s) => s.root),
         home: this.#options.home ?? homedir(),
         stateDir: this.#config.stateDir,
+      }).catch((error: unknown) => {
+        throw this.#nameOverlappingSession(error);
       });
       const id = `${slugify(name).slice(0, 24) || 'session'}-${randomBytes(3).toString('hex')}`;
       const record: SessionRecord = { id, name, root, createdAt: new Date().toISOString(), trustRoot: input.trust_root ?? false };
@@ -484,7 +492,7 @@ export class Hub implements HubApi {
           data: { field: 'message' },
         });
       }
-      const from = input.from === undefined ? 'person' : validateFromName(input.from);
+      const from = input.from === undefined ? DEFAULT_FROM : validateFromName(input.from);
       const session = this.#session(agent.session);
       // First the files: the message is in the protocol (and its git history) whatever the terminal does.
       const created = await createTaskFile(
@@ -599,29 +607,31 @@ export class Hub implements HubApi {
 
   // ── tasks ─────────────────────────────────────────────────────────────────────────────────
 
-  async listTasks(caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]> {
+  async listTasks(caller: Caller, filter: TaskFilter): Promise<TaskList> {
     return this.#tool(caller, 'list_tasks', filter, async () => this.#listTasks(filter), () => optionalSession(filter.session_id), READ_ONLY);
   }
 
-  #listTasks(filter: TaskFilter): readonly (TaskSummary & { session: string })[] {
+  #listTasks(filter: TaskFilter): TaskList {
     const sessions = filter.session_id === undefined ? this.#index.sessions().map((s) => s.id) : [this.#session(filter.session_id).id];
-    const out: (TaskSummary & { session: string })[] = [];
+    const tasks: (TaskSummary & { session: string })[] = [];
+    const broken: TaskList['broken'][number][] = [];
     for (const id of sessions) {
       for (const task of this.#index.tasks(id)) {
         if (filter.status !== undefined && task.status !== filter.status) continue;
         if (filter.assignee !== undefined && task.assignee !== filter.assignee) continue;
-        out.push({ ...task, session: id });
+        tasks.push({ ...task, session: id });
       }
+      for (const file of this.#index.brokenTasks(id)) broken.push({ id: file.id, file: file.file, line: file.line, code: file.code, message: file.message, session: id });
     }
-    return out;
+    return { tasks, broken };
   }
 
-  async createTask(caller: Caller, input: CreateTaskInput): Promise<TaskSummary> {
+  async createTask(caller: Caller, input: CreateTaskInput): Promise<CreatedTask> {
     return this.#tool(caller, 'create_task', input, async () => {
       const session = this.#session(input.session_id);
       const title = validateTaskTitle(input.title);
       const assignee = input.assignee === undefined ? null : validateAgentName(input.assignee, 'assignee');
-      const from = input.from === undefined ? 'person' : validateFromName(input.from);
+      const from = input.from === undefined ? DEFAULT_FROM : validateFromName(input.from);
       const body = input.body === undefined ? undefined : validateTaskBody(input.body);
       const depends = (input.depends_on ?? []).map((id) => validateTaskId(id, 'depends_on'));
       const created = await createTaskFile(
@@ -644,7 +654,10 @@ export class Hub implements HubApi {
       await this.#index.reflect(join(session.root, created.file));
       const task = this.#index.task(session.id, created.id);
       if (!task) throw new HubError(ErrorCodes.INTERNAL, `${created.file} was written but the index does not show it yet; list_tasks will.`);
-      return task.summary;
+      // Written anyway (the agent or the task may come later), but said: an assignee that is no
+      // agent of the session, a dependency no task file has (the index's own diagnostics).
+      const warnings = this.#index.sessionStatus(session.id).diagnostics.filter((d) => d.file === created.file && (d.code === 'assignee-unknown' || d.code === 'depends-on-unknown'));
+      return { task: task.summary, warnings };
     }, () => optionalSession(input.session_id));
   }
 
@@ -653,13 +666,17 @@ export class Hub implements HubApi {
       const session = this.#session(input.session_id);
       const taskId = validateTaskId(input.task_id);
       const indexed = this.#index.task(session.id, taskId);
-      if (!indexed) throw new HubError(ErrorCodes.TASK_NOT_FOUND, `${taskId} is not a task of session ${session.id}; list_tasks shows its tasks.`, { data: { task_id: taskId } });
+      if (!indexed) throw this.#taskNotFound(session.id, taskId, 'edit');
       const fields: { -readonly [K in keyof TaskFieldUpdate]: TaskFieldUpdate[K] } = {};
       if (input.status !== undefined) fields.status = input.status;
       if (input.priority !== undefined) fields.priority = input.priority;
       if (input.title !== undefined) fields.title = validateTaskTitle(input.title);
       if (input.assignee !== undefined) fields.assignee = input.assignee === null ? null : validateAgentName(input.assignee, 'assignee');
       const log = input.log === undefined ? undefined : validateLogLine(input.log);
+      const who = input.from === undefined ? DEFAULT_FROM : validateFromName(input.from);
+      if (input.from !== undefined && log === undefined) {
+        throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"from" says who writes the log line; give "log" with it.', { data: { field: 'from' } });
+      }
       if (Object.keys(fields).length === 0 && log === undefined) {
         throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'Nothing to change: give at least one of status, assignee, priority, title or log.');
       }
@@ -670,7 +687,7 @@ export class Hub implements HubApi {
         file,
         (text) => {
           let next = setTaskFields(text, file, fields);
-          if (log !== undefined) next = appendTaskLog(next, file, { at: nowStamp(), who: 'person', text: log });
+          if (log !== undefined) next = appendTaskLog(next, file, { at: nowStamp(), who, text: log });
           return next;
         },
         { beforeWrite: (path, hash) => this.#index.expectOwnWrite(path, hash, { routed: false }) },
@@ -687,12 +704,97 @@ export class Hub implements HubApi {
     return (await readProtocolFileIfExists(session.root, TODO_FILE))?.text ?? '';
   }
 
-  async readTask(sessionId: string, taskId: string): Promise<string> {
+  async readTask(sessionId: string, taskId: string): Promise<TaskFileText> {
     const session = this.#session(sessionId);
     const id = validateTaskId(taskId);
     const task = this.#index.task(session.id, id);
-    if (!task) throw new HubError(ErrorCodes.TASK_NOT_FOUND, `${id} is not a task of session ${session.id}.`, { data: { task_id: id } });
-    return (await readProtocolFile(session.root, task.summary.file)).text;
+    if (task) return { text: (await readProtocolFile(session.root, task.summary.file)).text, diagnostics: [] };
+    // A file that does not parse is served as written, with what is wrong: that is what a person needs to fix it.
+    const broken = this.#index.brokenTask(session.id, id);
+    if (!broken) throw this.#taskNotFound(session.id, id, 'read');
+    return { text: (await readProtocolFile(session.root, broken.file)).text, diagnostics: broken.diagnostics };
+  }
+
+  // ── TODO.md ───────────────────────────────────────────────────────────────────────────────
+
+  async editTodo(caller: Caller, input: TodoEditInput): Promise<TodoEditResult> {
+    return this.#tool(caller, 'edit_todo', input, async () => {
+      const session = this.#session(input.session_id);
+      const agents = this.#index.session(session.id).agents;
+      let edit: (text: string) => string;
+      let target: { line: number } | { text: string };
+      if (input.action === 'add') {
+        const agent = validateAgentName(input.agent, 'agent');
+        const text = validateTodoItemText(input.text);
+        edit = (current) => addTodoItem(current, TODO_FILE, agent, text, { agents });
+        target = { text };
+      } else if (input.action === 'check' || input.action === 'uncheck') {
+        const line = validateLineNumber(input.line);
+        const checked = input.action === 'check';
+        edit = (current) => toggleTodoItem(current, TODO_FILE, line, checked);
+        target = { line };
+      } else {
+        throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"action" must be add, check or uncheck.', { data: { field: 'action' } });
+      }
+      const beforeWrite = (path: string, hash: string): void => this.#index.expectOwnWrite(path, hash, { routed: false });
+      let result: { text: string; changed: boolean; before: string };
+      try {
+        let before = '';
+        const updated = await updateProtocolFile(session.root, TODO_FILE, (current) => ((before = current), edit(current)), { beforeWrite });
+        result = { text: updated.text, changed: updated.changed, before };
+      } catch (error) {
+        // No TODO.md yet: adding an item writes the first one (never over one made meanwhile).
+        if (!isMissing(error) || input.action !== 'add') throw error;
+        const text = edit('# TODO\n');
+        if (!(await createProtocolFile(session.root, TODO_FILE, text, { beforeWrite }))) {
+          throw new HubError(ErrorCodes.EDIT_CONFLICT, `${TODO_FILE} appeared while the hub was creating it; try again.`, { data: { path: TODO_FILE } });
+        }
+        result = { text, changed: true, before: '' };
+      }
+      if (result.changed) {
+        this.#git.expectHubWrite(session.id, TODO_FILE, { caller: caller.id, summary: input.action === 'add' ? `item added for ${input.agent}` : `item on line ${input.line} ${input.action}ed` });
+        await this.#index.reflect(join(session.root, TODO_FILE));
+      }
+      const doc = parseTodo(result.text, TODO_FILE, { agents });
+      const item =
+        'line' in target
+          ? doc.items.find((candidate) => candidate.line === target.line)
+          : doc.items.find((candidate) => candidate.text === target.text && !parseTodo(result.before, TODO_FILE, { agents }).items.some((old) => old.line === candidate.line && old.text === candidate.text));
+      if (item === undefined) throw new HubError(ErrorCodes.INTERNAL, `${TODO_FILE} was edited but the item does not read back; get_session_status shows the file's state.`);
+      return {
+        file: TODO_FILE,
+        item: { line: item.line, text: item.text, checked: item.checked, assignee: item.assignee, section: doc.sections[item.section]?.title ?? null },
+        progress: doc.progress,
+        changed: result.changed,
+      };
+    }, () => optionalSession(input.session_id));
+  }
+
+  /** TASK_NOT_FOUND, or — when the id names a file that does not parse — NOT_EDITABLE with its file and line. */
+  #taskNotFound(sessionId: string, taskId: string, doing: 'edit' | 'read'): HubError {
+    const broken = this.#index.brokenTask(sessionId, taskId);
+    if (broken !== null && doing === 'edit') {
+      return new HubError(
+        ErrorCodes.NOT_EDITABLE,
+        `${taskId} is in ${broken.file}, which does not parse (line ${broken.line}: ${broken.message}). Fix it by hand; the hub does not rewrite a file it cannot read.`,
+        { data: { task_id: taskId, file: broken.file, line: broken.line, code: broken.code } },
+      );
+    }
+    const known = this.#index.tasks(sessionId).length;
+    return new HubError(ErrorCodes.TASK_NOT_FOUND, `${taskId} is not a task of session ${sessionId}; list_tasks shows its ${known} task${known === 1 ? '' : 's'}.`, { data: { task_id: taskId } });
+  }
+
+  /** ROOT_OVERLAP names the session (its id) whose root is in the way. */
+  #nameOverlappingSession(error: unknown): unknown {
+    if (!(error instanceof HubError) || error.code !== ErrorCodes.ROOT_OVERLAP) return error;
+    const other = typeof error.data?.['other'] === 'string' ? error.data['other'] : null;
+    const owner = this.#store.get().sessions.find((s) => s.root === other);
+    if (owner === undefined) return error;
+    const same = error.data?.['real'] === other;
+    const message = same
+      ? `root_path: ${other} is already session ${owner.id} ("${owner.name}"); use session_id ${owner.id}, or delete that session first.`
+      : error.message.replace(`another session (${other})`, `session ${owner.id} ("${owner.name}", root ${other})`);
+    return new HubError(ErrorCodes.ROOT_OVERLAP, message, { data: { ...error.data, session_id: owner.id } });
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
@@ -817,8 +919,18 @@ export class Hub implements HubApi {
   #session(id: unknown): Session {
     const session = typeof id === 'string' ? this.#sessionRecord(id) : undefined;
     if (!session) {
-      const known = this.#store.get().sessions.map((s) => s.id);
-      throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `No session ${JSON.stringify(id)}; list_sessions shows the ${known.length} there are.`, { data: { session_id: id, known } });
+      const sessions = this.#store.get().sessions;
+      const known = sessions.map((s) => s.id);
+      // A name (or a root) where an id belongs: say which ids it means.
+      const wanted = typeof id === 'string' ? id.trim().toLowerCase() : null;
+      const candidates = wanted === null ? [] : sessions.filter((s) => s.name.toLowerCase() === wanted || s.root === id || s.id.toLowerCase() === wanted).map((s) => s.id);
+      const hint =
+        candidates.length > 0
+          ? `${JSON.stringify(id)} is not a session id but matches session ${candidates.join(', ')}; pass ${candidates.length === 1 ? 'that' : 'one of those'} as session_id.`
+          : known.length === 0
+            ? 'the hub has no sessions yet (create_session makes one).'
+            : `the session ids are ${known.slice(0, 10).join(', ')}${known.length > 10 ? `, … (${known.length}; list_sessions shows all)` : ''}.`;
+      throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `No session ${JSON.stringify(id)}; ${hint}`, { data: { session_id: id, known, candidates } });
     }
     return session;
   }

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { HubError, ErrorCodes } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { checkTaskSet, parseTask, parseTodo } from '../protocol/index.js';
+import { checkTaskSet, parseTask, parseTodo, taskIdFromFileName } from '../protocol/index.js';
 import type { Diagnostic, Progress, TaskDoc, TaskStatus, TodoDoc, TodoItem } from '../protocol/types.js';
 import type { BackendName, TerminalHandle } from '../terminal/backend.js';
 import { eventsDirFor, TODO_FILE } from '../watch/layout.js';
@@ -62,7 +62,19 @@ export interface AgentRuntime {
 export type IndexChange =
   | { readonly kind: 'sessions' }
   | { readonly kind: 'todo'; readonly session: string }
-  | { readonly kind: 'task'; readonly session: string; readonly taskId: string; readonly file: string; readonly change: 'added' | 'changed' | 'removed' }
+  /**
+   * One task file changed. `broken`: it is there but does not parse (invalid YAML, no front
+   * matter, …; `diagnostic` says where); it is not `removed`, and `brokenTask()` has it.
+   * A broken file that parses again is `changed`.
+   */
+  | {
+      readonly kind: 'task';
+      readonly session: string;
+      readonly taskId: string;
+      readonly file: string;
+      readonly change: 'added' | 'changed' | 'removed' | 'broken';
+      readonly diagnostic?: Diagnostic;
+    }
   /** The set of tasks changed (one added or removed). */
   | { readonly kind: 'tasks'; readonly session: string }
   | {
@@ -77,6 +89,18 @@ export type IndexChange =
     }
   /** Anything in `sessionStatus(session)` changed. */
   | { readonly kind: 'status'; readonly session: string };
+
+/** A task file that does not parse: what a person needs to fix it. */
+export interface BrokenTask {
+  /** The id in its file name, or null when the name has none. */
+  readonly id: string | null;
+  readonly file: string;
+  /** The first error (file and line); all of them in `diagnostics`. */
+  readonly line: number;
+  readonly code: string;
+  readonly message: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
 
 export interface IndexedTask {
   readonly summary: TaskSummary;
@@ -142,6 +166,7 @@ interface SessionState {
   status: SessionStatus | null;
   summaries: readonly TaskSummary[] | null;
   byId: ReadonlyMap<string, IndexedTask> | null;
+  broken: readonly BrokenTask[] | null;
   grouped: Grouped | null;
   diagnostics: readonly Diagnostic[] | null;
   lastStatuses: Map<string, AgentStatus>;
@@ -153,6 +178,18 @@ function lineOfKey(text: string, key: string): number {
   const match = new RegExp(`^${key}\\s*:`, 'm').exec(text);
   if (!match) return 1;
   return text.slice(0, match.index).split('\n').length;
+}
+
+function brokenOf(file: string, doc: TaskDoc): BrokenTask {
+  const first = doc.diagnostics.find((d) => d.severity === 'error') ?? doc.diagnostics[0];
+  return Object.freeze({
+    id: taskIdFromFileName(file),
+    file,
+    line: first?.line ?? 1,
+    code: first?.code ?? 'task-missing',
+    message: first?.message ?? 'No task could be read from this file.',
+    diagnostics: doc.diagnostics,
+  });
 }
 
 function taskNumber(id: string): number {
@@ -229,6 +266,7 @@ export class LiveIndex {
       status: null,
       summaries: null,
       byId: null,
+      broken: null,
       grouped: null,
       diagnostics: null,
       lastStatuses: new Map(),
@@ -351,6 +389,25 @@ export class LiveIndex {
   /** Every valid task of a session, by id number. */
   tasks(sessionId: string): readonly TaskSummary[] {
     return this.#summaries(this.#state(sessionId));
+  }
+
+  /** Task files that do not parse, by file name: listed with their diagnostics, never dropped. */
+  brokenTasks(sessionId: string): readonly BrokenTask[] {
+    const state = this.#state(sessionId);
+    if (state.broken) return state.broken;
+    const out: BrokenTask[] = [];
+    for (const file of [...state.tasks.keys()].sort()) {
+      const entry = state.tasks.get(file);
+      if (entry && entry.doc.task === null) out.push(brokenOf(file, entry.doc));
+    }
+    state.broken = Object.freeze(out);
+    return state.broken;
+  }
+
+  /** The broken file whose name carries `taskId`, unless a valid file has that id. */
+  brokenTask(sessionId: string, taskId: string): BrokenTask | null {
+    if (this.task(sessionId, taskId) !== null) return null;
+    return this.brokenTasks(sessionId).find((b) => b.id === taskId) ?? null;
   }
 
   /** One task (its summary and parse), or null. With duplicate ids, the first file by name. */
@@ -486,11 +543,15 @@ export class LiveIndex {
     state.summaries = null;
     state.byId = null;
     this.#markDirty(change.session, 'files');
-    const taskId = next?.doc.task?.id ?? previous?.doc.task?.id ?? basename(change.relPath, '.md');
-    const kind = next === null ? 'removed' : previous === null ? 'added' : 'changed';
+    state.broken = null;
+    const taskId = next?.doc.task?.id ?? previous?.doc.task?.id ?? taskIdFromFileName(change.relPath) ?? basename(change.relPath, '.md');
+    const valid = (entry: TaskEntry | null): boolean => entry !== null && entry.doc.task !== null;
+    const kind = next === null ? 'removed' : !valid(next) ? 'broken' : previous === null ? 'added' : 'changed';
     if (state.loading) return;
-    this.#emit({ kind: 'task', session: change.session, taskId, file: change.relPath, change: kind });
-    if (kind !== 'changed') this.#emit({ kind: 'tasks', session: change.session });
+    const broken = kind === 'broken' && next !== null ? brokenOf(change.relPath, next.doc) : null;
+    this.#emit({ kind: 'task', session: change.session, taskId, file: change.relPath, change: kind, ...(broken === null ? {} : { diagnostic: broken.diagnostics[0] ?? { file: broken.file, line: broken.line, severity: 'error', code: broken.code, message: broken.message } }) });
+    // The set of valid tasks (list_tasks, the task resources) changed.
+    if (valid(previous) !== valid(next) || previous === null || next === null) this.#emit({ kind: 'tasks', session: change.session });
     if (change.cause === 'initial') return;
     const quiet = change.own?.routed ? (change.own.onlyFor ?? null) : [];
     if (quiet !== null) this.#route(state, change.relPath, previous?.doc ?? null, next?.doc ?? null, quiet);

@@ -67,6 +67,18 @@ export interface TaskSummary {
   readonly updated: string | null;
 }
 
+/** A task file that does not parse: listed, served raw, never rewritten by the hub. */
+export interface BrokenTaskFile {
+  /** The id in its file name, or null. */
+  readonly id: string | null;
+  /** Path relative to the session root. */
+  readonly file: string;
+  /** Where the first error is, and what it says. */
+  readonly line: number;
+  readonly code: string;
+  readonly message: string;
+}
+
 export interface SessionInfo {
   readonly id: string;
   readonly name: string;

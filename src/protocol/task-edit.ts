@@ -10,7 +10,7 @@ import { parseTask, logSection } from './task.js';
 import { locateFrontMatter, yamlKeys } from './front-matter.js';
 import { outline } from './outline.js';
 import { lineEndAt, lineEnding } from './text.js';
-import { DATE_PATTERN, checkAgentName, renderFieldValue } from './values.js';
+import { DATE_PATTERN, checkAgentName, checkSenderName, renderFieldValue } from './values.js';
 import type { TaskFieldValues } from './values.js';
 
 export type TaskFieldUpdate = Partial<TaskFieldValues>;
@@ -81,7 +81,7 @@ export function formatLogLine(entry: TaskLogInput, eol: string): { line: string;
   if (typeof entry.at !== 'string' || !DATE_PATTERN.test(entry.at)) {
     throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"at" must be a date like 2026-11-21 14:03 or an ISO date-time.', { data: { field: 'at' } });
   }
-  checkAgentName(entry.who, 'who');
+  checkSenderName(entry.who, 'who');
   if (entry.to !== undefined) checkAgentName(entry.to, 'to');
   if (typeof entry.text !== 'string') throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"text" must be text.', { data: { field: 'text' } });
   if (entry.text.length > MAX_LOG_TEXT) throw new HubError(ErrorCodes.TOO_LARGE, `A log entry is at most ${MAX_LOG_TEXT} characters; put long content in a file and link it.`, { data: { field: 'text' } });

@@ -1,7 +1,7 @@
 /** A task file → the validated task, its checklist progress and its log. Never throws. */
 import { z } from 'zod';
 import type { Diagnostic, Severity, Task, TaskDoc, TaskLogEntry, TaskPriority, TaskStatus } from './types.js';
-import { AGENT_NAME_PATTERN, TASK_ID_PATTERN } from './types.js';
+import { AGENT_NAME_PATTERN, SENDER_NAME_PATTERN, TASK_ID_PATTERN } from './types.js';
 import { locateFrontMatter, parseYaml, yamlKeys } from './front-matter.js';
 import type { FrontMatterBlock } from './front-matter.js';
 import { outline } from './outline.js';
@@ -35,7 +35,12 @@ const FIELD_SCHEMAS = {
   title: scalar.transform(String).pipe(z.string().trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters')),
   status: z.string(),
   assignee: agentName.nullable(),
-  from: agentName.nullable(),
+  from: z
+    .string()
+    .trim()
+    .transform((name) => name.replace(/^@/, ''))
+    .pipe(z.string().regex(SENDER_NAME_PATTERN, 'must be an agent name, "user" or a handle like jane.doe (a letter, then up to 63 letters, digits, _ - . @)'))
+    .nullable(),
   priority: z.string(),
   depends_on: z.union([z.string().transform((list) => list.split(',').map((id) => id.trim()).filter((id) => id !== '')), z.array(scalar.transform(String))]).nullable(),
   created: dateLike.nullable(),
@@ -200,7 +205,7 @@ export function logSection(body: Outline): { start: number; end: number; depth: 
 }
 
 const LOG_LINE = /^(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)(?:[ \t]+|$)([\s\S]*)$/;
-const LOG_WHO = /^([A-Za-z][A-Za-z0-9_-]{0,31}):[ \t]*([\s\S]*)$/;
+const LOG_WHO = /^([A-Za-z][A-Za-z0-9_.@-]{0,63}):[ \t]*([\s\S]*)$/;
 
 function logEntry(text: string, item: Outline['items'][number]): TaskLogEntry {
   const indent = ' '.repeat(item.contentIndent);

@@ -112,6 +112,8 @@ export interface TaskDoc {
 
 /** Agent names: `Agent_<n>` by default, any `[A-Za-z][A-Za-z0-9_-]{0,31}` allowed. */
 export const AGENT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+/** Who a task or log line is from: an agent name, `user`, or a person's handle (`jane.doe`, `ops@host`). */
+export const SENDER_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.@-]{0,63}$/;
 export const TASK_ID_PATTERN = /^TASK-(\d{1,9})$/;
 
 /** Files larger than this are reported, never parsed into values nor edited. */

@@ -1,7 +1,7 @@
 /** Validation of the values the hub writes into task files and TODO.md (edge of the editors). */
 import { HubError, ErrorCodes } from '../errors.js';
 import type { TaskPriority, TaskStatus } from './types.js';
-import { TASK_PRIORITIES, TASK_STATUSES } from './types.js';
+import { SENDER_NAME_PATTERN, TASK_PRIORITIES, TASK_STATUSES } from './types.js';
 import { isAgentName, isTaskId } from './names.js';
 import { yamlList, yamlScalar } from './yaml-value.js';
 
@@ -35,6 +35,14 @@ export function checkAgentName(value: unknown, field: string): string {
   return value;
 }
 
+/** Who a task or log line is from: an agent name, `user`, or a handle like `jane.doe`. */
+export function checkSenderName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !SENDER_NAME_PATTERN.test(value)) {
+    throw invalid(field, 'must be an agent name, "user" or a handle like jane.doe: a letter, then up to 63 letters, digits, _ - . or @.', ErrorCodes.INVALID_NAME);
+  }
+  return value;
+}
+
 /** The YAML text of one field's value, after checking it. */
 export function renderFieldValue(field: keyof TaskFieldValues, value: unknown): string {
   switch (field) {
@@ -44,9 +52,11 @@ export function renderFieldValue(field: keyof TaskFieldValues, value: unknown): 
     case 'priority':
       if (!(TASK_PRIORITIES as readonly unknown[]).includes(value)) throw invalid(field, `must be one of ${TASK_PRIORITIES.join(', ')}.`);
       return value as string;
+    // A name YAML would read as a value (`true`, `null`, `yes`, …) is written quoted.
     case 'assignee':
+      return value === null ? 'null' : yamlScalar(checkAgentName(value, field), field);
     case 'from':
-      return value === null ? 'null' : checkAgentName(value, field);
+      return value === null ? 'null' : yamlScalar(checkSenderName(value, field), field);
     case 'title':
       return yamlScalar(checkOneLine(value, field, 300), field);
     case 'depends_on':

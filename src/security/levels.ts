@@ -20,6 +20,7 @@ export const TOOL_LEVELS = Object.freeze({
   list_tasks: 'LOW',
   create_task: 'MEDIUM',
   update_task: 'MEDIUM',
+  edit_todo: 'MEDIUM',
   read_agent_output: 'LOW',
 } as const satisfies Record<string, SecurityLevel>);
 

@@ -9,7 +9,7 @@
  * only refused NUL, and terminal control sequences are stripped when it is typed (sanitize.ts).
  */
 import { HubError, ErrorCodes } from '../errors.js';
-import { AGENT_NAME_PATTERN, TASK_ID_PATTERN } from '../protocol/types.js';
+import { AGENT_NAME_PATTERN, SENDER_NAME_PATTERN, TASK_ID_PATTERN } from '../protocol/types.js';
 
 export const LIMITS = Object.freeze({
   agentName: 32,
@@ -22,6 +22,10 @@ export const LIMITS = Object.freeze({
   systemPromptSuffix: 16 * 1024,
   taskBody: 64 * 1024,
   logLine: 4 * 1024,
+  /** Characters of one TODO.md item (one line). */
+  todoItem: 500,
+  /** Lines of a protocol file (5 MB of them at most). */
+  fileLine: 5_000_000,
   choice: 200,
   outputLines: 2000,
   path: 4096,
@@ -116,7 +120,7 @@ export function validateSessionName(value: unknown, field = 'session_name'): str
 }
 
 /** Who a message or task is from: an agent name, `user`, or a person's handle (`jane.doe`, `ops@host`). */
-export const FROM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.@-]{0,63}$/;
+export const FROM_NAME_PATTERN = SENDER_NAME_PATTERN;
 
 export function validateFromName(value: unknown, field = 'from'): string {
   const name = requireString(value, field, 'INVALID_NAME');
@@ -200,6 +204,22 @@ export function validateLogLine(value: unknown, field = 'log'): string {
   const line = validateText(value, { field, maxBytes: LIMITS.logLine, rejectControls: true, forProtocolFile: true });
   if (line.includes('\n')) throw invalid('INVALID_ARGUMENT', field, 'must be one line; add several log entries instead.');
   return line;
+}
+
+/** The text of one TODO.md item: one line, no tabs or control characters. */
+export function validateTodoItemText(value: unknown, field = 'text'): string {
+  const text = validateText(value, { field, maxBytes: 4 * LIMITS.todoItem, rejectControls: true, forProtocolFile: true });
+  requireMaxChars(text, field, LIMITS.todoItem, 'INVALID_ARGUMENT');
+  if (text.includes('\n') || text.includes('\t')) throw invalid('INVALID_ARGUMENT', field, 'must be one line; add several items instead.');
+  return text;
+}
+
+/** A 1-based line of a file. */
+export function validateLineNumber(value: unknown, field = 'line'): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > LIMITS.fileLine) {
+    throw invalid('INVALID_ARGUMENT', field, `expected a line number (a whole number from 1); get_session_status or the todo resource shows the file.`, { limit: LIMITS.fileLine });
+  }
+  return value;
 }
 
 /** An answer to a dialog: its number or its label. */

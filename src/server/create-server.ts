@@ -6,7 +6,7 @@
  * client as `notifications/message` until the server closes.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller, HubApi } from '../hub/api.js';
 import type { HubConfig } from '../config.js';
 import { ErrorCodes } from '../errors.js';
@@ -16,6 +16,7 @@ import { callTool, ERROR_META_KEY, type AuditHook } from './call-tool.js';
 import { forwardLogs } from './log-forward.js';
 import { registerResources } from './resources.js';
 import { TOOLS } from './tools/index.js';
+import { listedTools } from './tool-list.js';
 
 export interface ServerDeps {
   readonly hub: HubApi;
@@ -57,6 +58,10 @@ export function createServer(deps: ServerDeps): HubServer {
       throw new Error(`${tool.name} is answered by callTool`);
     });
   }
+
+  // tools/list is ours: the same tools and schemas, without what only costs a model context (tool-list.ts).
+  const tools = listedTools(config.securityLevel);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
 
   const callDeps = { hub, ceiling: config.securityLevel, logger, ...(deps.audit ? { audit: deps.audit } : {}) };
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {

@@ -65,15 +65,32 @@ export function registerResources(server: McpServer, hub: HubApi, caller: Caller
     'task',
     new ResourceTemplate('hub://sessions/{session_id}/tasks/{task_id}', {
       list: async () => ({
-        resources: (await hub.listTasks(caller, {})).map((t) => ({
-          uri: taskUri(t.session, t.id),
-          name: `${t.id} ${t.title}`,
-          mimeType: MARKDOWN_TYPE,
-        })),
+        resources: await hub.listTasks(caller, {}).then(({ tasks, broken }) => [
+          ...tasks.map((t) => ({ uri: taskUri(t.session, t.id), name: `${t.id} ${t.title}`, mimeType: MARKDOWN_TYPE })),
+          // Broken files are listed too (by the id in their name): their raw text is what a person needs.
+          ...broken.flatMap((b) =>
+            b.id === null ? [] : [{ uri: taskUri(b.session, b.id), name: `${b.id} (broken: ${b.file} line ${b.line})`, mimeType: MARKDOWN_TYPE }],
+          ),
+        ]),
       }),
     }),
-    { title: 'Task file', description: 'One task file (front matter, body, log) from a session\'s .claude-hub/tasks/.', mimeType: MARKDOWN_TYPE },
-    async (uri, variables) => markdown(uri.href, await readOrFail(() => hub.readTask(one(variables['session_id']), one(variables['task_id'])))),
+    {
+      title: 'Task file',
+      description: 'One task file (front matter, body, log) from a session\'s .claude-hub/tasks/, as written; a file that does not parse comes with a second part naming the problems (file, line).',
+      mimeType: MARKDOWN_TYPE,
+    },
+    async (uri, variables) => {
+      const file = await readOrFail(() => hub.readTask(one(variables['session_id']), one(variables['task_id'])));
+      const read = markdown(uri.href, file.text);
+      if (file.diagnostics.length === 0) return read;
+      const problems = file.diagnostics.map((d) => `${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`).join('\n');
+      return {
+        contents: [
+          ...read.contents,
+          { uri: uri.href, mimeType: 'text/plain', text: `This task file does not parse; the hub lists it but will not edit it. Fix it by hand:\n${problems}\n`, _meta: { 'claude-hub/diagnostics': file.diagnostics } },
+        ],
+      };
+    },
   );
 
   server.server.setRequestHandler(SubscribeRequestSchema, (request) => {

@@ -4,7 +4,6 @@
  * adds a field never breaks a client that validates structured content.
  */
 import { z } from 'zod';
-import { AGENT_STATUSES } from '../hub/types.js';
 import { AGENT_NAME_PATTERN, TASK_ID_PATTERN, TASK_PRIORITIES, TASK_STATUSES } from '../protocol/types.js';
 import { FROM_NAME_PATTERN, LIMITS } from '../security/validate.js';
 
@@ -18,22 +17,22 @@ export const sessionIdField = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'a session id has only letters, digits and _ . : -')
-  .describe('The session id returned by create_session (see list_sessions).');
+  .describe('A session id (list_sessions).');
 
 export const agentNameField = z
   .string()
   .regex(AGENT_NAME_PATTERN, 'an agent name starts with a letter and has at most 32 letters, digits, _ or -')
-  .describe('The agent\'s name, unique across the hub, e.g. "Agent_1".');
+  .describe('An agent name, e.g. Agent_1.');
 
 export const taskIdField = z
   .string()
   .regex(TASK_ID_PATTERN, 'a task id looks like TASK-12')
-  .describe('The task id, e.g. "TASK-12".');
+  .describe('e.g. TASK-12.');
 
 export const forceField = z
   .boolean()
   .default(false)
-  .describe('Close agents even when they are working or have queued messages. Default false.');
+  .describe('Even if agents work or have queued messages.');
 
 export const taskStatusField = z.enum(TASK_STATUSES);
 export const taskPriorityField = z.enum(TASK_PRIORITIES);
@@ -43,86 +42,32 @@ export const fromField = z
   .string()
   .max(LIMITS.fromName)
   .regex(FROM_NAME_PATTERN, 'a sender is an agent name, "user" or a handle: letters, digits, _ - . @, starting with a letter')
-  .describe('Who it is from: an agent name, "user" (the default) or a person\'s handle such as jane.doe.');
+  .describe('An agent name, user (default) or a handle like jane.doe.');
 
 // ── outputs ───────────────────────────────────────────────────────────────────────────────
-export const progressSchema = z.looseObject({
-  done: z.number().int().nonnegative(),
-  total: z.number().int().nonnegative(),
-});
+// A model reads tools/list whole, every session: output values are described once each, in
+// one line naming their fields, not as nested JSON Schemas (the agent view alone was 2 KB, and
+// three tools return it). They are loose objects, so a hub that adds a field breaks no client.
+// src/hub/types.ts has the exact shapes.
 
-export const sessionInfoSchema = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  root: z.string(),
-  createdAt: z.string(),
-  agents: z.array(z.string()),
-});
+const described = (text: string) => z.looseObject({}).describe(text);
 
-export const terminalHandleSchema = z.looseObject({
-  backend: z.enum(['tmux', 'iterm2']),
-  id: z.string(),
-  container: z.string().optional(),
-});
+export const progressSchema = described('{done, total}.');
 
-export const pendingPromptSchema = z.looseObject({
-  kind: z.enum(['trust', 'api_key', 'onboarding', 'permission', 'question', 'unknown']),
-  question: z.string(),
-  choices: z.array(z.looseObject({ number: z.number().int(), label: z.string() })),
-  since: z.string(),
-});
+export const sessionInfoSchema = described('{id, name, root, createdAt, agents}.');
 
-export const agentViewSchema = z.looseObject({
-  name: z.string(),
-  session: z.string(),
-  status: z.enum(AGENT_STATUSES),
-  why: z.string(),
-  specialization: z.string().nullable(),
-  currentTask: z.string().nullable(),
-  progress: progressSchema,
-  lastActivity: z.string().nullable(),
-  claudeSessionId: z.string().nullable(),
-  backend: z.enum(['tmux', 'iterm2']),
-  terminal: terminalHandleSchema.nullable(),
-  pendingPrompt: pendingPromptSchema.nullable(),
-  queuedMessages: z.number().int().nonnegative(),
-});
+export const pendingPromptSchema = described('{kind, question, choices [{number, label}], since}.');
 
-export const taskSummarySchema = z.looseObject({
-  id: z.string(),
-  title: z.string(),
-  status: taskStatusField,
-  priority: taskPriorityField,
-  assignee: z.string().nullable(),
-  from: z.string().nullable(),
-  progress: progressSchema,
-  file: z.string(),
-  updated: z.string().nullable(),
-});
+/** In full once (get_session_status); the tools that return one agent point there. */
+export const agentViewSchema = described(
+  '{name, status (starting|working|idle|waiting_for_person|blocked|exited), why, currentTask, progress, lastActivity, queuedMessages, pendingPrompt (a dialog: null or {kind, question, choices})}.',
+);
+export const agentSchema = described('As in get_session_status, and session, specialization, terminal.');
 
-export const diagnosticSchema = z.looseObject({
-  file: z.string(),
-  line: z.number().int(),
-  column: z.number().int().optional(),
-  severity: z.enum(['error', 'warning', 'info']),
-  code: z.string(),
-  message: z.string(),
-});
+/** In full once (list_tasks); the tools that return one task point there. */
+export const taskSummarySchema = described('{id, title, status, priority, assignee, from, progress, file, updated, session}.');
+export const taskSchema = described('As in list_tasks.');
 
-export const sessionStatusSchema = z.looseObject({
-  session: sessionInfoSchema,
-  agents: z.array(agentViewSchema),
-  todo: z.looseObject({
-    done: z.number().int().nonnegative(),
-    total: z.number().int().nonnegative(),
-    sections: z.array(
-      z.looseObject({ title: z.string(), agent: z.string().nullable(), done: z.number().int(), total: z.number().int() }),
-    ),
-  }),
-  tasks: z.looseObject({
-    total: z.number().int().nonnegative(),
-    byStatus: z.partialRecord(taskStatusField, z.number().int().nonnegative()),
-    items: z.array(taskSummarySchema),
-  }),
-  diagnostics: z.array(diagnosticSchema),
-});
+export const diagnosticSchema = described('{file, line, severity, code, message}.');
+
+export const brokenTaskSchema = described('{id, file, line, code, message, session}: fix by hand.');

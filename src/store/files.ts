@@ -206,6 +206,27 @@ export async function updateProtocolFile(root: string, relPath: string, edit: (t
   }
 }
 
+/**
+ * Writes a new protocol file that must not exist yet (temp + fsync, then link: never over a
+ * file someone made meanwhile). False when it exists; the caller then edits it instead.
+ */
+export async function createProtocolFile(root: string, relPath: string, text: string, options: { readonly beforeWrite?: (path: string, hash: string) => void } = {}): Promise<boolean> {
+  const path = resolveInRoot(root, relPath);
+  await confinedPath(root, dirname(relPath) === '.' ? '.' : dirname(relPath));
+  options.beforeWrite?.(path, hashText(text));
+  const temp = await writeTempDurably(path, Buffer.from(text, 'utf8'), 0o644);
+  try {
+    await link(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  await fsyncDir(dirname(path));
+  return true;
+}
+
 export interface CreatedTask {
   readonly id: string;
   /** Relative to the root. */

@@ -5,7 +5,7 @@
  */
 import { byUrgency } from '../../src/hub/status.js';
 import { ErrorCodes, HubError } from '../../src/errors.js';
-import type { AnsweredPrompt, Caller, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFilter, UpdateTaskInput } from '../../src/hub/api.js';
+import type { AnsweredPrompt, Caller, CreatedTask, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFileText, TaskFilter, TaskList, TodoEditInput, TodoEditResult, UpdateTaskInput } from '../../src/hub/api.js';
 import type { AgentView, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from '../../src/hub/types.js';
 
 export interface RecordedCall {
@@ -149,14 +149,41 @@ export class FakeHub implements HubApi {
     return { agent: agentName, alive: true, text: Array.from({ length: Math.min(lines, 3) }, (_, i) => `line ${i + 1}`).join('\n') };
   }
 
-  async listTasks(caller: Caller, filter: TaskFilter): Promise<readonly (TaskSummary & { session: string })[]> {
+  async listTasks(caller: Caller, filter: TaskFilter): Promise<TaskList> {
     this.record('listTasks', caller, filter);
-    return [...this.tasks.values()]
+    const tasks = [...this.tasks.values()]
       .filter((t) => (filter.session_id === undefined || t.session === filter.session_id) && (filter.status === undefined || t.status === filter.status) && (filter.assignee === undefined || t.assignee === filter.assignee))
       .map(({ body: _body, ...t }) => t);
+    return { tasks, broken: [] };
   }
 
-  async createTask(caller: Caller, input: CreateTaskInput): Promise<TaskSummary> {
+  async editTodo(caller: Caller, input: TodoEditInput): Promise<TodoEditResult> {
+    this.record('editTodo', caller, input);
+    this.session(input.session_id);
+    const lines = this.todoText.split('\n');
+    let line: number;
+    if (input.action === 'add') {
+      lines.splice(lines.length - 1, 0, `- [ ] ${input.text}`);
+      line = lines.length - 1;
+    } else {
+      line = input.line;
+      const text = lines[line - 1];
+      if (text === undefined || !/^- \[[ x]\]/.test(text)) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `TODO.md has no checklist item on line ${line}.`);
+      lines[line - 1] = text.replace(/^- \[[ x]\]/, input.action === 'check' ? '- [x]' : '- [ ]');
+    }
+    this.todoText = lines.join('\n');
+    this.emit({ kind: 'todo', session: input.session_id });
+    const items = lines.filter((l) => /^- \[[ x]\]/.test(l));
+    const at = lines[line - 1] ?? '';
+    return {
+      file: 'TODO.md',
+      item: { line, text: at.slice(6), checked: at.startsWith('- [x]'), assignee: null, section: 'TODO' },
+      progress: { done: items.filter((l) => l.startsWith('- [x]')).length, total: items.length },
+      changed: true,
+    };
+  }
+
+  async createTask(caller: Caller, input: CreateTaskInput): Promise<CreatedTask> {
     this.record('createTask', caller, input);
     this.session(input.session_id);
     const id = `TASK-${this.nextTask++}`;
@@ -176,7 +203,7 @@ export class FakeHub implements HubApi {
     this.tasks.set(`${input.session_id}/${id}`, task);
     this.emit({ kind: 'tasks', session: input.session_id });
     const { body: _b, session: _s, ...summary } = task;
-    return summary;
+    return { task: summary, warnings: [] };
   }
 
   async updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary> {
@@ -201,10 +228,10 @@ export class FakeHub implements HubApi {
     return this.todoText;
   }
 
-  async readTask(sessionId: string, taskId: string): Promise<string> {
+  async readTask(sessionId: string, taskId: string): Promise<TaskFileText> {
     const task = this.tasks.get(`${sessionId}/${taskId}`);
     if (!task) throw new HubError(ErrorCodes.TASK_NOT_FOUND, `No task ${taskId} in session ${sessionId}.`);
-    return `---\nid: ${task.id}\ntitle: ${task.title}\nstatus: ${task.status}\n---\n\n${task.body}\n`;
+    return { text: `---\nid: ${task.id}\ntitle: ${task.title}\nstatus: ${task.status}\n---\n\n${task.body}\n`, diagnostics: [] };
   }
 
   onChange(listener: (change: HubChange) => void): () => void {

@@ -34,7 +34,8 @@ describe('security ceiling', () => {
   it('MEDIUM lists LOW and MEDIUM tools but not the HIGH ones (create/delete agents, delete sessions)', async () => {
     c = await connect({ config: { securityLevel: 'MEDIUM' } });
     const names = (await c.client.listTools()).tools.map((t) => t.name);
-    expect(names).toHaveLength(11);
+    expect(names).toHaveLength(12);
+    expect(names).toContain('edit_todo');
     for (const high of ['create_agent', 'delete_agent', 'delete_session']) expect(names).not.toContain(high);
     const refused = (await c.client.callTool({ name: 'delete_session', arguments: { session_id: 's1' } })) as CallToolResult;
     expect(refused._meta?.[ERROR_META_KEY]).toMatchObject({ code: 'FORBIDDEN' });

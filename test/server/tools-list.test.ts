@@ -16,7 +16,8 @@ const EXPECTED_PARAMETERS: Record<string, { required: string[]; optional: string
   list_sessions: { required: [], optional: [] },
   list_tasks: { required: [], optional: ['session_id', 'status', 'assignee'] },
   create_task: { required: ['session_id', 'title'], optional: ['assignee', 'from', 'priority', 'body', 'depends_on'] },
-  update_task: { required: ['session_id', 'task_id'], optional: ['status', 'assignee', 'priority', 'title', 'log'] },
+  update_task: { required: ['session_id', 'task_id'], optional: ['status', 'assignee', 'priority', 'title', 'log', 'from'] },
+  edit_todo: { required: ['session_id', 'action'], optional: ['agent', 'text', 'line'] },
   read_agent_output: { required: ['agent_name'], optional: ['lines'] },
 };
 
@@ -27,7 +28,7 @@ afterEach(async () => {
 });
 
 describe('tools/list', () => {
-  it('lists exactly the fourteen tools with their exact parameters at HIGH', async () => {
+  it('lists exactly the fifteen tools with their exact parameters at HIGH', async () => {
     connected = await connect({ config: { securityLevel: 'HIGH' } });
     const { tools } = await connected.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(EXPECTED_PARAMETERS).sort());
@@ -49,11 +50,13 @@ describe('tools/list', () => {
   it('tells the truth in annotations: reads are read-only, deletes destructive, terminals open-world', async () => {
     connected = await connect();
     const { tools } = await connected.client.listTools();
-    const byName = new Map(tools.map((t) => [t.name, t.annotations ?? {}]));
+    // tools/list leaves out hints equal to MCP's defaults; a client reads them with the defaults applied.
+    const defaults = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+    const byName = new Map(tools.map((t) => [t.name, { ...defaults, ...t.annotations }]));
     for (const read of ['get_session_status', 'list_sessions', 'list_tasks', 'read_agent_output']) {
       expect(byName.get(read), read).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
     }
-    for (const write of ['create_session', 'delete_session', 'create_agent', 'delete_agent', 'send_message_to_agent', 'clear_agent_conversation', 'start_new_agent_conversation', 'answer_agent_prompt', 'create_task', 'update_task']) {
+    for (const write of ['create_session', 'delete_session', 'create_agent', 'delete_agent', 'send_message_to_agent', 'clear_agent_conversation', 'start_new_agent_conversation', 'answer_agent_prompt', 'create_task', 'update_task', 'edit_todo']) {
       expect(byName.get(write)?.readOnlyHint, write).toBe(false);
     }
     for (const destructive of ['delete_session', 'delete_agent', 'clear_agent_conversation', 'start_new_agent_conversation']) {
@@ -62,7 +65,7 @@ describe('tools/list', () => {
     for (const touchesTerminals of ['create_agent', 'delete_agent', 'delete_session', 'send_message_to_agent', 'clear_agent_conversation', 'start_new_agent_conversation', 'answer_agent_prompt', 'read_agent_output']) {
       expect(byName.get(touchesTerminals)?.openWorldHint, touchesTerminals).toBe(true);
     }
-    for (const filesOnly of ['create_session', 'get_session_status', 'list_sessions', 'list_tasks', 'create_task', 'update_task']) {
+    for (const filesOnly of ['create_session', 'get_session_status', 'list_sessions', 'list_tasks', 'create_task', 'update_task', 'edit_todo']) {
       expect(byName.get(filesOnly)?.openWorldHint, filesOnly).toBe(false);
     }
   });

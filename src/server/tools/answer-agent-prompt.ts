@@ -8,18 +8,17 @@ export const answerAgentPrompt = defineTool({
   config: {
     title: 'Answer agent prompt',
     description:
-      'Answer the dialog an agent\'s terminal is stopped at (shown as pendingPrompt in get_session_status): a permission request, a question, the trust dialog, any menu. ' +
-      'Give the choice\'s number or its label (exact, or a unique beginning). The hub moves the pointer, confirms, and checks that the dialog went away; `now` says what the screen shows after.',
+      'Answer the dialog an agent is stopped at (its pendingPrompt): any menu (permission, question, trust). Returns what the screen shows next.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      choice: z.string().min(1).max(LIMITS.choice).describe('The number of the choice (e.g. "1") or its label, as listed in the agent\'s pendingPrompt.'),
+      choice: z.string().min(1).max(LIMITS.choice).describe('The choice\'s number (e.g. "1") or label, from pendingPrompt.'),
     }),
     outputSchema: z.object({
       agent: z.string(),
       answered: pendingPromptSchema,
       choice: z.object({ number: z.number().int(), label: z.string() }),
       now: z.object({
-        state: z.enum(['ready', 'menu', 'press_enter', 'unknown']).describe('ready: the prompt box is back; menu/press_enter: another dialog follows; unknown: the screen could not be read'),
+        state: z.enum(['ready', 'menu', 'press_enter', 'unknown']).describe('ready: prompt box back; menu: another dialog'),
         question: z.string().nullable(),
       }),
     }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, agentViewSchema } from '../schemas.js';
+import { agentNameField, agentSchema } from '../schemas.js';
 
 export const clearAgentConversation = defineTool({
   name: 'clear_agent_conversation',
@@ -8,9 +8,9 @@ export const clearAgentConversation = defineTool({
   config: {
     title: 'Clear agent conversation',
     description:
-      'Empty an agent\'s conversation (Claude Code\'s /clear) so it starts its next turn with a fresh context; its files and tasks stay.',
+      'Clear an agent\'s conversation (/clear): a fresh context; its files and tasks stay.',
     inputSchema: z.strictObject({ agent_name: agentNameField }),
-    outputSchema: z.object({ agent: agentViewSchema }),
+    outputSchema: z.object({ agent: agentSchema }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   },
   async handler(hub, caller, args) {

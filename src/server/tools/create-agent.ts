@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, agentViewSchema, LIMITS, sessionIdField } from '../schemas.js';
+import { agentNameField, agentSchema, LIMITS, sessionIdField } from '../schemas.js';
 
 export const createAgent = defineTool({
   name: 'create_agent',
@@ -8,25 +8,24 @@ export const createAgent = defineTool({
   config: {
     title: 'Create agent',
     description:
-      'Launch a new Claude Code agent in its own terminal (tmux window or iTerm2 tab) in the session\'s root, told how to use TODO.md and task files. ' +
-      'Agent names are unique across the hub.',
+      'Launch a Claude Code agent in its own terminal in the session\'s root, told how to use TODO.md and task files.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
-      agent_name: agentNameField.optional().describe('Name for the agent; default: the next free "Agent_<n>".'),
+      agent_name: agentNameField.optional().describe('Unique across the hub; default: the next free Agent_<n>.'),
       specialization: z
         .string()
         .min(1)
         .max(LIMITS.specialization)
         .optional()
-        .describe('What the agent focuses on, e.g. "frontend" or "tests"; shown in status and given to the agent.'),
+        .describe('Its focus, e.g. "frontend"; shown in status, told to the agent.'),
       system_prompt_suffix: z
         .string()
         .min(1)
         .max(LIMITS.systemPromptSuffix)
         .optional()
-        .describe('Extra instructions appended to the agent\'s system prompt.'),
+        .describe('Appended to the agent\'s system prompt.'),
     }),
-    outputSchema: z.object({ agent: agentViewSchema }),
+    outputSchema: z.object({ agent: agentSchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   },
   async handler(hub, caller, args) {

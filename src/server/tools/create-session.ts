@@ -8,15 +8,14 @@ export const createSession = defineTool({
   config: {
     title: 'Create session',
     description:
-      'Start coordinating a codebase: registers ROOT as a session (its TODO.md and .claude-hub/tasks/ are watched from now on) and returns its session_id. ' +
-      'Refuses a root that does not exist, is not a directory, is / or a home folder, or overlaps another session\'s root.',
+      'Coordinate a codebase (its TODO.md and .claude-hub/tasks/ are watched); returns the session_id. Refuses /, a home folder, or an overlap with another session.',
     inputSchema: z.strictObject({
-      root_path: z.string().min(1).max(LIMITS.path).describe('Absolute path of the codebase to coordinate (an existing directory).'),
-      session_name: z.string().min(1).max(LIMITS.sessionName).describe('A short human name for the session, e.g. "webapp" (printable, at most 64 characters).'),
+      root_path: z.string().min(1).max(LIMITS.path).describe('Absolute path of an existing folder.'),
+      session_name: z.string().min(1).max(LIMITS.sessionName).describe('A short name, e.g. "webapp".'),
       trust_root: z
         .boolean()
         .optional()
-        .describe('Pre-accept Claude Code\'s "trust this folder" dialog for ROOT so agents start without waiting for a person. Default false.'),
+        .describe('Pre-accept Claude Code\'s folder trust dialog.'),
     }),
     outputSchema: z.object({ session: sessionInfoSchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

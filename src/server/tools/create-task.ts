@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, fromField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskSummarySchema } from '../schemas.js';
+import { agentNameField, diagnosticSchema, fromField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskSchema } from '../schemas.js';
 
 export const createTask = defineTool({
   name: 'create_task',
@@ -8,22 +8,21 @@ export const createTask = defineTool({
   config: {
     title: 'Create task',
     description:
-      'Write a new task file under the session\'s .claude-hub/tasks/ (the protocol\'s own format, readable and editable by people and agents). ' +
-      'An assignee is told about it through the usual delivery.',
+      'Write a task file in .claude-hub/tasks/; its assignee is told. Unknown assignee or depends_on: kept, and warned.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
-      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').describe('One-line title of the task.'),
-      assignee: agentNameField.optional().describe('The agent who should do it.'),
+      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').describe('One line.'),
+      assignee: agentNameField.optional().describe('Who should do it.'),
       from: fromField.optional(),
-      priority: taskPriorityField.optional().describe('low, medium (default), high or critical.'),
-      body: z.string().max(LIMITS.taskBody).optional().describe('Markdown body: what to do, acceptance criteria, a checklist.'),
-      depends_on: z.array(taskIdField).max(50).optional().describe('Ids of tasks that must be done first.'),
+      priority: taskPriorityField.optional().describe('Default medium.'),
+      body: z.string().max(LIMITS.taskBody).optional().describe('Markdown: what to do, a checklist.'),
+      depends_on: z.array(taskIdField).max(50).optional().describe('Tasks to finish first.'),
     }),
-    outputSchema: z.object({ task: taskSummarySchema }),
+    outputSchema: z.object({ task: taskSchema, warnings: z.array(diagnosticSchema).describe('Unknown assignee or depends_on.') }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   },
   async handler(hub, caller, args) {
-    const task = await hub.createTask(caller, {
+    const { task, warnings } = await hub.createTask(caller, {
       session_id: args.session_id,
       title: args.title,
       ...(args.assignee === undefined ? {} : { assignee: args.assignee }),
@@ -32,6 +31,7 @@ export const createTask = defineTool({
       ...(args.body === undefined ? {} : { body: args.body }),
       ...(args.depends_on === undefined ? {} : { depends_on: args.depends_on }),
     });
-    return { structured: { task }, text: `${task.id} "${task.title}" created in ${task.file}${task.assignee ? ` for ${task.assignee}` : ''}.` };
+    const warned = warnings.length === 0 ? '' : ` Warning: ${warnings.map((w) => w.message).join(' ')}`;
+    return { structured: { task, warnings: [...warnings] }, text: `${task.id} "${task.title}" created in ${task.file}${task.assignee ? ` for ${task.assignee}` : ''}.${warned}` };
   },
 });

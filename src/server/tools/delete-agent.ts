@@ -8,10 +8,10 @@ export const deleteAgent = defineTool({
   config: {
     title: 'Delete agent',
     description:
-      'Close an agent\'s terminal and end its Claude Code process. Its task files stay. Without force it refuses while the agent is working or has queued messages.',
+      'Close an agent\'s terminal and process; its files stay. Without force, refused while it works or has queued messages.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      force: forceField.describe('Close the agent even when it is working or has queued messages. Default false.'),
+      force: forceField.describe('Close it even then.'),
     }),
     outputSchema: z.object({ agent: z.string(), session: z.string() }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

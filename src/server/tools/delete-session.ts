@@ -8,8 +8,7 @@ export const deleteSession = defineTool({
   config: {
     title: 'Delete session',
     description:
-      'Stop coordinating a session: closes its agents\' terminals and forgets the session. The files in the codebase (TODO.md, task files) stay. ' +
-      'Without force it refuses while an agent is working.',
+      'Close a session\'s agents and forget it; its files stay. Without force, refused while an agent works.',
     inputSchema: z.strictObject({ session_id: sessionIdField, force: forceField }),
     outputSchema: z.object({ session: sessionInfoSchema, closedAgents: z.array(z.string()) }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

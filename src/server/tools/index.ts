@@ -13,6 +13,7 @@ import { listSessions } from './list-sessions.js';
 import { listTasks } from './list-tasks.js';
 import { createTask } from './create-task.js';
 import { updateTask } from './update-task.js';
+import { editTodo } from './edit-todo.js';
 import { readAgentOutput } from './read-agent-output.js';
 
 export const TOOLS: readonly ToolDefinition[] = Object.freeze([
@@ -29,6 +30,7 @@ export const TOOLS: readonly ToolDefinition[] = Object.freeze([
   listTasks,
   createTask,
   updateTask,
+  editTodo,
   readAgentOutput,
 ]);
 

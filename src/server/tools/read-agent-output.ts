@@ -7,10 +7,10 @@ export const readAgentOutput = defineTool({
   level: 'LOW',
   config: {
     title: 'Read agent output',
-    description: 'The last lines of an agent\'s terminal screen, as text: to see what it is doing or which dialog it is showing.',
+    description: 'The last lines of an agent\'s terminal, as text.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      lines: z.number().int().min(1).max(LIMITS.outputLines).default(50).describe('How many lines from the bottom of the screen and scrollback (1–2000, default 50).'),
+      lines: z.number().int().min(1).max(LIMITS.outputLines).default(50).describe('From the bottom, with scrollback.'),
     }),
     outputSchema: z.object({ agent: z.string(), alive: z.boolean(), text: z.string() }),
     // Reads a live terminal whose content an agent (a model) writes: open world, but changes nothing.

@@ -8,11 +8,10 @@ export const sendMessageToAgent = defineTool({
   config: {
     title: 'Send message to agent',
     description:
-      'Give an agent a message: it is recorded in a task file addressed to the agent (so it is in the files and in git), then typed into the agent\'s terminal when it is idle. ' +
-      'The result says whether it was delivered (confirmed by the agent\'s hook), queued, or undelivered and why.',
+      'Record a message in a task file for the agent, then type it into its terminal when idle: delivered, queued or undelivered (why).',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      message: z.string().min(1).max(LIMITS.message).describe('The message text (plain text or markdown; at most 64 KiB).'),
+      message: z.string().min(1).max(LIMITS.message).describe('Text or markdown.'),
       from: fromField.optional(),
     }),
     outputSchema: z.looseObject({

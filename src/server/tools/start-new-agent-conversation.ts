@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, agentViewSchema } from '../schemas.js';
+import { agentNameField, agentSchema } from '../schemas.js';
 
 export const startNewAgentConversation = defineTool({
   name: 'start_new_agent_conversation',
@@ -8,13 +8,12 @@ export const startNewAgentConversation = defineTool({
   config: {
     title: 'Start new agent conversation',
     description:
-      'Restart an agent\'s Claude Code in its terminal: a fresh conversation, or with resume the last one again (claude --resume). ' +
-      'Use it for an agent that exited or is stuck.',
+      'Restart an agent\'s Claude Code (exited or stuck): a fresh conversation, or resume the last.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      resume: z.boolean().default(false).describe('Reopen the agent\'s last conversation instead of starting an empty one. Default false.'),
+      resume: z.boolean().default(false).describe('claude --resume.'),
     }),
-    outputSchema: z.object({ agent: agentViewSchema }),
+    outputSchema: z.object({ agent: agentSchema }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   },
   async handler(hub, caller, args) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { agentNameField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskStatusField, taskSummarySchema } from '../schemas.js';
+import { agentNameField, fromField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskStatusField, taskSchema } from '../schemas.js';
 
 export const updateTask = defineTool({
   name: 'update_task',
@@ -8,18 +8,18 @@ export const updateTask = defineTool({
   config: {
     title: 'Update task',
     description:
-      'Change a task file\'s front matter (status, assignee, priority, title) and/or append a line to its log. ' +
-      'The edit is compare-and-swap: a concurrent edit by a person or an agent is never overwritten (EDIT_CONFLICT: read and retry).',
+      'Change a task\'s fields and/or append a log line; never over a concurrent edit or a file that does not parse.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       task_id: taskIdField,
-      status: taskStatusField.optional().describe('New status: todo, in_progress, blocked, review, done or cancelled.'),
-      assignee: agentNameField.nullable().optional().describe('New assignee; null to unassign.'),
+      status: taskStatusField.optional().describe('New status.'),
+      assignee: agentNameField.nullable().optional().describe('null: nobody.'),
       priority: taskPriorityField.optional().describe('New priority.'),
-      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').optional().describe('New one-line title.'),
-      log: z.string().min(1).max(LIMITS.logLine).regex(/^[^\r\n]+$/, 'one line only; add several entries instead').optional().describe('One line to append to the task\'s log (dated by the hub).'),
+      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').optional().describe('One line.'),
+      log: z.string().min(1).max(LIMITS.logLine).regex(/^[^\r\n]+$/, 'one line only; add several entries instead').optional().describe('A line for its log, dated by the hub.'),
+      from: fromField.optional().describe('Who writes the log line (default user).'),
     }),
-    outputSchema: z.object({ task: taskSummarySchema }),
+    outputSchema: z.object({ task: taskSchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   },
   async handler(hub, caller, args) {
@@ -31,6 +31,7 @@ export const updateTask = defineTool({
       ...(args.priority === undefined ? {} : { priority: args.priority }),
       ...(args.title === undefined ? {} : { title: args.title }),
       ...(args.log === undefined ? {} : { log: args.log }),
+      ...(args.from === undefined ? {} : { from: args.from }),
     });
     return { structured: { task }, text: `${task.id} updated: [${task.status}] ${task.title}${task.assignee ? ` @${task.assignee}` : ''}.` };
   },

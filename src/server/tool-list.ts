@@ -1,0 +1,84 @@
+/**
+ * What tools/list says about each tool, made small: a model reads it whole on every session.
+ * The JSON Schemas are the SDK's own conversion of each tool's zod schemas (zod's toJSONSchema),
+ * without what tells a model nothing: the `$schema` line, `additionalProperties: {}` (any
+ * extra field is allowed anyway; `false`: the server refuses unknown arguments by name), the ±2^53 bounds zod gives every integer, and regex
+ * patterns and short length limits (a description says the same in words; the server checks the
+ * arguments with the full zod schema and says what is wrong). Output schemas keep the type and description of each
+ * field, not which are required. Annotations list only the hints that differ from MCP's
+ * defaults (readOnly false, destructive true, idempotent false, openWorld true).
+ */
+import { z } from 'zod';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { SecurityLevel } from '../config.js';
+import { allowedAt } from '../security/levels.js';
+import type { ToolDefinition } from './tool-definition.js';
+import { TOOLS } from './tools/index.js';
+
+const cache = new Map<SecurityLevel, Tool[]>();
+
+/** The tools a server at `level` lists, in TOOLS order. */
+export function listedTools(level: SecurityLevel): Tool[] {
+  let tools = cache.get(level);
+  if (tools === undefined) {
+    tools = TOOLS.filter((tool) => allowedAt(tool.name, level)).map(describeTool);
+    cache.set(level, tools);
+  }
+  return tools;
+}
+
+export function describeTool(tool: ToolDefinition): Tool {
+  return {
+    name: tool.name,
+    title: tool.config.title,
+    description: tool.config.description,
+    inputSchema: compact(z.toJSONSchema(tool.config.inputSchema, { target: 'draft-7', io: 'input' }), false) as Tool['inputSchema'],
+    outputSchema: compact(z.toJSONSchema(tool.config.outputSchema, { target: 'draft-7', io: 'output' }), true) as Tool['outputSchema'],
+    annotations: withoutDefaults(tool.config.annotations),
+  };
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+function undescribed(schema: unknown): unknown {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema) || (schema as Record<string, unknown>)['type'] === 'object') return schema;
+  const { description: _description, ...rest } = schema as Record<string, unknown>;
+  return rest;
+}
+
+const DEFAULT_HINTS = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
+
+/** The annotations that say something MCP's defaults do not. */
+export function withoutDefaults(annotations: Tool['annotations']): Tool['annotations'] {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(annotations ?? {})) {
+    if (DEFAULT_HINTS[key as keyof typeof DEFAULT_HINTS] !== value) out[key] = value;
+  }
+  return out;
+}
+
+/** A copy of a JSON Schema without the noise (see the file comment). */
+export function compact(schema: unknown, output: boolean): unknown {
+  if (Array.isArray(schema)) return schema.map((entry) => compact(entry, output));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === '$schema' || key === 'pattern') continue;
+    if (key === 'minLength' && value === 1) continue;
+    // Short limits on names and one-liners: the server names them when exceeded; long ones (bodies, messages) stay.
+    if (key === 'maxLength' && typeof value === 'number' && value <= 500) continue;
+    if (output && key === 'required') continue;
+    // Unknown arguments are refused by the server by name (strict input schemas); saying so per tool costs more than it tells.
+    if (key === 'additionalProperties') continue;
+    if (key === 'additionalProperties' && value !== null && typeof value === 'object' && Object.keys(value).length === 0) continue;
+    if (key === 'properties' && value !== null && typeof value === 'object' && Object.keys(value).length === 0) continue;
+    if ((key === 'maximum' && value === SAFE) || (key === 'minimum' && value === -SAFE)) continue;
+    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([name, field]) => [name, compact(field, output)])) : compact(value, output);
+  }
+  // A field's own description says it; the shared one of its item or variant repeats it.
+  if (typeof out['description'] === 'string') {
+    if (Array.isArray(out['anyOf'])) out['anyOf'] = out['anyOf'].map(undescribed);
+    if (out['items'] !== undefined) out['items'] = undescribed(out['items']);
+  }
+  return out;
+}
