@@ -38,11 +38,12 @@ export function summarizeTasks(tasks: SessionStatus['tasks'], max = STATUS_TASK_
 
 /** How much of each list a status shows, from generous to bare; the first that fits is used. */
 const LEVELS = [
-  { tasks: STATUS_TASK_ITEMS, sections: STATUS_SECTIONS, diagnostics: STATUS_DIAGNOSTICS, text: 160, agents: Infinity },
-  { tasks: 6, sections: 6, diagnostics: 5, text: 100, agents: Infinity },
-  { tasks: 3, sections: 3, diagnostics: 2, text: 60, agents: Infinity },
-  { tasks: 0, sections: 0, diagnostics: 0, text: 40, agents: 8 },
-  { tasks: 0, sections: 0, diagnostics: 0, text: 0, agents: 0 },
+  { tasks: STATUS_TASK_ITEMS, sections: STATUS_SECTIONS, diagnostics: STATUS_DIAGNOSTICS, text: 160, choices: 6, label: 40, agents: Infinity },
+  { tasks: 6, sections: 6, diagnostics: 5, text: 100, choices: 6, label: 30, agents: Infinity },
+  { tasks: 3, sections: 3, diagnostics: 2, text: 60, choices: 4, label: 20, agents: Infinity },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 30, choices: 2, label: 16, agents: Infinity },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 8 },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 0 },
 ] as const;
 
 const cut = (text: string | null, max: number): string | null => (text === null ? null : text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`);
@@ -71,7 +72,12 @@ export function statusForModel(status: SessionStatus, maxBytes = STATUS_MAX_BYTE
         pendingPrompt:
           a.pendingPrompt === null
             ? null
-            : { kind: a.pendingPrompt.kind, question: cut(a.pendingPrompt.question, Math.max(level.text, 40)), choices: a.pendingPrompt.choices.slice(0, 6).map((c) => ({ number: c.number, label: cut(c.label, 40) })) },
+            : {
+                kind: a.pendingPrompt.kind,
+                question: cut(a.pendingPrompt.question, Math.max(level.text, 30)),
+                choices: a.pendingPrompt.choices.slice(0, level.choices).map((c) => ({ number: c.number, label: cut(c.label, level.label) })),
+                choicesOmitted: a.pendingPrompt.choices.length - Math.min(level.choices, a.pendingPrompt.choices.length),
+              },
       })),
       agentsOmitted: status.agents.length - agents.length,
       todo: {
