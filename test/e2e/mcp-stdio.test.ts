@@ -52,9 +52,9 @@ describe('the built claude-hub over stdio with the real hub', () => {
     expect(stderr).toMatch(/claude-hub \S+ ready: transport=stdio state=\S+ backend=tmux/);
   });
 
-  it('lists the fourteen tools with schemas and annotations', async () => {
+  it('lists the fifteen tools with schemas and annotations', async () => {
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(14);
+    expect(tools).toHaveLength(15);
     expect(tools.find((t) => t.name === 'get_session_status')).toMatchObject({ annotations: { readOnlyHint: true }, inputSchema: { required: ['session_id'] } });
   });
 

@@ -28,6 +28,7 @@ describe('tool levels', () => {
       list_tasks: 'LOW',
       create_task: 'MEDIUM',
       update_task: 'MEDIUM',
+      edit_todo: 'MEDIUM',
       read_agent_output: 'LOW',
     });
     expect(ROLE_LEVELS).toEqual({ viewer: 'LOW', operator: 'MEDIUM', admin: 'HIGH' });
