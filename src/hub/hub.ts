@@ -756,10 +756,16 @@ export class Hub implements HubApi {
         await this.#index.reflect(join(session.root, TODO_FILE));
       }
       const doc = parseTodo(result.text, TODO_FILE, { agents });
-      const item =
-        'line' in target
-          ? doc.items.find((candidate) => candidate.line === target.line)
-          : doc.items.find((candidate) => candidate.text === target.text && !parseTodo(result.before, TODO_FILE, { agents }).items.some((old) => old.line === candidate.line && old.text === candidate.text));
+      let item: (typeof doc.items)[number] | undefined;
+      if ('line' in target) item = doc.items.find((candidate) => candidate.line === target.line);
+      else {
+        // The new item: the first with that text at or after the first line the edit changed.
+        const old = result.before.split('\n');
+        const now = result.text.split('\n');
+        let first = 0;
+        while (first < old.length && first < now.length && old[first] === now[first]) first++;
+        item = doc.items.find((candidate) => candidate.line > first && candidate.text === target.text);
+      }
       if (item === undefined) throw new HubError(ErrorCodes.INTERNAL, `${TODO_FILE} was edited but the item does not read back; get_session_status shows the file's state.`);
       return {
         file: TODO_FILE,
