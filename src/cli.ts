@@ -7,15 +7,17 @@ import { packageVersion } from './commands/package-info.js';
 const USAGE = `usage: claude-hub [command] [options]
 
 commands:
-  serve                 run the MCP server (default; stdio unless --transport http)
-  status ROOT [--json]  what each agent and task of a root is doing
-  watch ROOT [--json]   follow a root's agents, tasks and TODO.md live
-  audit verify|log      read and check the audit log
-  doctor [--json]       check this machine for tmux, claude, git, … and say what to fix
-  init ROOT             write ROOT/TODO.md and print the Claude Desktop / Claude Code config
+  serve                  run the MCP server (default; stdio unless --transport http)
+  status [ROOT] [--json] what each agent and task of a root is doing (ROOT: default .)
+  watch [ROOT] [--json]  follow a root's agents, tasks and TODO.md live (ROOT: default .)
+  audit verify|log       read and check the audit log
+  doctor [--json]        check this machine for tmux, claude, git, … and say what to fix
+  init ROOT              write ROOT/TODO.md and print the Claude Desktop / Claude Code config
 
   claude-hub <command> --help   options of one command
   claude-hub --version
+
+exit codes: 0 ok, 1 a failure found or a runtime error, 2 usage or bad input (e.g. a missing ROOT)
 `;
 
 /** Every command gets the real streams, environment and working directory. */
@@ -31,8 +33,24 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   init: async () => (await import('./commands/init.js')).initCommand,
 };
 
+/**
+ * A reader that stops early (`claude-hub status | head`) closes the pipe: the output is no
+ * longer wanted, so stop quietly (exit 0) instead of dying on EPIPE with a stack trace. Not for
+ * `serve`, whose stdout is the MCP protocol and whose transport handles a client going away.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
+  if (first !== undefined && first !== 'serve' && !first.startsWith('-')) quietOnClosedPipe();
+  else if (first === '--help' || first === '-h' || first === '--version' || first === '-v') quietOnClosedPipe();
   if (first === '--version' || first === '-v') {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;

@@ -3,7 +3,8 @@
  * (CLAUDE_HUB_*) and CLI flags, in that order of precedence (flags win).
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ErrorCodes, HubError } from './errors.js';
 
 export type SecurityLevel = 'LOW' | 'MEDIUM' | 'HIGH';
 export const SECURITY_LEVELS: readonly SecurityLevel[] = ['LOW', 'MEDIUM', 'HIGH'];
@@ -43,6 +44,34 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: 
   const home = env.HOME ?? homedir();
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'claude-hub');
   return join(home, '.local', 'state', 'claude-hub');
+}
+
+/** Where the state dir came from, for messages that name what to change. */
+export type StateDirSource = '--state-dir' | 'CLAUDE_HUB_STATE_DIR' | 'XDG_STATE_HOME' | 'default';
+
+export interface ResolvedStateDir {
+  /** Absolute. */
+  readonly dir: string;
+  readonly source: StateDirSource;
+}
+
+/**
+ * THE way every command finds the state dir, exactly as `serve` does: `--state-dir`, else
+ * `CLAUDE_HUB_STATE_DIR`, else `$XDG_STATE_HOME/claude-hub`, else the platform default.
+ * A relative path is taken from `cwd`. INVALID_ARGUMENT naming the source for a path with NUL.
+ */
+export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string, platform: NodeJS.Platform = process.platform): ResolvedStateDir {
+  const fromEnv = env.CLAUDE_HUB_STATE_DIR;
+  const [given, source]: [string, StateDirSource] =
+    flag !== undefined
+      ? [flag, '--state-dir']
+      : fromEnv !== undefined && fromEnv !== ''
+        ? [fromEnv, 'CLAUDE_HUB_STATE_DIR']
+        : [defaultStateDir(env, platform), env.XDG_STATE_HOME ? 'XDG_STATE_HOME' : 'default'];
+  if (given === '' || given.includes('\0')) {
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${source} ${JSON.stringify(given)} is not valid: use a path. See claude-hub serve --help.`, { data: { option: source, value: given } });
+  }
+  return { dir: isAbsolute(given) ? given : resolve(cwd, given), source };
 }
 
 export function defaultConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {

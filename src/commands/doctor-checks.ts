@@ -24,10 +24,10 @@ export interface Probes {
   /** stdout of `command args` (trimmed), or null when it cannot run. */
   run(command: string, args: readonly string[]): Promise<string | null>;
   pathExists(path: string): Promise<boolean>;
-  /** The state dir's mode bits and whether it is writable; null when it does not exist. */
-  stateDir(path: string): Promise<{ mode: number; writable: boolean } | null>;
-  /** Whether the nearest existing parent of `path` is writable (so the dir can be created). */
-  parentWritable(path: string): Promise<boolean>;
+  /** The state dir's mode bits, whether it is a folder and writable; null when it does not exist. */
+  stateDir(path: string): Promise<{ mode: number; directory: boolean; writable: boolean } | null>;
+  /** The nearest existing ancestor of `path`: is it a folder, and writable (so the dir can be created)? */
+  nearestParent(path: string): Promise<{ path: string; directory: boolean; writable: boolean }>;
 }
 
 export interface DoctorOptions {
@@ -138,14 +138,20 @@ export async function runChecks(probes: Probes, options: DoctorOptions): Promise
 }
 
 async function checkStateDir(probes: Probes, path: string): Promise<Check> {
+  const other = 'choose another with --state-dir (or CLAUDE_HUB_STATE_DIR)';
   const info = await probes.stateDir(path);
   if (info === null) {
-    return (await probes.parentWritable(path))
+    const parent = await probes.nearestParent(path);
+    if (!parent.directory) {
+      return { name: 'state-dir', status: 'missing', required: true, detail: `${parent.path} is a file, so ${path} cannot be created under it.`, fix: `${other[0]!.toUpperCase()}${other.slice(1)}: a folder path.` };
+    }
+    return parent.writable
       ? { name: 'state-dir', status: 'ok', required: true, detail: `${path} does not exist yet; it will be created (mode 700) on first start.` }
-      : { name: 'state-dir', status: 'missing', required: true, detail: `${path} does not exist and cannot be created here.`, fix: `mkdir -p -m 700 '${path}' or choose another with --state-dir.` };
+      : { name: 'state-dir', status: 'missing', required: true, detail: `${path} does not exist and ${parent.path} is not writable, so it cannot be created.`, fix: `mkdir -p -m 700 '${path}' or ${other}.` };
   }
+  if (!info.directory) return { name: 'state-dir', status: 'missing', required: true, detail: `${path} is a file, not a folder.`, fix: `${other[0]!.toUpperCase()}${other.slice(1)}: a folder path.` };
   const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
-  if (!info.writable) return { name: 'state-dir', status: 'missing', required: true, detail: `${path} is not writable.`, fix: `chmod u+rwx '${path}' or choose another with --state-dir.` };
+  if (!info.writable) return { name: 'state-dir', status: 'missing', required: true, detail: `${path} is not writable.`, fix: `chmod u+rwx '${path}' or ${other}.` };
   if ((info.mode & 0o077) !== 0) {
     return { name: 'state-dir', status: 'warn', required: true, detail: `${path} is writable but group/others can access it (mode ${mode}); it holds the state key and audit log.`, fix: `chmod 700 '${path}'` };
   }

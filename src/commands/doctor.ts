@@ -65,30 +65,25 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
     async stateDir(path) {
       try {
         const info = await stat(path);
-        if (!info.isDirectory()) return { mode: info.mode, writable: false };
+        if (!info.isDirectory()) return { mode: info.mode, directory: false, writable: false };
         const writable = await access(path, constants.W_OK).then(
           () => true,
           () => false,
         );
-        return { mode: info.mode, writable };
+        return { mode: info.mode, directory: true, writable };
       } catch {
         return null;
       }
     },
-    async parentWritable(path) {
+    async nearestParent(path) {
       let dir = dirname(path);
       for (;;) {
-        const exists = await access(dir).then(
-          () => true,
-          () => false,
-        );
-        if (exists) {
-          return access(dir, constants.W_OK).then(
-            () => true,
-            () => false,
-          );
+        const info = await stat(dir).catch(() => null);
+        if (info !== null) {
+          const writable = info.isDirectory() && (await access(dir, constants.W_OK).then(() => true, () => false));
+          return { path: dir, directory: info.isDirectory(), writable };
         }
-        if (dirname(dir) === dir) return false;
+        if (dirname(dir) === dir) return { path: dir, directory: false, writable: false };
         dir = dirname(dir);
       }
     },

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute, resolve } from 'node:path';
-import { defaultConfig, SECURITY_LEVELS, type HubConfig, type SecurityLevel } from '../config.js';
+import { defaultConfig, resolveStateDir, SECURITY_LEVELS, type HubConfig, type SecurityLevel } from '../config.js';
 import { ErrorCodes, HubError } from '../errors.js';
 import { ENV_NAME } from '../agent/launch.js';
 
@@ -106,7 +106,7 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     transport: oneOf('transport', ['stdio', 'http'] as const, defaults.transport),
     port: integer('port', 0, 65535, defaults.port),
     host: text('host', /^[A-Za-z0-9.:[\]-]{1,255}$/, 'an IP address or host name', defaults.host) ?? defaults.host,
-    stateDir: path('state-dir', defaults.stateDir) ?? defaults.stateDir,
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd).dir,
     backend: oneOf('backend', ['auto', 'tmux', 'iterm2'] as const, defaults.backend),
     securityLevel: oneOf<SecurityLevel>('security-level', SECURITY_LEVELS, defaults.securityLevel),
     maxAgents: integer('max-agents', 1, 256, defaults.maxAgents),

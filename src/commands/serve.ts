@@ -4,7 +4,7 @@
  * SIGINT/SIGTERM or when the stdio client goes away.
  */
 import { isHubError } from '../errors.js';
-import type { HubConfig } from '../config.js';
+import { resolveStateDir, type HubConfig } from '../config.js';
 import type { Hub } from '../hub/hub.js';
 import { createLogger, type FeedLogger, type LogLevel } from '../log.js';
 import { createServer } from '../server/create-server.js';
@@ -14,6 +14,7 @@ import type { AuditHook } from '../server/call-tool.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
 import { packageVersion } from './package-info.js';
 import { parseServeOptions, serveHelp } from './serve-options.js';
+import { assertStateDirUsable } from './state-dir.js';
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -24,6 +25,9 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
   let config: HubConfig;
   try {
     config = parseServeOptions(argv, env, io.cwd ?? process.cwd());
+    // A state dir under a file can never be made: say which flag to change, before anything starts.
+    const flagGiven = argv.some((arg) => arg === '--state-dir' || arg.startsWith('--state-dir='));
+    await assertStateDirUsable(config.stateDir, flagGiven ? '--state-dir' : resolveStateDir(undefined, env, io.cwd ?? process.cwd()).source);
   } catch (error) {
     io.stderr.write(`${isHubError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
     return EXIT_USAGE;

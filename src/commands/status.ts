@@ -1,148 +1,37 @@
 /**
- * `claude-hub status ROOT [--json]`: a session's plan, tasks and agents read straight from its
- * files, with no server. `readSessionSnapshot` is the reusable reader behind it.
+ * `claude-hub status [ROOT] [--json] [--all] [--state-dir DIR]`: a session's plan, tasks,
+ * agents and diagnostics, with no server. It reads through the same snapshot as `watch`
+ * (session-view.ts: the live index, as the server reads it), once, without watching.
+ * Exit 0 when the files hold no errors, 1 when they do (after printing them), 2 for bad input.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
-import { HubError, ErrorCodes, isHubError } from '../errors.js';
-import type { Diagnostic, Progress, TaskDoc, TaskPriority, TaskStatus, TodoDoc } from '../protocol/index.js';
-import { TASKS_DIR, TODO_FILE, checkTaskSet, parseTask, parseTodo, taskIdFromFileName, taskNumber } from '../protocol/index.js';
-import { readProtocolFileIfExists } from '../store/files.js';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveStateDir } from '../config.js';
+import { ErrorCodes, isHubError, toHubError } from '../errors.js';
+import type { Progress } from '../protocol/types.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, JSON_OPTION, STATE_DIR_OPTION, commandHelp, styleFor, type CommandIo, type Style } from './command-io.js';
+import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type SessionView } from './session-view.js';
 
-export interface SnapshotTask {
-  readonly id: string;
-  readonly title: string;
-  readonly status: TaskStatus;
-  readonly assignee: string | null;
-  readonly from: string | null;
-  readonly priority: TaskPriority;
-  readonly depends_on: readonly string[];
-  readonly updated: string | null;
-  readonly progress: Progress;
-  /** Relative to the root. */
-  readonly file: string;
-}
+/** Diagnostics printed before "… N more" (all with --all or --json). */
+export const DIAGNOSTICS_SHOWN = 50;
 
-export interface SessionSnapshot {
-  readonly root: string;
-  readonly todo: { readonly done: number; readonly total: number; readonly sections: readonly { title: string; agent: string | null; done: number; total: number }[] };
-  readonly tasks: readonly SnapshotTask[];
-  readonly agents: readonly { name: string; done: number; total: number; tasks: readonly string[] }[];
-  readonly diagnostics: readonly Diagnostic[];
-  /** The parsed documents behind the summary (not part of the JSON output). */
-  readonly docs: { readonly todo: TodoDoc | null; readonly tasks: readonly TaskDoc[] };
-}
+const USAGE = commandHelp(
+  ['claude-hub status [ROOT] [--json] [--all] [--state-dir DIR]'],
+  `Prints what a root's agents, tasks and TODO.md say, read from the files (no server needed).
+ROOT is the codebase (default: the current folder). Agents are the hub session's agents from
+the state dir; people and names a TODO section or task names who are no agent are listed apart.
+Exits 1 when the files hold errors (they are listed), 0 otherwise.`,
+  [
+    ['[ROOT]', 'the codebase (default: the current folder)'],
+    [JSON_OPTION[0], 'one JSON object: {session, todo, tasks, agents, assignees, diagnostics, counts}\n(every diagnostic)'],
+    ['--all', `every diagnostic (default: the first ${DIAGNOSTICS_SHOWN}, most severe first)`],
+    STATE_DIR_OPTION,
+  ],
+);
 
-/** Reads TODO.md and every task file of a session root into one snapshot. Unreadable files become diagnostics. */
-export async function readSessionSnapshot(root: string, options: { readonly agents?: readonly string[] } = {}): Promise<SessionSnapshot> {
-  const absoluteRoot = resolve(root);
-  const rootInfo = await stat(absoluteRoot).catch(() => null);
-  if (rootInfo === null || !rootInfo.isDirectory()) {
-    throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `${absoluteRoot} is not a directory; pass the root of a codebase.`, { data: { root: absoluteRoot } });
-  }
-  const diagnostics: Diagnostic[] = [];
-  const realRoot = await realpath(absoluteRoot);
-  const tasksReal = await realpath(resolve(absoluteRoot, TASKS_DIR)).catch(() => null);
-  // Task files sit in one directory: confine it once, then open each file without following links.
-  const tasksConfined = tasksReal !== null && (tasksReal === realRoot || tasksReal.startsWith(realRoot + sep));
-  const readText = async (relPath: string): Promise<string | null> => {
-    try {
-      const confined = tasksConfined && relPath.startsWith(`${TASKS_DIR}/`);
-      return (await readProtocolFileIfExists(absoluteRoot, relPath, { realRoot, directoryConfined: confined }))?.text ?? null;
-    } catch (error) {
-      if (!isHubError(error)) throw error;
-      diagnostics.push({ file: relPath, line: 1, severity: 'error', code: error.code, message: error.message });
-      return null;
-    }
-  };
-
-  const todoText = await readText(TODO_FILE);
-  const todo = todoText === null ? null : parseTodo(todoText, TODO_FILE, options.agents === undefined ? {} : { agents: options.agents });
-
-  const names = await readdir(resolve(absoluteRoot, TASKS_DIR)).catch(() => [] as string[]);
-  const taskFiles = names
-    .filter((name) => name.endsWith('.md') && !name.startsWith('.'))
-    .sort((a, b) => (taskOrder(a) - taskOrder(b)) || a.localeCompare(b));
-  const taskDocs: TaskDoc[] = [];
-  // Bounded parallelism: fast on thousands of files without exhausting file descriptors.
-  for (let at = 0; at < taskFiles.length; at += 64) {
-    const batch = await Promise.all(
-      taskFiles.slice(at, at + 64).map(async (name) => {
-        const file = `${TASKS_DIR}/${name}`;
-        const text = await readText(file);
-        return text === null ? null : parseTask(text, file);
-      }),
-    );
-    for (const doc of batch) if (doc !== null) taskDocs.push(doc);
-  }
-
-  diagnostics.push(...(todo?.diagnostics ?? []));
-  for (const doc of taskDocs) diagnostics.push(...doc.diagnostics);
-  diagnostics.push(...checkTaskSet(taskDocs));
-  const known = new Set(taskDocs.flatMap((doc) => (doc.task === null ? [] : [doc.task.id])));
-  for (const item of todo?.items ?? []) {
-    for (const ref of item.taskRefs) {
-      if (!known.has(ref)) diagnostics.push({ file: TODO_FILE, line: item.line, severity: 'warning', code: 'task-ref-unknown', message: `The item names ${ref}, but no task file has that id.` });
-    }
-  }
-
-  // Reads finish in any order: report problems by file (TODO.md, then tasks by id), then line.
-  const rank = new Map<string, number>([[TODO_FILE, -1], ...taskFiles.map((name, index): [string, number] => [`${TASKS_DIR}/${name}`, index])]);
-  diagnostics.sort((a, b) => (rank.get(a.file) ?? Infinity) - (rank.get(b.file) ?? Infinity) || a.line - b.line);
-
-  const tasks: SnapshotTask[] = taskDocs.flatMap((doc) =>
-    doc.task === null
-      ? []
-      : [
-          {
-            id: doc.task.id,
-            title: doc.task.title,
-            status: doc.task.status,
-            assignee: doc.task.assignee,
-            from: doc.task.from,
-            priority: doc.task.priority,
-            depends_on: doc.task.depends_on,
-            updated: doc.task.updated,
-            progress: doc.progress,
-            file: doc.file,
-          },
-        ],
-  );
-  const agentNames = [...new Set([...(options.agents ?? []), ...Object.keys(todo?.byAgent ?? {}), ...tasks.flatMap((task) => (task.assignee === null ? [] : [task.assignee]))])].sort();
-  const agents = agentNames.map((name) => ({
-    name,
-    done: todo?.byAgent[name]?.done ?? 0,
-    total: todo?.byAgent[name]?.total ?? 0,
-    tasks: tasks.filter((task) => task.assignee === name).map((task) => task.id),
-  }));
-  return {
-    root: absoluteRoot,
-    todo: {
-      done: todo?.progress.done ?? 0,
-      total: todo?.progress.total ?? 0,
-      sections: (todo?.sections ?? []).map((section) => ({ title: section.title, agent: section.agent, done: section.progress.done, total: section.progress.total })),
-    },
-    tasks,
-    agents,
-    diagnostics,
-    docs: { todo, tasks: taskDocs },
-  };
-}
-
-function taskOrder(name: string): number {
-  const id = taskIdFromFileName(name);
-  return id === null ? Number.MAX_SAFE_INTEGER : (taskNumber(id) ?? Number.MAX_SAFE_INTEGER);
-}
-
-/** The `--json` shape: `{root, todo, tasks, agents, diagnostics}`. */
-export function snapshotJson(snapshot: SessionSnapshot): Record<string, unknown> {
-  return {
-    root: snapshot.root,
-    todo: snapshot.todo,
-    tasks: snapshot.tasks.map((task) => ({ id: task.id, title: task.title, status: task.status, assignee: task.assignee, priority: task.priority, progress: task.progress, file: task.file })),
-    agents: snapshot.agents,
-    diagnostics: snapshot.diagnostics.map((d) => ({ file: d.file, line: d.line, severity: d.severity, code: d.code, message: d.message })),
-  };
+/** The `--json` shape. */
+export function viewJson(view: SessionView): Record<string, unknown> {
+  return { session: view.session, todo: view.todo, tasks: view.tasks, agents: view.agents, assignees: view.assignees, diagnostics: view.diagnostics, counts: view.counts };
 }
 
 export function progressBar(progress: Progress, width = 20): string {
@@ -151,51 +40,104 @@ export function progressBar(progress: Progress, width = 20): string {
   return `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${`${progress.done}/${progress.total}`.padStart(7)} ${percent}`;
 }
 
+/** Terminal control characters from files never reach the terminal. */
+export function clean(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+export function statusColour(style: Style, status: string): string {
+  if (status === 'working' || status === 'done') return style.green(status);
+  if (status === 'blocked' || status === 'exited') return style.red(status);
+  if (status === 'waiting_for_person' || status === 'review') return style.yellow(status);
+  return status;
+}
+
 /** What a person reads: progress bars for the plan, each section, task and agent; then the problems. */
-export function renderSnapshot(snapshot: SessionSnapshot): string {
-  const clean = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-  const lines: string[] = [`claude-hub status ${clean(snapshot.root)}`, ''];
-  lines.push(`TODO.md ${progressBar(snapshot.todo)}`);
-  for (const section of snapshot.todo.sections) {
+export function renderView(view: SessionView, options: { readonly style?: Style; readonly all?: boolean } = {}): string {
+  const style = options.style ?? styleFor({}, {});
+  const pad = (text: string, width: number, shown: string = text): string => shown + ' '.repeat(Math.max(0, width - text.length));
+  const lines: string[] = [style.bold(`claude-hub status: ${clean(sessionLabel(view.session))}`)];
+  for (const note of view.session.notes) lines.push(style.dim(`note: ${clean(note)}`));
+  lines.push('', `TODO.md ${progressBar(view.todo)}`);
+  for (const section of view.todo.sections) {
     if (section.total === 0) continue;
-    lines.push(`  ${clean(section.title).slice(0, 40).padEnd(40)} ${progressBar(section, 12)}${section.agent === null ? '' : `  ${section.agent}`}`);
+    const owner = section.owner === null ? '' : `  ${clean(section.owner)}${section.ownerIsAgent ? '' : style.dim(' (named, not an agent)')}`;
+    lines.push(`  ${clean(section.title).slice(0, 40).padEnd(40)} ${progressBar(section, 12)}${owner}`);
   }
-  lines.push('', `Tasks (${snapshot.tasks.length})`);
-  for (const task of snapshot.tasks) {
-    lines.push(`  ${task.id.padEnd(9)} ${task.status.padEnd(11)} ${(task.assignee ?? '-').padEnd(12)} ${progressBar(task.progress, 10)}  ${clean(task.title).slice(0, 60)}`);
+  lines.push('', `Tasks (${view.tasks.length})`);
+  for (const task of view.tasks) {
+    lines.push(`  ${task.id.padEnd(9)} ${pad(task.status, 11, statusColour(style, task.status))} ${clean(task.assignee ?? '-').padEnd(12)} ${progressBar(task.progress, 10)}  ${clean(task.title).slice(0, 60)}`);
   }
-  lines.push('', `Agents (${snapshot.agents.length})`);
-  for (const agent of snapshot.agents) {
-    lines.push(`  ${agent.name.padEnd(14)} ${progressBar(agent, 12)}  tasks: ${agent.tasks.join(', ') || '-'}`);
+  const agentsFrom = view.session.source === 'state' ? 'of the hub session, from the state dir' : view.session.source === 'hook-events' ? 'with hook event files' : 'none: ROOT is no hub session';
+  lines.push('', `Agents (${view.agents.length}; ${agentsFrom})`);
+  for (const agent of view.agents) {
+    lines.push(`  ${clean(agent.name).padEnd(14)} ${pad(agent.status, 18, statusColour(style, agent.status))} ${progressBar(agent.progress, 12)}  ${agent.currentTask ?? '-'}  ${style.dim(clean(agent.why))}`);
   }
-  if (snapshot.diagnostics.length > 0) {
-    lines.push('', `Diagnostics (${snapshot.diagnostics.length})`);
-    for (const d of snapshot.diagnostics) lines.push(`  ${clean(d.file)}:${d.line} ${d.severity} ${d.code}: ${clean(d.message)}`);
+  if (view.assignees.length > 0) {
+    lines.push('', `Named in TODO.md or tasks, not agents (${view.assignees.length})`);
+    for (const who of view.assignees) {
+      lines.push(`  ${clean(who.name).padEnd(14)} TODO ${`${who.todo.done}/${who.todo.total}`.padStart(7)}  tasks: ${who.tasks.join(', ') || '-'}`);
+    }
+  }
+  if (view.diagnostics.length > 0) {
+    const { errors, warnings } = view.counts;
+    lines.push('', `Diagnostics (${view.diagnostics.length}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`);
+    const shown = options.all ? view.diagnostics : view.diagnostics.slice(0, DIAGNOSTICS_SHOWN);
+    for (const d of shown) {
+      const severity = d.severity === 'error' ? style.red(d.severity) : d.severity === 'warning' ? style.yellow(d.severity) : d.severity;
+      lines.push(`  ${clean(d.file)}:${d.line} ${severity} ${d.code}: ${clean(d.message)}`);
+    }
+    const more = view.diagnostics.length - shown.length;
+    if (more > 0) lines.push(`  … ${more} more; claude-hub status --all (or --json) lists every one`);
   }
   return lines.join('\n') + '\n';
 }
 
-const USAGE = 'usage: claude-hub status ROOT [--json]\n';
-
-export async function statusCommand(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
-  const json = argv.includes('--json');
-  const positional = argv.filter((arg) => arg !== '--json');
-  if (positional.some((arg) => arg === '-h' || arg === '--help')) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const unknown = positional.find((arg) => arg.startsWith('-'));
-  if (unknown !== undefined || positional.length !== 1 || positional[0] === undefined) {
-    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${unknown === undefined ? 'expected exactly one ROOT' : `unknown option ${unknown}`}\n${USAGE}`);
-    return 2;
-  }
+/** Reads ROOT's session view once (no watching). */
+export async function readSessionView(root: string, stateDir: string, env: NodeJS.ProcessEnv): Promise<SessionView> {
+  await requireRootFolder(root);
+  const session = await findRootSession(root, stateDir, env);
+  const index = await openSessionIndex(session, { live: false });
   try {
-    const snapshot = await readSessionSnapshot(positional[0]);
-    io.stdout.write(json ? `${JSON.stringify(snapshotJson(snapshot), null, 2)}\n` : renderSnapshot(snapshot));
-    return 0;
-  } catch (error) {
-    const failure = isHubError(error) ? error : new HubError(ErrorCodes.INTERNAL, error instanceof Error ? error.message : String(error));
-    io.stderr.write(`${failure.code}: ${failure.message}\n`);
-    return 1;
+    return buildSessionView(index, session);
+  } finally {
+    await index.close();
   }
+}
+
+export async function statusCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { json: { type: 'boolean' }, all: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${(error as Error).message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length > 1) {
+    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: status takes one ROOT, got ${positionals.length}.\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  let view: SessionView;
+  try {
+    const { dir } = resolveStateDir(values['state-dir'], env, cwd);
+    view = await readSessionView(resolve(cwd, positionals[0] ?? '.'), dir, env);
+  } catch (error) {
+    const failure = toHubError(error);
+    io.stderr.write(`${failure.code}: ${failure.message}\n`);
+    return isHubError(error) && (error.code === ErrorCodes.INVALID_PATH || error.code === ErrorCodes.INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
+  }
+  io.stdout.write(values.json ? `${JSON.stringify(viewJson(view), null, 2)}\n` : renderView(view, { style: styleFor(io.stdout, env), all: values.all ?? false }));
+  return view.counts.errors > 0 ? EXIT_FAILED : EXIT_OK;
 }

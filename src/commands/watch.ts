@@ -1,21 +1,20 @@
 /**
- * `claude-hub watch ROOT [--json] [--state-dir DIR]`: one line per status change, as it happens,
- * until interrupted. Needs no server: it watches the files itself through the live index. When
- * the state dir holds hook event files of a session in ROOT, agents' statuses are included.
+ * `claude-hub watch [ROOT] [--json] [--state-dir DIR]`: one line per change, as it happens,
+ * until interrupted. Needs no server: it watches the files itself through the live index, and
+ * prints the same snapshot as `status` (session-view.ts) first, then what changes in it.
  */
-import { open, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
-import { defaultStateDir } from '../config.js';
-import { HubError, ErrorCodes, toHubError } from '../errors.js';
-import { LiveIndex, type IndexChange } from '../hub/index.js';
-import type { Progress } from '../protocol/types.js';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveStateDir } from '../config.js';
+import { ErrorCodes, isHubError, toHubError } from '../errors.js';
+import type { Diagnostic, Progress } from '../protocol/types.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, JSON_OPTION, STATE_DIR_OPTION, commandHelp, styleFor, type CommandIo, type Style } from './command-io.js';
+import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type SessionView } from './session-view.js';
+import { DIAGNOSTICS_SHOWN, clean, statusColour } from './status.js';
 
-export interface WatchIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly env?: NodeJS.ProcessEnv;
-  /** ROOT is resolved against it; ROOT defaults to it. Default: process.cwd(). */
-  readonly cwd?: string;
+export { findEventsDir } from './session-view.js';
+
+export interface WatchIo extends CommandIo {
   /** Stops watching when aborted; default: the first SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
 }
@@ -23,167 +22,164 @@ export interface WatchIo {
 /** One NDJSON line of `watch --json`. */
 export interface WatchLine {
   readonly ts: string;
-  readonly session: string;
+  /** The hub session id; null when ROOT is no hub session. */
+  readonly session: string | null;
+  readonly kind: 'watching' | 'agent' | 'assignee' | 'task' | 'task_removed' | 'task_broken' | 'todo' | 'diagnostic';
+  /** `watching` only: the root read and how it was recognised as a session. */
+  readonly root?: string;
+  readonly source?: string;
   readonly agent?: string;
   readonly task?: string;
-  readonly kind: 'watching' | 'agent' | 'task' | 'task_removed' | 'todo';
   readonly status?: string;
   readonly progress?: Progress;
   readonly why?: string;
+  readonly diagnostic?: Diagnostic;
 }
 
-const USAGE = `Usage: claude-hub watch [ROOT] [--json] [--state-dir DIR]
-
-Prints one line per change of an agent's status, a task or TODO.md progress, until Ctrl-C.
-ROOT is the codebase (default: the current directory).
-  --json           one JSON object per line: {ts, session, agent?, task?, kind, status?, progress?}
-  --state-dir DIR  the hub's state dir, to include agents' hook events (default: $CLAUDE_HUB_STATE_DIR or the platform default)
-`;
-
-interface WatchArgs {
-  readonly root: string;
-  readonly json: boolean;
-  readonly stateDir: string | null;
-}
-
-function parseArgs(argv: readonly string[], cwd: string): WatchArgs | 'help' {
-  let root: string | null = null;
-  let json = false;
-  let stateDir: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') json = true;
-    else if (arg === '--state-dir') {
-      const value = argv[++i];
-      if (!value) throw new HubError(ErrorCodes.INVALID_ARGUMENT, '--state-dir needs a directory.');
-      stateDir = value;
-    } else if (arg?.startsWith('--state-dir=')) stateDir = arg.slice('--state-dir='.length);
-    else if (arg?.startsWith('-')) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Unknown option ${arg}; see claude-hub watch --help.`);
-    else if (root === null && arg !== undefined) root = arg;
-    else throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Unexpected argument ${arg}; watch takes one ROOT.`);
-  }
-  return { root: resolve(cwd, root ?? '.'), json, stateDir };
-}
-
-/** The first line of an event file, parsed, or null. Reads at most 64 KiB. */
-async function firstHookLine(path: string): Promise<Record<string, unknown> | null> {
-  const handle = await open(path, 'r').catch(() => null);
-  if (!handle) return null;
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const line = buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The hook event dir of a session in `root`: hook lines carry the agent's `cwd`, which is the
- * session root (or inside it). Null when none is found.
- */
-export async function findEventsDir(stateDir: string, root: string): Promise<{ session: string; dir: string } | null> {
-  const eventsRoot = join(stateDir, 'events');
-  const sessions = await readdir(eventsRoot).catch(() => [] as string[]);
-  for (const session of sessions.sort()) {
-    const dir = join(eventsRoot, session);
-    const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.jsonl'));
-    for (const file of files) {
-      const cwd = (await firstHookLine(join(dir, file)))?.cwd;
-      if (typeof cwd === 'string' && (cwd === root || cwd.startsWith(root + sep))) return { session, dir };
-    }
-  }
-  return null;
-}
+const USAGE = commandHelp(
+  ['claude-hub watch [ROOT] [--json] [--state-dir DIR]'],
+  `Prints the same snapshot as claude-hub status (agents, names that are no agent, diagnostics),
+then one line per change of an agent's status, a task, TODO.md progress or a new diagnostic,
+until Ctrl-C. ROOT is the codebase (default: the current folder). Agents are the hub session's
+agents from the state dir, with their hook events.`,
+  [
+    ['[ROOT]', 'the codebase (default: the current folder)'],
+    [JSON_OPTION[0], 'one JSON object per line: {ts, session, kind, agent?, task?, status?, progress?, why?, diagnostic?}'],
+    STATE_DIR_OPTION,
+  ],
+);
 
 function bar(progress: Progress): string {
   return `${progress.done}/${progress.total}`;
 }
 
-function humanLine(line: WatchLine): string {
-  const time = line.ts.slice(11, 19);
+function diagnosticKey(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.code}:${d.message}`;
+}
+
+export function humanLine(line: WatchLine, style: Style = styleFor({}, {})): string {
+  const time = style.dim(line.ts.slice(11, 19));
   switch (line.kind) {
     case 'watching':
-      return `${time}  watching ${line.session}: TODO ${bar(line.progress ?? { done: 0, total: 0 })}${line.why ? `, ${line.why}` : ''}`;
+      return `${time}  watching ${clean(line.why ?? '')}`;
     case 'agent':
-      return `${time}  ${line.agent}  ${line.status}  ${bar(line.progress ?? { done: 0, total: 0 })}${line.task ? `  ${line.task}` : ''}${line.why ? `  (${line.why})` : ''}`;
+      return `${time}  ${clean(line.agent ?? '')}  ${statusColour(style, line.status ?? '')}  ${bar(line.progress ?? { done: 0, total: 0 })}${line.task ? `  ${line.task}` : ''}${line.why ? `  ${style.dim(`(${clean(line.why)})`)}` : ''}`;
+    case 'assignee':
+      return `${time}  ${clean(line.agent ?? '')}  named, not an agent  TODO ${bar(line.progress ?? { done: 0, total: 0 })}${line.why ? `  ${clean(line.why)}` : ''}`;
     case 'task':
-      return `${time}  ${line.task}  ${line.status}  ${bar(line.progress ?? { done: 0, total: 0 })}${line.agent ? `  @${line.agent}` : ''}`;
+      return `${time}  ${line.task}  ${statusColour(style, line.status ?? '')}  ${bar(line.progress ?? { done: 0, total: 0 })}${line.agent ? `  @${clean(line.agent)}` : ''}`;
     case 'task_removed':
       return `${time}  ${line.task}  removed`;
+    case 'task_broken':
+      return `${time}  ${line.task}  ${style.red('broken')}  ${clean(line.why ?? '')}`;
     case 'todo':
-      return `${time}  TODO.md  ${bar(line.progress ?? { done: 0, total: 0 })}`;
+      return `${time}  TODO.md  ${line.status === 'missing' ? style.yellow('missing') : bar(line.progress ?? { done: 0, total: 0 })}`;
+    case 'diagnostic': {
+      const d = line.diagnostic;
+      if (d === undefined) return `${time}  ${clean(line.why ?? '')}`;
+      const severity = d.severity === 'error' ? style.red(d.severity) : d.severity === 'warning' ? style.yellow(d.severity) : d.severity;
+      return `${time}  ${clean(d.file)}:${d.line} ${severity} ${d.code}: ${clean(d.message)}`;
+    }
   }
 }
 
-export async function watchCommand(argv: readonly string[], io: WatchIo): Promise<number> {
-  let args: WatchArgs | 'help';
-  try {
-    args = parseArgs(argv, io.cwd ?? process.cwd());
-  } catch (error) {
-    const e = toHubError(error, ErrorCodes.INVALID_ARGUMENT);
-    io.stderr.write(`${e.code}: ${e.message}\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const rootStat = await stat(args.root).catch(() => null);
-  if (!rootStat?.isDirectory()) {
-    io.stderr.write(`${ErrorCodes.INVALID_PATH}: ${args.root} is not a directory; give the root of a codebase.\n`);
-    return 2;
-  }
-  const env = io.env ?? process.env;
-  const stateDir = args.stateDir ?? env.CLAUDE_HUB_STATE_DIR ?? defaultStateDir(env);
-  const found = await findEventsDir(resolve(stateDir), args.root);
-  const session = found?.session ?? basename(args.root);
-  const write = (line: WatchLine): void => {
-    io.stdout.write((args.json ? JSON.stringify(line) : humanLine(line)) + '\n');
-  };
-  const index = new LiveIndex({ stateDir: null });
-  const lastTask = new Map<string, string>();
-  let todoLast = '';
-  try {
-    await index.addSession({ id: session, name: basename(args.root), root: args.root, agents: [], eventsDir: found?.dir ?? null, discoverAgents: true });
-    const status = index.sessionStatus(session);
-    const ts = new Date().toISOString();
-    todoLast = bar(status.todo);
-    write({ ts, session, kind: 'watching', progress: { done: status.todo.done, total: status.todo.total }, why: `${status.tasks.total} tasks, ${found ? 'hook events' : 'no hook events'}` });
-    for (const agent of status.agents) {
-      write({ ts, session, kind: 'agent', agent: agent.name, status: agent.status, progress: agent.progress, why: agent.why, ...(agent.currentTask ? { task: agent.currentTask } : {}) });
+/** What changed from one view to the next, as watch lines. Pure. */
+export function viewChanges(before: SessionView, after: SessionView, ts: string): WatchLine[] {
+  const session = after.session.id;
+  const out: WatchLine[] = [];
+  const agentsBefore = new Map(before.agents.map((a) => [a.name, a]));
+  for (const agent of after.agents) {
+    const old = agentsBefore.get(agent.name);
+    if (old === undefined || old.status !== agent.status) {
+      out.push({ ts, session, kind: 'agent', agent: agent.name, status: agent.status, progress: agent.progress, why: agent.why, ...(agent.currentTask ? { task: agent.currentTask } : {}) });
     }
-    for (const t of status.tasks.items) lastTask.set(t.id, `${t.status} ${bar(t.progress)}`);
-    const onChange = (change: IndexChange): void => {
-      const now = new Date().toISOString();
-      if (change.kind === 'agent') {
-        const view = index.agentView(session, change.agent);
-        write({ ts: now, session, kind: 'agent', agent: change.agent, status: change.status, progress: change.progress, why: change.why, ...(view.currentTask ? { task: view.currentTask } : {}) });
-      } else if (change.kind === 'task') {
-        const found = index.task(session, change.taskId);
-        if (!found || change.change === 'removed') {
-          if (!found && lastTask.delete(change.taskId)) write({ ts: now, session, kind: 'task_removed', task: change.taskId });
-          if (!found) return;
-        }
-        const key = `${found.summary.status} ${bar(found.summary.progress)}`;
-        if (lastTask.get(change.taskId) === key) return;
-        lastTask.set(change.taskId, key);
-        const s = found.summary;
-        write({ ts: now, session, kind: 'task', task: s.id, status: s.status, progress: s.progress, ...(s.assignee ? { agent: s.assignee } : {}) });
-      } else if (change.kind === 'todo') {
-        const todo = index.todo(session);
-        const progress = todo?.progress ?? { done: 0, total: 0 };
-        if (bar(progress) === todoLast) return;
-        todoLast = bar(progress);
-        write({ ts: now, session, kind: 'todo', progress });
-      }
-    };
-    index.onChange(onChange);
+  }
+  const tasksBefore = new Map(before.tasks.map((t) => [t.id, t]));
+  const tasksAfter = new Map(after.tasks.map((t) => [t.id, t]));
+  for (const task of after.tasks) {
+    const old = tasksBefore.get(task.id);
+    if (old === undefined || old.status !== task.status || bar(old.progress) !== bar(task.progress)) {
+      out.push({ ts, session, kind: 'task', task: task.id, status: task.status, progress: task.progress, ...(task.assignee ? { agent: task.assignee } : {}) });
+    }
+  }
+  for (const old of before.tasks) {
+    if (tasksAfter.has(old.id)) continue;
+    // A file that still exists but no longer parses is broken, not removed: say why.
+    const problem = after.diagnostics.find((d) => d.file === old.file && d.severity === 'error');
+    out.push(problem ? { ts, session, kind: 'task_broken', task: old.id, why: `${old.file}:${problem.line} ${problem.code}: ${problem.message}` } : { ts, session, kind: 'task_removed', task: old.id });
+  }
+  if (before.todo.present && !after.todo.present) out.push({ ts, session, kind: 'todo', status: 'missing', progress: { done: 0, total: 0 } });
+  else if (bar(before.todo) !== bar(after.todo) || before.todo.present !== after.todo.present) out.push({ ts, session, kind: 'todo', progress: { done: after.todo.done, total: after.todo.total } });
+  const seen = new Set(before.diagnostics.map(diagnosticKey));
+  for (const d of after.diagnostics) if (!seen.has(diagnosticKey(d))) out.push({ ts, session, kind: 'diagnostic', diagnostic: d });
+  return out;
+}
+
+/** The first lines: the session, its agents, the names that are no agent, the diagnostics (capped). */
+export function initialLines(view: SessionView, ts: string, hookEvents: boolean): WatchLine[] {
+  const session = view.session.id;
+  const { errors, warnings } = view.counts;
+  const summary = `${sessionLabel(view.session)}: TODO ${view.todo.present ? bar(view.todo) : 'missing'}, ${view.tasks.length} tasks, ${view.agents.length} agents, ${errors} errors, ${warnings} warnings, ${hookEvents ? 'hook events' : 'no hook events'}`;
+  const lines: WatchLine[] = [{ ts, session, kind: 'watching', root: view.session.root, source: view.session.source, progress: { done: view.todo.done, total: view.todo.total }, why: summary }];
+  for (const note of view.session.notes) lines.push({ ts, session, kind: 'diagnostic', why: `note: ${note}` });
+  for (const agent of view.agents) {
+    lines.push({ ts, session, kind: 'agent', agent: agent.name, status: agent.status, progress: agent.progress, why: agent.why, ...(agent.currentTask ? { task: agent.currentTask } : {}) });
+  }
+  for (const who of view.assignees) {
+    lines.push({ ts, session, kind: 'assignee', agent: who.name, progress: who.todo, why: who.tasks.length > 0 ? `tasks: ${who.tasks.join(', ')}` : 'named in TODO.md' });
+  }
+  for (const d of view.diagnostics.slice(0, DIAGNOSTICS_SHOWN)) lines.push({ ts, session, kind: 'diagnostic', diagnostic: d });
+  const more = view.diagnostics.length - DIAGNOSTICS_SHOWN;
+  if (more > 0) lines.push({ ts, session, kind: 'diagnostic', why: `… ${more} more; claude-hub status --all lists every one` });
+  return lines;
+}
+
+export async function watchCommand(argv: readonly string[], io: WatchIo): Promise<number> {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${(error as Error).message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length > 1) {
+    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: watch takes one ROOT, got ${positionals.length}.\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const style = styleFor(io.stdout, env);
+  const write = (line: WatchLine): void => {
+    io.stdout.write((values.json ? JSON.stringify(line) : humanLine(line, style)) + '\n');
+  };
+  let index;
+  let session;
+  try {
+    const root = resolve(cwd, positionals[0] ?? '.');
+    await requireRootFolder(root);
+    session = await findRootSession(root, resolveStateDir(values['state-dir'], env, cwd).dir, env);
+    index = await openSessionIndex(session, { live: true });
+  } catch (error) {
+    const e = toHubError(error, ErrorCodes.IO_ERROR);
+    io.stderr.write(`${e.code}: ${e.message}\n`);
+    return isHubError(error) && (error.code === ErrorCodes.INVALID_PATH || error.code === ErrorCodes.INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
+  }
+  try {
+    let last = buildSessionView(index, session);
+    for (const line of initialLines(last, new Date().toISOString(), session.eventsDir !== null)) write(line);
+    const current = session;
+    const live = index;
+    index.onChange((change) => {
+      if (change.kind !== 'status') return;
+      const next = buildSessionView(live, current);
+      for (const line of viewChanges(last, next, new Date().toISOString())) write(line);
+      last = next;
+    });
     await new Promise<void>((resolveWait) => {
       if (io.signal) {
         if (io.signal.aborted) return resolveWait();
@@ -198,11 +194,11 @@ export async function watchCommand(argv: readonly string[], io: WatchIo): Promis
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    return 0;
+    return EXIT_OK;
   } catch (error) {
     const e = toHubError(error, ErrorCodes.IO_ERROR);
     io.stderr.write(`${e.code}: ${e.message}\n`);
-    return 1;
+    return EXIT_FAILED;
   } finally {
     await index.close();
   }

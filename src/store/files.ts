@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { link, mkdir, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { humanBytes } from '../format.js';
 import { HubError, ErrorCodes } from '../errors.js';
 import { MAX_PROTOCOL_FILE_BYTES, TASKS_DIR, renderTask, taskFileName, taskNumber, taskIdFromFileName } from '../protocol/index.js';
 import type { NewTask } from '../protocol/index.js';
@@ -98,7 +99,7 @@ export async function readProtocolFile(root: string, relPath: string, options: R
     const info = await handle.stat();
     if (!info.isFile()) throw new HubError(ErrorCodes.INVALID_PATH, `${relPath} is not a regular file.`, { data: { path: relPath } });
     const tooLarge = (size: number): HubError =>
-      new HubError(ErrorCodes.TOO_LARGE, `${relPath} is ${size} bytes, over the ${MAX_PROTOCOL_FILE_BYTES}-byte limit for protocol files; split or archive it.`, {
+      new HubError(ErrorCodes.TOO_LARGE, `${relPath} is ${humanBytes(size)}, over the ${humanBytes(MAX_PROTOCOL_FILE_BYTES)} limit for protocol files; split or archive it.`, {
         data: { path: relPath, size, limit: MAX_PROTOCOL_FILE_BYTES },
       });
     if (info.size > MAX_PROTOCOL_FILE_BYTES) throw tooLarge(info.size);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { humanBytes } from '../format.js';
 import { HubError, ErrorCodes } from '../errors.js';
 
 export interface SettledContent {
@@ -61,7 +62,7 @@ export async function readSettled(path: string, options: SettleOptions): Promise
       size = st.size;
       mtimeMs = st.mtimeMs;
       if (st.size > options.maxBytes) {
-        throw new HubError(ErrorCodes.TOO_LARGE, `${path} is ${st.size} bytes, over the ${options.maxBytes}-byte limit for protocol files; split it.`, {
+        throw new HubError(ErrorCodes.TOO_LARGE, `${path} is ${humanBytes(st.size)}, over the ${humanBytes(options.maxBytes)} limit for protocol files; split it.`, {
           data: { path, size: st.size, limit: options.maxBytes },
         });
       }

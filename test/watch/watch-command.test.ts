@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { findEventsDir, watchCommand, type WatchLine } from '../../src/commands/watch.js';
@@ -62,7 +62,7 @@ describe('claude-hub watch', () => {
     await waitFor(() => out.text().includes('TASK-2'), 'task line');
     abort.abort();
     expect(await done).toBe(0);
-    expect(out.text()).toMatch(/^\d\d:\d\d:\d\d {2}watching .*: TODO 0\/2, 1 tasks, no hook events$/m);
+    expect(out.text()).toMatch(/^\d\d:\d\d:\d\d {2}watching .* \(not a hub session: no agents\): TODO 0\/2, 1 tasks, 0 agents, 0 errors, 0 warnings, no hook events$/m);
     expect(out.text()).toMatch(/^\d\d:\d\d:\d\d {2}TASK-2 {2}blocked {2}0\/0$/m);
   });
 
@@ -88,6 +88,22 @@ describe('claude-hub watch', () => {
     const help = capture();
     expect(await watchCommand(['--help'], { stdout: help.stream, stderr: capture().stream })).toBe(0);
     expect(help.text()).toContain('claude-hub watch [ROOT]');
+  });
+
+  it('a task file that breaks is "broken" with its diagnostic, not "removed"; a deleted TODO.md is "missing", not 0/0', async () => {
+    const out = capture();
+    const abort = new AbortController();
+    const done = watchCommand([root, '--json', '--state-dir', state], { stdout: out.stream, stderr: capture().stream, signal: abort.signal, env: {} });
+    const lines = (): WatchLine[] => out.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchLine);
+    await waitFor(() => lines().some((l) => l.kind === 'watching'), 'ready line');
+    await writeAtomic(join(tasksDir(root), 'TASK-1-a.md'), '---\nid: TASK-1\ntitle: [unclosed\n---\n');
+    const broken = await waitFor(() => lines().find((l) => l.kind === 'task_broken'), 'broken line');
+    expect(broken).toMatchObject({ task: 'TASK-1', why: expect.stringMatching(/^\.claude-hub\/tasks\/TASK-1-a\.md:\d+ yaml-invalid: /) });
+    expect(lines().some((l) => l.kind === 'task_removed')).toBe(false);
+    await rm(join(root, 'TODO.md'));
+    expect(await waitFor(() => lines().find((l) => l.kind === 'todo'), 'todo line')).toMatchObject({ status: 'missing' });
+    abort.abort();
+    expect(await done).toBe(0);
   });
 
   it('finds the events dir of a root by the cwd its hook lines carry', async () => {
