@@ -9,21 +9,55 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { defaultStateDir } from '../config.js';
-import { ErrorCodes, isHubError } from '../errors.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
+import { resolveStateDir, type StateDirSource } from '../config.js';
+import { ErrorCodes, HubError, isHubError, toHubError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, STATE_DIR_OPTION, commandHelp, type CommandIo } from './command-io.js';
+import { PREVIOUS_FILE, STATE_FILE } from '../store/state-store.js';
+import { ANCHOR_FILE } from '../store/audit-anchor.js';
 import { AUDIT_FILE, readAuditFile, verifyAuditTrail, type AuditEntry, type AuditFilter, type AuditTrailReport } from '../store/audit-log.js';
 import { anchorCheckOk, describeAnchorCheck } from '../store/audit-anchor.js';
 import { decodeRawKey, deriveAuditKey, resolveKey, SALT_FILE } from '../store/state-key.js';
 
-const USAGE = `usage: claude-hub audit verify [--state-dir DIR]
-       claude-hub audit log [--session S] [--agent A] [--since ISO-TIME] [--json] [--state-dir DIR]
-
-verify  checks the hash chain of the audit log and, with the state key (CLAUDE_HUB_KEY, the
+const USAGE = commandHelp(
+  ['claude-hub audit verify [--state-dir DIR]', 'claude-hub audit log [--session S] [--agent A] [--since ISO-TIME] [--json] [--state-dir DIR]'],
+  `verify  checks the hash chain of the audit log and, with the state key (CLAUDE_HUB_KEY, the
         keychain or the key file, as for serve), its signed anchor; exit 1 names the first
         broken line, or says what the anchor shows (e.g. entries removed at the end)
 log     shows the entries readably (or as JSON lines), filtered by session, agent or time
-`;
+Both read the log of the state dir serve uses; a missing log is an error, never "0 entries".`,
+  [
+    ['--session S', 'log: only entries of session S'],
+    ['--agent A', 'log: only entries of agent A'],
+    ['--since ISO-TIME', 'log: only entries at or after this time (e.g. 2026-01-31T12:00:00Z)'],
+    ['--json', 'log: one JSON entry per line'],
+    STATE_DIR_OPTION,
+  ],
+);
+
+/**
+ * The audit log of the state dir, or why it cannot be read: INVALID_PATH (exit 2) when the
+ * dir is not a hub's state dir at all (likely the wrong one), AUDIT_BROKEN (exit 1) when the
+ * hub's state is there but its log is gone.
+ */
+async function requireAuditLog(stateDir: string, source: StateDirSource): Promise<HubError | null> {
+  const from = source === 'default' ? 'the default state dir' : `from ${source}`;
+  const hint = 'give the state dir serve uses (--state-dir DIR or CLAUDE_HUB_STATE_DIR)';
+  const exists = async (name: string): Promise<boolean> => (await stat(join(stateDir, name)).catch(() => null)) !== null;
+  const dir = await stat(stateDir).catch(() => null);
+  if (dir === null || !dir.isDirectory()) {
+    return new HubError(ErrorCodes.INVALID_PATH, `${stateDir} (${from}) is ${dir === null ? 'not there' : 'not a folder'}: no hub has run with it; ${hint}.`, { data: { stateDir, source } });
+  }
+  if (await exists(AUDIT_FILE)) return null;
+  const evidence = (await Promise.all([STATE_FILE, PREVIOUS_FILE, ANCHOR_FILE].map(async (name) => ((await exists(name)) ? name : null)))).filter((n) => n !== null);
+  if (evidence.length > 0) {
+    return new HubError(
+      ErrorCodes.AUDIT_BROKEN,
+      `${join(stateDir, AUDIT_FILE)} is missing, though ${stateDir} holds the hub's ${evidence.join(' and ')}: the log was deleted or moved. Restore it from a backup; nothing can be verified without it.`,
+      { data: { stateDir, source, evidence } },
+    );
+  }
+  return new HubError(ErrorCodes.INVALID_PATH, `${stateDir} (${from}) has no audit log and no hub state: the hub has recorded nothing here; ${hint}.`, { data: { stateDir, source } });
+}
 
 const WITHOUT_KEY = 'without it, entries removed from the end of the log, or a line edited and the chain recomputed after it, cannot be detected';
 
@@ -106,8 +140,28 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const env = io.env ?? process.env;
-  const stateDir = values['state-dir'] ?? defaultStateDir(env);
+  if (sub !== 'verify' && sub !== 'log') {
+    io.stderr.write(`INVALID_ARGUMENT: unknown audit command ${JSON.stringify(sub)}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (values.since !== undefined && Number.isNaN(new Date(values.since).getTime())) {
+    io.stderr.write(`INVALID_ARGUMENT: --since ${JSON.stringify(values.since)} is not a date/time (use ISO 8601, e.g. 2026-01-31T12:00:00Z)\n`);
+    return EXIT_USAGE;
+  }
+  let resolved;
+  try {
+    resolved = resolveStateDir(values['state-dir'], env, io.cwd ?? process.cwd());
+  } catch (error) {
+    io.stderr.write(`${toHubError(error).code}: ${toHubError(error).message}\n`);
+    return EXIT_USAGE;
+  }
+  const stateDir = resolved.dir;
   const path = join(stateDir, AUDIT_FILE);
+  const missing = await requireAuditLog(stateDir, resolved.source);
+  if (missing !== null) {
+    io.stderr.write(`${missing.code}: ${missing.message}\n`);
+    return missing.code === ErrorCodes.INVALID_PATH ? EXIT_USAGE : EXIT_FAILED;
+  }
   try {
     if (sub === 'verify') {
       const key = await auditKeyFor(stateDir, env);
@@ -122,10 +176,6 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
       return code;
     }
     if (sub === 'log') {
-      if (values.since !== undefined && Number.isNaN(new Date(values.since).getTime())) {
-        io.stderr.write(`INVALID_ARGUMENT: --since ${JSON.stringify(values.since)} is not a date/time (use ISO 8601, e.g. 2026-01-31T12:00:00Z)\n`);
-        return EXIT_USAGE;
-      }
       const filter: AuditFilter = {
         ...(values.session !== undefined ? { session: values.session } : {}),
         ...(values.agent !== undefined ? { agent: values.agent } : {}),
@@ -140,6 +190,5 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
     io.stderr.write(isHubError(error) ? `${error.code}: ${error.message}\n` : `INTERNAL: ${String(error)}\n`);
     return EXIT_FAILED;
   }
-  io.stderr.write(`INVALID_ARGUMENT: unknown audit command ${JSON.stringify(sub)}\n${USAGE}`);
   return EXIT_USAGE;
 }

@@ -15,7 +15,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const EXIT_CODES = 'exit codes: 0 ok, 1 a failure found or a runtime error, 2 usage or bad input (e.g. a missing ROOT)';
+export const EXIT_CODES = 'exit codes: 0 ok, 1 a failure found or a runtime error, 2 usage or bad input (e.g. a missing ROOT)';
 
 /**
  * The one help shape of every command: usage lines, what it does, its options, exit codes.

@@ -3,6 +3,7 @@
  * the state dir) is injected, so the judgement here is pure and tested without a machine.
  */
 import type { SandboxSupport } from '../security/guard.js';
+import { styleFor, type Style } from './command-io.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'warn' | 'skip';
 
@@ -162,8 +163,8 @@ export function doctorFailed(checks: readonly Check[]): boolean {
   return checks.some((check) => check.required && check.status === 'missing');
 }
 
-export function formatChecks(checks: readonly Check[]): string {
-  const mark: Record<CheckStatus, string> = { ok: 'ok  ', missing: 'FAIL', warn: 'warn', skip: 'skip' };
+export function formatChecks(checks: readonly Check[], style: Style = styleFor({}, {})): string {
+  const mark: Record<CheckStatus, string> = { ok: style.green('ok  '), missing: style.red('FAIL'), warn: style.yellow('warn'), skip: style.dim('skip') };
   return checks
     .map((check) => `[${mark[check.status]}] ${check.name.padEnd(9)} ${check.detail}${check.fix ? `\n       fix: ${check.fix}` : ''}`)
     .join('\n');

@@ -4,16 +4,23 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exec } from '../exec.js';
 import { isHubError } from '../errors.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, STATE_DIR_OPTION, commandHelp, styleFor, type CommandIo } from './command-io.js';
 import { checkSandbox, doctorFailed, formatChecks, runChecks, type Check, type Probes } from './doctor-checks.js';
 import { sandboxSupport } from '../security/guard.js';
 import { parseServeOptions } from './serve-options.js';
 
-const USAGE = `usage: claude-hub doctor [--json] [--claude-command CMD] [--state-dir DIR] [--backend auto|tmux|iterm2]
-
-Checks node, tmux, iTerm2/osascript (macOS), claude and its version, git, and the state
-directory, and says exactly what to install or change. Exits 1 if something required is missing.
-`;
+const USAGE = commandHelp(
+  ['claude-hub doctor [--json] [--claude-command CMD] [--state-dir DIR] [--backend auto|tmux|iterm2]'],
+  `Checks node, tmux, iTerm2/osascript (macOS), claude and its version, git, the state directory,
+the terminal backend and the Bash sandbox, and says exactly what to install or change.
+Exits 1 if something required is missing.`,
+  [
+    ['--json', 'one JSON object: {ok, checks: [{name, status, required, version?, detail, fix?}]}'],
+    ['--claude-command CMD', 'the claude executable to check (as for serve)'],
+    STATE_DIR_OPTION,
+    ['--backend B', 'auto, tmux or iterm2 (as for serve)'],
+  ],
+);
 
 export async function doctorCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let values: { json?: boolean | undefined; help?: boolean | undefined; 'claude-command'?: string | undefined; 'state-dir'?: string | undefined; backend?: string | undefined };
@@ -94,7 +101,7 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
   checks.push(checkSandbox(await sandboxSupport(process.platform, env, exec), process.platform));
   const failed = doctorFailed(checks);
   if (values.json) io.stdout.write(JSON.stringify({ ok: !failed, checks }, null, 2) + '\n');
-  else io.stdout.write(`${formatChecks(checks)}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);
+  else io.stdout.write(`${formatChecks(checks, styleFor(io.stdout, env))}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -3,16 +3,23 @@
  * overwrites), and prints the MCP client configuration for this machine's absolute paths.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.js';
+import { resolveStateDir } from '../config.js';
+import { isHubError } from '../errors.js';
+import { validateSessionRoot } from '../security/paths.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, commandHelp, type CommandIo } from './command-io.js';
 import { cliPath, templatePath } from './package-info.js';
 
-const USAGE = `usage: claude-hub init ROOT
-
-Writes ROOT/TODO.md from the template if ROOT has none, and prints how to add claude-hub to
-Claude Desktop and to Claude Code with this machine's paths.
-`;
+const USAGE = commandHelp(
+  ['claude-hub init ROOT'],
+  `Writes ROOT/TODO.md from the template if ROOT has none (never overwrites), and prints how to
+add claude-hub to Claude Desktop and to Claude Code with this machine's paths. ROOT must be a
+folder create_session accepts: not /, not your home folder (or one containing it), not the
+state dir.`,
+  [['ROOT', 'the codebase to coordinate (an existing folder)']],
+);
 
 export interface ClientConfig {
   readonly desktopNpx: object;
@@ -60,11 +67,18 @@ export async function initCommand(argv: readonly string[], io: CommandIo): Promi
     io.stderr.write(`INVALID_ARGUMENT: init takes exactly one ROOT folder.\n${USAGE}`);
     return EXIT_USAGE;
   }
-  const root = resolve(io.cwd ?? process.cwd(), positionals[0]!);
-  const info = await stat(root).catch(() => null);
-  if (info === null || !info.isDirectory()) {
-    io.stderr.write(`INVALID_PATH: ${root} is not an existing folder; create it first or give the path of your codebase.\n`);
-    return EXIT_FAILED;
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const root = resolve(cwd, positionals[0]!);
+  try {
+    // The rules create_session applies, so init never prepares a root the server then refuses.
+    const stateDir = resolveStateDir(undefined, env, cwd).dir;
+    const stateExists = (await stat(stateDir).catch(() => null))?.isDirectory() ?? false;
+    await validateSessionRoot(root, { existingRoots: [], home: env.HOME ?? homedir(), ...(stateExists ? { stateDir } : {}) });
+  } catch (error) {
+    if (!isHubError(error)) throw error;
+    io.stderr.write(`${error.code}: ${error.message.replace(/^root_path: /, 'ROOT ')}\n`);
+    return EXIT_USAGE;
   }
 
   const todo = join(root, 'TODO.md');

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { defaultConfig, resolveStateDir, SECURITY_LEVELS, type HubConfig, type SecurityLevel } from '../config.js';
 import { ErrorCodes, HubError } from '../errors.js';
 import { ENV_NAME } from '../agent/launch.js';
+import { EXIT_CODES } from './command-io.js';
 
 /** Flag name → what `--help` says about it. The env variable is CLAUDE_HUB_<FLAG_IN_CAPS>. */
 export const SERVE_FLAGS = {
@@ -139,5 +140,7 @@ stderr (and --log-dir). One ready line is printed to stderr when it is listening
 options (each also from its environment variable; flags win):
 ${lines.join('\n')}
   -h, --help${' '.repeat(width - 8)}this help
+
+${EXIT_CODES}
 `;
 }

@@ -83,7 +83,12 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     await mkdir(root);
     const first = await runCli(['init', root], { env: isolatedEnv(home) });
     expect(first.code, first.stderr).toBe(0);
-    expect(await readFile(join(root, 'TODO.md'), 'utf8')).toBe(await readFile(join(REPO, 'templates', 'TODO.md'), 'utf8'));
+    const written = await readFile(join(root, 'TODO.md'), 'utf8');
+    expect(written).toBe(await readFile(join(REPO, 'templates', 'TODO.md'), 'utf8'));
+    // It points at nothing the user's project lacks: the rules are inline, the reference is the package's.
+    expect(written).not.toMatch(/See docs\/protocol\.md/);
+    expect(written).toContain('docs/protocol.md in the claude-hub package (not in this project)');
+    expect(written).toContain('.claude-hub/tasks/TASK-12-<slug>.md');
     expect(first.stdout).toContain(`"command": "${process.execPath}"`);
     expect(first.stdout).toContain(`"${CLI}"`);
     const desktopNpx = JSON.parse(/With npx[^\n]*\n(\{[\s\S]*?\n\})\n/.exec(first.stdout)![1]!) as unknown;
@@ -97,11 +102,11 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     expect(await readFile(join(root, 'TODO.md'), 'utf8')).toBe('# mine\n');
   });
 
-  it('init on a folder that does not exist: exit 1, INVALID_PATH, nothing created', async () => {
+  it('init on a folder that does not exist: exit 2 (bad input), INVALID_PATH, nothing created', async () => {
     const missing = join(home, 'nope');
     const result = await runCli(['init', missing], { env: isolatedEnv(home) });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^INVALID_PATH: .*nope is not an existing folder/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^INVALID_PATH: ROOT .*nope does not exist; create the folder first/);
     expect(await readdir(home)).not.toContain('nope');
   });
 });

@@ -9,8 +9,8 @@ function probes(over: Partial<Probes> & { tools?: Record<string, string | null> 
     home: '/home/ada',
     run: async (command) => tools[command.split('/').pop()!] ?? null,
     pathExists: async () => true,
-    stateDir: async () => ({ mode: 0o40700, writable: true }),
-    parentWritable: async () => true,
+    stateDir: async () => ({ mode: 0o40700, directory: true, writable: true }),
+    nearestParent: async () => ({ path: '/home/ada', directory: true, writable: true }),
     ...over,
   };
 }
@@ -45,14 +45,23 @@ describe('doctor checks', () => {
   });
 
   it('state dir: group-readable warns with chmod 700, unwritable fails, absent but creatable is fine', async () => {
-    const open = await runChecks(probes({ stateDir: async () => ({ mode: 0o40755, writable: true }) }), OPTIONS);
+    const open = await runChecks(probes({ stateDir: async () => ({ mode: 0o40755, directory: true, writable: true }) }), OPTIONS);
     expect(open.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'warn', fix: `chmod 700 '${OPTIONS.stateDir}'` });
-    const locked = await runChecks(probes({ stateDir: async () => ({ mode: 0o40500, writable: false }) }), OPTIONS);
+    const locked = await runChecks(probes({ stateDir: async () => ({ mode: 0o40500, directory: true, writable: false }) }), OPTIONS);
     expect(locked.find((c) => c.name === 'state-dir')?.status).toBe('missing');
     const absent = await runChecks(probes({ stateDir: async () => null }), OPTIONS);
     expect(absent.find((c) => c.name === 'state-dir')?.status).toBe('ok');
-    const nowhere = await runChecks(probes({ stateDir: async () => null, parentWritable: async () => false }), OPTIONS);
+    const nowhere = await runChecks(probes({ stateDir: async () => null, nearestParent: async () => ({ path: '/home/ada', directory: true, writable: false }) }), OPTIONS);
     expect(nowhere.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'missing', fix: expect.stringContaining('mkdir -p -m 700') });
+  });
+
+  it('state dir: a file, or a path under a file, fails and never suggests chmod', async () => {
+    const file = await runChecks(probes({ stateDir: async () => ({ mode: 0o100644, directory: false, writable: false }) }), { ...OPTIONS, stateDir: '/etc/passwd' });
+    expect(file.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'missing', detail: '/etc/passwd is a file, not a folder.', fix: expect.stringContaining('--state-dir') });
+    expect(file.find((c) => c.name === 'state-dir')?.fix).not.toContain('chmod');
+    const under = await runChecks(probes({ stateDir: async () => null, nearestParent: async () => ({ path: '/etc/passwd', directory: false, writable: false }) }), { ...OPTIONS, stateDir: '/etc/passwd/state' });
+    expect(under.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'missing', detail: '/etc/passwd is a file, so /etc/passwd/state cannot be created under it.' });
+    expect(doctorFailed(under)).toBe(true);
   });
 
   it('node older than 20.19 fails', () => {

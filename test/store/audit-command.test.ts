@@ -75,8 +75,22 @@ describe('claude-hub audit', () => {
     expect((await readFile(join(dir, 'audit.jsonl'))).equals(before)).toBe(true);
   });
 
-  it('an absent log verifies as empty and logs nothing', async () => {
-    expect((await run('verify', '--state-dir', dir)).out).toMatch(/0 entries/);
-    expect((await run('log', '--state-dir', dir)).out).toBe('');
+  it('a missing log is never "0 entries": no state dir or an empty one is exit 2 naming what to pass, a state without its log is AUDIT_BROKEN exit 1', async () => {
+    for (const sub of ['verify', 'log']) {
+      const nowhere = await run(sub, '--state-dir', join(dir, 'nope'));
+      expect(nowhere).toMatchObject({ code: 2, out: '' });
+      expect(nowhere.err).toMatch(/^INVALID_PATH: .*nope \(from --state-dir\) is not there: no hub has run with it; give the state dir serve uses/);
+      const empty = await run(sub, '--state-dir', dir);
+      expect(empty).toMatchObject({ code: 2, out: '' });
+      expect(empty.err).toMatch(/^INVALID_PATH: .* has no audit log and no hub state/);
+    }
+    await seed();
+    await writeFile(join(dir, 'state'), 'x');
+    await rm(join(dir, 'audit.jsonl'));
+    for (const sub of ['verify', 'log']) {
+      const gone = await run(sub, '--state-dir', dir);
+      expect(gone).toMatchObject({ code: 1, out: '' });
+      expect(gone.err).toMatch(/^AUDIT_BROKEN: .*audit\.jsonl is missing, though .* holds the hub's state: the log was deleted or moved/);
+    }
   });
 });
