@@ -8,7 +8,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller, HubApi } from '../hub/api.js';
-import type { HubConfig } from '../config.js';
+import type { HubConfig, SecurityLevel } from '../config.js';
 import { ErrorCodes } from '../errors.js';
 import type { LogFeed, Logger } from '../log.js';
 import { allowedAt, isRole, type Role } from '../security/levels.js';
@@ -35,10 +35,31 @@ export interface HubServer {
   close(): Promise<void>;
 }
 
-const INSTRUCTIONS =
-  'claude-hub runs a team of Claude Code agents on your codebases. Start with list_sessions or create_session, ' +
-  'add agents with create_agent, give work with create_task or send_message_to_agent, and follow it with get_session_status. ' +
-  'Everything is also in plain files: TODO.md and .claude-hub/tasks/*.md in each session root.';
+/**
+ * What the model is told about the hub: only tools it can see at this level (a tool above the
+ * ceiling is not listed, so it must not be suggested either), and what to start the server
+ * with for the rest.
+ */
+export function serverInstructions(level: SecurityLevel): string {
+  const can = (tool: string): boolean => allowedAt(tool, level);
+  const start = can('create_session') ? 'Start with list_sessions or create_session' : 'Start with list_sessions';
+  const steps = [
+    start,
+    ...(can('create_agent') ? ['add agents with create_agent'] : []),
+    ...(can('create_task') ? ['give work with create_task or send_message_to_agent'] : []),
+    'and follow it with get_session_status (list_tasks and read_agent_output for details)',
+  ];
+  const ceiling =
+    level === 'LOW'
+      ? ' This server runs at security level LOW: it only reads. Acting (sessions, tasks, messages, dialogs) needs a server started with --security-level MEDIUM, creating and deleting agents HIGH.'
+      : level === 'MEDIUM'
+        ? ' This server runs at security level MEDIUM: it works with the agents that exist; creating and deleting agents and deleting sessions need a server started with --security-level HIGH.'
+        : '';
+  return (
+    `claude-hub runs a team of Claude Code agents on your codebases. ${steps.join(', ')}.${ceiling} ` +
+    'Everything is also in plain files: TODO.md and .claude-hub/tasks/*.md in each session root.'
+  );
+}
 
 export function createServer(deps: ServerDeps): HubServer {
   const { hub, config, logger } = deps;
@@ -47,7 +68,7 @@ export function createServer(deps: ServerDeps): HubServer {
     { name: 'claude-hub', title: 'claude-hub', version: deps.version },
     {
       capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, logging: {} },
-      instructions: INSTRUCTIONS,
+      instructions: serverInstructions(config.securityLevel),
     },
   );
 
