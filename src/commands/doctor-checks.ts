@@ -4,6 +4,8 @@
  */
 import type { SandboxSupport } from '../security/guard.js';
 import { styleFor, type Style } from './command-io.js';
+import { missingOptions, parseOptions, parseVersion } from '../agent/claude-probe.js';
+import { compatibilityOf, TESTED_RELEASES } from '../agent/compat.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'warn' | 'skip';
 
@@ -22,8 +24,10 @@ export interface Probes {
   readonly platform: NodeJS.Platform;
   readonly nodeVersion: string;
   readonly home: string;
-  /** stdout of `command args` (trimmed), or null when it cannot run. */
+  /** The first line of `command args`'s output (trimmed), or null when it cannot run. */
   run(command: string, args: readonly string[]): Promise<string | null>;
+  /** The whole output (time-limited), or null when it cannot run; without it, `--help` is not read. */
+  output?(command: string, args: readonly string[]): Promise<string | null>;
   pathExists(path: string): Promise<boolean>;
   /** The state dir's mode bits, whether it is a folder and writable; null when it does not exist. */
   stateDir(path: string): Promise<{ mode: number; directory: boolean; writable: boolean } | null>;
@@ -114,18 +118,7 @@ export async function runChecks(probes: Probes, options: DoctorOptions): Promise
     checks.push({ name: 'iterm2', status: 'skip', required: false, detail: `not macOS (${platform}): the tmux backend is used.` });
   }
 
-  const claude = await probes.run(options.claudeCommand, ['--version']);
-  checks.push(
-    claude !== null
-      ? { name: 'claude', status: 'ok', required: true, version: claude.split(/\s+/)[0] ?? claude, detail: `${options.claudeCommand}: ${claude}` }
-      : {
-          name: 'claude',
-          status: 'missing',
-          required: true,
-          detail: `${options.claudeCommand} --version did not run; agents are Claude Code processes.`,
-          fix: 'Install Claude Code (npm install -g @anthropic-ai/claude-code) or point at it with --claude-command PATH (CLAUDE_HUB_CLAUDE_COMMAND).',
-        },
-  );
+  checks.push(await checkClaude(probes, options.claudeCommand));
 
   const git = await probes.run('git', ['--version']);
   checks.push(
@@ -168,4 +161,35 @@ export function formatChecks(checks: readonly Check[], style: Style = styleFor({
   return checks
     .map((check) => `[${mark[check.status]}] ${check.name.padEnd(9)} ${check.detail}${check.fix ? `\n       fix: ${check.fix}` : ''}`)
     .join('\n');
+}
+
+/**
+ * Which Claude Code agents would run: is it Claude Code at all, does it accept what the hub
+ * passes, and is it a release the hub was tested with (docs/compatibility.md)? Outside the
+ * tested range is a warning with what to do, never a failure.
+ */
+async function checkClaude(probes: Probes, command: string): Promise<Check> {
+  const install = 'Install Claude Code (npm install -g @anthropic-ai/claude-code) or point at it with --claude-command PATH (CLAUDE_HUB_CLAUDE_COMMAND).';
+  const printed = await probes.run(command, ['--version']);
+  if (printed === null) return { name: 'claude', status: 'missing', required: true, detail: `${command} --version did not run; agents are Claude Code processes.`, fix: install };
+  const version = parseVersion(printed);
+  if (version === null) {
+    return { name: 'claude', status: 'missing', required: true, detail: `${command} is not Claude Code: --version printed ${JSON.stringify(printed.slice(0, 120))}.`, fix: install };
+  }
+  const help = probes.output ? await probes.output(command, ['--help']) : null;
+  const missing = help === null ? [] : missingOptions({ options: parseOptions(help) });
+  if (missing.length > 0) {
+    return { name: 'claude', status: 'missing', required: true, version, detail: `Claude Code ${version} does not accept ${missing.join(', ')}, which the hub passes to every agent.`, fix: 'npm install -g @anthropic-ai/claude-code@latest' };
+  }
+  const compat = compatibilityOf(version);
+  const tested = `tested: ${TESTED_RELEASES.oldest} and ${TESTED_RELEASES.current}`;
+  if (compat.status === 'tested' || compat.status === 'between') return { name: 'claude', status: 'ok', required: true, version, detail: `${command}: ${compat.message}` };
+  return {
+    name: 'claude',
+    status: 'warn',
+    required: true,
+    version,
+    detail: `${command}: ${compat.message}`,
+    fix: compat.status === 'older' ? 'npm install -g @anthropic-ai/claude-code@latest' : `nothing needed (${tested}); to stay on a tested release: npm install -g @anthropic-ai/claude-code@${TESTED_RELEASES.current}`,
+  };
 }

@@ -63,6 +63,15 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
         return null;
       }
     },
+    async output(command, args) {
+      try {
+        // A `--help` that hangs is a broken claude, not a reason for doctor to hang.
+        const result = await exec(command, args, { env: { ...childEnv, DISABLE_AUTOUPDATER: '1' }, timeoutMs: 10_000 });
+        return `${result.stdout}\n${result.stderr}`;
+      } catch {
+        return null;
+      }
+    },
     async pathExists(path) {
       return access(path).then(
         () => true,

@@ -47,6 +47,8 @@ export interface AgentManagerDeps {
    * cannot), `false` never.
    */
   readonly sandbox?: boolean | 'auto';
+  /** Known capabilities instead of a probe of `config.claudeCommand` (an in-memory terminal runs no claude). */
+  readonly capabilities?: ClaudeCapabilities;
 }
 
 type Agent = Frozen<AgentRecord>;
@@ -91,6 +93,7 @@ export class AgentManager {
    * the first call logs its version against the tested range.
    */
   capabilities(): Promise<ClaudeCapabilities> {
+    if (this.#deps.capabilities) return Promise.resolve(this.#deps.capabilities);
     if (!this.#capabilities) {
       const { config, agentEnv, logger } = this.#deps;
       const probe = probeClaude(config.claudeCommand, { exec, env: agentEnv, cacheFile: join(config.stateDir, 'claude-capabilities.json') });

@@ -12,6 +12,7 @@ import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { answerDialog } from '../screen/terminal.js';
+import type { ClaudeCapabilities } from '../agent/claude-probe.js';
 import { sleep } from '../sleep.js';
 import { addTodoItem, appendTaskLog, parseTodo, setTaskFields, slugify, toggleTodoItem, TODO_FILE, type TaskFieldUpdate } from '../protocol/index.js';
 import { createProtocolFile, createTaskFile, isMissing, readProtocolFile, readProtocolFileIfExists, updateProtocolFile } from '../store/files.js';
@@ -65,6 +66,11 @@ export interface HubOptions {
   /** Record TODO/task changes on the audit ref (default true). */
   readonly gitAudit?: boolean;
   readonly home?: string;
+  /**
+   * What the agents' Claude Code accepts, instead of probing `config.claudeCommand` (tests that
+   * run the hub on an in-memory terminal, where no claude runs).
+   */
+  readonly claudeCapabilities?: ClaudeCapabilities;
 }
 
 type Agent = Frozen<AgentRecord>;
@@ -155,6 +161,7 @@ export class Hub implements HubApi {
       backend,
       rootsFile: this.#rootsFile,
       agentEnv: options.agentEnv ?? options.env ?? process.env,
+      ...(options.claudeCapabilities ? { capabilities: options.claudeCapabilities } : {}),
       ...(options.livenessMs !== undefined ? { livenessMs: options.livenessMs } : {}),
     });
     this.#delivery = new DeliveryQueue({

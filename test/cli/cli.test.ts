@@ -57,8 +57,8 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     expect(await readdir(home)).toEqual([]);
   });
 
-  it('doctor --json reports every check; with a real claude it passes the claude check', async () => {
-    const claude = join(REPO, 'node_modules', '.bin', 'claude');
+  it('doctor --json reports every check; with a real claude of a tested release it passes the claude check', async () => {
+    const claude = join(REPO, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
     const result = await runCli(['doctor', '--json', '--claude-command', claude], { env: isolatedEnv(home) });
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; status: string; version?: string }[] };
     expect(report.checks.map((c) => c.name)).toEqual(['node', 'tmux', 'iterm2', 'claude', 'git', 'state-dir', 'backend', 'sandbox']);

@@ -17,6 +17,21 @@ function probes(over: Partial<Probes> & { tools?: Record<string, string | null> 
 const OPTIONS = { claudeCommand: 'claude', stateDir: '/home/ada/.local/state/claude-hub', backend: 'auto' as const };
 
 describe('doctor checks', () => {
+  it('claude: a tested release is ok; newer or older warns with what to do; not Claude Code, or one without the options the hub passes, is missing', async () => {
+    const claudeCheck = async (version: string | null, help: string | null = null) => {
+      const checks = await runChecks(probes({ tools: { tmux: 'tmux 3.3a', claude: version, git: 'git version 2.39.5' }, output: async () => help }), OPTIONS);
+      return checks.find((c) => c.name === 'claude')!;
+    };
+    expect(await claudeCheck('2.1.332 (Claude Code)')).toMatchObject({ status: 'ok', version: '2.1.332', detail: expect.stringContaining('tested release') });
+    expect(await claudeCheck('2.1.250 (Claude Code)')).toMatchObject({ status: 'ok', detail: expect.stringContaining('within the tested range') });
+    const newer = await claudeCheck('2.2.5 (Claude Code)');
+    expect(newer).toMatchObject({ status: 'warn', version: '2.2.5', detail: expect.stringContaining('newer than the newest tested release (2.1.332)') });
+    expect(doctorFailed([newer])).toBe(false);
+    expect(await claudeCheck('2.0.1 (Claude Code)')).toMatchObject({ status: 'warn', fix: 'npm install -g @anthropic-ai/claude-code@latest' });
+    expect(await claudeCheck('v1.0.0 some-other-tool')).toMatchObject({ status: 'missing', detail: expect.stringContaining('is not Claude Code') });
+    expect(await claudeCheck('2.1.332 (Claude Code)', 'Usage: claude [options]\n  --session-id <uuid>\n  -r, --resume')).toMatchObject({ status: 'missing', detail: expect.stringContaining('--append-system-prompt-file') });
+  });
+
   it('all good on Linux: iTerm2 skipped, versions reported', async () => {
     const checks = await runChecks(probes(), OPTIONS);
     expect(checks.map((c) => [c.name, c.status])).toEqual([['node', 'ok'], ['tmux', 'ok'], ['iterm2', 'skip'], ['claude', 'ok'], ['git', 'ok'], ['state-dir', 'ok']]);
@@ -35,7 +50,7 @@ describe('doctor checks', () => {
   });
 
   it('on macOS tmux is optional with iTerm2, and a missing iTerm2 says how to get it', async () => {
-    const mac = await runChecks(probes({ platform: 'darwin', tools: { claude: '2.1.197', git: 'git version 2.4', osascript: 'ok' } }), OPTIONS);
+    const mac = await runChecks(probes({ platform: 'darwin', tools: { claude: '2.1.197 (Claude Code)', git: 'git version 2.4', osascript: 'ok' } }), OPTIONS);
     expect(mac.find((c) => c.name === 'tmux')).toMatchObject({ status: 'warn', required: false, fix: 'brew install tmux' });
     expect(mac.find((c) => c.name === 'iterm2')).toMatchObject({ status: 'ok', detail: expect.stringContaining('Automation') });
     expect(doctorFailed(mac)).toBe(false);

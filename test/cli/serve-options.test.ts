@@ -33,6 +33,7 @@ describe('serve options', () => {
       restore: false,
       permissionMode: null,
       model: null,
+      agentEnvNames: [],
       httpSessionIdleSeconds: 1800,
       maxHttpSessions: 64,
     });

@@ -15,6 +15,16 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHub, type Hub } from '../../src/hub/hub.js';
+import { KNOWN_HOOK_EVENTS, type ClaudeCapabilities } from '../../src/agent/claude-probe.js';
+
+/** What a real 2.1.332 reports (fixtures/screens/2.1.332 came from it), for a hub whose terminal is in memory. */
+export const MEMORY_CLAUDE: ClaudeCapabilities = {
+  path: '/nonexistent/claude (in-memory terminal: no claude runs)',
+  version: '2.1.332',
+  options: ['--append-system-prompt-file', '--model', '--name', '--permission-mode', '--resume', '--session-id', '--settings'],
+  permissionModes: ['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan'],
+  hookEvents: [...KNOWN_HOOK_EVENTS],
+};
 import type { HubApi } from '../../src/hub/api.js';
 import { MemoryTerminal } from '../helpers/memory-terminal.js';
 
@@ -57,7 +67,8 @@ export async function connectRealHub(options: { config?: Partial<HubConfig> } = 
   const dir = await realpath(await mkdtemp(join(tmpdir(), 'hub-tools-real-')));
   const terminal = new MemoryTerminal();
   const config: HubConfig = { ...defaultConfig({ HOME: dir }), stateDir: join(dir, 'state'), ...options.config };
-  const hub = await createHub(config, silentLogger, { backend: terminal, env: { HOME: dir, PATH: '/usr/bin:/bin' }, home: dir, gitAudit: false });
+  // The in-memory terminal runs no claude: the hub is told what a current release accepts.
+  const hub = await createHub(config, silentLogger, { backend: terminal, env: { HOME: dir, PATH: '/usr/bin:/bin' }, home: dir, gitAudit: false, claudeCapabilities: MEMORY_CLAUDE });
   try {
     const { client, close } = await connectTo(hub, config);
     return {

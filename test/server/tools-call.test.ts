@@ -156,7 +156,7 @@ describe('tools/call hub errors come back as isError with the HubError code and 
   const callReal = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> => (await real.client.callTool({ name, arguments: args })) as CallToolResult;
 
   it('SESSION_NOT_FOUND, AGENT_NOT_FOUND, TASK_NOT_FOUND, ALREADY_EXISTS, ROOT_OVERLAP, INVALID_PATH', async () => {
-    expect(errorOf(await callReal('get_session_status', { session_id: 'nope' }))).toMatchObject({ code: 'SESSION_NOT_FOUND', message: expect.stringContaining('list_sessions') });
+    expect(errorOf(await callReal('get_session_status', { session_id: 'nope' }))).toMatchObject({ code: 'SESSION_NOT_FOUND', message: expect.stringContaining('create_session makes one') });
     expect(errorOf(await callReal('send_message_to_agent', { agent_name: 'Ghost', message: 'hi' }))).toMatchObject({ code: 'AGENT_NOT_FOUND', message: expect.stringContaining('create_agent') });
     const root = join(real.dir, 'app');
     await mkdir(join(root, 'inner'), { recursive: true });

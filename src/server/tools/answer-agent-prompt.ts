@@ -8,7 +8,7 @@ export const answerAgentPrompt = defineTool({
   config: {
     title: 'Answer agent prompt',
     description:
-      'Answer the dialog an agent is stopped at (its pendingPrompt): any menu (permission, question, trust). Returns what the screen shows next.',
+      'Answer the dialog (any menu) an agent is stopped at, from its pendingPrompt; `now` is what shows next.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       choice: z.string().min(1).max(LIMITS.choice).describe('The choice\'s number (e.g. "1") or label, from pendingPrompt.'),
@@ -18,7 +18,7 @@ export const answerAgentPrompt = defineTool({
       answered: pendingPromptSchema,
       choice: z.object({ number: z.number().int(), label: z.string() }),
       now: z.object({
-        state: z.enum(['ready', 'menu', 'press_enter', 'unknown']).describe('ready: prompt box back; menu: another dialog'),
+        state: z.enum(['ready', 'menu', 'press_enter', 'unknown']),
         question: z.string().nullable(),
       }),
     }),
