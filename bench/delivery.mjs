@@ -1,170 +1,154 @@
 #!/usr/bin/env node
-// Delivery latency into a real, idle Claude Code agent in tmux (own -L socket), through the
-// hub's DeliveryQueue + TmuxBackend (from dist/): from "send" (enqueue) to "UserPromptSubmit
-// seen" (the hook's line read back from the agent's event file). Only the model is faked
-// (fixtures/fake-anthropic, compiled on the fly). Prints p50/p95/max and how many confirmed.
+// Delivery into a real, idle Claude Code agent in tmux (own -L socket), through the hub's OWN
+// path (test/helpers/agent-rig.ts: launch spec checked against the release, hooks, the live
+// index's chokidar tail of the event file, the screen watch, the delivery queue): from "send"
+// (enqueue) to "UserPromptSubmit seen by the index". Only the model is faked. Runs on every
+// pinned release (or the one CLAUDE_HUB_TEST_CLAUDE names), and prints per release:
+//   - delivery p50/p95/max, and how many were confirmed / undelivered / re-submitted;
+//   - create_agent → prompt box ready, split into the hub's own work (settings, prompt, tmux
+//     window), Claude Code's start (window → first ready screen) and the hub's noticing it.
 //
-// Usage: npx tsc -p tsconfig.build.json && node bench/delivery.mjs [messages=40]
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile, open } from 'node:fs/promises';
-import { watch } from 'node:fs';
+// Usage: npm run build && node bench/delivery.mjs [messages=40] [launches=5]
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { printMachine } from './machine.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const count = Number(process.argv[2] ?? 40);
+const launches = Number(process.argv[3] ?? 5);
 // Time between the agent's Stop and the next send: longer than the queue's settle-after-Stop (400 ms), so an idle agent.
 const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 500);
-const dist = (p) => import(pathToFileURL(join(repo, 'dist', p)).href);
-const { TmuxBackend } = await dist('terminal/tmux.js');
-const { DeliveryQueue } = await dist('hub/delivery.js');
-const { buildLaunchSpec } = await dist('agent/launch.js');
-const { agentEventsFile, buildAgentSettings } = await dist('agent/settings.js');
-const { assembleAgentPrompt } = await dist('agent/prompt.js');
 
-// The fake model and the isolated-HOME helper are test fixtures (TypeScript): compile them.
-// Inside the checkout, so the helper finds node_modules/.bin/claude by walking up.
+// The rig, the fake model and the isolated-HOME helper are TypeScript: compile them (and what they import).
 await mkdir(join(repo, 'node_modules', '.cache'), { recursive: true });
 const build = await mkdtemp(join(repo, 'node_modules', '.cache', 'hub-bench-build-'));
 execFileSync(join(repo, 'node_modules', '.bin', 'tsc'), [
   '--outDir', build, '--rootDir', repo, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-  '--skipLibCheck', '--types', 'node', join(repo, 'fixtures/fake-anthropic/server.ts'), join(repo, 'test/helpers/claude-env.ts'),
+  '--skipLibCheck', '--types', 'node', join(repo, 'fixtures/fake-anthropic/server.ts'), join(repo, 'test/helpers/claude-env.ts'), join(repo, 'test/helpers/agent-rig.ts'),
 ]);
 await writeFile(join(build, 'package.json'), '{"type":"module"}');
-const { startFakeAnthropic } = await import(pathToFileURL(join(build, 'fixtures/fake-anthropic/server.js')).href);
-const { createClaudeEnv, CLAUDE_BIN } = await import(pathToFileURL(join(build, 'test/helpers/claude-env.js')).href);
+// templates/ (hooks, prompt) are found relative to the compiled agent/ folder.
+execFileSync('cp', ['-r', join(repo, 'templates'), join(build, 'templates')]);
+const load = (p) => import(pathToFileURL(join(build, p)).href);
+const { startFakeAnthropic } = await load('fixtures/fake-anthropic/server.js');
+const { createClaudeEnv } = await load('test/helpers/claude-env.js');
+const { createRig } = await load('test/helpers/agent-rig.js');
+const { TmuxBackend } = await load('src/terminal/tmux.js');
+const { readScreen } = await load('src/screen/read.js');
 
-const base = await realpath(await mkdtemp(join(tmpdir(), 'hub-bench-')));
-const root = join(base, 'project');
-const stateDir = join(base, 'state');
-await mkdir(root, { recursive: true });
-await mkdir(stateDir, { recursive: true });
-const fake = await startFakeAnthropic({ fallbackText: 'OK.' });
-const claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [root] });
-const socket = `hub-bench-${randomBytes(4).toString('hex')}`;
-const backend = new TmuxBackend({ socket });
+const releases = process.env.CLAUDE_HUB_TEST_CLAUDE
+  ? [process.env.CLAUDE_HUB_TEST_CLAUDE]
+  : [join(repo, 'node_modules/@anthropic-ai/claude-code/bin/claude.exe'), join(repo, 'node_modules/claude-code-current/bin/claude.exe')];
 
-// Event tail: fs.watch on the file's directory, read the new bytes, parse whole lines.
-const eventsFile = agentEventsFile(stateDir, 'bench', 'Agent_1');
-await mkdir(dirname(eventsFile), { recursive: true });
-await writeFile(eventsFile, '');
-const hookListeners = new Set();
-const statusListeners = new Set();
-let status = 'starting';
-let offset = 0;
-let line = 0;
-let reading = false;
-let again = false;
-async function readNew() {
-  if (reading) return void (again = true);
-  reading = true;
+const pct = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const f = (x) => (x === undefined ? 'n/a' : `${x.toFixed(1)} ms`);
+let failed = false;
+
+for (const claudeBin of releases) {
+  printMachine('delivery', { claude: claudeBin });
+  const base = await realpath(await mkdtemp(join(tmpdir(), 'hub-bench-')));
+  const root = join(base, 'project');
+  await mkdir(root, { recursive: true });
+  const fake = await startFakeAnthropic({ fallbackText: 'OK.' });
+  const claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [root] });
+  const socket = `hub-bench-${randomBytes(4).toString('hex')}`;
+  const backend = new TmuxBackend({ socket });
+  const rig = await createRig({ backend, claudeBin, env: claude.env, stateDir: join(base, 'state'), root, session: 'bench' });
+  const waitFor = async (check, what, ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const got = await check();
+      if (got) return got;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
   try {
-    const handle = await open(eventsFile, 'r');
-    const { size } = await handle.stat();
-    if (size > offset) {
-      const buf = Buffer.alloc(size - offset);
-      await handle.read(buf, 0, buf.length, offset);
-      const text = buf.toString('utf8');
-      const end = text.lastIndexOf('\n') + 1;
-      offset += Buffer.byteLength(text.slice(0, end));
-      for (const raw of text.slice(0, end).split('\n').filter(Boolean)) {
-        const payload = JSON.parse(raw);
-        const event = { agent: 'Agent_1', session: 'bench', event: payload.hook_event_name, claudeSessionId: payload.session_id, receivedAt: performance.now(), line: ++line, payload };
-        const next = { SessionStart: 'idle', Stop: 'idle', StopFailure: 'idle', UserPromptSubmit: 'working', PreToolUse: 'working', PostToolUse: 'working', PermissionRequest: 'waiting_for_person', SessionEnd: 'exited' }[event.event] ?? status;
-        for (const l of hookListeners) l(event);
-        if (next !== status) {
-          status = next;
-          for (const l of statusListeners) l('Agent_1', next);
-        }
+    // ── create_agent → prompt box ready ──
+    const hubWork = [];
+    const claudeStart = [];
+    const noticed = [];
+    for (let i = 0; i < launches; i++) {
+      const t0 = performance.now();
+      const agent = await rig.launch(`Agent_${i + 10}`, { permissionMode: 'acceptEdits' });
+      const t1 = performance.now();
+      // Claude Code's own start: the first time its screen reads ready (raw capture every 10 ms).
+      await waitFor(async () => readScreen((await backend.readScreen(agent.handle)).text).state === 'ready', 'first ready screen', 60_000);
+      const t2 = performance.now();
+      // The hub's noticing: what its delivery path asks before typing.
+      await waitFor(() => rig.screens.ready(agent.name), 'hub sees ready', 30_000);
+      const t3 = performance.now();
+      hubWork.push(t1 - t0);
+      claudeStart.push(t2 - t1);
+      noticed.push(t3 - t2);
+      await backend.close(agent.handle);
+    }
+    // ── delivery ──
+    const one = await rig.launch('Agent_1', { permissionMode: 'acceptEdits' });
+    const queue = rig.queue();
+    let retries = 0;
+    queue.on((e) => e.type === 'retry' && retries++);
+    const pasteMs = [];
+    const submitMs = [];
+    const timed = (fn, into) => async (...args) => {
+      const t = performance.now();
+      await fn.apply(backend, args);
+      into.push(performance.now() - t);
+    };
+    backend.sendText = timed(backend.sendText, pasteMs);
+    backend.submit = timed(backend.submit, submitMs);
+    const samples = [];
+    const undelivered = [];
+    const inexact = [];
+    await waitFor(() => one.status() === 'idle', 'Agent_1 idle');
+    await waitFor(() => rig.screens.ready('Agent_1'), 'Agent_1 ready');
+    for (let i = 0; i < count + 3; i++) {
+      await waitFor(() => one.status() === 'idle', 'idle');
+      await new Promise((r) => setTimeout(r, settleMs));
+      const text = `Message ${i} of the benchmark.\nSecond line with "quotes" and ü.`;
+      const started = Date.now();
+      const t = performance.now();
+      const outcome = await queue.enqueue({ deliveryId: `bench-${i}`, agent: 'Agent_1', text }).settled;
+      const took = performance.now() - t;
+      if (i < 3) continue; // warm-up
+      if (outcome.state !== 'delivered') {
+        undelivered.push(`${i}: ${outcome.reason}`);
+        continue;
       }
-    }
-    await handle.close();
-  } finally {
-    reading = false;
-    if (again) {
-      again = false;
-      void readNew();
-    }
-  }
-}
-const watcher = watch(dirname(eventsFile), () => void readNew());
-
-const settingsFile = join(stateDir, 'Agent_1.settings.json');
-await writeFile(settingsFile, JSON.stringify(buildAgentSettings({ eventsFile })));
-const promptFile = join(stateDir, 'Agent_1.prompt.md');
-await writeFile(promptFile, await assembleAgentPrompt({ agentName: 'Agent_1', root, otherAgents: [] }));
-const spec = buildLaunchSpec({
-  claudeCommand: CLAUDE_BIN, agentName: 'Agent_1', hubSession: 'bench', claudeSessionId: randomUUID(),
-  promptFile, settingsFile, root, baseEnv: claude.env,
-});
-const handle = await backend.open({ session: 'bench', name: 'Agent_1', cwd: root, argv: spec.argv, env: spec.env });
-// Time the two tmux client calls of each delivery (paste, Enter) to show where the time goes.
-const pasteMs = [];
-const submitMs = [];
-const timed = (fn, into) => async (...args) => {
-  const t = performance.now();
-  await fn.apply(backend, args);
-  into.push(performance.now() - t);
-};
-backend.sendText = timed(backend.sendText, pasteMs);
-backend.submit = timed(backend.submit, submitMs);
-const queue = new DeliveryQueue({
-  terminals: { terminalOf: () => ({ backend, handle }) },
-  status: { getStatus: () => status, onStatusChange: (l) => (statusListeners.add(l), () => statusListeners.delete(l)) },
-  hooks: { onHookEvent: (l) => (hookListeners.add(l), () => hookListeners.delete(l)) },
-  submitDelayMs: Number(process.env.BENCH_SUBMIT_DELAY_MS ?? 0),
-});
-
-const waitIdle = async (ms = 60_000) => {
-  const deadline = Date.now() + ms;
-  while (status !== 'idle') {
-    if (Date.now() > deadline) throw new Error(`agent not idle (status ${status}); screen:\n${(await backend.readScreen(handle)).text}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-const samples = [];
-let confirmed = 0;
-let retries = 0;
-const inexact = [];
-queue.on((e) => e.type === 'retry' && retries++);
-try {
-  await waitIdle(20_000);
-  for (let i = 0; i < count + 3; i++) {
-    await waitIdle();
-    await new Promise((r) => setTimeout(r, settleMs)); // an idle agent: some time has passed since its Stop
-    const text = `Message ${i} of the benchmark.\nSecond line with "quotes" and ü.`;
-    const started = performance.now();
-    const outcome = await queue.enqueue({ deliveryId: `bench-${i}`, agent: 'Agent_1', text }).settled;
-    if (outcome.state !== 'delivered') throw new Error(`message ${i} undelivered: ${outcome.reason}`);
-    if (outcome.confirmedBy.payload.prompt !== text) inexact.push(JSON.stringify(outcome.confirmedBy.payload.prompt));
-    if (i >= 3) {
-      // The first three warm up the TUI and are not counted.
+      if (outcome.confirmedBy.payload.prompt !== text) inexact.push(i);
+      // From send to the moment the index read the UserPromptSubmit event (its receivedAt).
       samples.push(outcome.confirmedBy.receivedAt - started);
-      confirmed++;
+      void took;
     }
+    queue.close();
+    const version = execFileSync(claudeBin, ['--version'], { encoding: 'utf8', env: { ...process.env, DISABLE_AUTOUPDATER: '1' } }).trim();
+    console.log(`delivery (send → UserPromptSubmit seen by the hub's index), idle ${version} in tmux, ${count} two-line messages after 3 warm-up:`);
+    console.log(`  p50 ${f(pct(samples, 0.5))}  p95 ${f(pct(samples, 0.95))}  max ${f(Math.max(...samples))}`);
+    console.log(`  confirmed ${samples.length}/${count}, undelivered ${undelivered.length}, re-submits ${retries}, prompts differing from the text ${inexact.length}`);
+    console.log(`  tmux calls (median): paste ${f(pct(pasteMs, 0.5))} (with its dead-pane check), Enter ${f(pct(submitMs, 0.5))}`);
+    console.log(`create_agent → prompt box ready, ${launches} launches (median / max):`);
+    console.log(`  hub's work before claude runs (settings, prompt file, tmux window): ${f(pct(hubWork, 0.5))} / ${f(Math.max(...hubWork))}`);
+    console.log(`  Claude Code's own start (window → first ready screen): ${f(pct(claudeStart, 0.5))} / ${f(Math.max(...claudeStart))}`);
+    console.log(`  hub noticing the ready box (its stable two-read look): ${f(pct(noticed, 0.5))} / ${f(Math.max(...noticed))}`);
+    console.log(`  load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    if (undelivered.length > 0) {
+      failed = true;
+      console.log(`  UNDELIVERED: ${undelivered.join('; ')}`);
+    }
+  } finally {
+    await rig.close();
+    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    await fake.close();
+    await claude.cleanup();
+    await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
-} finally {
-  watcher.close();
-  queue.close();
-  execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-  await fake.close();
-  await claude.cleanup();
-  // claude may still be writing its transcript for a moment after the server dies.
-  await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  await rm(build, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
-
-samples.sort((a, b) => a - b);
-const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
-console.log(`delivery (send → UserPromptSubmit seen), idle real Claude Code 2.1.197 in tmux, ${samples.length} messages (2-line, after 3 warm-up):`);
-console.log(`  p50 ${at(0.5).toFixed(1)} ms  p95 ${at(0.95).toFixed(1)} ms  max ${samples.at(-1).toFixed(1)} ms  min ${samples[0].toFixed(1)} ms`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`  of which tmux calls (median): paste ${median(pasteMs).toFixed(1)} ms, Enter ${median(submitMs).toFixed(1)} ms; the rest is Claude Code + hook + reading the event file`);
-console.log(`  load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
-console.log(`  tail: ${samples.slice(-12).map((s) => s.toFixed(0)).join(" ")}`);
-if (inexact.length > 0) console.log(`  prompts that differ from the text sent: ${inexact.join(', ')}`);
-console.log(`  pause between paste and Enter: ${Number(process.env.BENCH_SUBMIT_DELAY_MS ?? 0)} ms`);
-console.log(`  confirmed ${confirmed}/${count}, re-submits ${retries}`);
+await rm(build, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+if (failed) process.exitCode = 1;

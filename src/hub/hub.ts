@@ -238,6 +238,8 @@ export class Hub implements HubApi {
       }
     }
     await this.#agents.checkLiveness();
+    // Learn (and log once) which Claude Code agents will run, before the first create_agent needs it.
+    void this.#agents.capabilities().catch(() => undefined);
   }
 
   // ── sessions ──────────────────────────────────────────────────────────────────────────────

@@ -7,8 +7,11 @@
  * - No hook event yet → `starting` (launched; Claude Code fires SessionStart once its prompt box
  *   is up, and no hook fires while a first-run dialog is open).
  * - `SessionStart` with source startup/resume/clear → `idle`: the hook runs when the session is
- *   ready for input, so the agent sits at an empty prompt box. Delivery waits for `idle`, so a
- *   fresh agent must reach it without a prompt. Source `compact` says nothing new: ignored.
+ *   ready for input (2.1.332 runs it a moment before the box is drawn, and a start-up menu may
+ *   follow: the screen watch shows that as a pending prompt). Delivery waits for `idle` AND a
+ *   ready box. Source `compact` says nothing new: ignored.
+ * - `PermissionDenied` (auto mode refused a tool) and `PostToolUseFailure` → working: the turn
+ *   goes on. `Elicitation` (an MCP server asks the person) → waiting until `ElicitationResult`.
  * - `Notification` with `permission_prompt` (or `elicitation_dialog`) → waiting; with
  *   `idle_prompt` → idle; other notifications are ignored. `SubagentStop`, `PreCompact` ignored.
  * - Precedence: terminal gone / SessionEnd (exited) > dialog pending (waiting_for_person) >

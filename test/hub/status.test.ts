@@ -24,6 +24,18 @@ function input(event: string | null, payload: Record<string, unknown> = {}, extr
   return { latest, lastEventAt: event === null ? null : AT, terminalAlive: true, pendingPrompt: null, tasks: [], todoItems: [], todoFile: 'TODO.md', ...extra };
 }
 
+describe('hook events of newer releases (both pinned releases know them)', () => {
+  it('PermissionDenied and PostToolUseFailure keep the agent working; Elicitation waits for a person until its result', () => {
+    expect(activityOf('PermissionDenied', { tool_name: 'Bash' }, AT)).toMatchObject({ status: 'working', detail: 'Bash' });
+    expect(activityOf('PostToolUseFailure', { tool_name: 'Edit' }, AT)).toMatchObject({ status: 'working', detail: 'Edit' });
+    expect(activityOf('Elicitation', { mcp_server_name: 'github' }, AT)).toMatchObject({ status: 'waiting_for_person', detail: 'github' });
+    expect(activityOf('ElicitationResult', { mcp_server_name: 'github' }, AT)).toMatchObject({ status: 'working' });
+    expect(activityOf('Notification', { notification_type: 'elicitation_dialog', message: 'needs input' }, AT)).toMatchObject({ status: 'waiting_for_person' });
+    expect(activityOf('StopFailure', { error: 'rate_limit' }, AT)).toMatchObject({ status: 'idle', detail: 'rate_limit' });
+    expect(activityOf('SessionEnd', { reason: 'logout' }, AT)).toMatchObject({ status: 'exited', detail: 'logout' });
+  });
+});
+
 describe('deriveAgentStatus', () => {
   it.each([
     ['UserPromptSubmit', {}, 'working', 'UserPromptSubmit hook at 12:03:04'],
