@@ -132,6 +132,8 @@ export class DeliveryQueue {
   private readonly pumping = new Set<string>();
   /** Agents that took a prompt and have not stopped since: the index may not know yet. */
   private readonly busy = new Set<string>();
+  /** Agents whose prompt box was not ready at the last try: nothing is typed until a kick. */
+  private readonly boxNotReady = new Set<string>();
   /** When each agent's last Stop/StopFailure/SessionStart was seen (ms since epoch). */
   private readonly settledSince = new Map<string, number>();
   private readonly waiters = new Map<string, Waiter>();
@@ -237,8 +239,13 @@ export class DeliveryQueue {
     for (const entry of [...(this.queues.get(agent) ?? [])]) this.finishUndelivered(entry, reason);
   }
 
-  /** Try again now (e.g. after the hub learned the agent is idle by other means). */
+  /** Try again now (e.g. after the hub learned the agent is idle, or its prompt box is ready). */
   kick(agent: string): void {
+    this.boxNotReady.delete(agent);
+    this.pumpIfIdle(agent);
+  }
+
+  private pumpIfIdle(agent: string): void {
     if (this.closed || this.pumping.has(agent)) return;
     const head = this.queues.get(agent)?.[0];
     if (!head) return;
@@ -247,8 +254,9 @@ export class DeliveryQueue {
       .catch((error: unknown) => this.logger.error('delivery pump failed', { agent, error: String(error) }))
       .finally(() => {
         this.pumping.delete(agent);
-        // Something may have arrived or changed while this pump ran.
-        if (this.readyFor(agent)) this.kick(agent);
+        // Something may have arrived or changed while this pump ran (not a box that was not
+        // ready: that waits for a kick, or the pump would spin without yielding).
+        if (this.readyFor(agent)) this.pumpIfIdle(agent);
       });
   }
 
@@ -263,7 +271,7 @@ export class DeliveryQueue {
     const head = this.queues.get(agent)?.[0];
     if (!head || this.closed) return false;
     if (head.state === 'awaiting_confirmation') return true;
-    return !this.busy.has(agent) && this.options.status.getStatus(agent) === 'idle';
+    return !this.busy.has(agent) && !this.boxNotReady.has(agent) && this.options.status.getStatus(agent) === 'idle';
   }
 
   private async pump(agent: string): Promise<void> {
@@ -280,7 +288,10 @@ export class DeliveryQueue {
           continue; // Re-check: the agent may have been given work meanwhile.
         }
         // The hooks say idle; the screen must say the prompt box is what keys go to.
-        if (this.options.readiness && !(await this.options.readiness.ready(agent))) return; // kicked again when it is
+        if (this.options.readiness && !(await this.options.readiness.ready(agent))) {
+          this.boxNotReady.add(agent); // the readiness source kicks when it is
+          return;
+        }
         if (this.queues.get(agent)?.[0] !== head || !this.readyFor(agent)) continue;
         const confirmation = this.expect(head);
         const typed = this.update(head, { state: 'typing' });

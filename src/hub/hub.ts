@@ -196,6 +196,8 @@ export class Hub implements HubApi {
     for (const agent of state.agents) {
       const alive = agent.terminal !== null && agent.terminal.backend === this.#backend.name && (living.get(agent.terminal.id) ?? false);
       this.#index.setAgentRuntime(agent.session, agent.name, { backend: agent.backend, terminal: toHandle(agent.terminal), terminalAlive: alive });
+      // A re-attached agent's screen is watched like a fresh one's (a dialog may be up now).
+      if (alive) this.#agents.screens.attach(agent.session, agent.name);
       await this.#auditEntry({ kind: 'recovery', actor: 'hub', session: agent.session, agent: agent.name, outcome: alive ? 'reattached' : 'exited' });
     }
     await this.#restoreDeliveries(state);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createWorld, type World } from './mcp-harness.js';
+import { createWorld, untilReadyOverMcp, type World } from './mcp-harness.js';
 import { waitFor } from '../helpers/wait.js';
 import { exec } from '../../src/exec.js';
 import { prng } from '../helpers/prng.js';
@@ -111,10 +111,8 @@ beforeAll(async () => {
   await start();
   sessionId = data<{ session: { id: string } }>(await call('create_session', { root_path: world.root, session_name: 'crash' })).session.id;
   for (const name of ['Agent_1', 'Agent_2']) data(await call('create_agent', { session_id: sessionId, agent_name: name }));
-  await waitFor(async () => {
-    const status = data<{ agents: { status: string }[] }>(await call('get_session_status', { session_id: sessionId }));
-    return status.agents.length === 2 && status.agents.every((a) => a.status === 'idle');
-  }, 'both agents idle', 60_000, 250);
+  // Both idle with their prompt box up (answering a start-up menu a release may show).
+  for (const name of ['Agent_1', 'Agent_2']) await untilReadyOverMcp(call, sessionId, name);
   panes = await hubPanes();
 }, 120_000);
 

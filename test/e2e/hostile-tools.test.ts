@@ -17,6 +17,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fixtures/fake-anthropic/server.js';
 import { createClaudeEnv, CLAUDE_BIN, type ClaudeEnv } from '../helpers/claude-env.js';
 import { waitFor } from '../helpers/wait.js';
+import { untilReadyOverMcp } from './mcp-harness.js';
 import { loadHostileCorpus, type HostileInput } from '../security/corpus.js';
 import { createHub, type Hub } from '../../src/hub/hub.js';
 import { createServer } from '../../src/server/create-server.js';
@@ -117,7 +118,8 @@ beforeAll(async () => {
   };
   sessionId = (((await call('create_session', { root_path: root, session_name: 'hostile' })).structuredContent as { session: { id: string } }).session.id);
   expect(accepted(await call('create_agent', { session_id: sessionId }))).toBe(true);
-  await waitIdle();
+  // Idle with its prompt box up, past a start-up menu a release may show (answered through the tool).
+  await untilReadyOverMcp(call, sessionId, 'Agent_1');
   before = await snapshot(base, outsideTheSession);
 }, 120_000);
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fixtures/fake-anthropic/server.js';
 import { createClaudeEnv, CLAUDE_BIN, type ClaudeEnv } from '../helpers/claude-env.js';
+import { untilReady } from '../helpers/until-ready.js';
 import { waitFor } from '../helpers/wait.js';
 import { createHub, type Hub } from '../../src/hub/hub.js';
 import { defaultConfig, type HubConfig } from '../../src/config.js';
@@ -55,6 +56,15 @@ async function startHub(): Promise<Hub> {
 
 function statusOf(name: string, session = sessionA): AgentStatus | undefined {
   return hub.index.sessionStatus(session).agents.find((a) => a.name === name)?.status;
+}
+
+/** Idle with its prompt box up, past a start-up menu a release may show (test/helpers/until-ready.ts). */
+async function ready(name: string, session = sessionA): Promise<void> {
+  await untilReady({
+    view: () => hub.index.agentView(session, name),
+    screen: async () => (await hub.readAgentOutput(caller, name, 60)).text,
+    answer: (choice) => hub.answerPrompt(caller, name, choice),
+  });
 }
 
 async function waitStatus(name: string, wanted: AgentStatus, session = sessionA): Promise<void> {
@@ -150,7 +160,7 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     expect(Buffer.byteLength(suffix)).toBeLessThanOrEqual(16 * 1024);
     const view = await hub.createAgent(caller, { session_id: sessionA, specialization: 'backend engineer', system_prompt_suffix: suffix });
     expect(view.name).toBe('Agent_1');
-    await waitStatus('Agent_1', 'idle');
+    await ready('Agent_1');
 
     const status = hub.index.sessionStatus(sessionA);
     const agent = status.agents.find((a) => a.name === 'Agent_1');
@@ -256,7 +266,7 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
       (await events(sessionA, 'Agent_1')).filter((e) => e.hook_event_name === 'SessionStart' && e.source === 'resume');
     await waitFor(async () => (await resumes()).length === 1, 'SessionStart source resume', 45_000);
     expect((await resumes())[0]?.session_id).toBe(before?.session_id);
-    await waitStatus('Agent_1', 'idle');
+    await ready('Agent_1');
 
     // `serve --restore`: every exited agent is reopened on start, its conversation resumed.
     await hub.close();
@@ -266,7 +276,7 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     config = Object.freeze({ ...config, restore: false });
     await waitFor(async () => (await resumes()).length === 2, 'a second resume, by --restore', 45_000);
     expect((await resumes())[1]?.session_id).toBe(before?.session_id);
-    await waitStatus('Agent_1', 'idle');
+    await ready('Agent_1');
   });
 
   it('stops at the trust dialog in an untrusted root, shows it as waiting_for_person, and lets the person answer it', async () => {
@@ -276,9 +286,11 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     expect(view?.pendingPrompt?.kind).toBe('trust');
     expect(view?.pendingPrompt?.choices.length).toBeGreaterThanOrEqual(2);
     await expect(hub.answerPrompt(caller, 'Reviewer', 'no such choice')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    const answered = await hub.answerPrompt(caller, 'Reviewer', '1');
-    expect(answered.choice.number).toBe(1);
-    await waitStatus('Reviewer', 'idle', sessionB);
+    // By label: 2.1.197 lists it first (numbered), 2.1.332 second (unnumbered, "No, exit" preselected).
+    const answered = await hub.answerPrompt(caller, 'Reviewer', 'Yes, I trust this folder');
+    expect(answered.choice.label).toBe('Yes, I trust this folder');
+    expect(answered.now.state).not.toBe('unknown');
+    await ready('Reviewer', sessionB);
     const output = await hub.readAgentOutput(caller, 'Reviewer', 20);
     expect(output.alive).toBe(true);
   });

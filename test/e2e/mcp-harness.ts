@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeAnthropic, type FakeAnthropic, type FakeRule } from '../../fixtures/fake-anthropic/server.js';
 import { createClaudeEnv, CLAUDE_BIN, type ClaudeEnv } from '../helpers/claude-env.js';
+import { untilReady } from '../helpers/until-ready.js';
+import type { AgentStatus, PendingPrompt } from '../../src/hub/types.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -60,4 +62,27 @@ export async function createWorld(script: readonly FakeRule[] = []): Promise<Wor
       await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+type ToolCall = (name: string, args: Record<string, unknown>) => Promise<{ isError?: boolean | undefined; structuredContent?: unknown; content?: unknown }>;
+
+/**
+ * untilReady (test/helpers/until-ready.ts) through the MCP tools a client has: the agent's
+ * status and pendingPrompt from get_session_status, its screen from read_agent_output, the
+ * answer through answer_agent_prompt.
+ */
+export async function untilReadyOverMcp(call: ToolCall, sessionId: string, agent: string): Promise<void> {
+  const ok = <T>(result: Awaited<ReturnType<ToolCall>>): T => {
+    if (result.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`);
+    return result.structuredContent as T;
+  };
+  type View = { name: string; status: AgentStatus; pendingPrompt: PendingPrompt | null };
+  await untilReady({
+    view: async () => {
+      const found = ok<{ agents: View[] }>(await call('get_session_status', { session_id: sessionId })).agents.find((a) => a.name === agent);
+      return found ?? { status: 'starting', pendingPrompt: null };
+    },
+    screen: async () => ok<{ text: string }>(await call('read_agent_output', { agent_name: agent, lines: 60 })).text,
+    answer: async (choice) => ok(await call('answer_agent_prompt', { agent_name: agent, choice })),
+  });
 }

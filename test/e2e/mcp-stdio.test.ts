@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ERROR_META_KEY } from '../../src/server/call-tool.js';
 import { waitFor } from '../helpers/wait.js';
-import { createWorld, type World } from './mcp-harness.js';
+import { createWorld, untilReadyOverMcp, type World } from './mcp-harness.js';
 
 let world: World;
 let client: Client;
@@ -93,10 +93,8 @@ describe('the built claude-hub over stdio with the real hub', () => {
     const created = ok(await call('create_agent', { session_id: sessionId, specialization: 'parser' })) as { agent: { name: string } };
     const name = created.agent.name;
     expect(name).toBe('Agent_1');
-    await waitFor(async () => {
-      const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { name: string; status: string }[] };
-      return status.agents.find((a) => a.name === name)?.status === 'idle';
-    }, 'the agent to be idle', 60_000, 250);
+    // Idle with its prompt box up, answering a start-up menu a release may show through answer_agent_prompt.
+    await untilReadyOverMcp(call, sessionId, name);
     const sent = ok(await call('send_message_to_agent', { agent_name: name, message: 'Please say hello' })) as { state: string; taskId: string };
     expect(['delivered', 'queued']).toContain(sent.state);
     await waitFor(() => world.fake.requests.some((r) => r.mainLoop && (r.turnPrompt ?? '').includes('say hello')), 'the model to get the message', 60_000, 250);
@@ -121,9 +119,10 @@ describe('the built claude-hub over stdio with the real hub', () => {
     // The person sees the question and its choices in the status, without reading the screen.
     expect(waiting.pendingPrompt?.kind).toBe('permission');
     expect(waiting.pendingPrompt?.choices.length).toBeGreaterThanOrEqual(2);
-    const answered = ok(await call('answer_agent_prompt', { agent_name: name, choice: '1' })) as { answered: { kind: string }; choice: { number: number } };
+    const answered = ok(await call('answer_agent_prompt', { agent_name: name, choice: '1' })) as { answered: { kind: string }; choice: { number: number }; now: { state: string } };
     expect(answered.answered.kind).toBe('permission');
     expect(answered.choice.number).toBe(1);
+    expect(answered.now.state).not.toBe('menu');
     await waitFor(async () => (await readFile(join(world.root, 'checked.txt'), 'utf8').then(() => true, () => false)), 'the approved command to run', 60_000, 250);
     expect(ok(await call('clear_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });
     expect(ok(await call('start_new_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });

@@ -1,12 +1,36 @@
 /**
- * One scripted turn of a real Claude Code agent in tmux: type the prompt, confirm it by the
- * agent's UserPromptSubmit hook (a just-started TUI can drop the first Enter: bounded retry),
- * then wait for the fake model's request carrying the tool result and for the turn's Stop.
+ * One scripted turn of a real Claude Code agent in tmux: wait for the prompt box (answering a
+ * start-up menu a release may show, as a person would, through the hub's answerDialog), type
+ * the prompt, confirm it by the agent's UserPromptSubmit hook (a just-started TUI can drop the
+ * first Enter: bounded retry), then wait for the fake model's request carrying the tool result
+ * and for the turn's Stop.
  */
 import { readFile } from 'node:fs/promises';
 import type { FakeAnthropic, RecordedRequest } from '../../fixtures/fake-anthropic/server.js';
 import type { TerminalBackend, TerminalHandle } from '../../src/terminal/backend.js';
 import { waitFor } from './wait.js';
+import { readStable, answerDialog } from '../../src/screen/terminal.js';
+
+/**
+ * Until the prompt box is ready. Claude Code 2.1.332 asks, after SessionStart, whether to make
+ * auto mode the default when the HOME's settings say acceptEdits: the "No" choice keeps the
+ * person's mode. Any other dialog is a failure, with its text.
+ */
+export async function untilPromptBox(backend: TerminalBackend, pane: TerminalHandle, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reading = await readStable({ backend, handle: pane });
+    if (reading.state === 'ready') return;
+    if (reading.state === 'menu') {
+      const keep = reading.choices.find((c) => /^No\b/i.test(c.label));
+      if (reading.kind !== 'question' || !keep) throw new Error(`unexpected dialog: ${JSON.stringify(reading)}`);
+      await answerDialog({ backend, handle: pane }, keep.label);
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`no prompt box after ${timeoutMs} ms: ${JSON.stringify(reading)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 export type ToolResult = RecordedRequest['toolResults'][number];
 
@@ -20,6 +44,7 @@ export async function runTurn(input: {
   const { backend, pane, eventsFile, fake, prompt } = input;
   const stops = async (): Promise<number> => (await readFile(eventsFile, 'utf8')).split('\n').filter((l) => l.includes('"hook_event_name":"Stop"')).length;
   const before = await stops();
+  await untilPromptBox(backend, pane);
   await backend.sendText(pane, prompt);
   await backend.submit(pane);
   const submitted = async (): Promise<boolean> => (await readFile(eventsFile, 'utf8')).includes(`"prompt":${JSON.stringify(prompt)}`);

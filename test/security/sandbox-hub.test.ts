@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fixtures/fake-anthropic/server.js';
+import { untilReady } from '../helpers/until-ready.js';
 import { createClaudeEnv, CLAUDE_BIN, type ClaudeEnv } from '../helpers/claude-env.js';
 import { waitFor } from '../helpers/wait.js';
 import { skipUnlessAvailable } from '../helpers/ci-gate.js';
@@ -82,7 +83,12 @@ describe.skipIf(skip)('the hub launches agents with Bash fenced', () => {
     const settingsFile = join(config.stateDir, 'agents', sessionA, 'Agent_1.settings.json');
     const settings = JSON.parse(await readFile(settingsFile, 'utf8')) as { sandbox?: unknown };
     expect(settings.sandbox).toEqual(buildSandboxSettings({ root: rootA, otherRoots: [rootB], stateDir: config.stateDir }));
-    await waitFor(() => hub.index.sessionStatus(sessionA).agents.find((a) => a.name === 'Agent_1')?.status === 'idle', 'Agent_1 idle', 45_000, 100);
+    // Idle with its prompt box up, past a start-up menu a release may show.
+    await untilReady({
+      view: () => hub.index.agentView(sessionA, 'Agent_1'),
+      screen: async () => (await hub.readAgentOutput(caller, 'Agent_1', 60)).text,
+      answer: (choice) => hub.answerPrompt(caller, 'Agent_1', choice),
+    });
     const seen = fake.requests.length;
     expect((await hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'peek at B through bash' })).state).toBe('delivered');
     const result = await waitFor(() => fake.requests.slice(seen).flatMap((r) => r.toolResults)[0], 'the Bash tool result', 45_000);
