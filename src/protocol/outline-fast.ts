@@ -38,6 +38,14 @@ const TASK_BOX = /^\[([ \txX])\][ \t]+\S/;
  * Scans the lines from `from` (a line start) up to `to`; text outside is ignored but offsets
  * stay those of `text`. `firstLine` is the 1-based line at `from` (counted when not given).
  */
+/** The line of `text` starting at `pos` (a CRLF's CR dropped), where the next one starts, and whether it is the last before `to`. */
+function lineAt(text: string, pos: number, to: number): { readonly start: number; readonly end: number; readonly line: string; readonly next: number; readonly last: boolean } {
+  let nl = text.indexOf('\n', pos);
+  if (nl === -1 || nl > to) nl = to;
+  const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  return { start: pos, end: lineEnd, line: text.slice(pos, lineEnd), next: nl + 1, last: nl >= to };
+}
+
 export function scanOutline(text: string, from = 0, to = text.length, firstLine?: number): Outline | null {
   const found = scanOutlineOrWhy(text, from, to, firstLine);
   return 'reason' in found ? null : found;
@@ -99,14 +107,9 @@ export function scanOutlineOrWhy(text: string, from = 0, to = text.length, first
   };
 
   for (;;) {
-    let nl = text.indexOf('\n', pos);
-    if (nl === -1 || nl > to) nl = to;
-    const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    const lineStart = pos;
-    const line = text.slice(pos, lineEnd);
+    const { start: lineStart, end: lineEnd, line, next, last } = lineAt(text, pos, to);
     lineNo++;
-    pos = nl + 1;
-    const last = nl >= to;
+    pos = next;
 
     let indent = 0;
     while (line.charCodeAt(indent) === 32) indent++;
@@ -384,13 +387,9 @@ export function looseOutline(text: string, from: number, to: number, firstLine: 
   let paragraph: { start: number; text: string; line: number } | null = null;
   let lineNo = firstLine - 1;
   for (let pos = from; pos < to; ) {
-    let nl = text.indexOf('\n', pos);
-    if (nl === -1 || nl > to) nl = to;
-    const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    const lineStart = pos;
-    const line = text.slice(pos, lineEnd);
+    const { start: lineStart, end: lineEnd, line, next } = lineAt(text, pos, to);
     lineNo++;
-    pos = nl + 1;
+    pos = next;
     // Columns as written: quote markers count, a tab counts as one (positions stay exact).
     const quote = /^(?: {0,3}>[ \t]?)*/.exec(line)?.[0] ?? '';
     const column = quote.length + (/^[ \t]*/.exec(line.slice(quote.length))?.[0].length ?? 0);

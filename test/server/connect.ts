@@ -37,19 +37,8 @@ export interface Connected {
 export async function connect(options: { config?: Partial<HubConfig>; audit?: AuditHook; hub?: FakeHub } = {}): Promise<Connected> {
   const hub = options.hub ?? new FakeHub();
   const config: HubConfig = { ...defaultConfig({ HOME: '/nonexistent-home' }), ...options.config };
-  const { server, close } = createServer({ hub, config, logger: silentLogger, version: '0.0.0-test', ...(options.audit ? { audit: options.audit } : {}) });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'test-client', version: '1.0.0' });
-  await server.connect(serverSide);
-  await client.connect(clientSide);
-  return {
-    client,
-    hub,
-    async close() {
-      await client.close();
-      await close();
-    },
-  };
+  const { client, close } = await connectTo(hub, config, options.audit);
+  return { client, hub, close };
 }
 
 export interface ConnectedRealHub {
@@ -89,8 +78,9 @@ export async function connectRealHub(options: { config?: Partial<HubConfig> } = 
   }
 }
 
-async function connectTo(hub: HubApi, config: HubConfig): Promise<{ client: Client; close(): Promise<void> }> {
-  const { server, close } = createServer({ hub, config, logger: silentLogger, version: '0.0.0-test' });
+/** A real MCP client linked to createServer() in front of `hub`. */
+async function connectTo(hub: HubApi, config: HubConfig, audit?: AuditHook): Promise<{ client: Client; close(): Promise<void> }> {
+  const { server, close } = createServer({ hub, config, logger: silentLogger, version: '0.0.0-test', ...(audit ? { audit } : {}) });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'test-client', version: '1.0.0' });
   await server.connect(serverSide);
