@@ -6,6 +6,9 @@
  * while nothing else happens. Hooks stay the truth for working/idle; the screen only says
  * whether something stands in front of the prompt box.
  *
+ * A freshly started agent's box counts as ready only STARTUP_SETTLE_MS after SessionStart: a
+ * start-up menu may be drawn over a box that was already up.
+ *
  * What it finds goes on the agent as `pendingPrompt`: a menu with its question and choices as
  * shown, a press-Enter page, or — when a screen stays unreadable while the agent is not
  * working — `unknown` with its last lines. A pendingPrompt makes the agent
@@ -53,12 +56,21 @@ interface Watched {
   running: Promise<ScreenReading | null> | null;
   /** A delivery found the box not ready: tell it as soon as it is. */
   waiting: boolean;
+  /** When the agent's last SessionStart was seen (0: none since it is watched). */
+  startedAt: number;
 }
 
 const FIRST_GAP_MS = 2000;
 const MAX_GAP_MS = 30_000;
 /** After an event that can bring a dialog: look soon, then again while it draws. */
 const AFTER_EVENT_MS = [150, 700, 2000] as const;
+/**
+ * A start-up menu comes up to about a second after SessionStart, sometimes after the prompt box
+ * was already drawn (2.1.332's "Make auto mode your default permission mode?", seen 150–800 ms
+ * after the hook). Until this long after SessionStart the box does not count as ready; a look
+ * is due when it has passed.
+ */
+export const STARTUP_SETTLE_MS = 1500;
 const LOOK_AFTER: ReadonlySet<string> = new Set(['SessionStart', 'Stop', 'StopFailure', 'Notification', 'PermissionRequest', 'PermissionDenied', 'Elicitation', 'PreToolUse']);
 
 export class ScreenWatch {
@@ -95,6 +107,11 @@ export class ScreenWatch {
     if (!watched) return;
     watched.gapMs = FIRST_GAP_MS;
     watched.dueAt = this.#now() + FIRST_GAP_MS;
+    if (event.event === 'SessionStart') {
+      watched.startedAt = this.#now();
+      // A look right when the settle time is over (kicks a waiting delivery if the box is ready).
+      setTimeout(() => void this.check(event.agent), STARTUP_SETTLE_MS + 50).unref();
+    }
     if (!LOOK_AFTER.has(event.event)) return;
     // PreToolUse: a tool like AskUserQuestion shows a menu with no hook of its own.
     const delays = event.event === 'PreToolUse' ? [AFTER_EVENT_MS[2]] : AFTER_EVENT_MS;
@@ -118,9 +135,10 @@ export class ScreenWatch {
   /** Whether keys may go to the agent's prompt box now (a fresh, stable look; what it finds is shown). */
   async ready(agent: string): Promise<boolean> {
     const reading = await this.check(agent, true);
-    if (reading?.state === 'ready') return true;
-    // Someone waits for this box: keep looking at the first back-off step until it shows.
     const watched = this.#agents.get(agent);
+    const settling = watched !== undefined && this.#now() - watched.startedAt < STARTUP_SETTLE_MS;
+    if (reading?.state === 'ready' && !settling) return true;
+    // Someone waits for this box: keep looking at the first back-off step until it shows.
     if (watched) {
       watched.gapMs = FIRST_GAP_MS;
       watched.dueAt = Math.min(watched.dueAt, this.#now() + FIRST_GAP_MS / 2);
@@ -159,7 +177,7 @@ export class ScreenWatch {
   #watch(session: string, agent: string): Watched {
     let watched = this.#agents.get(agent);
     if (!watched || watched.session !== session) {
-      watched = { session, dueAt: this.#now() + FIRST_GAP_MS, gapMs: FIRST_GAP_MS, unknownSince: null, last: null, running: null, waiting: false };
+      watched = { session, dueAt: this.#now() + FIRST_GAP_MS, gapMs: FIRST_GAP_MS, unknownSince: null, last: null, running: null, waiting: false, startedAt: 0 };
       this.#agents.set(agent, watched);
     }
     return watched;
@@ -195,7 +213,8 @@ export class ScreenWatch {
     if (reading.state === 'ready') {
       watched.unknownSince = null;
       if (shown !== null) index.setAgentRuntime(watched.session, agent, { pendingPrompt: null });
-      if (shown !== null || watched.waiting) {
+      const settled = now - watched.startedAt >= STARTUP_SETTLE_MS;
+      if (shown !== null || (watched.waiting && settled)) {
         watched.waiting = false;
         this.#deps.onReady(agent);
       }

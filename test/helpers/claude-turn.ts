@@ -10,17 +10,28 @@ import type { FakeAnthropic, RecordedRequest } from '../../fixtures/fake-anthrop
 import type { TerminalBackend, TerminalHandle } from '../../src/terminal/backend.js';
 import { waitFor } from './wait.js';
 import { readStable, answerDialog } from '../../src/screen/terminal.js';
+import { STARTUP_SETTLE_MS } from '../../src/hub/screens.js';
 
 /**
  * Until the prompt box is ready. Claude Code 2.1.332 asks, after SessionStart, whether to make
  * auto mode the default when the HOME's settings say acceptEdits: the "No" choice keeps the
  * person's mode. Any other dialog is a failure, with its text.
  */
-export async function untilPromptBox(backend: TerminalBackend, pane: TerminalHandle, timeoutMs = 30_000): Promise<void> {
+export async function untilPromptBox(backend: TerminalBackend, pane: TerminalHandle, options: { readonly fresh: boolean; readonly timeoutMs?: number }): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const settleMs = options.fresh ? STARTUP_SETTLE_MS : 0;
   const deadline = Date.now() + timeoutMs;
+  let readySince: number | null = null;
   for (;;) {
     const reading = await readStable({ backend, handle: pane });
-    if (reading.state === 'ready') return;
+    if (reading.state === 'ready') {
+      // Still ready once a start-up menu would have come (it may follow the box).
+      readySince ??= Date.now();
+      if (Date.now() - readySince >= settleMs) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    readySince = null;
     if (reading.state === 'menu') {
       const keep = reading.choices.find((c) => /^No\b/i.test(c.label));
       if (reading.kind !== 'question' || !keep) throw new Error(`unexpected dialog: ${JSON.stringify(reading)}`);
@@ -44,7 +55,9 @@ export async function runTurn(input: {
   const { backend, pane, eventsFile, fake, prompt } = input;
   const stops = async (): Promise<number> => (await readFile(eventsFile, 'utf8')).split('\n').filter((l) => l.includes('"hook_event_name":"Stop"')).length;
   const before = await stops();
-  await untilPromptBox(backend, pane);
+  // A fresh agent (no prompt taken yet) may still bring up a start-up menu.
+  const fresh = !(await readFile(eventsFile, 'utf8').catch(() => '')).includes('"UserPromptSubmit"');
+  await untilPromptBox(backend, pane, { fresh });
   await backend.sendText(pane, prompt);
   await backend.submit(pane);
   const submitted = async (): Promise<boolean> => (await readFile(eventsFile, 'utf8')).includes(`"prompt":${JSON.stringify(prompt)}`);

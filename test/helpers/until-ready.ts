@@ -6,8 +6,11 @@
  * permission mode?"; the hub shows it as the agent's pendingPrompt and types nothing into it.
  * The answer goes through the hub's own answer_agent_prompt, and keeps the person's mode
  * (the choice that starts with "No"). Any other dialog here is a test failure, with its text.
+ * The menu may come a moment after the box is drawn: ready means ready for as long as the hub's
+ * own start-up settle (STARTUP_SETTLE_MS).
  */
 import { readScreen } from '../../src/screen/read.js';
+import { STARTUP_SETTLE_MS } from '../../src/hub/screens.js';
 import type { AgentStatus, PendingPrompt } from '../../src/hub/types.js';
 
 export interface ReadyProbe {
@@ -23,6 +26,7 @@ export async function untilReady(probe: ReadyProbe, timeoutMs = 45_000): Promise
   const deadline = Date.now() + timeoutMs;
   const answered: string[] = [];
   let last = '';
+  let readySince: number | null = null;
   for (;;) {
     const view = await probe.view();
     if (view.pendingPrompt && view.pendingPrompt.kind !== 'unknown') {
@@ -34,8 +38,12 @@ export async function untilReady(probe: ReadyProbe, timeoutMs = 45_000): Promise
     }
     if (view.status === 'idle' && view.pendingPrompt === null) {
       last = await probe.screen();
-      if (readScreen(last).state === 'ready') return { answered };
-    }
+      // Ready, and still ready once a start-up menu would have come (it may follow the box).
+      if (readScreen(last).state === 'ready') {
+        readySince ??= Date.now();
+        if (Date.now() - readySince >= STARTUP_SETTLE_MS) return { answered };
+      } else readySince = null;
+    } else readySince = null;
     if (Date.now() > deadline) throw new Error(`agent not ready after ${timeoutMs} ms (status ${view.status}); screen:\n${last}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
