@@ -111,10 +111,22 @@ function normalize(text: string): string {
 const MIN_CONTAINED_LENGTH = 24;
 
 /**
- * Does this UserPromptSubmit prompt carry the entry? Exactly, or — when text a person left in
- * the prompt box was submitted together with ours — contained in it.
+ * The text a person pasted, out of the wrapper some releases put around a paste in the prompt
+ * they submit (2.1.332: `\n\n<pasted_content id="4b55">\n…\n</pasted_content id="4b55">` for
+ * some pastes; 2.1.197: none). Anything else comes back as it is.
  */
-export function confirms(prompt: string, entry: Pick<DeliveryEntry, 'text' | 'deliveryId'>): boolean {
+export function unwrapPastedContent(prompt: string): string {
+  const match = /^\s*<pasted_content id="([^"]*)">\n([\s\S]*)\n<\/pasted_content id="\1">\s*$/.exec(prompt);
+  return match ? (match[2] ?? '') : prompt;
+}
+
+/**
+ * Does this UserPromptSubmit prompt carry the entry? Exactly (once a release's paste wrapper is
+ * taken off), or — when text a person left in the prompt box was submitted together with ours —
+ * contained in it.
+ */
+export function confirms(submitted: string, entry: Pick<DeliveryEntry, 'text' | 'deliveryId'>): boolean {
+  const prompt = unwrapPastedContent(submitted);
   if (prompt === entry.text || prompt.includes(entry.deliveryId)) return true;
   const want = normalize(entry.text);
   if (want.length === 0) return false;

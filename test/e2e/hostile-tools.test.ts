@@ -18,6 +18,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../../fixtures/fake-anth
 import { createClaudeEnv, CLAUDE_BIN, type ClaudeEnv } from '../helpers/claude-env.js';
 import { waitFor } from '../helpers/wait.js';
 import { untilReadyOverMcp } from './mcp-harness.js';
+import { unwrapPastedContent } from '../../src/hub/delivery.js';
 import { loadHostileCorpus, type HostileInput } from '../security/corpus.js';
 import { createHub, type Hub } from '../../src/hub/hub.js';
 import { createServer } from '../../src/server/create-server.js';
@@ -86,7 +87,8 @@ async function userPrompts(): Promise<string[]> {
   return text
     .split('\n')
     .filter((l) => l.includes('"UserPromptSubmit"'))
-    .map((l) => (JSON.parse(l) as { prompt: string }).prompt);
+    // 2.1.332 wraps some pastes in <pasted_content …>: the text inside is what was typed.
+    .map((l) => unwrapPastedContent((JSON.parse(l) as { prompt: string }).prompt));
 }
 
 async function waitIdle(): Promise<void> {

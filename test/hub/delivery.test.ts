@@ -5,7 +5,7 @@
  * queue drives a real Claude Code in tmux in test/e2e/agents.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { DeliveryQueue, confirms, type DeliveryEntry, type DeliveryEvent } from '../../src/hub/delivery.js';
+import { DeliveryQueue, confirms, unwrapPastedContent, type DeliveryEntry, type DeliveryEvent } from '../../src/hub/delivery.js';
 import { MemoryTerminal, type MemoryPane } from '../helpers/memory-terminal.js';
 import type { AgentStatus, HookEvent } from '../../src/hub/types.js';
 import { waitFor } from '../helpers/wait.js';
@@ -195,5 +195,10 @@ describe('DeliveryQueue', () => {
     expect(confirms('a b', entry)).toBe(true);
     expect(confirms('[dlv-1] see task', entry)).toBe(true);
     expect(confirms('a b c', entry)).toBe(false);
+    // 2.1.332 wraps some pastes (seen with a message whose second line was `rm -rf ~`).
+    expect(confirms('\n\n<pasted_content id="4b55">\na\n\tb \n</pasted_content id="4b55">', entry)).toBe(true);
+    expect(unwrapPastedContent('\n\n<pasted_content id="x1">\nhello\nrm -rf ~\n</pasted_content id="x1">')).toBe('hello\nrm -rf ~');
+    expect(unwrapPastedContent('<pasted_content id="a">\nnot closed')).toBe('<pasted_content id="a">\nnot closed');
+    expect(unwrapPastedContent('<pasted_content id="a">\nx\n</pasted_content id="b">')).toBe('<pasted_content id="a">\nx\n</pasted_content id="b">');
   });
 });

@@ -27,6 +27,14 @@ import { buildDenyRules, buildGuardHook, writeRootsFile } from '../../src/securi
 import { exec } from '../../src/exec.js';
 import { runTurn } from '../helpers/claude-turn.js';
 
+/**
+ * An explicit mode: 2.1.332 defaults to auto mode, whose safety check runs on Anthropic's
+ * servers (the fake model cannot answer it: the agent stops at "Auto mode can't check actions
+ * in this session") and which sets broad allow rules such as Bash(*) aside. acceptEdits is
+ * listed by both pinned releases and keeps the rules these tests rely on in force.
+ */
+const EXPLICIT_MODE = ['--permission-mode', 'acceptEdits'] as const;
+
 const socket = `hub-guard-${randomBytes(4).toString('hex')}`;
 const backend = new TmuxBackend({ socket });
 
@@ -47,7 +55,7 @@ describe('guard inside a real Claude Code agent', () => {
     const settingsFile = join(state, 'agents', `${name}.settings.json`);
     await mkdir(join(state, 'agents'), { recursive: true });
     await writeFile(settingsFile, JSON.stringify(settings, null, 2));
-    const handle = await backend.open({ session: 'guard', name, cwd: a, argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile], env: claude.env });
+    const handle = await backend.open({ session: 'guard', name, cwd: a, argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, ...EXPLICIT_MODE], env: claude.env });
     const events = join(state, 'events', 'a', `${name}.jsonl`);
     await waitFor(async () => (await readFile(events, 'utf8').catch(() => '')).includes('"SessionStart"'), `SessionStart of ${name}`, 60_000);
     return { pane: handle, eventsFile: events };

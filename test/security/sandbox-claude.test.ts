@@ -37,6 +37,14 @@ import { buildDenyRules, buildGuardHook, buildSandboxSettings, sandboxSupport, w
 import { exec } from '../../src/exec.js';
 import { runTurn } from '../helpers/claude-turn.js';
 
+/**
+ * An explicit mode: 2.1.332 defaults to auto mode, whose safety check runs on Anthropic's
+ * servers (the fake model cannot answer it: the agent stops at "Auto mode can't check actions
+ * in this session") and which sets broad allow rules such as Bash(*) aside. acceptEdits is
+ * listed by both pinned releases and keeps the rules these tests rely on in force.
+ */
+const EXPLICIT_MODE = ['--permission-mode', 'acceptEdits'] as const;
+
 const socket = `hub-sandbox-${randomBytes(4).toString('hex')}`;
 const backend = new TmuxBackend({ socket });
 // The PATH the agents get (test/helpers/claude-env.ts): what Claude Code will look bwrap up in.
@@ -61,7 +69,7 @@ describe.skipIf(skip)('Bash inside Claude Code\'s sandbox, in a real agent', () 
     const settingsFile = join(state, 'agents', `${name}.settings.json`);
     await mkdir(join(state, 'agents'), { recursive: true });
     await writeFile(settingsFile, JSON.stringify(settings, null, 2));
-    const pane = await backend.open({ session: 'sandbox', name, cwd: a, argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile], env: claude.env });
+    const pane = await backend.open({ session: 'sandbox', name, cwd: a, argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, ...EXPLICIT_MODE], env: claude.env });
     const eventsFile = join(state, 'events', 'a', `${name}.jsonl`);
     await waitFor(async () => (await readFile(eventsFile, 'utf8').catch(() => '')).includes('"SessionStart"'), `SessionStart of ${name}`, 60_000);
     return { pane, eventsFile };

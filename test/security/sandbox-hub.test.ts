@@ -58,7 +58,9 @@ describe.skipIf(skip)('the hub launches agents with Bash fenced', () => {
     });
     claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [rootA] });
     await writeFile(join(claude.home, '.claude', 'settings.json'), JSON.stringify({ permissions: { allow: ['Bash'] } }));
-    config = Object.freeze({ ...defaultConfig({}), stateDir: join(base, 'state dir'), claudeCommand: CLAUDE_BIN, tmuxSocket: socket, backend: 'tmux' as const });
+    // An explicit mode: 2.1.332's default auto mode checks actions on Anthropic's servers, which
+    // the fake model cannot answer, and sets broad allow rules aside (docs/compatibility.md).
+    config = Object.freeze({ ...defaultConfig({}), stateDir: join(base, 'state dir'), claudeCommand: CLAUDE_BIN, tmuxSocket: socket, backend: 'tmux' as const, permissionMode: 'acceptEdits' });
     hub = await createHub(config, silentLogger, {
       backend: new TmuxBackend({ socket }),
       agentEnv: claude.env,
