@@ -102,9 +102,13 @@ export interface DeliveryQueueOptions {
 
 const PENDING: ReadonlySet<DeliveryState> = new Set(['queued', 'typing', 'awaiting_confirmation']);
 
-/** Whitespace-insensitive comparison: the TUI may trim or re-flow what was pasted. */
+/**
+ * Whitespace-insensitive comparison: the TUI may trim or re-flow what was pasted. Invisible
+ * format characters (zero-width, BOM, soft hyphen: Unicode Cf) do not count either: a release
+ * may drop them from what it submits.
+ */
 function normalize(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return text.replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Long enough that finding it inside a larger prompt cannot be chance. */

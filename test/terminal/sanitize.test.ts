@@ -15,8 +15,14 @@ describe('sanitizeTerminalText', () => {
     expect(sanitizeTerminalText('a \\ b')).toBe('a \\ b');
   });
 
+  it('removes bidirectional override and isolate controls (they reorder what a person sees), keeps other invisible characters', () => {
+    expect(sanitizeTerminalText('Agent_\u202e1tnegA \u2066x\u2069 \u202ay\u202c')).toBe('Agent_1tnegA x y');
+    expect(sanitizeTerminalText('zero\u200bwidth \u200d joiner \ufeff')).toBe('zero\u200bwidth \u200d joiner \ufeff');
+  });
+
   it('normalises CRLF and CR to LF', () => {
     expect(sanitizeTerminalText('one\r\ntwo\rthree\n')).toBe('one\ntwo\nthree\n');
+    expect(sanitizeTerminalText('a\u2028b\u2029c')).toBe('a\nb\nc');
   });
 
   it('keeps words that look like key names and shell syntax as text', () => {
