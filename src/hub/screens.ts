@@ -134,7 +134,8 @@ export class ScreenWatch {
 
   /** Whether keys may go to the agent's prompt box now (a fresh, stable look; what it finds is shown). */
   async ready(agent: string): Promise<boolean> {
-    const reading = await this.check(agent, true);
+    // One look: typing waits on it (a half-drawn screen reads as not ready, which only delays).
+    const reading = await this.check(agent, true, 1);
     const watched = this.#agents.get(agent);
     const settling = watched !== undefined && this.#now() - watched.startedAt < STARTUP_SETTLE_MS;
     if (reading?.state === 'ready' && !settling) return true;
@@ -162,11 +163,11 @@ export class ScreenWatch {
   }
 
   /** Looks at the screen (one look at a time per agent) and shows what it says on the agent. */
-  check(agent: string, fresh = false): Promise<ScreenReading | null> {
+  check(agent: string, fresh = false, reads?: number): Promise<ScreenReading | null> {
     const watched = this.#agents.get(agent);
     if (!watched || this.#closed) return Promise.resolve(null);
     if (watched.running && !fresh) return watched.running;
-    const run = (watched.running ?? Promise.resolve(null)).then(() => this.#look(agent, watched));
+    const run = (watched.running ?? Promise.resolve(null)).then(() => this.#look(agent, watched, reads));
     watched.running = run;
     void run.finally(() => {
       if (watched.running === run) watched.running = null;
@@ -188,13 +189,13 @@ export class ScreenWatch {
     this.#watch(session, agent);
   }
 
-  async #look(agent: string, watched: Watched): Promise<ScreenReading | null> {
+  async #look(agent: string, watched: Watched, reads?: number): Promise<ScreenReading | null> {
     const terminal = this.#deps.terminalOf(agent);
     if (!terminal || this.#closed) return null;
     let reading: ScreenReading;
     try {
       if (!(await terminal.backend.isAlive(terminal.handle))) return null;
-      reading = await readStable(terminal);
+      reading = await readStable(terminal, reads === undefined ? {} : { reads });
     } catch (error) {
       this.#deps.logger.debug('screen read failed', { agent, error: toHubError(error).message });
       return null;

@@ -15,10 +15,15 @@ export interface LiveTerminal {
   readonly handle: TerminalHandle;
 }
 
-/** Reads until two readings in a row agree (a screen mid-redraw reads differently each time). */
+/**
+ * Reads until two readings in a row agree (a screen mid-redraw reads differently each time), at
+ * most `reads` times; `reads: 1` is one look (what typing asks: a half-drawn screen reads as not
+ * ready, which only delays).
+ */
 export async function readStable(terminal: LiveTerminal, options: { readonly reads?: number; readonly gapMs?: number } = {}): Promise<ScreenReading> {
-  const reads = Math.max(2, options.reads ?? 4);
+  const reads = Math.max(1, options.reads ?? 4);
   let last = readScreen((await terminal.backend.readScreen(terminal.handle)).text);
+  if (reads === 1) return last;
   for (let i = 1; i < reads; i++) {
     await sleep(options.gapMs ?? 50);
     const next = readScreen((await terminal.backend.readScreen(terminal.handle)).text);
