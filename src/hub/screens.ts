@@ -162,12 +162,14 @@ export class ScreenWatch {
     this.#agents.clear();
   }
 
-  /** Looks at the screen (one look at a time per agent) and shows what it says on the agent. */
+  /** Looks at the screen (background looks one at a time per agent; a fresh one at once) and shows what it says on the agent. */
   check(agent: string, fresh = false, reads?: number): Promise<ScreenReading | null> {
     const watched = this.#agents.get(agent);
     if (!watched || this.#closed) return Promise.resolve(null);
-    if (watched.running && !fresh) return watched.running;
-    const run = (watched.running ?? Promise.resolve(null)).then(() => this.#look(agent, watched, reads));
+    // A fresh look (typing waits on it) does not queue behind a background one's stable reads.
+    if (fresh) return this.#look(agent, watched, reads);
+    if (watched.running) return watched.running;
+    const run = this.#look(agent, watched, reads);
     watched.running = run;
     void run.finally(() => {
       if (watched.running === run) watched.running = null;
