@@ -87,7 +87,9 @@ export async function answerDialog(terminal: LiveTerminal, choice: string, optio
     // A digit picks and confirms at once in some releases; in others it only moves the pointer.
     if (next.kind === 'digit' && !isSameMenu(first, reading)) return { menu: first, choice: target, after: reading };
   }
-  const after = await waitGone(terminal, (r) => isSameMenu(first, r), options.settleMs);
+  // The same question still up counts as the dialog, whatever its labels show meanwhile (2.1.197
+  // redraws the trust dialog with "✔" on the chosen label before it moves on).
+  const after = await waitGone(terminal, (r) => r.state === 'menu' && r.question === first.question, options.settleMs);
   await alive().catch(() => undefined);
   return { menu: first, choice: target, after };
 }

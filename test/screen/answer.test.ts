@@ -113,6 +113,15 @@ describe('answerDialog', () => {
     expect(terminal.calls).toEqual(['open:Agent_1']);
   });
 
+  it('a dialog redrawn with a mark on the chosen label (2.1.197 trust: "✔") is still the dialog until it goes', async () => {
+    const { pane, live } = await world({ question: 'Is this a project you trust?', labels: ['Yes, I trust this folder', 'No, exit'], numbered: true, pointer: 0, stuck: true });
+    // Enter leaves the dialog up, marked, for a moment; then the box comes.
+    setTimeout(() => (pane.screen = [' Is this a project you trust?', ' ❯ 1. Yes, I trust this folder ✔', '   2. No, exit', ' Enter to confirm · Esc to cancel'].join('\n')), 0);
+    setTimeout(() => (pane.screen = BOX), 250);
+    const answered = await answerDialog(live, 'Yes, I trust this folder', { settleMs: 2000 });
+    expect(answered.after).toEqual({ state: 'ready', draft: '' });
+  });
+
   it('a dialog that stays after the answer is reported with the screen it shows', async () => {
     const { live } = await world({ question: 'Proceed?', labels: ['Yes', 'No'], numbered: true, pointer: 0, stuck: true });
     await expect(answerDialog(live, 'No', { settleMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('still on screen') });
