@@ -14,7 +14,8 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import type { Exec } from '../exec.js';
 import { replaceFileDurably } from '../store/durable-file.js';
-import { compareVersions } from './compat.js';
+import { compareVersions, TESTED_RELEASES } from './compat.js';
+import { AGENT_HOOK_EVENTS, BASE_HOOK_EVENTS } from './settings.js';
 
 export interface ClaudeCapabilities {
   /** The binary the command resolved to (symlinks followed). */
@@ -29,11 +30,8 @@ export interface ClaudeCapabilities {
   readonly hookEvents: readonly string[] | null;
 }
 
-/** Hook events the hub can make use of, newest last (field notes §0, §3). */
-export const KNOWN_HOOK_EVENTS = [
-  'SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PermissionRequest', 'Notification', 'Stop', 'StopFailure', 'SessionEnd',
-  'PostToolUseFailure', 'PermissionDenied', 'Elicitation', 'ElicitationResult',
-] as const;
+/** Hook events the hub can make use of (settings.ts owns the list): looked for in the binary. */
+export const KNOWN_HOOK_EVENTS = AGENT_HOOK_EVENTS;
 
 export interface ProbeOptions {
   readonly exec: Exec;
@@ -193,8 +191,9 @@ export function permissionModeFor(wanted: string, caps: Pick<ClaudeCapabilities,
 /** Hook events to register: the ones the release knows (or, unread, the ones every supported release knows). */
 export function hookEventsFor(caps: Pick<ClaudeCapabilities, 'hookEvents' | 'version'>, wanted: readonly string[]): string[] {
   if (caps.hookEvents !== null) return wanted.filter((event) => caps.hookEvents!.includes(event));
-  const base = new Set<string>(KNOWN_HOOK_EVENTS.slice(0, 9));
-  return wanted.filter((event) => base.has(event) || (caps.version !== null && compareVersions(caps.version, '2.1.197') >= 0 && (KNOWN_HOOK_EVENTS as readonly string[]).includes(event)));
+  const base = new Set<string>(BASE_HOOK_EVENTS);
+  const supported = caps.version !== null && compareVersions(caps.version, TESTED_RELEASES.oldest) >= 0;
+  return wanted.filter((event) => base.has(event) || (supported && (KNOWN_HOOK_EVENTS as readonly string[]).includes(event)));
 }
 
 /** Options the hub passes at every launch; a release without them cannot be managed. */

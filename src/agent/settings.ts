@@ -29,6 +29,8 @@ export const AGENT_HOOK_EVENTS = [
   'ElicitationResult',
 ] as const;
 export type AgentHookEvent = (typeof AGENT_HOOK_EVENTS)[number];
+/** The events every supported release knows (the first nine above): what is registered when a binary cannot be read. */
+export const BASE_HOOK_EVENTS: readonly AgentHookEvent[] = AGENT_HOOK_EVENTS.slice(0, 9);
 
 // Events that take a tool-name matcher; '*' matches every tool.
 const TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PostToolUse', 'PermissionRequest', 'PostToolUseFailure', 'PermissionDenied']);
