@@ -127,12 +127,14 @@ export class AgentManager {
    * is ignored (events before a launch never count for the next agent of that name).
    */
   async forget(agent: Pick<Agent, 'name' | 'session'>): Promise<void> {
+    this.screens.forget(agent.name);
     const files = [this.settingsFile(agent), this.promptFile(agent), agentEventsFile(this.#deps.config.stateDir, agent.session, agent.name)];
     await Promise.all(files.map((file) => rm(file, { force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove an agent file', { file, error: String(error) }))));
   }
 
   /** Removes the per-session folders of a deleted session (its agents' files and events). */
   async forgetSession(sessionId: string): Promise<void> {
+    this.screens.forgetSession(sessionId);
     const dirs = [join(this.#deps.config.stateDir, 'agents', sessionId), eventsDirFor(this.#deps.config.stateDir, sessionId)];
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove a session folder', { dir, error: String(error) }))));
   }

@@ -148,13 +148,14 @@ export class ScreenWatch {
     return false;
   }
 
-  /** The last reading (null: never looked, or not watched). */
-  lastReading(agent: string): ScreenReading | null {
-    return this.#agents.get(agent)?.last ?? null;
-  }
-
+  /** A deleted agent is no longer looked at. */
   forget(agent: string): void {
     this.#agents.delete(agent);
+  }
+
+  /** Nor are the agents of a deleted session. */
+  forgetSession(session: string): void {
+    for (const [agent, watched] of this.#agents) if (watched.session === session) this.#agents.delete(agent);
   }
 
   close(): void {
