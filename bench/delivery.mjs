@@ -97,22 +97,33 @@ for (const claudeBin of releases) {
     queue.on((e) => e.type === 'retry' && retries++);
     const pasteMs = [];
     const submitMs = [];
-    const timed = (fn, into) => async (...args) => {
+    // Stage marks of the message in flight (Date.now(), the clock receivedAt uses).
+    let marks = {};
+    const timed = (fn, into, mark) => async (...args) => {
       const t = performance.now();
+      marks[`${mark}Start`] ??= Date.now();
       await fn.apply(backend, args);
+      marks[mark] ??= Date.now();
       into.push(performance.now() - t);
     };
-    backend.sendText = timed(backend.sendText, pasteMs);
-    backend.submit = timed(backend.submit, submitMs);
+    backend.sendText = timed(backend.sendText, pasteMs, 'pasted');
+    backend.submit = timed(backend.submit, submitMs, 'entered');
+    // The moment the hook's line lands in the event file, seen by a raw inotify watch here.
+    const { watch } = await import('node:fs');
+    const stages = { toPaste: [], paste: [], pasteToEnter: [], enterToHook: [], hookToIndex: [] };
     const samples = [];
     const undelivered = [];
     const inexact = [];
     await waitFor(() => one.status() === 'idle', 'Agent_1 idle');
     await waitFor(() => rig.screens.ready('Agent_1'), 'Agent_1 ready');
+    const rawWatch = watch(one.eventsFile, () => {
+      marks.written ??= Date.now();
+    });
     for (let i = 0; i < count + 3; i++) {
       await waitFor(() => one.status() === 'idle', 'idle');
       await new Promise((r) => setTimeout(r, settleMs));
       const text = `Message ${i} of the benchmark.\nSecond line with "quotes" and ü.`;
+      marks = {};
       const started = Date.now();
       const t = performance.now();
       const outcome = await queue.enqueue({ deliveryId: `bench-${i}`, agent: 'Agent_1', text }).settled;
@@ -125,14 +136,23 @@ for (const claudeBin of releases) {
       if (outcome.confirmedBy.payload.prompt !== text) inexact.push(i);
       // From send to the moment the index read the UserPromptSubmit event (its receivedAt).
       samples.push(outcome.confirmedBy.receivedAt - started);
+      stages.toPaste.push(marks.pastedStart - started);
+      stages.paste.push(marks.pasted - marks.pastedStart);
+      stages.pasteToEnter.push(marks.entered - marks.pasted);
+      stages.enterToHook.push(marks.written - marks.entered);
+      stages.hookToIndex.push(outcome.confirmedBy.receivedAt - marks.written);
       void took;
     }
     queue.close();
+    rawWatch.close();
     const version = execFileSync(claudeBin, ['--version'], { encoding: 'utf8', env: { ...process.env, DISABLE_AUTOUPDATER: '1' } }).trim();
     console.log(`delivery (send → UserPromptSubmit seen by the hub's index), idle ${version} in tmux, ${count} two-line messages after 3 warm-up:`);
     console.log(`  p50 ${f(pct(samples, 0.5))}  p95 ${f(pct(samples, 0.95))}  max ${f(Math.max(...samples))}`);
     console.log(`  confirmed ${samples.length}/${count}, undelivered ${undelivered.length}, re-submits ${retries}, prompts differing from the text ${inexact.length}`);
     console.log(`  tmux calls (median): paste ${f(pct(pasteMs, 0.5))} (with its dead-pane check), Enter ${f(pct(submitMs, 0.5))}`);
+    console.log(
+      `  stages (median, ms): send → paste starts ${pct(stages.toPaste, 0.5)} · paste ${pct(stages.paste, 0.5)} · paste → Enter pressed ${pct(stages.pasteToEnter, 0.5)} · Enter → hook line written ${pct(stages.enterToHook, 0.5)} · written → index read it ${pct(stages.hookToIndex, 0.5)}`,
+    );
     console.log(`create_agent → prompt box ready, ${launches} launches (median / max):`);
     console.log(`  hub's work before claude runs (settings, prompt file, tmux window): ${f(pct(hubWork, 0.5))} / ${f(Math.max(...hubWork))}`);
     console.log(`  Claude Code's own start (window → first ready screen): ${f(pct(claudeStart, 0.5))} / ${f(Math.max(...claudeStart))}`);
