@@ -18,7 +18,7 @@
 import type { Logger } from '../log.js';
 import { toHubError } from '../errors.js';
 import { sleep } from '../sleep.js';
-import { pendingPromptOf, type ScreenReading } from '../screen/read.js';
+import { pendingPromptOf, readScreen, type ScreenReading } from '../screen/read.js';
 import { answerDialog, readStable, type LiveTerminal } from '../screen/terminal.js';
 import { NEGATIVE_LABEL, TRUST_ACCEPT_LABEL } from '../screen/patterns.js';
 import type { AgentStatus, HookEvent, PendingPrompt } from './types.js';
@@ -197,8 +197,10 @@ export class ScreenWatch {
     if (!terminal || this.#closed) return null;
     let reading: ScreenReading;
     try {
-      if (!(await terminal.backend.isAlive(terminal.handle))) return null;
-      reading = await readStable(terminal, reads === undefined ? {} : { reads });
+      // One call says both what the screen shows and whether the pane lives (where the backend can).
+      const screen = await terminal.backend.readScreen(terminal.handle);
+      if (!(screen.alive ?? (await terminal.backend.isAlive(terminal.handle)))) return null;
+      reading = await readStable(terminal, { first: readScreen(screen.text), ...(reads === undefined ? {} : { reads }) });
     } catch (error) {
       this.#deps.logger.debug('screen read failed', { agent, error: toHubError(error).message });
       return null;

@@ -20,9 +20,12 @@ export interface LiveTerminal {
  * most `reads` times; `reads: 1` is one look (what typing asks: a half-drawn screen reads as not
  * ready, which only delays).
  */
-export async function readStable(terminal: LiveTerminal, options: { readonly reads?: number; readonly gapMs?: number } = {}): Promise<ScreenReading> {
+export async function readStable(
+  terminal: LiveTerminal,
+  options: { readonly reads?: number; readonly gapMs?: number; readonly first?: ScreenReading } = {},
+): Promise<ScreenReading> {
   const reads = Math.max(1, options.reads ?? 4);
-  let last = readScreen((await terminal.backend.readScreen(terminal.handle)).text);
+  let last = options.first ?? readScreen((await terminal.backend.readScreen(terminal.handle)).text);
   if (reads === 1) return last;
   for (let i = 1; i < reads; i++) {
     await sleep(options.gapMs ?? 50);

@@ -30,6 +30,8 @@ export interface OpenSpec {
 export interface ScreenText {
   /** Visible lines, joined with \n, wrapped lines joined. */
   readonly text: string;
+  /** Whether the process behind it still runs, when the backend learns it in the same call (saves an isAlive). */
+  readonly alive?: boolean;
 }
 
 export interface TerminalInfo {

@@ -1,13 +1,18 @@
 /**
  * TerminalBackend on tmux: one tmux session per hub session (`hub-<name>`), one window per
  * agent, addressed by pane id (`%N`) only. The agent's process runs under `env -i` with
- * exactly the environment it was given, never the tmux server's. Every call is one tmux
- * client invocation (commands chained with `;`) to keep delivery latency low.
+ * exactly the environment it was given, never the tmux server's.
+ *
+ * What delivery does on every message (look at the screen, ask whether the pane lives, paste,
+ * press Enter) goes through one persistent control-mode client (tmux-control.ts: ~0.1 ms a
+ * command instead of a process start); everything else, and those too when control mode cannot
+ * serve, is one tmux client invocation per call (commands chained with `;`).
  */
 import { randomBytes } from 'node:crypto';
 import { HubError, ErrorCodes, isHubError } from '../errors.js';
 import { exec as defaultExec, type Exec, type ExecResult } from '../exec.js';
 import type { OpenSpec, ScreenText, TerminalBackend, TerminalHandle, TerminalInfo } from './backend.js';
+import { TmuxControl } from './tmux-control.js';
 
 export interface TmuxBackendOptions {
   /** `tmux -L <socket>`; null/undefined = the default server. */
@@ -16,6 +21,11 @@ export interface TmuxBackendOptions {
   readonly tmuxCommand?: string;
   /** Environment of the tmux client (and of a server it starts). Default: a trimmed copy of the hub's. */
   readonly clientEnv?: NodeJS.ProcessEnv;
+  /**
+   * Run the hot-path commands through a persistent control-mode client. Default: on, unless
+   * `exec` is given (a test that records the tmux calls sees every one).
+   */
+  readonly controlMode?: boolean;
 }
 
 export const TMUX_SESSION_PREFIX = 'hub-';
@@ -62,6 +72,18 @@ function assertPaneId(handle: TerminalHandle): string {
   return handle.id;
 }
 
+/** The tmux session a handle's pane lives in (`hub-x` of `hub-x:@3`), for the control client to attach to. */
+function sessionOf(handle: TerminalHandle): string | null {
+  const session = handle.container?.split(':')[0]?.replace(/^=/, '');
+  return session ? session : null;
+}
+
+/** `#{pane_id} #{pane_dead}` of a pane: alive only when tmux answered for that very pane (it may fall back to another). */
+function aliveFrom(pane: string, line: string | undefined): boolean {
+  const [id, dead] = (line ?? '').trim().split(' ');
+  return id === pane && dead === '0';
+}
+
 function isMissingTarget(error: unknown): boolean {
   if (!isHubError(error)) return false;
   const stderr = String((error.data as Partial<ExecResult> | undefined)?.stderr ?? '');
@@ -74,18 +96,45 @@ export class TmuxBackend implements TerminalBackend {
   private readonly run: Exec;
   private readonly command: string;
   private readonly clientEnv: NodeJS.ProcessEnv;
+  private readonly control: TmuxControl | null;
 
   constructor(options: TmuxBackendOptions = {}) {
     this.socket = options.socket ?? null;
     this.run = options.exec ?? defaultExec;
     this.command = options.tmuxCommand ?? 'tmux';
     this.clientEnv = options.clientEnv ?? tmuxClientEnv(process.env);
+    const control = options.controlMode ?? options.exec === undefined;
+    this.control = control ? new TmuxControl({ command: this.command, baseArgs: this.baseArgs(), env: this.clientEnv }) : null;
+  }
+
+  private baseArgs(): string[] {
+    return this.socket === null ? ['-u'] : ['-u', '-L', this.socket];
+  }
+
+  /** Ends the control-mode client (it also ends by itself with its session or the hub). */
+  dispose(): void {
+    this.control?.close();
+  }
+
+  /**
+   * The commands through the control client: each one's output, or null (run them the slow
+   * way). A call that must not run twice (typing) is never repeated after an uncertain reply.
+   */
+  private async fast(handle: TerminalHandle, commands: readonly (readonly string[])[], repeatable: boolean): Promise<string[] | null> {
+    const session = sessionOf(handle);
+    if (!this.control || !session) return null;
+    try {
+      const outputs = await this.control.run(session, commands);
+      return outputs ? outputs.map((lines) => lines.join('\n')) : null;
+    } catch (error) {
+      if (repeatable && isHubError(error) && error.data?.uncertain === true) return null;
+      throw error;
+    }
   }
 
   private async tmux(args: readonly string[], options: { input?: string; allowFailure?: boolean } = {}): Promise<ExecResult> {
-    const base = this.socket === null ? ['-u'] : ['-u', '-L', this.socket];
     try {
-      return await this.run(this.command, [...base, ...args], {
+      return await this.run(this.command, [...this.baseArgs(), ...args], {
         env: this.clientEnv,
         timeoutMs: 10_000,
         ...(options.input === undefined ? {} : { input: options.input }),
@@ -149,11 +198,25 @@ export class TmuxBackend implements TerminalBackend {
     // tmux 3.3a's server crashes on a paste into a dead pane (remain-on-exit keeps it), taking
     // every agent with it; send-keys does not. Asked in its own call (an if-shell in the same
     // command list does not stop the crash); the gap left is the few ms between the two calls.
-    const dead = await this.guard(this.tmux(['display-message', '-p', '-t', pane, '#{pane_dead}']), handle, 'check the pane');
-    if (dead.stdout.trim() === '1') {
+    const state = ['display-message', '-p', '-t', pane, '#{pane_dead} #{pane_in_mode}'];
+    const [dead, inMode] = (
+      await this.guard(
+        this.fast(handle, [state], true).then(async (out) => out?.[0] ?? (await this.tmux(state)).stdout),
+        handle,
+        'check the pane',
+      )
+    )
+      .trim()
+      .split(' ');
+    if (dead === '1') {
       throw new HubError(ErrorCodes.AGENT_EXITED, `tmux pane ${pane} is gone (its process exited); nothing was typed.`, { data: { pane } });
     }
     const buffer = `hub-${randomBytes(6).toString('hex')}`;
+    const paste = ['paste-buffer', '-p', '-d', '-b', buffer, '-t', pane];
+    // Control mode has no stdin for load-buffer: the text goes as set-buffer's quoted argument.
+    // A pane in copy mode would swallow the paste (no if-shell here: its command would add a reply block).
+    const typing = [...(inMode === '1' ? [['send-keys', '-t', pane, '-X', 'cancel']] : []), ['set-buffer', '-b', buffer, '--', text], paste];
+    if (await this.guard(this.fast(handle, typing, false), handle, 'paste text')) return;
     await this.guard(
       this.tmux(
         [
@@ -171,33 +234,48 @@ export class TmuxBackend implements TerminalBackend {
 
   async submit(handle: TerminalHandle): Promise<void> {
     const pane = assertPaneId(handle);
-    await this.guard(this.tmux(['send-keys', '-t', pane, 'Enter']), handle, 'press Enter');
+    const enter = ['send-keys', '-t', pane, 'Enter'];
+    await this.guard(this.fast(handle, [enter], false).then(async (out) => out ?? (await this.tmux(enter))), handle, 'press Enter');
   }
 
   async sendKeys(handle: TerminalHandle, keys: readonly string[]): Promise<void> {
     const pane = assertPaneId(handle);
     if (keys.length === 0) return;
-    await this.guard(this.tmux(['send-keys', '-t', pane, ...keys]), handle, 'send keys');
+    const send = ['send-keys', '-t', pane, ...keys];
+    await this.guard(this.fast(handle, [send], false).then(async (out) => out ?? (await this.tmux(send))), handle, 'send keys');
   }
 
+  /** The screen, and in the same call whether the pane's process still runs (`alive`). */
   async readScreen(handle: TerminalHandle, lines?: number): Promise<ScreenText> {
     const pane = assertPaneId(handle);
     const range = lines === undefined ? [] : ['-S', String(-Math.max(0, Math.floor(lines)))];
-    const result = await this.guard(this.tmux(['capture-pane', '-p', '-J', ...range, '-t', pane]), handle, 'read the screen');
-    const text = result.stdout.replace(/\n+$/, '');
+    const state = ['display-message', '-p', '-t', pane, '#{pane_id} #{pane_dead}'];
+    const capture = ['capture-pane', '-p', '-J', ...range, '-t', pane];
+    const [stateLine, captured] = await this.guard(
+      this.fast(handle, [state, capture], true).then(async (out) => {
+        if (out) return [out[0], out[1] ?? ''] as const;
+        const stdout = (await this.tmux([...state, ';', ...capture])).stdout;
+        const newline = stdout.indexOf('\n');
+        return [stdout.slice(0, newline), stdout.slice(newline + 1)] as const;
+      }),
+      handle,
+      'read the screen',
+    );
+    const alive = aliveFrom(pane, stateLine);
+    const text = captured.replace(/\n+$/, '');
     // With `lines`: the last N non-trailing-blank lines of history + screen (like iTerm2's).
-    if (lines === undefined) return { text };
-    if (lines < 1) return { text: '' };
-    return { text: text.split('\n').slice(-Math.floor(lines)).join('\n') };
+    if (lines === undefined) return { text, alive };
+    if (lines < 1) return { text: '', alive };
+    return { text: text.split('\n').slice(-Math.floor(lines)).join('\n'), alive };
   }
 
   async isAlive(handle: TerminalHandle): Promise<boolean> {
     const pane = assertPaneId(handle);
+    const state = ['display-message', '-p', '-t', pane, '#{pane_id} #{pane_dead}'];
     try {
-      const result = await this.tmux(['display-message', '-p', '-t', pane, '#{pane_id} #{pane_dead}']);
-      const [id, dead] = result.stdout.trim().split(' ');
+      const out = (await this.fast(handle, [state], true))?.[0] ?? (await this.tmux(state)).stdout;
       // display-message on a vanished pane may fall back to another one: check the id.
-      return id === pane && dead === '0';
+      return aliveFrom(pane, out);
     } catch (error) {
       if (isMissingTarget(error)) return false;
       throw this.wrap(error, 'check the pane');
