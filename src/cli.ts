@@ -47,7 +47,25 @@ function quietOnClosedPipe(): void {
   }
 }
 
+/**
+ * The oldest Node.js claude-hub runs on (package.json engines). Checked before any command
+ * loads: an older Node (Claude Desktop may start servers with whatever `node` it finds) would
+ * otherwise fail somewhere inside a dependency with a message that names nothing to do.
+ */
+const MIN_NODE = [20, 19] as const;
+
+function nodeTooOld(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1]);
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (nodeTooOld(process.versions.node)) {
+    process.stderr.write(
+      `CONFIG_ERROR: claude-hub needs Node.js ${MIN_NODE.join('.')} or newer; ${process.execPath} is ${process.versions.node}. Install a current Node.js (https://nodejs.org) and point your MCP client's command at it.\n`,
+    );
+    return EXIT_USAGE;
+  }
   const [first, ...rest] = argv;
   if (first !== undefined && first !== 'serve' && !first.startsWith('-')) quietOnClosedPipe();
   else if (first === '--help' || first === '-h' || first === '--version' || first === '-v') quietOnClosedPipe();
