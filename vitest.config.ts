@@ -17,6 +17,7 @@ export const REAL_CLAUDE_TESTS = [
   'test/security/guard-claude.test.ts',
   'test/security/sandbox-claude.test.ts',
   'test/security/sandbox-hub.test.ts',
+  'test/install/plugin-claude.test.ts',
 ];
 
 interface Release {

@@ -10,11 +10,11 @@
  *   3. MCP Bundle: manifest.json (its version set to package.json's) and the icon beside the
  *      server, `mcpb validate`, `mcpb pack` → OUT/claude-hub-<v>.mcpb (Claude Desktop).
  *   4. Claude Code plugin: plugin/ (plugin.json with the same version, .mcp.json, commands,
- *      the launcher) beside the server → OUT/marketplace/claude-hub/, listed by
+ *      the launcher) beside the server → OUT/marketplace/agent-hub/, listed by
  *      OUT/marketplace/.claude-plugin/marketplace.json (a local marketplace:
  *      `claude plugin marketplace add OUT/marketplace`).
  *
- * Options: --out DIR (default build/), --sync-manifest (rewrite manifest.json's version and
+ * Options: --out DIR (default build/), --plugin-only (skip the .mcpb), --sync-manifest (rewrite manifest.json's version and
  * tools from package.json and the server's own tools/list, then stop).
  * Sizes go to stdout as one JSON line at the end (`--json`) or as sentences; progress to stderr.
  * npm honours npm_config_offline=true (the tests set it: no network).
@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WINDOWS = process.platform === 'win32';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, json: { type: 'boolean' }, 'sync-manifest': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, json: { type: 'boolean' }, 'sync-manifest': { type: 'boolean' }, 'plugin-only': { type: 'boolean' } } });
 const out = resolve(values.out ?? join(REPO, 'build'));
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
@@ -73,32 +73,11 @@ say('npm ci --omit=dev');
 npm(['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], server);
 rmSync(join(server, 'package-lock.json'));
 
-// 3. The MCP Bundle.
-const mcpbDir = join(out, 'stage', 'mcpb');
-cpSync(server, mcpbDir, { recursive: true });
-const manifest = JSON.parse(readFileSync(join(REPO, 'manifest.json'), 'utf8'));
-manifest.version = pkg.version;
-writeFileSync(join(mcpbDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-cpSync(join(REPO, manifest.icon), join(mcpbDir, manifest.icon));
-say('mcpb validate, mcpb pack');
-run(mcpbBin, ['validate', join(mcpbDir, 'manifest.json')], REPO);
-const bundle = join(out, `claude-hub-${pkg.version}.mcpb`);
-run(mcpbBin, ['pack', mcpbDir, bundle], REPO);
+// 3. The MCP Bundle (not with --plugin-only: the plugin tests need only the plugin).
+const bundle = values['plugin-only'] ? null : packBundle(server);
 
 // 4. The Claude Code plugin in a local marketplace.
-const marketplace = join(out, 'marketplace');
-const pluginDir = join(marketplace, 'agent-hub');
-cpSync(server, pluginDir, { recursive: true });
-cpSync(join(REPO, 'plugin'), pluginDir, { recursive: true });
-cpSync(join(REPO, manifest.icon), join(pluginDir, manifest.icon));
-const pluginJson = JSON.parse(readFileSync(join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), 'utf8'));
-pluginJson.version = pkg.version;
-writeFileSync(join(pluginDir, '.claude-plugin', 'plugin.json'), `${JSON.stringify(pluginJson, null, 2)}\n`);
-const market = JSON.parse(readFileSync(join(REPO, 'plugin', 'marketplace.json'), 'utf8'));
-market.plugins = market.plugins.map((entry) => (entry.name === pluginJson.name ? { ...entry, version: pkg.version } : entry));
-mkdirSync(join(marketplace, '.claude-plugin'), { recursive: true });
-writeFileSync(join(marketplace, '.claude-plugin', 'marketplace.json'), `${JSON.stringify(market, null, 2)}\n`);
-rmSync(join(pluginDir, 'marketplace.json'));
+const { marketplace, pluginDir } = buildPlugin(server);
 
 const report = {
   version: pkg.version,
@@ -107,7 +86,7 @@ const report = {
   tarballUnpackedBytes: packed.unpackedSize,
   tarballFiles: packed.entryCount,
   bundle,
-  bundleBytes: statSync(bundle).size,
+  bundleBytes: bundle === null ? null : statSync(bundle).size,
   marketplace,
   plugin: pluginDir,
 };
@@ -116,9 +95,46 @@ else {
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
   process.stdout.write(
     `npm package  ${tarball}  ${mb(report.tarballBytes)} (${report.tarballFiles} files, ${mb(report.tarballUnpackedBytes)} unpacked)\n` +
-      `MCP Bundle   ${bundle}  ${mb(report.bundleBytes)}\n` +
+      (bundle === null ? '' : `MCP Bundle   ${bundle}  ${mb(report.bundleBytes)}\n`) +
       `plugin       ${pluginDir}  (marketplace: claude plugin marketplace add ${marketplace})\n`,
   );
+}
+
+/** OUT/claude-hub-<v>.mcpb: the server, manifest.json (version from package.json) and the icon, validated and packed by mcpb. */
+function packBundle(serverDir) {
+  const mcpbDir = join(out, 'stage', 'mcpb');
+  cpSync(serverDir, mcpbDir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(REPO, 'manifest.json'), 'utf8'));
+  manifest.version = pkg.version;
+  writeFileSync(join(mcpbDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  cpSync(join(REPO, manifest.icon), join(mcpbDir, manifest.icon));
+  say('mcpb validate, mcpb pack');
+  run(mcpbBin, ['validate', join(mcpbDir, 'manifest.json')], REPO);
+  const file = join(out, `claude-hub-${pkg.version}.mcpb`);
+  run(mcpbBin, ['pack', mcpbDir, file], REPO);
+  return file;
+}
+
+/**
+ * OUT/marketplace/agent-hub: the server plus plugin/ (plugin.json with package.json's version),
+ * listed by OUT/marketplace/.claude-plugin/marketplace.json. The plugin is "agent-hub", not
+ * "claude-hub": Claude Code reserves plugin names that start with "claude-" for Anthropic's own.
+ */
+function buildPlugin(serverDir) {
+  const marketplaceDir = join(out, 'marketplace');
+  const plugin = join(marketplaceDir, 'agent-hub');
+  cpSync(serverDir, plugin, { recursive: true });
+  cpSync(join(REPO, 'plugin'), plugin, { recursive: true });
+  rmSync(join(plugin, 'marketplace.json'));
+  cpSync(join(REPO, 'assets', 'icon.png'), join(plugin, 'assets', 'icon.png'));
+  const pluginJson = JSON.parse(readFileSync(join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), 'utf8'));
+  pluginJson.version = pkg.version;
+  writeFileSync(join(plugin, '.claude-plugin', 'plugin.json'), `${JSON.stringify(pluginJson, null, 2)}\n`);
+  const market = JSON.parse(readFileSync(join(REPO, 'plugin', 'marketplace.json'), 'utf8'));
+  market.plugins = market.plugins.map((entry) => (entry.name === pluginJson.name ? { ...entry, version: pkg.version } : entry));
+  mkdirSync(join(marketplaceDir, '.claude-plugin'), { recursive: true });
+  writeFileSync(join(marketplaceDir, '.claude-plugin', 'marketplace.json'), `${JSON.stringify(market, null, 2)}\n`);
+  return { marketplace: marketplaceDir, pluginDir: plugin };
 }
 
 /** manifest.json's version and tools from package.json and what the built server lists at HIGH. */

@@ -26,15 +26,17 @@ export interface BundleReport {
   readonly tarballBytes: number;
   readonly tarballUnpackedBytes: number;
   readonly tarballFiles: number;
-  readonly bundle: string;
-  readonly bundleBytes: number;
+  /** null with pluginOnly. */
+  readonly bundle: string | null;
+  readonly bundleBytes: number | null;
   readonly marketplace: string;
   readonly plugin: string;
 }
 
 /** `node scripts/bundle.mjs --out OUT` (dist/ must be built: `npm test` builds first). */
-export function buildBundle(out: string): BundleReport {
-  const run = spawnSync(process.execPath, ['scripts/bundle.mjs', '--out', out, '--json'], { cwd: REPO, env: offlineNpmEnv(), encoding: 'utf8' });
+export function buildBundle(out: string, options: { readonly pluginOnly?: boolean } = {}): BundleReport {
+  const args = ['scripts/bundle.mjs', '--out', out, '--json', ...(options.pluginOnly ? ['--plugin-only'] : [])];
+  const run = spawnSync(process.execPath, args, { cwd: REPO, env: offlineNpmEnv(), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`scripts/bundle.mjs failed (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
   const last = run.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as BundleReport;

@@ -43,6 +43,7 @@ beforeAll(async () => {
   report = buildBundle(join(base, 'build'));
   extensionPath = join(base, 'Application Support', 'Claude', 'Claude Extensions', 'claude-hub ünï 日本');
   await mkdir(extensionPath, { recursive: true });
+  if (report.bundle === null) throw new Error('scripts/bundle.mjs made no .mcpb');
   expect(await unpackExtension({ mcpbPath: report.bundle, outputDir: extensionPath, silent: true })).toBe(true);
   manifest = JSON.parse(await readFile(join(extensionPath, 'manifest.json'), 'utf8')) as Manifest;
   home = join(base, 'home');
@@ -75,11 +76,11 @@ function form(extra: Record<string, string> = {}): Record<string, string> {
 
 describe('the MCP Bundle', () => {
   it('is built, validated and packed by the official tool, and keeps package.json\'s version', () => {
-    expect(existsSync(report.bundle)).toBe(true);
-    expect(report.bundle.endsWith(`claude-hub-${pkg.version}.mcpb`)).toBe(true);
+    expect(existsSync(report.bundle ?? '')).toBe(true);
+    expect(report.bundle?.endsWith(`claude-hub-${pkg.version}.mcpb`)).toBe(true);
     expect(manifest.version).toBe(pkg.version);
     expect(repoManifest.version, 'manifest.json: run `node scripts/bundle.mjs --sync-manifest`').toBe(pkg.version);
-    console.log(`bundle: ${(report.bundleBytes / 1024 / 1024).toFixed(2)} MB; npm tarball: ${(report.tarballBytes / 1024).toFixed(0)} KB`);
+    console.log(`bundle: ${((report.bundleBytes ?? 0) / 1024 / 1024).toFixed(2)} MB; npm tarball: ${(report.tarballBytes / 1024).toFixed(0)} KB`);
   });
 
   it('carries production dependencies only', () => {
