@@ -14,8 +14,9 @@
  *      OUT/marketplace/.claude-plugin/marketplace.json (a local marketplace:
  *      `claude plugin marketplace add OUT/marketplace`).
  *
- * Options: --out DIR (default build/), --plugin-only (skip the .mcpb), --sync-manifest (rewrite manifest.json's version and
- * tools from package.json and the server's own tools/list, then stop).
+ * Options: --out DIR (default build/), --plugin-only (skip the .mcpb), --sync-manifest (rewrite
+ * manifest.json's version and tools from package.json and the server's own tools/list, and the
+ * plugin's version, then stop).
  * Sizes go to stdout as one JSON line at the end (`--json`) or as sentences; progress to stderr.
  * npm honours npm_config_offline=true (the tests set it: no network).
  */
@@ -137,8 +138,15 @@ function buildPlugin(serverDir) {
   return { marketplace: marketplaceDir, pluginDir: plugin };
 }
 
-/** manifest.json's version and tools from package.json and what the built server lists at HIGH. */
+/**
+ * manifest.json's version and tools from package.json and what the built server lists at HIGH;
+ * the plugin's version (plugin.json, its marketplace entry) from package.json.
+ */
 async function syncManifest() {
+  for (const file of [join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), join(REPO, 'plugin', 'marketplace.json')]) {
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/"version": "[^"]*"/g, `"version": "${pkg.version}"`));
+  }
   const { listServerTools } = await import('./server-tools.mjs');
   const manifestPath = join(REPO, 'manifest.json');
   const current = JSON.parse(readFileSync(manifestPath, 'utf8'));

@@ -12,7 +12,7 @@
  * values stop the server with exit code 2 and a message on stderr (Claude Desktop's log) before
  * it speaks any protocol; the plugin's launcher says so when there is no Node at all.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -79,7 +79,11 @@ describe('the MCP Bundle', () => {
     expect(existsSync(report.bundle ?? '')).toBe(true);
     expect(report.bundle?.endsWith(`claude-hub-${pkg.version}.mcpb`)).toBe(true);
     expect(manifest.version).toBe(pkg.version);
-    expect(repoManifest.version, 'manifest.json: run `node scripts/bundle.mjs --sync-manifest`').toBe(pkg.version);
+    const sync = 'run `npm run build && node scripts/bundle.mjs --sync-manifest`';
+    expect(repoManifest.version, `manifest.json: ${sync}`).toBe(pkg.version);
+    // The plugin's sources say the same version as the package they are built with.
+    expect(JSON.parse(readFileSync(join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), 'utf8')), `plugin.json: ${sync}`).toMatchObject({ version: pkg.version });
+    expect(JSON.parse(readFileSync(join(REPO, 'plugin', 'marketplace.json'), 'utf8')), `marketplace.json: ${sync}`).toMatchObject({ plugins: [{ version: pkg.version }] });
     console.log(`bundle: ${((report.bundleBytes ?? 0) / 1024 / 1024).toFixed(2)} MB; npm tarball: ${(report.tarballBytes / 1024).toFixed(0)} KB`);
   });
 
