@@ -159,7 +159,7 @@ describe('the MCP Bundle', () => {
     const bareBin = join(base, 'bare bin');
     await mkdir(bareBin);
     await symlink('/bin/sh', join(bareBin, 'sh'));
-    const run = await runUntilExit(join(bareBin, 'sh'), [join(report.plugin, 'bin', 'claude-hub-serve'), 'serve'], { PATH: bareBin, HOME: home });
+    const run = await runUntilExit(join(bareBin, 'sh'), [join(report.plugin, 'launch', 'claude-hub-serve'), 'serve'], { PATH: bareBin, HOME: home });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^CONFIG_ERROR: claude-hub needs Node\.js 20\.19 or newer and found no node on PATH \(.*bare bin\).*Install it/);
     expect(run.stdout).toBe('');

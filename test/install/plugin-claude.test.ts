@@ -71,9 +71,9 @@ afterAll(async () => {
 });
 
 describe('the Claude Code plugin', () => {
-  it('passes claude plugin validate, the plugin and its marketplace', async () => {
+  it('passes claude plugin validate --strict (warnings fail too), the plugin and its marketplace', async () => {
     for (const target of [report.plugin, report.marketplace]) {
-      const run = await runClaude(['plugin', 'validate', target]);
+      const run = await runClaude(['plugin', 'validate', '--strict', target]);
       expect(run.out).toContain('Validation passed');
       expect(run.code, run.out).toBe(0);
     }
