@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bundle`: claude-hub in the two one-step install forms, built from the npm package
- * itself so all three carry the same files.
+ * `npm run bundle`: the npm tarball and the two one-step install forms built from it (Claude
+ * Desktop's MCP Bundle, Claude Code's plugin), so all three carry the same files.
  *
  *   1. `npm pack` (no scripts: `npm run bundle` built dist/ first) → OUT/claude-hub-<v>.tgz
  *   2. that tarball unpacked into OUT/stage/server/, plus production dependencies only
@@ -14,9 +14,8 @@
  *      OUT/marketplace/.claude-plugin/marketplace.json (a local marketplace:
  *      `claude plugin marketplace add OUT/marketplace`).
  *
- * Options: --out DIR (default build/), --plugin-only (skip the .mcpb), --sync-manifest (rewrite
- * manifest.json's version and tools from package.json and the server's own tools/list, and the
- * plugin's version, then stop).
+ * Options: --out DIR (default build/), --plugin-only (skip the .mcpb), --json.
+ * manifest.json's tools are kept as the server lists them by scripts/sync-manifest.mjs.
  * Sizes go to stdout as one JSON line at the end (`--json`) or as sentences; progress to stderr.
  * npm honours npm_config_offline=true (the tests set it: no network).
  */
@@ -29,7 +28,7 @@ import { parseArgs } from 'node:util';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WINDOWS = process.platform === 'win32';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, json: { type: 'boolean' }, 'sync-manifest': { type: 'boolean' }, 'plugin-only': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, json: { type: 'boolean' }, 'plugin-only': { type: 'boolean' } } });
 const out = resolve(values.out ?? join(REPO, 'build'));
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
@@ -47,11 +46,6 @@ function run(command, args, cwd) {
 }
 const npm = (args, cwd) => run('npm', args, cwd);
 const mcpbBin = join(REPO, 'node_modules', '.bin', WINDOWS ? 'mcpb.cmd' : 'mcpb');
-
-if (values['sync-manifest']) {
-  await syncManifest();
-  process.exit(0);
-}
 
 if (!existsSync(join(REPO, 'dist', 'cli.js'))) fail('dist/cli.js is missing: run `npm run build` first (`npm run bundle` does).');
 if (!existsSync(mcpbBin)) fail('@anthropic-ai/mcpb is not installed: run `npm ci`.');
@@ -136,22 +130,4 @@ function buildPlugin(serverDir) {
   mkdirSync(join(marketplaceDir, '.claude-plugin'), { recursive: true });
   writeFileSync(join(marketplaceDir, '.claude-plugin', 'marketplace.json'), `${JSON.stringify(market, null, 2)}\n`);
   return { marketplace: marketplaceDir, pluginDir: plugin };
-}
-
-/**
- * manifest.json's version and tools from package.json and what the built server lists at HIGH;
- * the plugin's version (plugin.json, its marketplace entry) from package.json.
- */
-async function syncManifest() {
-  for (const file of [join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), join(REPO, 'plugin', 'marketplace.json')]) {
-    const text = readFileSync(file, 'utf8');
-    writeFileSync(file, text.replace(/"version": "[^"]*"/g, `"version": "${pkg.version}"`));
-  }
-  const { listServerTools } = await import('./server-tools.mjs');
-  const manifestPath = join(REPO, 'manifest.json');
-  const current = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  const tools = await listServerTools(join(REPO, 'dist', 'cli.js'));
-  const next = { ...current, version: pkg.version, tools: tools.map(({ name, description }) => ({ name, description })) };
-  writeFileSync(manifestPath, `${JSON.stringify(next, null, 2)}\n`);
-  say(`manifest.json: version ${pkg.version}, ${tools.length} tools`);
 }

@@ -79,7 +79,7 @@ describe('the MCP Bundle', () => {
     expect(existsSync(report.bundle ?? '')).toBe(true);
     expect(report.bundle?.endsWith(`claude-hub-${pkg.version}.mcpb`)).toBe(true);
     expect(manifest.version).toBe(pkg.version);
-    const sync = 'run `npm run build && node scripts/bundle.mjs --sync-manifest`';
+    const sync = 'run `npm run sync-manifest`';
     expect(repoManifest.version, `manifest.json: ${sync}`).toBe(pkg.version);
     // The plugin's sources say the same version as the package they are built with.
     expect(JSON.parse(readFileSync(join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), 'utf8')), `plugin.json: ${sync}`).toMatchObject({ version: pkg.version });
@@ -101,7 +101,7 @@ describe('the MCP Bundle', () => {
     // The manifest's tools are exactly the server's (at HIGH, its default, it lists every tool).
     expect(
       manifest.tools,
-      'manifest.json tools differ from the server: run `npm run build && node scripts/bundle.mjs --sync-manifest`',
+      'manifest.json tools differ from the server: run `npm run sync-manifest`',
     ).toEqual(started.tools.map((t) => ({ name: t.name, description: t.description })));
     expect(started.tools.map((t) => t.name).sort()).toEqual(Object.keys(TOOL_LEVELS).sort());
     console.log(`cold start from the unpacked bundle to ready: ${Math.round(started.readyMs)} ms`);
