@@ -153,6 +153,16 @@ describe('the MCP Bundle', () => {
     });
   });
 
+  it('on a Node older than 20.19 (what Claude Desktop may find on PATH), it says which Node it needs and exits 2', async () => {
+    const { command, args, env } = await desktopCommand(form());
+    // This Node, told it is 18.20: the check reads process.versions.node before loading anything.
+    const pretendOld = `data:text/javascript,Object.defineProperty(process, "versions", { value: { ...process.versions, node: "18.20.0" } });`;
+    const run = await runUntilExit(command, ['--import', pretendOld, ...args], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^CONFIG_ERROR: claude-hub needs Node\.js 20\.19 or newer; .* is 18\.20\.0\. Install a current Node\.js/);
+    expect(run.stdout).toBe('');
+  });
+
   it('the plugin\'s launcher, with no Node on PATH, says what to install and exits 2', async () => {
     // It also looks where macOS installers put node; a machine with one there cannot show this.
     if (existsSync('/opt/homebrew/bin/node') || existsSync('/usr/local/bin/node')) return;
