@@ -7,8 +7,8 @@
  * What is honest here and what is not: the tarball is the one `npm publish` sends (pack runs
  * with --ignore-scripts only because `npm test` has just built dist/, which is all `prepare`
  * does), and only what its package.json declares as dependencies is installed, so a runtime
- * import of a dev dependency, a file missing from `files`, a bin that is not executable or a
- * step that needs a build all fail here. The dependency versions are the ones package-lock.json
+ * import of a dev dependency, a file missing from `files`, a `bin` or `exports` path that
+ * points nowhere, or a step that needs a build all fail here. The dependency versions are the ones package-lock.json
  * locks (the ones every other test ran with), as a shrinkwrapped install would get them: a
  * plain `npm install -g claude-hub` picks the newest versions the ranges allow, which needs the
  * registry's package lists, and the test has no network. With --offline npm takes the
