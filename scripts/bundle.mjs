@@ -118,7 +118,8 @@ function packBundle(serverDir) {
 function buildPlugin(serverDir) {
   const marketplaceDir = join(out, 'marketplace');
   const plugin = join(marketplaceDir, 'agent-hub');
-  cpSync(serverDir, plugin, { recursive: true });
+  // Type declarations and source maps serve no one running the server (mcpb pack drops them too).
+  cpSync(serverDir, plugin, { recursive: true, filter: (source) => !/\.(d\.[cm]?ts|map)$/.test(source) });
   cpSync(join(REPO, 'plugin'), plugin, { recursive: true });
   rmSync(join(plugin, 'marketplace.json'));
   cpSync(join(REPO, 'assets', 'icon.png'), join(plugin, 'assets', 'icon.png'));
