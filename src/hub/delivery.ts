@@ -7,6 +7,7 @@
  * is reported `undelivered` with the reason. Never silently dropped, never typed twice: queues
  * are handed to a persistence callback on every change and restored after a restart.
  */
+import { Emitter } from '../emitter.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { sanitizeTerminalText, DEFAULT_MAX_TERMINAL_TEXT_BYTES } from '../terminal/sanitize.js';
 import { readScreen } from '../screen/read.js';
@@ -154,7 +155,6 @@ export class DeliveryQueue {
   private readonly settledSince = new Map<string, number>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly settled = new Map<string, { promise: Promise<DeliveryOutcome>; resolve: (o: DeliveryOutcome) => void }>();
-  private readonly listeners = new Set<(event: DeliveryEvent) => void>();
   private readonly unsubscribe: (() => void)[] = [];
   /** Restored entries that were marked typed: if no submit confirms them, their paste never landed. */
   private readonly retypeIfUnconfirmed = new Set<string>();
@@ -165,6 +165,7 @@ export class DeliveryQueue {
   private readonly logger: Logger;
   private readonly now: () => Date;
   private closed = false;
+  private readonly events: Emitter<{ event: [DeliveryEvent] }>;
 
   constructor(private readonly options: DeliveryQueueOptions) {
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 1000;
@@ -172,6 +173,7 @@ export class DeliveryQueue {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_TERMINAL_TEXT_BYTES;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
+    this.events = new Emitter({ name: 'delivery', logger: this.logger });
     this.unsubscribe.push(options.hooks.onHookEvent((event) => this.onHookEvent(event)));
     this.unsubscribe.push(
       options.status.onStatusChange((agent, status) => {
@@ -184,8 +186,7 @@ export class DeliveryQueue {
 
   /** Subscribe to delivered / undelivered / retry. */
   on(listener: (event: DeliveryEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('event', listener);
   }
 
   /**
@@ -483,12 +484,6 @@ export class DeliveryQueue {
   }
 
   private emit(event: DeliveryEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error('delivery listener failed', { error: String(error) });
-      }
-    }
+    this.events.emit('event', event);
   }
 }

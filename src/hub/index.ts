@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Emitter } from '../emitter.js';
 import { HubError, ErrorCodes } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { checkTaskSet, parseTask, parseTodo, taskIdFromFileName } from '../protocol/index.js';
@@ -172,6 +173,13 @@ interface SessionState {
   lastStatuses: Map<string, AgentStatus>;
 }
 
+/** What the index tells its subscribers (see `onChange`, `onHookEvent`, `onNudge`). */
+type IndexEvents = {
+  change: [IndexChange];
+  hook: [HookEvent];
+  nudge: [NudgeRequest];
+};
+
 const MAX_KEPT_DIAGNOSTICS = 50;
 
 function lineOfKey(text: string, key: string): number {
@@ -219,9 +227,7 @@ export class LiveIndex {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #sessions = new Map<string, SessionState>();
-  readonly #changeListeners = new Set<(change: IndexChange) => void>();
-  readonly #hookListeners = new Set<(event: HookEvent) => void>();
-  readonly #nudgeListeners = new Set<(nudge: NudgeRequest) => void>();
+  readonly #events: Emitter<IndexEvents>;
   readonly #dirty = new Set<string>();
   #flushQueued = false;
   #closed = false;
@@ -231,6 +237,7 @@ export class LiveIndex {
     this.#backend = options.defaultBackend ?? 'tmux';
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? Date.now;
+    this.#events = new Emitter({ name: 'index', logger: this.#logger });
     this.#watcher = new HubWatcher({ logger: this.#logger, ...options.watcher }, options.fsFactory ?? chokidarFactory);
     this.#watcher.on('file', (change) => this.#onFile(change));
     this.#watcher.on('hooks', (change) => this.#onHooks(change));
@@ -474,20 +481,17 @@ export class LiveIndex {
 
   /** Every change, as it happens. Returns an unsubscribe function. */
   onChange(listener: (change: IndexChange) => void): () => void {
-    this.#changeListeners.add(listener);
-    return () => this.#changeListeners.delete(listener);
+    return this.#events.on('change', listener);
   }
 
   /** Every hook event as it is read (delivery confirms by UserPromptSubmit). Not for history. */
   onHookEvent(listener: (event: HookEvent) => void): () => void {
-    this.#hookListeners.add(listener);
-    return () => this.#hookListeners.delete(listener);
+    return this.#events.on('hook', listener);
   }
 
   /** A task change that gives an agent something to do: deliver a nudge (once per request). */
   onNudge(listener: (nudge: NudgeRequest) => void): () => void {
-    this.#nudgeListeners.add(listener);
-    return () => this.#nudgeListeners.delete(listener);
+    return this.#events.on('nudge', listener);
   }
 
   /** Resolves when every event seen so far is in the index and its changes were emitted. */
@@ -512,9 +516,7 @@ export class LiveIndex {
     this.#closed = true;
     await this.#watcher.close();
     this.#sessions.clear();
-    this.#changeListeners.clear();
-    this.#hookListeners.clear();
-    this.#nudgeListeners.clear();
+    this.#events.clear();
   }
 
   // ── ingest ──────────────────────────────────────────────────────────────────────────────
@@ -562,7 +564,7 @@ export class LiveIndex {
     for (const nudge of routeTaskChange(state.info.id, file, previous, next)) {
       if (quiet.includes(nudge.agent)) continue;
       if (!state.discover && !state.agents.has(nudge.agent)) continue;
-      for (const listener of this.#nudgeListeners) this.#safely(() => listener(nudge));
+      this.#events.emit('nudge', nudge);
     }
   }
 
@@ -611,7 +613,7 @@ export class LiveIndex {
     const activity = activityOf(event.event, event.payload, event.receivedAt);
     if (activity) hooks.latest = activity;
     if (state.loading) return;
-    for (const listener of this.#hookListeners) this.#safely(() => listener(event));
+    this.#events.emit('hook', event);
   }
 
   #onWatchError(error: WatchError): void {
@@ -824,14 +826,6 @@ export class LiveIndex {
   }
 
   #emit(change: IndexChange): void {
-    for (const listener of this.#changeListeners) this.#safely(() => listener(change));
-  }
-
-  #safely(call: () => void): void {
-    try {
-      call();
-    } catch (error) {
-      this.#logger.error('index listener failed', { message: (error as Error).message });
-    }
+    this.#events.emit('change', change);
   }
 }

@@ -5,10 +5,10 @@
  * hook files are only announced (the index tails them by byte offset). A periodic stat-only
  * rescan repairs events the OS never delivered. Errors are emitted, never thrown from handlers.
  */
-import { EventEmitter } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FSWatcher, type ChokidarOptions } from 'chokidar';
+import { Emitter, type Disposer } from '../emitter.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { classifyPath, sessionPaths, type SessionPaths } from './layout.js';
 import { normaliseWatcherOptions, type NormalisedWatcherOptions, type WatcherOptions } from './options.js';
@@ -49,11 +49,12 @@ export interface WatchError {
   readonly error: HubError;
 }
 
-export interface WatcherEventMap {
+export type WatcherEventMap = {
   file: [ProtocolFileChange];
   hooks: [HookFileChange];
+  /** Recoverable: the watcher goes on (a file too large, unreadable, a watch that failed). */
   error: [WatchError];
-}
+};
 
 /** The part of chokidar the watcher uses, so a test can put a lossy one in between. */
 export interface FsWatcherLike {
@@ -109,8 +110,9 @@ interface Pending {
   readonly done: Promise<void>;
 }
 
-export class HubWatcher extends EventEmitter<WatcherEventMap> {
+export class HubWatcher {
   readonly options: NormalisedWatcherOptions;
+  readonly #events: Emitter<WatcherEventMap>;
   readonly #factory: FsWatcherFactory;
   readonly #sessions = new Map<string, WatchedSession>();
   readonly #known = new Map<string, Known>();
@@ -124,12 +126,17 @@ export class HubWatcher extends EventEmitter<WatcherEventMap> {
   #rescanning: Promise<void> | null = null;
 
   constructor(options: WatcherOptions = {}, factory: FsWatcherFactory = chokidarFactory) {
-    super();
     this.options = normaliseWatcherOptions(options);
+    this.#events = new Emitter({ name: 'watcher', logger: this.options.logger });
     this.#factory = factory;
     this.#ownWrites = new OwnWrites(this.options.ownWriteTtlMs);
     this.#timer =
       this.options.rescanIntervalMs > 0 ? setInterval(() => void this.rescan(), this.options.rescanIntervalMs).unref() : null;
+  }
+
+  /** Subscribes to settled protocol files, hook file announcements or recoverable errors. */
+  on<K extends keyof WatcherEventMap>(event: K, listener: (...args: WatcherEventMap[K]) => void): Disposer {
+    return this.#events.on(event, listener);
   }
 
   /**
@@ -220,7 +227,7 @@ export class HubWatcher extends EventEmitter<WatcherEventMap> {
     const sessions = [...this.#sessions.keys()];
     await Promise.all(sessions.map((id) => this.remove(id)));
     await this.whenIdle().catch(() => undefined);
-    this.removeAllListeners();
+    this.#events.clear();
   }
 
   #belongs(paths: SessionPaths, path: string): boolean {
@@ -278,7 +285,7 @@ export class HubWatcher extends EventEmitter<WatcherEventMap> {
 
   #hookEvent(session: WatchedSession, agent: string, path: string, removed: boolean, cause: SettleCause): void {
     if (removed) this.#hookStats.delete(path);
-    this.emit('hooks', { session: session.id, agent, path, removed, cause });
+    this.#events.emit('hooks', { session: session.id, agent, path, removed, cause });
   }
 
   /** Coalesces events per path: one settle runs at a time, and one more if events came meanwhile. */
@@ -337,7 +344,7 @@ export class HubWatcher extends EventEmitter<WatcherEventMap> {
       cause,
     };
     try {
-      this.emit('file', change);
+      this.#events.emit('file', change);
     } catch (error) {
       this.#emitError(session.id, path, error);
     }
@@ -401,6 +408,6 @@ export class HubWatcher extends EventEmitter<WatcherEventMap> {
   #emitError(session: string | null, path: string | null, error: unknown): void {
     const hubError = toHubError(error, ErrorCodes.IO_ERROR);
     this.options.logger.warn('watch error', { session, path, code: hubError.code, message: hubError.message });
-    if (this.listenerCount('error') > 0) this.emit('error', { session, path, error: hubError });
+    this.#events.emit('error', { session, path, error: hubError });
   }
 }
