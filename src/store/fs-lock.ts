@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../sleep.js';
 import { HubError, ErrorCodes } from '../errors.js';
 import { isProcessGone, lockOwner } from './instance-lock.js';
 

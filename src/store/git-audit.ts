@@ -110,13 +110,13 @@ export class GitAudit {
   readonly mode: 'repository' | 'history';
   readonly gitDir: string;
   readonly workTree: string;
-  private readonly logger: Logger;
-  private readonly settleMs: number;
-  private readonly maxRetries: number;
-  private readonly env: Record<string, string>;
-  private readonly pending: Pending[] = [];
-  private running = false;
-  private idle: Promise<void> = Promise.resolve();
+  readonly #logger: Logger;
+  readonly #settleMs: number;
+  readonly #maxRetries: number;
+  readonly #env: Record<string, string>;
+  readonly #pending: Pending[] = [];
+  #running = false;
+  #idle: Promise<void> = Promise.resolve();
 
   private constructor(root: string, ref: string, mode: 'repository' | 'history', gitDir: string, workTree: string, options: GitAuditOptions) {
     this.root = root;
@@ -124,10 +124,10 @@ export class GitAudit {
     this.mode = mode;
     this.gitDir = gitDir;
     this.workTree = workTree;
-    this.logger = options.logger ?? silentLogger;
-    this.settleMs = options.settleMs ?? 0;
-    this.maxRetries = options.maxRetries ?? 20;
-    this.env = baseEnv(options.env ?? process.env);
+    this.#logger = options.logger ?? silentLogger;
+    this.#settleMs = options.settleMs ?? 0;
+    this.#maxRetries = options.maxRetries ?? 20;
+    this.#env = baseEnv(options.env ?? process.env);
   }
 
   static async open(rootPath: string, options: GitAuditOptions = {}): Promise<GitAudit> {
@@ -162,12 +162,12 @@ export class GitAudit {
     const audit =
       topLevel !== '' && gitDir !== ''
         ? new GitAudit(root, ref, 'repository', gitDir, await realpath(topLevel), options)
-        : new GitAudit(root, ref, 'history', await GitAudit.ensureHistoryRepo(root, env), root, options);
+        : new GitAudit(root, ref, 'history', await GitAudit.#ensureHistoryRepo(root, env), root, options);
     options.logger?.info('git audit ready', { root, mode: audit.mode, gitDir: audit.gitDir, ref });
     return audit;
   }
 
-  private static async ensureHistoryRepo(root: string, env: Record<string, string>): Promise<string> {
+  static async #ensureHistoryRepo(root: string, env: Record<string, string>): Promise<string> {
     const gitDir = join(root, HISTORY_REPO);
     try {
       await stat(join(gitDir, 'HEAD'));
@@ -193,33 +193,33 @@ export class GitAudit {
     if (input.actor.name.trim() === '') return Promise.reject(new HubError(ErrorCodes.INVALID_ARGUMENT, 'The actor needs a name.'));
     let paths: string[];
     try {
-      paths = input.files.map((file) => this.repoPath(file));
+      paths = input.files.map((file) => this.#repoPath(file));
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise<GitRecordResult>((resolvePromise, rejectPromise) => {
-      this.pending.push({ input, paths, resolve: resolvePromise, reject: rejectPromise });
-      if (!this.running) {
+      this.#pending.push({ input, paths, resolve: resolvePromise, reject: rejectPromise });
+      if (!this.#running) {
         // Set synchronously, cleared synchronously when the queue is seen empty: no gap in which a record could be stranded.
-        this.running = true;
-        this.idle = this.drain();
+        this.#running = true;
+        this.#idle = this.#drain();
       }
     });
   }
 
   /** Resolves when every record() made so far is committed (or failed). */
   async flush(): Promise<void> {
-    while (this.running) await this.idle;
+    while (this.#running) await this.#idle;
   }
 
   /** The audit ref's commit, or null before the first record. */
   async head(): Promise<string | null> {
-    const out = (await this.git().raw(['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`])).trim();
+    const out = (await this.#git().raw(['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`])).trim();
     return out === '' ? null : out;
   }
 
   /** Session-root-relative path → work-tree-relative posix path; refuses escapes. */
-  private repoPath(file: string): string {
+  #repoPath(file: string): string {
     if (file === '' || isAbsolute(file) || file.split(/[\\/]/).includes('..') || file.includes('\0')) {
       throw new HubError(ErrorCodes.INVALID_PATH, `${JSON.stringify(file)} is not a path inside the session root.`, { data: { file } });
     }
@@ -230,41 +230,41 @@ export class GitAudit {
     return path;
   }
 
-  private git(extra: Record<string, string> = {}): SimpleGit {
+  #git(extra: Record<string, string> = {}): SimpleGit {
     return simpleGit({ baseDir: this.workTree, allowEnvironment: [...GIT_ENV_KEYS] }).env({
-      ...this.env,
+      ...this.#env,
       GIT_DIR: this.gitDir,
       GIT_WORK_TREE: this.workTree,
       ...extra,
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.settleMs > 0) await new Promise((r) => setTimeout(r, this.settleMs));
+  async #drain(): Promise<void> {
+    if (this.#settleMs > 0) await new Promise((r) => setTimeout(r, this.#settleMs));
     for (;;) {
       // Checked and cleared in the same tick as the last resolve: a record() made in
       // reaction to it either lands in this queue or starts a new drain.
-      if (this.pending.length === 0) {
-        this.running = false;
+      if (this.#pending.length === 0) {
+        this.#running = false;
         return;
       }
-      const first = this.pending[0] as Pending;
+      const first = this.#pending[0] as Pending;
       let count = 1;
-      while (count < this.pending.length && sameBatch(first.input, (this.pending[count] as Pending).input)) count += 1;
-      const batch = this.pending.splice(0, count);
+      while (count < this.#pending.length && sameBatch(first.input, (this.#pending[count] as Pending).input)) count += 1;
+      const batch = this.#pending.splice(0, count);
       try {
-        const commit = await this.commit(batch);
+        const commit = await this.#commit(batch);
         for (const item of batch) item.resolve({ commit, batched: batch.length });
       } catch (error) {
         const hubError =
           error instanceof HubError ? error : new HubError(ErrorCodes.GIT_ERROR, `Recording on ${this.ref} failed: ${(error as Error).message}`, { cause: error });
-        this.logger.error(hubError.message, { root: this.root });
+        this.#logger.error(hubError.message, { root: this.root });
         for (const item of batch) item.reject(hubError);
       }
     }
   }
 
-  private async commit(batch: readonly Pending[]): Promise<string | null> {
+  async #commit(batch: readonly Pending[]): Promise<string | null> {
     const first = batch[0] as Pending;
     const files = [...new Set(batch.flatMap((item) => item.paths))];
     const displayFiles = [...new Set(batch.flatMap((item) => item.input.files))];
@@ -277,23 +277,23 @@ export class GitAudit {
         const info = await lstat(abs);
         const real = info.isFile() ? await realpath(abs) : null;
         if (real !== null && !real.startsWith(this.root + sep)) {
-          this.logger.warn('git audit skips a file reached through a symlinked directory outside the root', { root: this.root, path });
+          this.#logger.warn('git audit skips a file reached through a symlinked directory outside the root', { root: this.root, path });
         } else if (info.isFile()) present.push({ path, mode: info.mode & 0o111 ? '100755' : '100644', abs });
         // A symlink, directory or device is not a protocol file: leave its audit entry as it was.
-        else this.logger.warn('git audit skips a path that is not a regular file', { root: this.root, path });
+        else this.#logger.warn('git audit skips a path that is not a regular file', { root: this.root, path });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         deleted.push(path);
       }
     }
     if (present.length === 0 && deleted.length === 0) return null;
-    const git = this.git();
+    const git = this.#git();
     const blobs = present.length === 0 ? [] : (await git.raw(['hash-object', '-w', '--no-filters', '--', ...present.map((p) => p.abs)])).trim().split('\n');
     if (blobs.length !== present.length) throw new HubError(ErrorCodes.GIT_ERROR, 'git hash-object returned an unexpected number of ids.');
 
     const tempDir = await mkdtemp(join(tmpdir(), 'claude-hub-audit-'));
     try {
-      const indexed = this.git({
+      const indexed = this.#git({
         GIT_INDEX_FILE: join(tempDir, 'index'),
         GIT_AUTHOR_NAME: first.input.actor.name,
         GIT_AUTHOR_EMAIL: actorEmail(first.input.actor),
@@ -324,10 +324,10 @@ export class GitAudit {
           return commit;
         } catch (error) {
           const now = (await indexed.raw(['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`])).trim() || null;
-          if (now === parent || attempt >= this.maxRetries) {
+          if (now === parent || attempt >= this.#maxRetries) {
             throw new HubError(ErrorCodes.GIT_ERROR, `Could not move ${this.ref}: ${(error as Error).message}`, { cause: error, data: { ref: this.ref } });
           }
-          this.logger.debug('audit ref moved meanwhile; retrying', { ref: this.ref, attempt });
+          this.#logger.debug('audit ref moved meanwhile; retrying', { ref: this.ref, attempt });
         }
       }
     } finally {

@@ -53,21 +53,21 @@ export class StateStore {
   /** The audit log's anchor key, derived from the state key (never the key itself); null when keyInfo is. */
   readonly auditKey: Buffer | null;
   readonly report: LoadReport;
-  private readonly key: Buffer | null;
-  private readonly logger: Logger;
-  private current: Frozen<HubState>;
-  private tail: Promise<unknown> = Promise.resolve();
-  private closed = false;
-  private readonly readOnly: boolean;
+  readonly #key: Buffer | null;
+  readonly #logger: Logger;
+  #current: Frozen<HubState>;
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  readonly #readOnly: boolean;
 
   private constructor(dir: string, key: ResolvedKey | null, logger: Logger, state: HubState, report: LoadReport, readOnly: boolean) {
     this.dir = dir;
-    this.readOnly = readOnly;
-    this.key = key?.key ?? null;
+    this.#readOnly = readOnly;
+    this.#key = key?.key ?? null;
     this.keyInfo = key ? { id: key.id, origin: key.origin, where: key.where } : null;
     this.auditKey = key ? deriveAuditKey(key.key) : null;
-    this.logger = logger;
-    this.current = deepFreeze(state);
+    this.#logger = logger;
+    this.#current = deepFreeze(state);
     this.report = report;
   }
 
@@ -95,7 +95,7 @@ export class StateStore {
     const loaded = await loadWithRecovery(dir, key.key, logger, readOnly);
     const store = new StateStore(dir, key, logger, loaded.state, loaded.report, readOnly);
     // Re-establish a healthy primary file when it was missing, damaged or migrated.
-    if (!readOnly && (loaded.report.source === 'previous' || loaded.report.migratedFrom !== null)) await store.persist(loaded.state);
+    if (!readOnly && (loaded.report.source === 'previous' || loaded.report.migratedFrom !== null)) await store.#persist(loaded.state);
     logger.info('state loaded', {
       dir,
       source: loaded.report.source,
@@ -114,7 +114,7 @@ export class StateStore {
 
   /** The current state: a frozen snapshot, safe to keep. */
   get(): Frozen<HubState> {
-    return this.current;
+    return this.#current;
   }
 
   /**
@@ -124,9 +124,9 @@ export class StateStore {
    */
   update(mutator: StateMutator): Promise<Frozen<HubState>> {
     const run = async (): Promise<Frozen<HubState>> => {
-      if (this.closed) throw new HubError(ErrorCodes.INTERNAL, 'The state store is closed.');
-      if (this.readOnly) throw new HubError(ErrorCodes.INTERNAL, 'This state store was opened read-only.');
-      const draft = structuredClone(this.current) as HubState;
+      if (this.#closed) throw new HubError(ErrorCodes.INTERNAL, 'The state store is closed.');
+      if (this.#readOnly) throw new HubError(ErrorCodes.INTERNAL, 'This state store was opened read-only.');
+      const draft = structuredClone(this.#current) as HubState;
       const next = mutator(draft) ?? draft;
       const valid = hubStateSchema.safeParse(next);
       if (!valid.success) {
@@ -134,24 +134,24 @@ export class StateStore {
           data: { issues: valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
         });
       }
-      await this.persist(valid.data);
-      this.current = deepFreeze(valid.data);
-      return this.current;
+      await this.#persist(valid.data);
+      this.#current = deepFreeze(valid.data);
+      return this.#current;
     };
-    const result = this.tail.then(run, run);
-    this.tail = result.catch(() => undefined);
+    const result = this.#tail.then(run, run);
+    this.#tail = result.catch(() => undefined);
     return result;
   }
 
   /** Waits for pending updates; later updates are refused. */
   async close(): Promise<void> {
-    await this.tail;
-    this.closed = true;
+    await this.#tail;
+    this.#closed = true;
   }
 
-  private async persist(state: HubState): Promise<void> {
-    if (this.key === null) throw new HubError(ErrorCodes.INTERNAL, 'This state store was opened read-only.');
-    const envelope = seal(Buffer.from(JSON.stringify(state), 'utf8'), this.key);
+  async #persist(state: HubState): Promise<void> {
+    if (this.#key === null) throw new HubError(ErrorCodes.INTERNAL, 'This state store was opened read-only.');
+    const envelope = seal(Buffer.from(JSON.stringify(state), 'utf8'), this.#key);
     try {
       await replaceFileDurably(join(this.dir, STATE_FILE), envelope, { keepPrevious: join(this.dir, PREVIOUS_FILE) });
     } catch (error) {

@@ -70,38 +70,38 @@ function osascriptComplaint(error: unknown): string {
 
 export class ITerm2Backend implements TerminalBackend {
   readonly name = 'iterm2' as const;
-  private readonly runScript: RunScript;
+  readonly #runScript: RunScript;
 
   constructor(options: ITerm2BackendOptions = {}) {
     const platform = options.platform ?? process.platform;
     const viaOsascript = options.exec !== undefined || options.osascriptCommand !== undefined || options.env !== undefined;
     if (options.runScript) {
-      this.runScript = options.runScript;
+      this.#runScript = options.runScript;
     } else if (platform === 'darwin' && !viaOsascript) {
-      this.runScript = async (script) => {
+      this.#runScript = async (script) => {
         const { runAppleScript } = await import('run-applescript');
         return runAppleScript(script);
       };
     } else if (viaOsascript) {
       const run = options.exec ?? defaultExec;
       const command = options.osascriptCommand ?? 'osascript';
-      this.runScript = async (script) => (await run(command, ['-e', script], { timeoutMs: 15_000, ...(options.env ? { env: options.env } : {}) })).stdout.replace(/\n$/, '');
+      this.#runScript = async (script) => (await run(command, ['-e', script], { timeoutMs: 15_000, ...(options.env ? { env: options.env } : {}) })).stdout.replace(/\n$/, '');
     } else {
       throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `The iTerm2 backend runs on macOS only (this is ${platform}); use --backend tmux.`, { data: { platform } });
     }
   }
 
-  private async run(script: string): Promise<string> {
+  async #run(script: string): Promise<string> {
     try {
-      return await this.runScript(script);
+      return await this.#runScript(script);
     } catch (error) {
       throw appleScriptError(error);
     }
   }
 
-  private async onSession(handle: TerminalHandle, script: string, what: string): Promise<string> {
+  async #onSession(handle: TerminalHandle, script: string, what: string): Promise<string> {
     assertITermHandle(handle);
-    const result = await this.run(script);
+    const result = await this.#run(script);
     if (result === 'missing') {
       throw new HubError(ErrorCodes.AGENT_EXITED, `Could not ${what}: iTerm2 session ${handle.id} is gone; start a new conversation for this agent.`, { data: { handle } });
     }
@@ -113,29 +113,29 @@ export class ITerm2Backend implements TerminalBackend {
     for (const key of Object.keys(spec.env)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Environment variable name ${JSON.stringify(key)} is not valid.`, { data: { key } });
     }
-    const result = await this.run(openScript(spec));
+    const result = await this.#run(openScript(spec));
     const [id, windowId] = result.trim().split('\t');
     if (!id) throw new HubError(ErrorCodes.TERMINAL_ERROR, `iTerm2 did not report the new session (got ${JSON.stringify(result)}).`);
     return windowId ? { backend: 'iterm2', id, container: windowId } : { backend: 'iterm2', id };
   }
 
   async sendText(handle: TerminalHandle, text: string): Promise<void> {
-    await this.onSession(handle, sendTextScript(handle.id, text), 'paste text');
+    await this.#onSession(handle, sendTextScript(handle.id, text), 'paste text');
   }
 
   async submit(handle: TerminalHandle): Promise<void> {
-    await this.onSession(handle, submitScript(handle.id), 'press Return');
+    await this.#onSession(handle, submitScript(handle.id), 'press Return');
   }
 
   async sendKeys(handle: TerminalHandle, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     const script = sendKeysScript(handle.id, keys);
     if (script === null) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Unknown key in ${JSON.stringify(keys)}; use Enter, Escape, Tab, Up, Down, Left, Right, Space or one letter/digit.`);
-    await this.onSession(handle, script, 'send keys');
+    await this.#onSession(handle, script, 'send keys');
   }
 
   async readScreen(handle: TerminalHandle, lines?: number): Promise<ScreenText> {
-    const result = await this.onSession(handle, readScreenScript(handle.id), 'read the screen');
+    const result = await this.#onSession(handle, readScreenScript(handle.id), 'read the screen');
     const text = result.slice(2).replace(/\n+$/, '');
     if (lines === undefined) return { text };
     if (lines < 1) return { text: '' };
@@ -144,16 +144,16 @@ export class ITerm2Backend implements TerminalBackend {
 
   async isAlive(handle: TerminalHandle): Promise<boolean> {
     assertITermHandle(handle);
-    return (await this.run(isAliveScript(handle.id))) === 'alive';
+    return (await this.#run(isAliveScript(handle.id))) === 'alive';
   }
 
   async close(handle: TerminalHandle): Promise<void> {
     assertITermHandle(handle);
-    await this.run(closeScript(handle.id)); // "missing" is fine: already closed
+    await this.#run(closeScript(handle.id)); // "missing" is fine: already closed
   }
 
   async list(): Promise<readonly TerminalInfo[]> {
-    const result = await this.run(listScript());
+    const result = await this.#run(listScript());
     const out: TerminalInfo[] = [];
     for (const line of result.split(/\r?\n/)) {
       const [id, windowId, session, agent] = line.split('\t');
