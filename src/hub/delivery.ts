@@ -145,40 +145,43 @@ interface Waiter {
 }
 
 export class DeliveryQueue {
-  private readonly queues = new Map<string, DeliveryEntry[]>();
-  private readonly pumping = new Set<string>();
+  readonly #queues = new Map<string, DeliveryEntry[]>();
+  readonly #pumping = new Set<string>();
   /** Agents that took a prompt and have not stopped since: the index may not know yet. */
-  private readonly busy = new Set<string>();
+  readonly #busy = new Set<string>();
   /** Agents whose prompt box was not ready at the last try: nothing is typed until a kick. */
-  private readonly boxNotReady = new Set<string>();
+  readonly #boxNotReady = new Set<string>();
   /** When each agent's last Stop/StopFailure/SessionStart was seen (ms since epoch). */
-  private readonly settledSince = new Map<string, number>();
-  private readonly waiters = new Map<string, Waiter>();
-  private readonly settled = new Map<string, { promise: Promise<DeliveryOutcome>; resolve: (o: DeliveryOutcome) => void }>();
-  private readonly unsubscribe: (() => void)[] = [];
+  readonly #settledSince = new Map<string, number>();
+  readonly #waiters = new Map<string, Waiter>();
+  readonly #settled = new Map<string, { promise: Promise<DeliveryOutcome>; resolve: (o: DeliveryOutcome) => void }>();
+  readonly #unsubscribe: (() => void)[] = [];
   /** Restored entries that were marked typed: if no submit confirms them, their paste never landed. */
-  private readonly retypeIfUnconfirmed = new Set<string>();
-  private durable: Promise<void> = Promise.resolve();
-  private readonly confirmTimeoutMs: number;
-  private readonly maxSubmits: number;
-  private readonly maxBytes: number;
-  private readonly logger: Logger;
-  private readonly now: () => Date;
-  private closed = false;
-  private readonly events: Emitter<{ event: [DeliveryEvent] }>;
+  readonly #retypeIfUnconfirmed = new Set<string>();
+  #durable: Promise<void> = Promise.resolve();
+  readonly #confirmTimeoutMs: number;
+  readonly #maxSubmits: number;
+  readonly #maxBytes: number;
+  readonly #logger: Logger;
+  readonly #now: () => Date;
+  #closed = false;
+  readonly #events: Emitter<{ event: [DeliveryEvent] }>;
 
-  constructor(private readonly options: DeliveryQueueOptions) {
-    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 1000;
-    this.maxSubmits = Math.max(1, options.maxSubmits ?? 3);
-    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_TERMINAL_TEXT_BYTES;
-    this.logger = options.logger ?? silentLogger;
-    this.now = options.now ?? (() => new Date());
-    this.events = new Emitter({ name: 'delivery', logger: this.logger });
-    this.unsubscribe.push(options.hooks.onHookEvent((event) => this.onHookEvent(event)));
-    this.unsubscribe.push(
+  readonly #options: DeliveryQueueOptions;
+
+  constructor(options: DeliveryQueueOptions) {
+    this.#options = options;
+    this.#confirmTimeoutMs = options.confirmTimeoutMs ?? 1000;
+    this.#maxSubmits = Math.max(1, options.maxSubmits ?? 3);
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_TERMINAL_TEXT_BYTES;
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? (() => new Date());
+    this.#events = new Emitter({ name: 'delivery', logger: this.#logger });
+    this.#unsubscribe.push(options.hooks.onHookEvent((event) => this.#onHookEvent(event)));
+    this.#unsubscribe.push(
       options.status.onStatusChange((agent, status) => {
         // A change to idle comes after the agent's Stop, so it also ends our own busy mark.
-        if (status === 'idle' || status === 'exited') this.busy.delete(agent);
+        if (status === 'idle' || status === 'exited') this.#busy.delete(agent);
         if (status === 'idle') this.kick(agent);
       }),
     );
@@ -186,7 +189,7 @@ export class DeliveryQueue {
 
   /** Subscribe to delivered / undelivered / retry. */
   on(listener: (event: DeliveryEvent) => void): () => void {
-    return this.events.on('event', listener);
+    return this.#events.on('event', listener);
   }
 
   /**
@@ -194,25 +197,25 @@ export class DeliveryQueue {
    * deliver it at once if the agent is idle. `settled` resolves when it is delivered or not.
    */
   enqueue(input: { deliveryId: string; agent: string; text: string }): { entry: DeliveryEntry; settled: Promise<DeliveryOutcome> } {
-    if (this.closed) throw new HubError(ErrorCodes.DELIVERY_FAILED, 'The hub is shutting down; the message was not queued.');
-    if (this.settled.has(input.deliveryId) || this.find(input.deliveryId)) {
+    if (this.#closed) throw new HubError(ErrorCodes.DELIVERY_FAILED, 'The hub is shutting down; the message was not queued.');
+    if (this.#settled.has(input.deliveryId) || this.#find(input.deliveryId)) {
       throw new HubError(ErrorCodes.ALREADY_EXISTS, `Delivery ${input.deliveryId} is already queued.`, { data: { deliveryId: input.deliveryId } });
     }
-    const text = sanitizeTerminalText(input.text, this.maxBytes);
+    const text = sanitizeTerminalText(input.text, this.#maxBytes);
     if (normalize(text) === '') throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'The message is empty after sanitizing; nothing to deliver.');
     const entry: DeliveryEntry = {
       deliveryId: input.deliveryId,
       agent: input.agent,
       text,
       state: 'queued',
-      enqueuedAt: this.now().toISOString(),
+      enqueuedAt: this.#now().toISOString(),
       typedAt: null,
       submits: 0,
       reason: null,
     };
-    this.queueOf(input.agent).push(entry);
-    const settled = this.settlement(entry.deliveryId);
-    this.changed();
+    this.#queueOf(input.agent).push(entry);
+    const settled = this.#settlement(entry.deliveryId);
+    this.#changed();
     this.kick(input.agent);
     return { entry, settled };
   }
@@ -223,151 +226,151 @@ export class DeliveryQueue {
    */
   restore(entries: readonly DeliveryEntry[]): void {
     for (const entry of entries) {
-      if (!PENDING.has(entry.state) || this.find(entry.deliveryId)) continue;
+      if (!PENDING.has(entry.state) || this.#find(entry.deliveryId)) continue;
       const restored: DeliveryEntry = entry.typedAt !== null || entry.state !== 'queued' ? { ...entry, state: 'awaiting_confirmation', typedAt: entry.typedAt ?? entry.enqueuedAt } : entry;
-      if (restored.state === 'awaiting_confirmation') this.retypeIfUnconfirmed.add(restored.deliveryId);
-      this.queueOf(entry.agent).push(restored);
-      this.settlement(entry.deliveryId);
+      if (restored.state === 'awaiting_confirmation') this.#retypeIfUnconfirmed.add(restored.deliveryId);
+      this.#queueOf(entry.agent).push(restored);
+      this.#settlement(entry.deliveryId);
     }
-    this.changed();
-    for (const agent of this.queues.keys()) this.kick(agent);
+    this.#changed();
+    for (const agent of this.#queues.keys()) this.kick(agent);
   }
 
   /** Resolves once every change so far is durable (see `persist`): acknowledge only after it. */
   flushed(): Promise<void> {
-    return this.durable;
+    return this.#durable;
   }
 
   /** Pending entries (all agents, or one), in order. */
   pending(agent?: string): readonly DeliveryEntry[] {
-    if (agent !== undefined) return [...(this.queues.get(agent) ?? [])];
-    return [...this.queues.values()].flat();
+    if (agent !== undefined) return [...(this.#queues.get(agent) ?? [])];
+    return [...this.#queues.values()].flat();
   }
 
   /** Resolves when this delivery is delivered or undelivered. */
   whenSettled(deliveryId: string): Promise<DeliveryOutcome> {
-    const known = this.settled.get(deliveryId);
+    const known = this.#settled.get(deliveryId);
     if (!known) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `No delivery ${deliveryId} is known.`, { data: { deliveryId } });
     return known.promise;
   }
 
   /** Gives up on every pending message of an agent (e.g. it was deleted), reporting each. */
   abandon(agent: string, reason: string): void {
-    for (const entry of [...(this.queues.get(agent) ?? [])]) this.finishUndelivered(entry, reason);
+    for (const entry of [...(this.#queues.get(agent) ?? [])]) this.#finishUndelivered(entry, reason);
   }
 
   /** Try again now (e.g. after the hub learned the agent is idle, or its prompt box is ready). */
   kick(agent: string): void {
-    this.boxNotReady.delete(agent);
-    this.pumpIfIdle(agent);
+    this.#boxNotReady.delete(agent);
+    this.#pumpIfIdle(agent);
   }
 
-  private pumpIfIdle(agent: string): void {
-    if (this.closed || this.pumping.has(agent)) return;
-    const head = this.queues.get(agent)?.[0];
+  #pumpIfIdle(agent: string): void {
+    if (this.#closed || this.#pumping.has(agent)) return;
+    const head = this.#queues.get(agent)?.[0];
     if (!head) return;
-    this.pumping.add(agent);
-    void this.pump(agent)
-      .catch((error: unknown) => this.logger.error('delivery pump failed', { agent, error: String(error) }))
+    this.#pumping.add(agent);
+    void this.#pump(agent)
+      .catch((error: unknown) => this.#logger.error('delivery pump failed', { agent, error: String(error) }))
       .finally(() => {
-        this.pumping.delete(agent);
+        this.#pumping.delete(agent);
         // Something may have arrived or changed while this pump ran (not a box that was not
         // ready: that waits for a kick, or the pump would spin without yielding).
-        if (this.readyFor(agent)) this.pumpIfIdle(agent);
+        if (this.#readyFor(agent)) this.#pumpIfIdle(agent);
       });
   }
 
   close(): void {
-    this.closed = true;
-    for (const off of this.unsubscribe) off();
-    for (const waiter of this.waiters.values()) waiter.resolve(null);
-    this.waiters.clear();
+    this.#closed = true;
+    for (const off of this.#unsubscribe) off();
+    for (const waiter of this.#waiters.values()) waiter.resolve(null);
+    this.#waiters.clear();
   }
 
-  private readyFor(agent: string): boolean {
-    const head = this.queues.get(agent)?.[0];
-    if (!head || this.closed) return false;
+  #readyFor(agent: string): boolean {
+    const head = this.#queues.get(agent)?.[0];
+    if (!head || this.#closed) return false;
     if (head.state === 'awaiting_confirmation') return true;
-    return !this.busy.has(agent) && !this.boxNotReady.has(agent) && this.options.status.getStatus(agent) === 'idle';
+    return !this.#busy.has(agent) && !this.#boxNotReady.has(agent) && this.#options.status.getStatus(agent) === 'idle';
   }
 
-  private async pump(agent: string): Promise<void> {
-    while (!this.closed) {
-      const head = this.queues.get(agent)?.[0];
+  async #pump(agent: string): Promise<void> {
+    while (!this.#closed) {
+      const head = this.#queues.get(agent)?.[0];
       if (!head) return;
       if (head.state === 'queued') {
-        if (!this.readyFor(agent)) return;
-        const terminal = this.options.terminals.terminalOf(agent);
+        if (!this.#readyFor(agent)) return;
+        const terminal = this.#options.terminals.terminalOf(agent);
         if (!terminal) return; // No terminal now: stays queued until the agent is started again.
-        const settle = (this.options.settleAfterStopMs ?? 400) - (Date.now() - (this.settledSince.get(agent) ?? 0));
+        const settle = (this.#options.settleAfterStopMs ?? 400) - (Date.now() - (this.#settledSince.get(agent) ?? 0));
         if (settle > 0) {
           await sleep(settle);
           continue; // Re-check: the agent may have been given work meanwhile.
         }
         // The hooks say idle; the screen must say the prompt box is what keys go to.
-        if (this.options.readiness && !(await this.options.readiness.ready(agent))) {
-          this.boxNotReady.add(agent); // the readiness source kicks when it is
+        if (this.#options.readiness && !(await this.#options.readiness.ready(agent))) {
+          this.#boxNotReady.add(agent); // the readiness source kicks when it is
           return;
         }
-        if (this.queues.get(agent)?.[0] !== head || !this.readyFor(agent)) continue;
-        const confirmation = this.expect(head);
-        const typed = this.update(head, { state: 'typing' });
+        if (this.#queues.get(agent)?.[0] !== head || !this.#readyFor(agent)) continue;
+        const confirmation = this.#expect(head);
+        const typed = this.#update(head, { state: 'typing' });
         try {
-          await this.durable;
+          await this.#durable;
           await terminal.backend.sendText(terminal.handle, typed.text);
-          const submitted = this.update(typed, { state: 'awaiting_confirmation', typedAt: this.now().toISOString(), submits: 1 });
-          if (this.options.submitDelayMs) await sleep(this.options.submitDelayMs);
+          const submitted = this.#update(typed, { state: 'awaiting_confirmation', typedAt: this.#now().toISOString(), submits: 1 });
+          if (this.#options.submitDelayMs) await sleep(this.#options.submitDelayMs);
           // A dialog that came up since the paste would take the Enter as its answer.
-          if (await this.promptBoxReady(agent, terminal)) await terminal.backend.submit(terminal.handle);
-          await this.confirmOrRetry(submitted, confirmation);
+          if (await this.#promptBoxReady(agent, terminal)) await terminal.backend.submit(terminal.handle);
+          await this.#confirmOrRetry(submitted, confirmation);
         } catch (error) {
-          this.waiters.delete(agent);
-          const current = this.find(head.deliveryId);
-          if (current) this.finishUndelivered(current, `typing into the terminal failed: ${toHubError(error).message}`);
+          this.#waiters.delete(agent);
+          const current = this.#find(head.deliveryId);
+          if (current) this.#finishUndelivered(current, `typing into the terminal failed: ${toHubError(error).message}`);
         }
       } else {
         // Restored after a restart, already typed: only wait / press submit again.
-        await this.confirmOrRetry(head, this.expect(head));
+        await this.#confirmOrRetry(head, this.#expect(head));
       }
     }
   }
 
   /** Waits for confirmation; presses submit again with backoff; ends delivered or undelivered. */
-  private async confirmOrRetry(entry: DeliveryEntry, confirmation: Promise<HookEvent | null>): Promise<void> {
+  async #confirmOrRetry(entry: DeliveryEntry, confirmation: Promise<HookEvent | null>): Promise<void> {
     let current = entry;
-    let timeout = this.confirmTimeoutMs;
+    let timeout = this.#confirmTimeoutMs;
     for (;;) {
       const event = await Promise.race([confirmation, sleep(timeout).then(() => null)]);
-      if (this.closed) return;
-      const latest = this.find(current.deliveryId);
+      if (this.#closed) return;
+      const latest = this.#find(current.deliveryId);
       if (!latest) return; // Confirmed or abandoned meanwhile.
       current = latest;
       if (event) return; // onHookEvent already finished it.
-      const status = this.options.status.getStatus(current.agent);
-      if (status === 'exited') return this.finishUndelivered(current, `${current.agent} exited before confirming the message`);
-      if (current.submits >= this.maxSubmits && this.retypeIfUnconfirmed.delete(current.deliveryId)) {
+      const status = this.#options.status.getStatus(current.agent);
+      if (status === 'exited') return this.#finishUndelivered(current, `${current.agent} exited before confirming the message`);
+      if (current.submits >= this.#maxSubmits && this.#retypeIfUnconfirmed.delete(current.deliveryId)) {
         // Restored as typed, yet no Enter made it a prompt: the hub died before its paste landed.
         // Typing it now is the first time the agent gets it.
-        this.logger.info('restored message was never pasted; typing it now', { agent: current.agent, deliveryId: current.deliveryId });
-        this.update(current, { state: 'queued', typedAt: null, submits: 0 });
+        this.#logger.info('restored message was never pasted; typing it now', { agent: current.agent, deliveryId: current.deliveryId });
+        this.#update(current, { state: 'queued', typedAt: null, submits: 0 });
         return;
       }
-      if (current.submits >= this.maxSubmits) {
-        return this.finishUndelivered(
+      if (current.submits >= this.#maxSubmits) {
+        return this.#finishUndelivered(
           current,
           `no UserPromptSubmit from ${current.agent} after ${current.submits} submit(s); the text may still be in its prompt box${status === 'waiting_for_person' ? ' (the agent is waiting for a person at a dialog)' : ''}`,
         );
       }
       // Never press Enter into a dialog: count the attempt, wait for the person instead.
-      const terminal = this.options.terminals.terminalOf(current.agent);
-      current = this.update(current, { submits: current.submits + 1 });
-      this.emit({ type: 'retry', entry: current, submit: current.submits });
+      const terminal = this.#options.terminals.terminalOf(current.agent);
+      current = this.#update(current, { submits: current.submits + 1 });
+      this.#emit({ type: 'retry', entry: current, submit: current.submits });
       if (status !== 'waiting_for_person' && terminal) {
         try {
           // The status may lag the screen: an Enter into a dialog would answer it.
-          if (await this.promptBoxReady(current.agent, terminal)) await terminal.backend.submit(terminal.handle);
+          if (await this.#promptBoxReady(current.agent, terminal)) await terminal.backend.submit(terminal.handle);
         } catch (error) {
-          return this.finishUndelivered(current, `pressing submit failed: ${toHubError(error).message}`);
+          return this.#finishUndelivered(current, `pressing submit failed: ${toHubError(error).message}`);
         }
       }
       timeout *= 2;
@@ -375,115 +378,115 @@ export class DeliveryQueue {
   }
 
   /** With `readiness`: the prompt box is ready. Without: at least no dialog is on screen. */
-  private async promptBoxReady(agent: string, terminal: { readonly backend: TerminalBackend; readonly handle: TerminalHandle }): Promise<boolean> {
-    if (this.options.readiness) return this.options.readiness.ready(agent);
+  async #promptBoxReady(agent: string, terminal: { readonly backend: TerminalBackend; readonly handle: TerminalHandle }): Promise<boolean> {
+    if (this.#options.readiness) return this.#options.readiness.ready(agent);
     const state = readScreen((await terminal.backend.readScreen(terminal.handle)).text).state;
     return state !== 'menu' && state !== 'press_enter';
   }
 
-  private expect(entry: DeliveryEntry): Promise<HookEvent | null> {
+  #expect(entry: DeliveryEntry): Promise<HookEvent | null> {
     return new Promise((resolve) => {
-      this.waiters.set(entry.agent, { entry, resolve: (event) => resolve(event) });
+      this.#waiters.set(entry.agent, { entry, resolve: (event) => resolve(event) });
     });
   }
 
-  private onHookEvent(event: HookEvent): void {
+  #onHookEvent(event: HookEvent): void {
     if (event.event === 'Stop' || event.event === 'StopFailure' || event.event === 'SessionStart' || event.event === 'SessionEnd') {
-      this.busy.delete(event.agent);
-      this.settledSince.set(event.agent, Date.now());
+      this.#busy.delete(event.agent);
+      this.#settledSince.set(event.agent, Date.now());
       if (event.event !== 'SessionEnd') this.kick(event.agent);
       return;
     }
     if (event.event !== 'UserPromptSubmit') return;
-    this.busy.add(event.agent);
+    this.#busy.add(event.agent);
     const prompt = typeof event.payload.prompt === 'string' ? event.payload.prompt : '';
-    const queue = this.queues.get(event.agent) ?? [];
+    const queue = this.#queues.get(event.agent) ?? [];
     const entry = queue.find((e) => (e.state === 'awaiting_confirmation' || e.state === 'typing') && confirms(prompt, e));
     if (!entry) return;
-    const delivered = this.update(entry, { state: 'delivered' });
-    this.remove(delivered);
-    const waiter = this.waiters.get(event.agent);
+    const delivered = this.#update(entry, { state: 'delivered' });
+    this.#remove(delivered);
+    const waiter = this.#waiters.get(event.agent);
     if (waiter?.entry.deliveryId === entry.deliveryId) {
-      this.waiters.delete(event.agent);
+      this.#waiters.delete(event.agent);
       waiter.resolve(event);
     }
-    this.emit({ type: 'delivered', entry: delivered, event });
-    this.settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'delivered', reason: null, confirmedBy: event });
+    this.#emit({ type: 'delivered', entry: delivered, event });
+    this.#settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'delivered', reason: null, confirmedBy: event });
   }
 
-  private finishUndelivered(entry: DeliveryEntry, reason: string): void {
-    const failed = this.update(entry, { state: 'undelivered', reason });
-    this.remove(failed);
-    const waiter = this.waiters.get(entry.agent);
-    if (waiter?.entry.deliveryId === entry.deliveryId) this.waiters.delete(entry.agent);
-    this.logger.warn('message undelivered', { agent: entry.agent, deliveryId: entry.deliveryId, reason });
-    this.emit({ type: 'undelivered', entry: failed, reason });
-    this.settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'undelivered', reason, confirmedBy: null });
+  #finishUndelivered(entry: DeliveryEntry, reason: string): void {
+    const failed = this.#update(entry, { state: 'undelivered', reason });
+    this.#remove(failed);
+    const waiter = this.#waiters.get(entry.agent);
+    if (waiter?.entry.deliveryId === entry.deliveryId) this.#waiters.delete(entry.agent);
+    this.#logger.warn('message undelivered', { agent: entry.agent, deliveryId: entry.deliveryId, reason });
+    this.#emit({ type: 'undelivered', entry: failed, reason });
+    this.#settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'undelivered', reason, confirmedBy: null });
   }
 
-  private queueOf(agent: string): DeliveryEntry[] {
-    let queue = this.queues.get(agent);
+  #queueOf(agent: string): DeliveryEntry[] {
+    let queue = this.#queues.get(agent);
     if (!queue) {
       queue = [];
-      this.queues.set(agent, queue);
+      this.#queues.set(agent, queue);
     }
     return queue;
   }
 
-  private find(deliveryId: string): DeliveryEntry | undefined {
-    for (const queue of this.queues.values()) {
+  #find(deliveryId: string): DeliveryEntry | undefined {
+    for (const queue of this.#queues.values()) {
       const found = queue.find((e) => e.deliveryId === deliveryId);
       if (found) return found;
     }
     return undefined;
   }
 
-  private update(entry: DeliveryEntry, patch: Partial<DeliveryEntry>): DeliveryEntry {
+  #update(entry: DeliveryEntry, patch: Partial<DeliveryEntry>): DeliveryEntry {
     const next = { ...entry, ...patch };
-    const queue = this.queues.get(entry.agent);
+    const queue = this.#queues.get(entry.agent);
     const index = queue?.findIndex((e) => e.deliveryId === entry.deliveryId) ?? -1;
     if (queue && index >= 0) queue[index] = next;
-    this.changed();
+    this.#changed();
     return next;
   }
 
-  private remove(entry: DeliveryEntry): void {
-    const queue = this.queues.get(entry.agent);
+  #remove(entry: DeliveryEntry): void {
+    const queue = this.#queues.get(entry.agent);
     if (!queue) return;
     const index = queue.findIndex((e) => e.deliveryId === entry.deliveryId);
     if (index >= 0) queue.splice(index, 1);
-    if (queue.length === 0) this.queues.delete(entry.agent);
-    this.changed();
+    if (queue.length === 0) this.#queues.delete(entry.agent);
+    this.#changed();
   }
 
-  private settlement(deliveryId: string): Promise<DeliveryOutcome> {
+  #settlement(deliveryId: string): Promise<DeliveryOutcome> {
     let resolve!: (o: DeliveryOutcome) => void;
     const promise = new Promise<DeliveryOutcome>((r) => (resolve = r));
-    this.settled.set(deliveryId, { promise, resolve });
+    this.#settled.set(deliveryId, { promise, resolve });
     return promise;
   }
 
-  private settle(outcome: DeliveryOutcome): void {
-    this.settled.get(outcome.deliveryId)?.resolve(outcome);
-    this.settled.delete(outcome.deliveryId);
+  #settle(outcome: DeliveryOutcome): void {
+    this.#settled.get(outcome.deliveryId)?.resolve(outcome);
+    this.#settled.delete(outcome.deliveryId);
   }
 
-  private changed(): void {
+  #changed(): void {
     const snapshot = this.pending();
     try {
-      this.options.onQueueChanged?.(snapshot);
+      this.#options.onQueueChanged?.(snapshot);
     } catch (error) {
-      this.logger.error('persisting the delivery queue failed', { error: String(error) });
+      this.#logger.error('persisting the delivery queue failed', { error: String(error) });
     }
-    const persist = this.options.persist;
+    const persist = this.#options.persist;
     if (persist) {
-      this.durable = this.durable
+      this.#durable = this.#durable
         .then(() => persist(snapshot))
-        .catch((error: unknown) => this.logger.error('persisting the delivery queue failed', { error: toHubError(error).message }));
+        .catch((error: unknown) => this.#logger.error('persisting the delivery queue failed', { error: toHubError(error).message }));
     }
   }
 
-  private emit(event: DeliveryEvent): void {
-    this.events.emit('event', event);
+  #emit(event: DeliveryEvent): void {
+    this.#events.emit('event', event);
   }
 }
