@@ -245,26 +245,26 @@ export class AuditLog {
   readonly warnings: readonly HubError[];
   /** How the anchor compared with the log at open (`unchecked` without an anchor key). */
   readonly anchorAtOpen: AnchorCheck;
-  private readonly logger: Logger;
-  private readonly anchorKey: Buffer | null;
-  private readonly anchorPath: string;
-  private readonly anchorDelayMs: number;
+  readonly #logger: Logger;
+  readonly #anchorKey: Buffer | null;
+  readonly #anchorPath: string;
+  readonly #anchorDelayMs: number;
   /** The head the anchor file signs now; null when it must be (re)written. */
-  private anchored: ChainHead | null;
+  #anchored: ChainHead | null;
   /** Anchor writes, one at a time (an older head must never land after a newer one). */
-  private anchorTail: Promise<unknown> = Promise.resolve();
-  private anchorTimer: NodeJS.Timeout | null = null;
-  private readonly fsync: boolean;
-  private readonly now: () => Date;
-  private head: { seq: number; hash: string };
-  private handle: import('node:fs/promises').FileHandle;
-  private tail: Promise<unknown> = Promise.resolve();
+  #anchorTail: Promise<unknown> = Promise.resolve();
+  #anchorTimer: NodeJS.Timeout | null = null;
+  readonly #fsync: boolean;
+  readonly #now: () => Date;
+  #head: { seq: number; hash: string };
+  #handle: import('node:fs/promises').FileHandle;
+  #tail: Promise<unknown> = Promise.resolve();
   /** Appends waiting for the next group commit (null: none; the next append starts one). */
-  private nextBatch: PendingAppend[] | null = null;
+  #nextBatch: PendingAppend[] | null = null;
   /** A write of nextBatch is chained on tail and has not started yet. */
-  private batchQueued = false;
+  #batchQueued = false;
   /** Set while only lazy appends wait. */
-  private lazyTimer: NodeJS.Timeout | null = null;
+  #lazyTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     path: string,
@@ -275,16 +275,16 @@ export class AuditLog {
     anchor: { readonly atOpen: AnchorCheck; readonly current: boolean },
   ) {
     this.path = path;
-    this.anchorKey = options.anchorKey ?? null;
-    this.anchorPath = join(options.dir, ANCHOR_FILE);
+    this.#anchorKey = options.anchorKey ?? null;
+    this.#anchorPath = join(options.dir, ANCHOR_FILE);
     this.anchorAtOpen = anchor.atOpen;
-    this.anchorDelayMs = options.anchorDelayMs ?? DEFAULT_ANCHOR_DELAY_MS;
-    this.anchored = anchor.current ? { ...head } : null;
-    this.handle = handle;
-    this.head = head;
-    this.logger = options.logger;
-    this.fsync = (options.fsync ?? 'always') === 'always';
-    this.now = options.now ?? (() => new Date());
+    this.#anchorDelayMs = options.anchorDelayMs ?? DEFAULT_ANCHOR_DELAY_MS;
+    this.#anchored = anchor.current ? { ...head } : null;
+    this.#handle = handle;
+    this.#head = head;
+    this.#logger = options.logger;
+    this.#fsync = (options.fsync ?? 'always') === 'always';
+    this.#now = options.now ?? (() => new Date());
     this.warnings = warnings;
   }
 
@@ -382,7 +382,7 @@ export class AuditLog {
 
   /** The last entry's seq and hash (e.g. to anchor the chain elsewhere). */
   getHead(): { readonly seq: number; readonly hash: string } {
-    return { ...this.head };
+    return { ...this.#head };
   }
 
   /**
@@ -397,48 +397,48 @@ export class AuditLog {
    */
   append(input: AuditAppend, options: { readonly lazy?: boolean } = {}): Promise<AuditEntry> {
     return new Promise<AuditEntry>((resolve, reject) => {
-      (this.nextBatch ??= []).push({ input, at: this.now(), resolve, reject });
-      if (!options.lazy) this.startBatch();
-      else if (this.lazyTimer === null && !this.batchQueued) {
-        this.lazyTimer = setTimeout(() => this.startBatch(), LAZY_APPEND_MS);
-        this.lazyTimer.unref();
+      (this.#nextBatch ??= []).push({ input, at: this.#now(), resolve, reject });
+      if (!options.lazy) this.#startBatch();
+      else if (this.#lazyTimer === null && !this.#batchQueued) {
+        this.#lazyTimer = setTimeout(() => this.#startBatch(), LAZY_APPEND_MS);
+        this.#lazyTimer.unref();
       }
     });
   }
 
   /** Queues a write of everything waiting (once: a queued write takes what joins before it starts). */
-  private startBatch(): void {
-    if (this.lazyTimer !== null) {
-      clearTimeout(this.lazyTimer);
-      this.lazyTimer = null;
+  #startBatch(): void {
+    if (this.#lazyTimer !== null) {
+      clearTimeout(this.#lazyTimer);
+      this.#lazyTimer = null;
     }
-    if (this.batchQueued || this.nextBatch === null) return;
-    this.batchQueued = true;
+    if (this.#batchQueued || this.#nextBatch === null) return;
+    this.#batchQueued = true;
     const run = async (): Promise<void> => {
-      this.batchQueued = false;
-      const batch = this.nextBatch ?? [];
-      this.nextBatch = null;
+      this.#batchQueued = false;
+      const batch = this.#nextBatch ?? [];
+      this.#nextBatch = null;
       if (batch.length === 0) return;
-      await this.writeBatch(batch);
-      this.scheduleAnchor();
+      await this.#writeBatch(batch);
+      this.#scheduleAnchor();
     };
-    this.tail = this.tail.then(run, run).catch((error: unknown) => {
-      this.logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
+    this.#tail = this.#tail.then(run, run).catch((error: unknown) => {
+      this.#logger.error('audit append failed', { error: error instanceof Error ? error.message : String(error) });
     });
   }
 
   /** Everything appended so far, lazy entries included, is written (or failed). */
-  private settled(): Promise<unknown> {
-    this.startBatch();
-    return this.tail;
+  #settled(): Promise<unknown> {
+    this.#startBatch();
+    return this.#tail;
   }
 
-  private async writeBatch(batch: readonly PendingAppend[]): Promise<void> {
-    let head = this.head;
+  async #writeBatch(batch: readonly PendingAppend[]): Promise<void> {
+    let head = this.#head;
     const accepted: { entry: AuditEntry; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[] = [];
     for (const { input, at, resolve, reject } of batch) {
       try {
-        const entry = this.entryAfter(head, input, at);
+        const entry = this.#entryAfter(head, input, at);
         accepted.push({ entry, resolve, reject });
         head = { seq: entry.seq, hash: entry.hash };
       } catch (error) {
@@ -448,17 +448,17 @@ export class AuditLog {
     if (accepted.length === 0) return;
     try {
       // One write(2) of whole lines on an O_APPEND descriptor: lines never interleave.
-      await this.handle.write(accepted.map(({ entry }) => canonicalJson(entry) + '\n').join(''));
-      if (this.fsync) await this.handle.datasync();
+      await this.#handle.write(accepted.map(({ entry }) => canonicalJson(entry) + '\n').join(''));
+      if (this.#fsync) await this.#handle.datasync();
     } catch (error) {
       for (const { reject } of accepted) reject(error);
       throw error;
     }
-    this.head = head;
+    this.#head = head;
     for (const { entry, resolve } of accepted) resolve(entry);
   }
 
-  private entryAfter(head: { readonly seq: number; readonly hash: string }, input: AuditAppend, at: Date): AuditEntry {
+  #entryAfter(head: { readonly seq: number; readonly hash: string }, input: AuditAppend, at: Date): AuditEntry {
     const body: Omit<AuditEntry, 'hash'> = {
       seq: head.seq + 1,
       ts: at.toISOString(),
@@ -480,48 +480,48 @@ export class AuditLog {
   }
 
   /** Throttled: the first append after an anchor starts the timer, later ones ride along. */
-  private scheduleAnchor(): void {
-    if (this.anchorKey === null || this.anchorTimer !== null) return;
-    this.anchorTimer = setTimeout(() => {
-      this.anchorTimer = null;
-      this.queueAnchor().catch((error: unknown) => {
-        this.logger.error('audit anchor write failed', { error: error instanceof Error ? error.message : String(error) });
+  #scheduleAnchor(): void {
+    if (this.#anchorKey === null || this.#anchorTimer !== null) return;
+    this.#anchorTimer = setTimeout(() => {
+      this.#anchorTimer = null;
+      this.#queueAnchor().catch((error: unknown) => {
+        this.#logger.error('audit anchor write failed', { error: error instanceof Error ? error.message : String(error) });
       });
-    }, this.anchorDelayMs);
+    }, this.#anchorDelayMs);
     // A process ending without close leaves the anchor lagging, which is valid: don't hold it open.
-    this.anchorTimer.unref();
+    this.#anchorTimer.unref();
   }
 
-  private queueAnchor(): Promise<void> {
-    const result = this.anchorTail.then(() => this.anchorHead());
-    this.anchorTail = result.catch(() => undefined);
+  #queueAnchor(): Promise<void> {
+    const result = this.#anchorTail.then(() => this.#anchorHead());
+    this.#anchorTail = result.catch(() => undefined);
     return result;
   }
 
-  private async anchorHead(): Promise<void> {
-    if (this.anchorKey === null) return;
-    const head = { ...this.head };
-    if (this.anchored?.seq === head.seq && this.anchored.hash === head.hash) return;
-    await writeAnchor(this.anchorPath, head, this.anchorKey);
-    this.anchored = head;
+  async #anchorHead(): Promise<void> {
+    if (this.#anchorKey === null) return;
+    const head = { ...this.#head };
+    if (this.#anchored?.seq === head.seq && this.#anchored.hash === head.hash) return;
+    await writeAnchor(this.#anchorPath, head, this.#anchorKey);
+    this.#anchored = head;
   }
 
   /** Waits for queued appends, then makes sure the anchor signs the head (no-op without a key). */
   async flushAnchor(): Promise<void> {
-    await this.settled();
-    if (this.anchorTimer !== null) {
-      clearTimeout(this.anchorTimer);
-      this.anchorTimer = null;
+    await this.#settled();
+    if (this.#anchorTimer !== null) {
+      clearTimeout(this.#anchorTimer);
+      this.#anchorTimer = null;
     }
-    await this.queueAnchor();
+    await this.#queueAnchor();
   }
 
   verify(): Promise<VerifyResult> {
-    return this.settled().then(() => verifyAuditFile(this.path));
+    return this.#settled().then(() => verifyAuditFile(this.path));
   }
 
   read(filter: AuditFilter = {}): Promise<AuditEntry[]> {
-    return this.settled().then(() => readAuditFile(this.path, filter));
+    return this.#settled().then(() => readAuditFile(this.path, filter));
   }
 
   /** Waits for queued appends and anchors the head (a failed anchor write is logged, not thrown). */
@@ -529,9 +529,9 @@ export class AuditLog {
     try {
       await this.flushAnchor();
     } catch (error) {
-      this.logger.error('audit anchor write failed at close', { error: error instanceof Error ? error.message : String(error) });
+      this.#logger.error('audit anchor write failed at close', { error: error instanceof Error ? error.message : String(error) });
     } finally {
-      await this.handle.close();
+      await this.#handle.close();
     }
   }
 }
