@@ -2,8 +2,9 @@
  * The one snapshot behind `claude-hub status` and `claude-hub watch`: which hub session a ROOT
  * is (from the state store, read-only), its agents (only the ones the state store knows, or,
  * without a readable state, the ones with hook event files), and everything else read through
- * the live index exactly as the server reads it for `get_session_status`. TODO sections and
- * task assignees that name someone who is not an agent are shown as what they are.
+ * the live index exactly as the server reads it for `get_session_status`, diagnostics included
+ * (one builder, hub/diagnostics.ts). TODO sections and task assignees that name someone who is
+ * not an agent are shown as what they are.
  */
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
@@ -11,8 +12,7 @@ import { HubError, ErrorCodes, isHubError } from '../errors.js';
 import { LiveIndex } from '../hub/index.js';
 import type { AgentStatus, SessionStatus } from '../hub/types.js';
 import { silentLogger } from '../log.js';
-import type { Diagnostic, Progress, Severity, TaskPriority, TaskStatus } from '../protocol/types.js';
-import { TODO_FILE } from '../protocol/index.js';
+import type { Diagnostic, Progress, TaskPriority, TaskStatus } from '../protocol/types.js';
 import { StateStore } from '../store/state-store.js';
 import type { FsWatcherFactory } from '../watch/watcher.js';
 
@@ -204,15 +204,13 @@ const noWatches: FsWatcherFactory = () => ({
 export async function openSessionIndex(session: RootSession, options: { readonly live: boolean }): Promise<LiveIndex> {
   const index = new LiveIndex({ stateDir: null, ...(options.live ? {} : { fsFactory: noWatches, watcher: { rescanIntervalMs: 0 } }) });
   try {
-    await index.addSession({ id: indexKey(session), name: session.name, root: session.root, agents: session.agents, eventsDir: session.eventsDir, discoverAgents: false });
+    await index.addSession({ id: indexKey(session), name: session.name, root: session.root, agents: session.agents, eventsDir: session.eventsDir, discoverAgents: false, agentsKnown: session.source !== 'none' });
   } catch (error) {
     await index.close();
     throw error;
   }
   return index;
 }
-
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
 
 /** The snapshot both commands print, from the live index. Pure over the index's current state. */
 export function buildSessionView(index: LiveIndex, session: RootSession): SessionView {
@@ -233,17 +231,8 @@ export function buildSessionView(index: LiveIndex, session: RootSession): Sessio
     .sort(naturalCompare)
     .map((name) => ({ name, tasks: tasksOf(name), todo: todo?.byAgent[name] ?? { done: 0, total: 0 } }));
 
-  // Items that name a task no file has: the CLI's one check beyond the index's.
-  const known = new Set(tasks.map((t) => t.id));
-  const refs: Diagnostic[] = (todo?.items ?? []).flatMap((item) =>
-    item.taskRefs.filter((ref) => !known.has(ref)).map((ref) => ({ file: TODO_FILE, line: item.line, severity: 'warning' as const, code: 'task-ref-unknown', message: `The item names ${ref}, but no task file has that id.` })),
-  );
-  // With no session there are no agents to compare assignees with: the assignee list says it.
-  const fromIndex = session.source === 'none' ? status.diagnostics.filter((d) => d.code !== 'assignee-unknown') : status.diagnostics;
-  const diagnostics = [...fromIndex, ...refs]
-    .map((d, at) => ({ d, at }))
-    .sort((x, y) => SEVERITY_RANK[x.d.severity] - SEVERITY_RANK[y.d.severity] || x.at - y.at)
-    .map(({ d }) => d);
+  // The index's own list (hub/diagnostics.ts): the same as get_session_status reports.
+  const diagnostics = status.diagnostics;
 
   return {
     session: { id: session.id, name: session.name, root: session.root, source: session.source, notes: session.notes },

@@ -10,13 +10,14 @@ import { basename } from 'node:path';
 import { Emitter } from '../emitter.js';
 import { HubError, ErrorCodes } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { checkTaskSet, parseTask, parseTodo, taskIdFromFileName } from '../protocol/index.js';
+import { parseTask, parseTodo, taskIdFromFileName } from '../protocol/index.js';
 import type { Diagnostic, Progress, TaskDoc, TaskStatus, TodoDoc, TodoItem } from '../protocol/types.js';
 import type { BackendName, TerminalHandle } from '../terminal/backend.js';
 import { eventsDirFor, TODO_FILE } from '../watch/layout.js';
 import type { WatcherOptions } from '../watch/options.js';
 import type { OwnWriteMark } from '../watch/own-writes.js';
 import { chokidarFactory, HubWatcher, type FsWatcherFactory, type HookFileChange, type ProtocolFileChange, type WatchError } from '../watch/watcher.js';
+import { sessionDiagnostics } from './diagnostics.js';
 import { HookTail } from './events.js';
 import { routeTaskChange, type NudgeRequest } from './routing.js';
 import { activityOf, byUrgency, deriveAgentStatus, statusLineIn, type Activity } from './status.js';
@@ -47,6 +48,12 @@ export interface SessionSpec {
    * server): they are added as they appear, and no "unknown assignee" diagnostics are made.
    */
   readonly discoverAgents?: boolean;
+  /**
+   * Whether `agents` is the session's whole team, so a task assigned to anyone else is an
+   * `assignee-unknown` warning. Default: true unless `discoverAgents`. False for a root that is
+   * no hub session (`claude-hub status` there has no agents to compare with).
+   */
+  readonly agentsKnown?: boolean;
 }
 
 /** Facts about an agent that only the core knows (terminal, dialogs, delivery queue). */
@@ -152,6 +159,8 @@ interface Grouped {
 interface SessionState {
   info: SessionInfo;
   readonly discover: boolean;
+  /** See SessionSpec.agentsKnown. */
+  readonly agentsKnown: boolean;
   readonly agents: Map<string, AgentSpec>;
   todo: TodoDoc | null;
   /** TODO.md as last settled (re-parsed when the agent list changes). */
@@ -259,6 +268,7 @@ export class LiveIndex {
     const state: SessionState = {
       info: Object.freeze({ id: spec.id, name: spec.name, root: spec.root, createdAt: spec.createdAt ?? new Date(this.#now()).toISOString(), agents: [...agents.keys()] }),
       discover: spec.discoverAgents ?? false,
+      agentsKnown: !(spec.discoverAgents ?? false) && (spec.agentsKnown ?? true),
       agents,
       todo: null,
       todoText: null,
@@ -785,27 +795,13 @@ export class LiveIndex {
   }
 
   #diagnostics(state: SessionState): readonly Diagnostic[] {
-    if (state.diagnostics) return state.diagnostics;
-    const out: Diagnostic[] = [...(state.todo?.diagnostics ?? [])];
-    const docs: TaskDoc[] = [];
-    for (const file of [...state.tasks.keys()].sort()) {
-      const entry = state.tasks.get(file);
-      if (!entry) continue;
-      docs.push(entry.doc);
-      out.push(...entry.doc.diagnostics);
-      const task = entry.doc.task;
-      if (!state.discover && task?.assignee && !state.agents.has(task.assignee)) {
-        out.push({
-          file,
-          line: entry.assigneeLine,
-          severity: 'warning',
-          code: 'assignee-unknown',
-          message: `${task.id} is assigned to ${task.assignee}, who does not exist in this session.`,
-        });
-      }
-    }
-    out.push(...checkTaskSet(docs), ...state.watchDiagnostics, ...state.hookDiagnostics);
-    state.diagnostics = Object.freeze(out);
+    state.diagnostics ??= sessionDiagnostics({
+      todo: state.todo,
+      tasks: state.tasks,
+      agents: state.agentsKnown ? new Set(state.agents.keys()) : null,
+      watch: state.watchDiagnostics,
+      hooks: state.hookDiagnostics,
+    });
     return state.diagnostics;
   }
 
