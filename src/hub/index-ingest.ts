@@ -10,7 +10,7 @@ import { ErrorCodes } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseTask, taskIdFromFileName } from '../protocol/index.js';
 import type { TaskDoc } from '../protocol/types.js';
-import type { HookFileChange, ProtocolFileChange, WatchError } from '../watch/watcher.js';
+import type { HookFileChange, HubWatcher, ProtocolFileChange, WatchError } from '../watch/watcher.js';
 import { HookTail } from './events.js';
 import type { IndexChange } from './index-types.js';
 import { routeTaskChange, type NudgeRequest } from './routing.js';
@@ -29,6 +29,21 @@ export interface IngestSink {
   change(change: IndexChange): void;
   hook(event: HookEvent): void;
   nudge(nudge: NudgeRequest): void;
+}
+
+/**
+ * Sends each watcher report to its session's state; a report for a session that is no longer
+ * in `sessions` (removed meanwhile) is dropped.
+ */
+export function feedFromWatcher(watcher: HubWatcher, sessions: ReadonlyMap<string, SessionState>, outlets: Omit<IngestSink, 'isCurrent'>): void {
+  const sink: IngestSink = { ...outlets, isCurrent: (state) => sessions.get(state.info.id) === state };
+  const to = (sessionId: string | null, ingest: (state: SessionState) => void): void => {
+    const state = sessionId === null ? undefined : sessions.get(sessionId);
+    if (state) ingest(state);
+  };
+  watcher.on('file', (change) => to(change.session, (state) => ingestFile(sink, state, change)));
+  watcher.on('hooks', (change) => to(change.session, (state) => ingestHookFile(sink, state, change)));
+  watcher.on('error', (error) => to(error.session, (state) => ingestWatchError(sink, state, error)));
 }
 
 /** A settled TODO.md or task file (text null: gone). */

@@ -8,7 +8,9 @@ import type { Diagnostic, Progress, TaskDoc } from '../protocol/types.js';
 import type { BackendName, TerminalHandle } from '../terminal/backend.js';
 import type { WatcherOptions } from '../watch/options.js';
 import type { FsWatcherFactory } from '../watch/watcher.js';
-import type { AgentStatus, PendingPrompt, TaskSummary } from './types.js';
+import type { NudgeRequest } from './routing.js';
+import type { Activity } from './status.js';
+import type { AgentStatus, HookEvent, PendingPrompt, TaskSummary } from './types.js';
 
 export interface AgentSpec {
   readonly name: string;
@@ -109,4 +111,18 @@ export interface LiveIndexOptions {
   readonly defaultBackend?: BackendName;
   readonly logger?: Logger;
   readonly now?: () => number;
+}
+
+/** What the index tells its subscribers (see `onChange`, `onHookEvent`, `onNudge`). */
+export type IndexEvents = {
+  change: [IndexChange];
+  hook: [HookEvent];
+  nudge: [NudgeRequest];
+};
+
+/** An agent's latest status-bearing hook activity (for delivery: is it idle?). */
+export interface AgentActivity {
+  readonly latest: Activity | null;
+  readonly lastEventAt: number | null;
+  readonly claudeSessionId: string | null;
 }

@@ -4,6 +4,12 @@
  * activity, terminal liveness and runtime facts the core reports (terminal handle, dialog,
  * queue length), and diagnostics. Everything the hub reports about a session is read from here;
  * derived views (agent statuses, the session status) are cached and rebuilt only after a change.
+ *
+ * This file is the facade (sessions in and out, reads, the hub's own writes, subscriptions);
+ * the work is in: index-types.ts (the vocabulary callers see), session-state.ts (what is held
+ * per session), index-ingest.ts (watcher reports applied to it), session-views.ts (the cached
+ * views), diagnostics.ts (the one list of problems, shared with `claude-hub status`) and
+ * index-flush.ts (one notification per burst of changes).
  */
 import { mkdir } from 'node:fs/promises';
 import { Emitter } from '../emitter.js';
@@ -14,23 +20,16 @@ import type { BackendName } from '../terminal/backend.js';
 import { eventsDirFor } from '../watch/layout.js';
 import type { OwnWriteMark } from '../watch/own-writes.js';
 import { chokidarFactory, HubWatcher } from '../watch/watcher.js';
-import { ingestFile, ingestHookFile, ingestWatchError, tailsIdle, type IngestSink } from './index-ingest.js';
-import type { AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, LiveIndexOptions, SessionSpec } from './index-types.js';
+import { ChangeFlush } from './index-flush.js';
+import { feedFromWatcher, tailsIdle } from './index-ingest.js';
+import type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, IndexEvents, LiveIndexOptions, SessionSpec } from './index-types.js';
 import type { NudgeRequest } from './routing.js';
-import { dropViews, newSessionState, parseSessionTodo, sameRuntime, type SessionState } from './session-state.js';
+import { applyRuntime, newSessionState, replaceAgents, type SessionState } from './session-state.js';
 import { agentViews, brokenTasksOf, sessionStatusOf, taskSummaries, tasksById } from './session-views.js';
-import type { Activity } from './status.js';
 import type { AgentStatus, AgentView, HookEvent, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
-export type { AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, LiveIndexOptions, SessionSpec } from './index-types.js';
+export type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, LiveIndexOptions, SessionSpec } from './index-types.js';
 export type { NudgeRequest } from './routing.js';
-
-/** What the index tells its subscribers (see `onChange`, `onHookEvent`, `onNudge`). */
-type IndexEvents = {
-  change: [IndexChange];
-  hook: [HookEvent];
-  nudge: [NudgeRequest];
-};
 
 export class LiveIndex {
   readonly #watcher: HubWatcher;
@@ -40,8 +39,7 @@ export class LiveIndex {
   readonly #now: () => number;
   readonly #sessions = new Map<string, SessionState>();
   readonly #events: Emitter<IndexEvents>;
-  readonly #dirty = new Set<string>();
-  #flushQueued = false;
+  readonly #flush: ChangeFlush;
   #closed = false;
 
   constructor(options: LiveIndexOptions) {
@@ -50,20 +48,16 @@ export class LiveIndex {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? Date.now;
     this.#events = new Emitter({ name: 'index', logger: this.#logger });
+    this.#flush = new ChangeFlush(this.#sessions, this.#backend, (change) => this.#emit(change));
     this.#watcher = new HubWatcher({ logger: this.#logger, ...options.watcher }, options.fsFactory ?? chokidarFactory);
-    const sink: IngestSink = {
+    feedFromWatcher(this.#watcher, this.#sessions, {
       logger: this.#logger,
       now: this.#now,
-      isCurrent: (state) => this.#sessions.get(state.info.id) === state,
-      markDirty: (sessionId, scope) => this.#markDirty(sessionId, scope),
+      markDirty: (sessionId, scope) => this.#flush.markDirty(sessionId, scope),
       change: (change) => this.#emit(change),
       hook: (event) => this.#events.emit('hook', event),
       nudge: (nudge) => this.#events.emit('nudge', nudge),
-    };
-    // Each report goes to its session; one for a session no longer here is dropped.
-    this.#watcher.on('file', (change) => this.#withSession(change.session, (state) => ingestFile(sink, state, change)));
-    this.#watcher.on('hooks', (change) => this.#withSession(change.session, (state) => ingestHookFile(sink, state, change)));
-    this.#watcher.on('error', (error) => this.#withSession(error.session, (state) => ingestWatchError(sink, state, error)));
+    });
   }
 
   // ── sessions ────────────────────────────────────────────────────────────────────────────
@@ -77,10 +71,7 @@ export class LiveIndex {
     if (this.#sessions.has(spec.id)) throw new HubError(ErrorCodes.ALREADY_EXISTS, `Session ${spec.id} is already in the index.`, { data: { session: spec.id } });
     const eventsDir = spec.eventsDir !== undefined ? spec.eventsDir : this.#stateDir === null ? null : eventsDirFor(this.#stateDir, spec.id);
     if (eventsDir !== null) await mkdir(eventsDir, { recursive: true, mode: 0o700 });
-    const agents = new Map(spec.agents.map((a) => [a.name, a] as const));
-    const info: SessionInfo = Object.freeze({ id: spec.id, name: spec.name, root: spec.root, createdAt: spec.createdAt ?? new Date(this.#now()).toISOString(), agents: [...agents.keys()] });
-    const discover = spec.discoverAgents ?? false;
-    const state = newSessionState(info, agents, { discover, agentsKnown: !discover && (spec.agentsKnown ?? true) });
+    const state = newSessionState(spec, this.#now());
     this.#sessions.set(spec.id, state);
     try {
       await this.#watcher.add({ id: spec.id, root: spec.root, eventsDir });
@@ -91,7 +82,7 @@ export class LiveIndex {
       throw error;
     }
     state.loading = false;
-    this.#markDirty(spec.id, 'files');
+    this.#flush.markDirty(spec.id, 'files');
     this.#emit({ kind: 'sessions' });
     return state.info;
   }
@@ -99,20 +90,15 @@ export class LiveIndex {
   /** Stops watching a session and forgets it. Unknown ids are ignored. */
   async removeSession(sessionId: string): Promise<void> {
     if (!this.#sessions.delete(sessionId)) return;
-    this.#dirty.delete(sessionId);
+    this.#flush.forget(sessionId);
     await this.#watcher.remove(sessionId);
     this.#emit({ kind: 'sessions' });
   }
 
   /** Replaces a session's agent list (order kept). Runtime facts of removed agents are dropped. */
   setAgents(sessionId: string, agents: readonly AgentSpec[]): void {
-    const state = this.#state(sessionId);
-    state.agents.clear();
-    for (const agent of agents) state.agents.set(agent.name, agent);
-    for (const name of [...state.runtime.keys()]) if (!state.agents.has(name)) state.runtime.delete(name);
-    parseSessionTodo(state);
-    state.info = Object.freeze({ ...state.info, agents: [...state.agents.keys()] });
-    this.#markDirty(sessionId, 'files');
+    replaceAgents(this.#state(sessionId), agents);
+    this.#flush.markDirty(sessionId, 'files');
     this.#emit({ kind: 'sessions' });
   }
 
@@ -125,7 +111,7 @@ export class LiveIndex {
     const state = this.#state(sessionId);
     const hooks = state.hooks.get(agent);
     if (hooks) hooks.latest = null;
-    this.#markDirty(sessionId, 'activity');
+    this.#flush.markDirty(sessionId, 'activity');
   }
 
   /** The terminal backend's word on whether the agent's pane/tab lives (false → `exited`). */
@@ -138,12 +124,7 @@ export class LiveIndex {
    * facts again (periodic liveness checks) changes nothing and notifies nobody.
    */
   setAgentRuntime(sessionId: string, agent: string, patch: Partial<AgentRuntime>): void {
-    const state = this.#state(sessionId);
-    const before = state.runtime.get(agent) ?? { backend: this.#backend, terminal: null, terminalAlive: null, pendingPrompt: null, queuedMessages: 0 };
-    const after: AgentRuntime = Object.freeze({ ...before, ...patch });
-    if (state.runtime.has(agent) && sameRuntime(before, after)) return;
-    state.runtime.set(agent, after);
-    this.#markDirty(sessionId, 'activity');
+    if (applyRuntime(this.#state(sessionId), agent, patch, this.#backend)) this.#flush.markDirty(sessionId, 'activity');
   }
 
   /** Every session in the index, in the order they were added. */
@@ -223,7 +204,7 @@ export class LiveIndex {
   }
 
   /** The latest status-bearing hook activity of an agent (for delivery: is it idle?). */
-  agentActivity(sessionId: string, agent: string): { readonly latest: Activity | null; readonly lastEventAt: number | null; readonly claudeSessionId: string | null } {
+  agentActivity(sessionId: string, agent: string): AgentActivity {
     const hooks = this.#state(sessionId).hooks.get(agent);
     return { latest: hooks?.latest ?? null, lastEventAt: hooks?.lastEventAt ?? null, claudeSessionId: hooks?.claudeSessionId ?? null };
   }
@@ -251,7 +232,7 @@ export class LiveIndex {
   /** Reads a TODO.md or task file now and resolves once the index reflects it (read-your-writes). */
   async reflect(path: string): Promise<void> {
     await this.#watcher.reflect(path);
-    this.#flush();
+    this.#flush.flush();
   }
 
   // ── listeners ───────────────────────────────────────────────────────────────────────────
@@ -275,11 +256,11 @@ export class LiveIndex {
   async whenSettled(): Promise<void> {
     for (;;) {
       await this.#watcher.whenIdle();
-      const busy = [...this.#sessions.values()].flatMap((s) => [...s.tails.values()].filter((t) => t.running).map((t) => t.running));
-      if (busy.length === 0) break;
-      await Promise.all(busy);
+      const sessions = [...this.#sessions.values()];
+      if (!sessions.some((s) => [...s.tails.values()].some((t) => t.running))) break;
+      await Promise.all(sessions.map(tailsIdle));
     }
-    this.#flush();
+    this.#flush.flush();
   }
 
   /** Forces the stat-only rescan now (it also runs on a timer). */
@@ -296,54 +277,12 @@ export class LiveIndex {
     this.#events.clear();
   }
 
-  // ── telling what changed ────────────────────────────────────────────────────────────────
-
-  /** Drops the session's cached views (see `dropViews`) and schedules one flush for them. */
-  #markDirty(sessionId: string, scope: 'files' | 'activity'): void {
-    const state = this.#sessions.get(sessionId);
-    if (!state) return;
-    dropViews(state, scope);
-    if (state.loading) return;
-    this.#dirty.add(sessionId);
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(() => this.#flush());
-    }
-  }
-
-  /** Emits agent status changes and one `status` change per dirty session. */
-  #flush(): void {
-    this.#flushQueued = false;
-    const dirty = [...this.#dirty];
-    this.#dirty.clear();
-    for (const id of dirty) {
-      const state = this.#sessions.get(id);
-      if (!state) continue;
-      const views = agentViews(state, this.#backend);
-      const seen = new Map<string, AgentStatus>();
-      for (const view of views.values()) {
-        const previous = state.lastStatuses.get(view.name) ?? null;
-        seen.set(view.name, view.status);
-        if (previous !== view.status) {
-          this.#emit({ kind: 'agent', session: id, agent: view.name, status: view.status, previous, why: view.why, progress: view.progress, currentTask: view.currentTask });
-        }
-      }
-      state.lastStatuses = seen;
-      this.#emit({ kind: 'status', session: id });
-    }
-  }
-
   // ── plumbing ────────────────────────────────────────────────────────────────────────────
 
   #state(sessionId: string): SessionState {
     const state = this.#sessions.get(sessionId);
     if (!state) throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `No session ${sessionId} in the index; list sessions to see the ids.`, { data: { session: sessionId } });
     return state;
-  }
-
-  #withSession(sessionId: string | null, ingest: (state: SessionState) => void): void {
-    const state = sessionId === null ? undefined : this.#sessions.get(sessionId);
-    if (state) ingest(state);
   }
 
   #emit(change: IndexChange): void {

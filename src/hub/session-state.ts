@@ -7,7 +7,8 @@ import { parseTodo } from '../protocol/index.js';
 import type { Diagnostic, TaskDoc, TodoDoc, TodoItem } from '../protocol/types.js';
 import { TODO_FILE } from '../watch/layout.js';
 import type { HookTail } from './events.js';
-import type { AgentRuntime, AgentSpec, BrokenTask, IndexedTask } from './index-types.js';
+import type { BackendName } from '../terminal/backend.js';
+import type { AgentRuntime, AgentSpec, BrokenTask, IndexedTask, SessionSpec } from './index-types.js';
 import type { Activity } from './status.js';
 import type { AgentStatus, AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
@@ -70,11 +71,13 @@ export interface SessionState {
 const MAX_KEPT_DIAGNOSTICS = 50;
 
 /** A new session's state, still loading (no change is emitted until its first scan is in). */
-export function newSessionState(info: SessionInfo, agents: Map<string, AgentSpec>, options: { readonly discover: boolean; readonly agentsKnown: boolean }): SessionState {
+export function newSessionState(spec: SessionSpec, now: number): SessionState {
+  const agents = new Map(spec.agents.map((a) => [a.name, a] as const));
+  const discover = spec.discoverAgents ?? false;
   return {
-    info,
-    discover: options.discover,
-    agentsKnown: options.agentsKnown,
+    info: Object.freeze({ id: spec.id, name: spec.name, root: spec.root, createdAt: spec.createdAt ?? new Date(now).toISOString(), agents: [...agents.keys()] }),
+    discover,
+    agentsKnown: !discover && (spec.agentsKnown ?? true),
     agents,
     todo: null,
     todoText: null,
@@ -122,8 +125,26 @@ export function keepLast<T>(list: readonly T[], add: readonly T[]): readonly T[]
   return add.length === 0 ? list : [...list, ...add].slice(-MAX_KEPT_DIAGNOSTICS);
 }
 
+/** Replaces the agent list (order kept); runtime facts of removed agents are dropped. */
+export function replaceAgents(state: SessionState, agents: readonly AgentSpec[]): void {
+  state.agents.clear();
+  for (const agent of agents) state.agents.set(agent.name, agent);
+  for (const name of [...state.runtime.keys()]) if (!state.agents.has(name)) state.runtime.delete(name);
+  parseSessionTodo(state);
+  state.info = Object.freeze({ ...state.info, agents: [...state.agents.keys()] });
+}
+
+/** Records runtime facts about an agent; false when they say what was known already. */
+export function applyRuntime(state: SessionState, agent: string, patch: Partial<AgentRuntime>, defaultBackend: BackendName): boolean {
+  const before = state.runtime.get(agent) ?? { backend: defaultBackend, terminal: null, terminalAlive: null, pendingPrompt: null, queuedMessages: 0 };
+  const after: AgentRuntime = Object.freeze({ ...before, ...patch });
+  if (state.runtime.has(agent) && sameRuntime(before, after)) return false;
+  state.runtime.set(agent, after);
+  return true;
+}
+
 /** Whether two runtime reports say the same (a periodic liveness check then changes nothing). */
-export function sameRuntime(a: AgentRuntime, b: AgentRuntime): boolean {
+function sameRuntime(a: AgentRuntime, b: AgentRuntime): boolean {
   return (
     a.backend === b.backend &&
     a.terminalAlive === b.terminalAlive &&

@@ -9,10 +9,10 @@ import type { Diagnostic, TaskDoc, TaskStatus, TodoItem } from '../protocol/type
 import type { BackendName } from '../terminal/backend.js';
 import { TODO_FILE } from '../watch/layout.js';
 import { sessionDiagnostics } from './diagnostics.js';
-import type { BrokenTask, IndexedTask } from './index-types.js';
+import type { BrokenTask, IndexChange, IndexedTask } from './index-types.js';
 import type { AgentTasks, Grouped, SessionState } from './session-state.js';
 import { byUrgency, deriveAgentStatus } from './status.js';
-import type { AgentView, SessionStatus, TaskSummary } from './types.js';
+import type { AgentStatus, AgentView, SessionStatus, TaskSummary } from './types.js';
 
 /** The whole live status of a session. Cached: O(1) until something in the session changes. */
 export function sessionStatusOf(state: SessionState, defaultBackend: BackendName): SessionStatus {
@@ -34,6 +34,21 @@ export function sessionStatusOf(state: SessionState, defaultBackend: BackendName
     diagnostics: diagnosticsOf(state),
   });
   return state.status;
+}
+
+/** The agents whose status changed since the last call (the statuses seen are remembered). */
+export function agentStatusChanges(state: SessionState, defaultBackend: BackendName): IndexChange[] {
+  const changes: IndexChange[] = [];
+  const seen = new Map<string, AgentStatus>();
+  for (const view of agentViews(state, defaultBackend).values()) {
+    const previous = state.lastStatuses.get(view.name) ?? null;
+    seen.set(view.name, view.status);
+    if (previous !== view.status) {
+      changes.push({ kind: 'agent', session: state.info.id, agent: view.name, status: view.status, previous, why: view.why, progress: view.progress, currentTask: view.currentTask });
+    }
+  }
+  state.lastStatuses = seen;
+  return changes;
 }
 
 /** Task files that do not parse, by file name: listed with their diagnostics, never dropped. Cached. */
