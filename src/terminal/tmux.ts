@@ -92,39 +92,39 @@ function isMissingTarget(error: unknown): boolean {
 
 export class TmuxBackend implements TerminalBackend {
   readonly name = 'tmux' as const;
-  private readonly socket: string | null;
-  private readonly run: Exec;
-  private readonly command: string;
-  private readonly clientEnv: NodeJS.ProcessEnv;
-  private readonly control: TmuxControl | null;
+  readonly #socket: string | null;
+  readonly #run: Exec;
+  readonly #command: string;
+  readonly #clientEnv: NodeJS.ProcessEnv;
+  readonly #control: TmuxControl | null;
 
   constructor(options: TmuxBackendOptions = {}) {
-    this.socket = options.socket ?? null;
-    this.run = options.exec ?? defaultExec;
-    this.command = options.tmuxCommand ?? 'tmux';
-    this.clientEnv = options.clientEnv ?? tmuxClientEnv(process.env);
+    this.#socket = options.socket ?? null;
+    this.#run = options.exec ?? defaultExec;
+    this.#command = options.tmuxCommand ?? 'tmux';
+    this.#clientEnv = options.clientEnv ?? tmuxClientEnv(process.env);
     const control = options.controlMode ?? options.exec === undefined;
-    this.control = control ? new TmuxControl({ command: this.command, baseArgs: this.baseArgs(), env: this.clientEnv }) : null;
+    this.#control = control ? new TmuxControl({ command: this.#command, baseArgs: this.#baseArgs(), env: this.#clientEnv }) : null;
   }
 
-  private baseArgs(): string[] {
-    return this.socket === null ? ['-u'] : ['-u', '-L', this.socket];
+  #baseArgs(): string[] {
+    return this.#socket === null ? ['-u'] : ['-u', '-L', this.#socket];
   }
 
   /** Ends the control-mode client (it also ends by itself with its session or the hub). */
   dispose(): void {
-    this.control?.close();
+    this.#control?.close();
   }
 
   /**
    * The commands through the control client: each one's output, or null (run them the slow
    * way). A call that must not run twice (typing) is never repeated after an uncertain reply.
    */
-  private async fast(handle: TerminalHandle, commands: readonly (readonly string[])[], repeatable: boolean): Promise<string[] | null> {
+  async #fast(handle: TerminalHandle, commands: readonly (readonly string[])[], repeatable: boolean): Promise<string[] | null> {
     const session = sessionOf(handle);
-    if (!this.control || !session) return null;
+    if (!this.#control || !session) return null;
     try {
-      const outputs = await this.control.run(session, commands);
+      const outputs = await this.#control.run(session, commands);
       return outputs ? outputs.map((lines) => lines.join('\n')) : null;
     } catch (error) {
       if (repeatable && isHubError(error) && error.data?.uncertain === true) return null;
@@ -132,17 +132,17 @@ export class TmuxBackend implements TerminalBackend {
     }
   }
 
-  private async tmux(args: readonly string[], options: { input?: string; allowFailure?: boolean } = {}): Promise<ExecResult> {
+  async #tmux(args: readonly string[], options: { input?: string; allowFailure?: boolean } = {}): Promise<ExecResult> {
     try {
-      return await this.run(this.command, [...this.baseArgs(), ...args], {
-        env: this.clientEnv,
+      return await this.#run(this.#command, [...this.#baseArgs(), ...args], {
+        env: this.#clientEnv,
         timeoutMs: 10_000,
         ...(options.input === undefined ? {} : { input: options.input }),
         ...(options.allowFailure ? { allowFailure: true } : {}),
       });
     } catch (error) {
       if (isHubError(error) && error.code === ErrorCodes.EXEC_FAILED && error.data?.errno === 'ENOENT') {
-        throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `tmux (${this.command}) is not installed or not on PATH; install tmux or choose another backend.`, {
+        throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `tmux (${this.#command}) is not installed or not on PATH; install tmux or choose another backend.`, {
           cause: error,
         });
       }
@@ -150,8 +150,8 @@ export class TmuxBackend implements TerminalBackend {
     }
   }
 
-  private async sessionExists(session: string): Promise<boolean> {
-    const result = await this.tmux(['has-session', '-t', `=${session}`], { allowFailure: true });
+  async #sessionExists(session: string): Promise<boolean> {
+    const result = await this.#tmux(['has-session', '-t', `=${session}`], { allowFailure: true });
     return result.exitCode === 0;
   }
 
@@ -171,19 +171,19 @@ export class TmuxBackend implements TerminalBackend {
     const add = (): string[] => ['new-window', '-t', `=${session}:`, '-n', window, '-c', spec.cwd, '--', ...command, ...after];
     let result: ExecResult;
     try {
-      if (await this.sessionExists(session)) {
-        result = await this.tmux(add());
+      if (await this.#sessionExists(session)) {
+        result = await this.#tmux(add());
       } else {
         try {
-          result = await this.tmux(create());
+          result = await this.#tmux(create());
         } catch (error) {
           // Another open created the session in between: add a window to it instead.
           if (!(isHubError(error) && /duplicate session/i.test(String(error.data?.stderr ?? '')))) throw error;
-          result = await this.tmux(add());
+          result = await this.#tmux(add());
         }
       }
     } catch (error) {
-      throw this.launchError(error);
+      throw this.#launchError(error);
     }
     const line = result.stdout.trim().split('\n').pop() ?? '';
     const [id, container] = line.split(FIELD_SEPARATOR);
@@ -200,8 +200,8 @@ export class TmuxBackend implements TerminalBackend {
     // command list does not stop the crash); the gap left is the few ms between the two calls.
     const state = ['display-message', '-p', '-t', pane, '#{pane_dead} #{pane_in_mode}'];
     const [dead, inMode] = (
-      await this.guard(
-        this.fast(handle, [state], true).then(async (out) => out?.[0] ?? (await this.tmux(state)).stdout),
+      await this.#guard(
+        this.#fast(handle, [state], true).then(async (out) => out?.[0] ?? (await this.#tmux(state)).stdout),
         handle,
         'check the pane',
       )
@@ -216,9 +216,9 @@ export class TmuxBackend implements TerminalBackend {
     // Control mode has no stdin for load-buffer: the text goes as set-buffer's quoted argument.
     // A pane in copy mode would swallow the paste (no if-shell here: its command would add a reply block).
     const typing = [...(inMode === '1' ? [['send-keys', '-t', pane, '-X', 'cancel']] : []), ['set-buffer', '-b', buffer, '--', text], paste];
-    if (await this.guard(this.fast(handle, typing, false), handle, 'paste text')) return;
-    await this.guard(
-      this.tmux(
+    if (await this.#guard(this.#fast(handle, typing, false), handle, 'paste text')) return;
+    await this.#guard(
+      this.#tmux(
         [
           // A pane in copy mode would swallow the paste.
           'if-shell', '-F', '-t', pane, '#{pane_in_mode}', `send-keys -t ${pane} -X cancel`,
@@ -235,14 +235,14 @@ export class TmuxBackend implements TerminalBackend {
   async submit(handle: TerminalHandle): Promise<void> {
     const pane = assertPaneId(handle);
     const enter = ['send-keys', '-t', pane, 'Enter'];
-    await this.guard(this.fast(handle, [enter], false).then(async (out) => out ?? (await this.tmux(enter))), handle, 'press Enter');
+    await this.#guard(this.#fast(handle, [enter], false).then(async (out) => out ?? (await this.#tmux(enter))), handle, 'press Enter');
   }
 
   async sendKeys(handle: TerminalHandle, keys: readonly string[]): Promise<void> {
     const pane = assertPaneId(handle);
     if (keys.length === 0) return;
     const send = ['send-keys', '-t', pane, ...keys];
-    await this.guard(this.fast(handle, [send], false).then(async (out) => out ?? (await this.tmux(send))), handle, 'send keys');
+    await this.#guard(this.#fast(handle, [send], false).then(async (out) => out ?? (await this.#tmux(send))), handle, 'send keys');
   }
 
   /** The screen, and in the same call whether the pane's process still runs (`alive`). */
@@ -251,10 +251,10 @@ export class TmuxBackend implements TerminalBackend {
     const range = lines === undefined ? [] : ['-S', String(-Math.max(0, Math.floor(lines)))];
     const state = ['display-message', '-p', '-t', pane, '#{pane_id} #{pane_dead}'];
     const capture = ['capture-pane', '-p', '-J', ...range, '-t', pane];
-    const [stateLine, captured] = await this.guard(
-      this.fast(handle, [state, capture], true).then(async (out) => {
+    const [stateLine, captured] = await this.#guard(
+      this.#fast(handle, [state, capture], true).then(async (out) => {
         if (out) return [out[0], out[1] ?? ''] as const;
-        const stdout = (await this.tmux([...state, ';', ...capture])).stdout;
+        const stdout = (await this.#tmux([...state, ';', ...capture])).stdout;
         const newline = stdout.indexOf('\n');
         return [stdout.slice(0, newline), stdout.slice(newline + 1)] as const;
       }),
@@ -273,22 +273,22 @@ export class TmuxBackend implements TerminalBackend {
     const pane = assertPaneId(handle);
     const state = ['display-message', '-p', '-t', pane, '#{pane_id} #{pane_dead}'];
     try {
-      const out = (await this.fast(handle, [state], true))?.[0] ?? (await this.tmux(state)).stdout;
+      const out = (await this.#fast(handle, [state], true))?.[0] ?? (await this.#tmux(state)).stdout;
       // display-message on a vanished pane may fall back to another one: check the id.
       return aliveFrom(pane, out);
     } catch (error) {
       if (isMissingTarget(error)) return false;
-      throw this.wrap(error, 'check the pane');
+      throw this.#wrap(error, 'check the pane');
     }
   }
 
   async close(handle: TerminalHandle): Promise<void> {
     const pane = assertPaneId(handle);
     try {
-      await this.tmux(['kill-window', '-t', pane]);
+      await this.#tmux(['kill-window', '-t', pane]);
     } catch (error) {
       if (isMissingTarget(error)) return;
-      throw this.wrap(error, 'close the window');
+      throw this.#wrap(error, 'close the window');
     }
   }
 
@@ -296,10 +296,10 @@ export class TmuxBackend implements TerminalBackend {
     const format = ['#{pane_id}', '#{session_name}', '#{window_id}', '#{pane_dead}', `#{${SESSION_OPTION}}`, `#{${AGENT_OPTION}}`, '#{window_name}'].join(FIELD_SEPARATOR);
     let result: ExecResult;
     try {
-      result = await this.tmux(['list-panes', '-a', '-F', format]);
+      result = await this.#tmux(['list-panes', '-a', '-F', format]);
     } catch (error) {
       if (isMissingTarget(error)) return [];
-      throw this.wrap(error, 'list panes');
+      throw this.#wrap(error, 'list panes');
     }
     const out: TerminalInfo[] = [];
     for (const line of result.stdout.split('\n')) {
@@ -315,7 +315,7 @@ export class TmuxBackend implements TerminalBackend {
     return out;
   }
 
-  private async guard<T>(promise: Promise<T>, handle: TerminalHandle, what: string): Promise<T> {
+  async #guard<T>(promise: Promise<T>, handle: TerminalHandle, what: string): Promise<T> {
     try {
       return await promise;
     } catch (error) {
@@ -325,7 +325,7 @@ export class TmuxBackend implements TerminalBackend {
           cause: error,
         });
       }
-      throw this.wrap(error, what);
+      throw this.#wrap(error, what);
     }
   }
 
@@ -333,14 +333,14 @@ export class TmuxBackend implements TerminalBackend {
    * The launch command line carries the agent's env (API keys) and prompt: an exec error quotes
    * it in its message and data, so only tmux's own stderr may go on from here.
    */
-  private launchError(error: unknown): HubError {
+  #launchError(error: unknown): HubError {
     if (isHubError(error) && error.code === ErrorCodes.TIMEOUT) {
       return new HubError(ErrorCodes.TIMEOUT, 'tmux did not open the agent\'s window within 10 s; check that the tmux server answers (tmux ls).', { cause: error });
     }
-    return this.wrap(error, 'open a window');
+    return this.#wrap(error, 'open a window');
   }
 
-  private wrap(error: unknown, what: string): HubError {
+  #wrap(error: unknown, what: string): HubError {
     if (isHubError(error) && error.code !== ErrorCodes.EXEC_FAILED) return error;
     const detail = isHubError(error) ? String(error.data?.stderr ?? error.message).trim() : String(error);
     return new HubError(ErrorCodes.TERMINAL_ERROR, `tmux could not ${what}: ${detail.slice(0, 300)}`, { cause: error });
