@@ -75,7 +75,7 @@ export async function answerDialog(terminal: LiveTerminal, choice: string, optio
   }
   const target = resolveChoice(first, choice);
   let reading: ScreenReading = first;
-  for (let step = 0; step < 8; step++) {
+  for (let step = 0; step < first.choices.length + 2; step++) {
     await alive();
     if (!isSameMenu(first, reading)) {
       throw new HubError(ErrorCodes.NO_PROMPT, `${who}'s dialog changed while it was being answered; nothing was confirmed. Its screen now: ${screenOf(reading)}`, { data: { screen: screenOf(reading) } });
@@ -84,9 +84,14 @@ export async function answerDialog(terminal: LiveTerminal, choice: string, optio
     if (next.kind === 'impossible') {
       throw new HubError(ErrorCodes.NO_PROMPT, `${who}'s dialog cannot be answered safely: ${next.reason}. Answer it in the terminal.`, { data: { screen: screenOf(reading) } });
     }
-    await terminal.backend.sendKeys(terminal.handle, next.keys);
-    if (next.kind === 'confirm') break;
-    reading = await readStable(terminal);
+    if (next.kind === 'confirm') {
+      await terminal.backend.sendKeys(terminal.handle, next.keys);
+      break;
+    }
+    // One key, then the screen must show it taken before the next is chosen: a loaded machine
+    // shows a stale pointer for a while, and keys chosen from it would overshoot (menus wrap).
+    await terminal.backend.sendKeys(terminal.handle, next.kind === 'move' ? [next.keys[0] ?? 'Down'] : next.keys);
+    reading = await untilMoved(terminal, reading, who, options.settleMs);
     // A digit picks and confirms at once in some releases; in others it only moves the pointer.
     if (next.kind === 'digit' && !isSameMenu(first, reading)) return { menu: first, choice: target, after: reading };
   }
@@ -97,8 +102,27 @@ export async function answerDialog(terminal: LiveTerminal, choice: string, optio
   return { menu: first, choice: target, after };
 }
 
+/** How long a dialog may take to show a key's effect: generous, a loaded machine is slow to redraw. */
+const DIALOG_SETTLE_MS = 10_000;
+
+/** Waits (bounded) until the menu's pointer moved, or the menu changed or went; throws TIMEOUT (nothing confirmed) if it stays put. */
+async function untilMoved(terminal: LiveTerminal, before: ScreenReading, who: string, settleMs = DIALOG_SETTLE_MS): Promise<ScreenReading> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const reading = await readStable(terminal);
+    const still = before.state === 'menu' && isSameMenu(before, reading) && reading.selected === before.selected;
+    if (!still) return reading;
+    if (Date.now() >= deadline) {
+      throw new HubError(ErrorCodes.TIMEOUT, `${who}'s dialog did not take the key within ${settleMs / 1000} s; nothing was confirmed. Its screen: ${screenOf(reading)}`, {
+        data: { screen: screenOf(reading) },
+      });
+    }
+    await sleep(50);
+  }
+}
+
 /** Waits (bounded) for the dialog to leave the screen; throws TIMEOUT with the screen if it stays. */
-async function waitGone(terminal: LiveTerminal, stillThere: (r: ScreenReading) => boolean, settleMs = 4000): Promise<ScreenReading> {
+async function waitGone(terminal: LiveTerminal, stillThere: (r: ScreenReading) => boolean, settleMs = DIALOG_SETTLE_MS): Promise<ScreenReading> {
   const deadline = Date.now() + settleMs;
   for (;;) {
     const reading = await readStable(terminal);

@@ -22,6 +22,10 @@ interface Menu {
   stuck?: boolean;
   /** Dies when Enter is pressed. */
   diesOnEnter?: boolean;
+  /** Down past the last choice goes to the first, Up past the first to the last (Ink's Select does). */
+  wraps?: boolean;
+  /** Keys take effect only after this many more screen reads (a loaded machine redraws late). */
+  lagReads?: number;
 }
 
 function draw(menu: Menu): string {
@@ -40,11 +44,24 @@ async function world(menu: Menu): Promise<{ terminal: MemoryTerminal; pane: Memo
   const pane = terminal.pane(handle)!;
   pane.screen = draw(menu);
   const sendKeys = terminal.sendKeys.bind(terminal);
+  const late: { keys: readonly string[]; after: number }[] = [];
+  const readScreen = terminal.readScreen.bind(terminal);
+  terminal.readScreen = async (h, lines) => {
+    for (const pending of late) pending.after -= 1;
+    while (late[0] && late[0].after < 0) press(late.shift()!.keys);
+    return readScreen(h, lines);
+  };
   terminal.sendKeys = async (h, keys) => {
     await sendKeys(h, keys);
+    if (menu.lagReads) late.push({ keys, after: menu.lagReads });
+    else press(keys);
+  };
+  const n = menu.labels.length;
+  const press = (keys: readonly string[]): void => {
+    const h = handle;
     for (const key of keys) {
-      if (key === 'Down') menu.pointer = Math.min(menu.labels.length - 1, menu.pointer + 1);
-      else if (key === 'Up') menu.pointer = Math.max(0, menu.pointer - 1);
+      if (key === 'Down') menu.pointer = menu.wraps ? (menu.pointer + 1) % n : Math.min(n - 1, menu.pointer + 1);
+      else if (key === 'Up') menu.pointer = menu.wraps ? (menu.pointer + n - 1) % n : Math.max(0, menu.pointer - 1);
       else if (/^\d$/.test(key) && menu.numbered) {
         menu.pointer = Number(key) - 1;
         pane.screen = BOX; // Claude Code 2.1.197: the digit picks and confirms
@@ -77,7 +94,7 @@ describe('answerDialog', () => {
   it('a numbered menu by number and by a unique label prefix, upwards too', async () => {
     const one = await world({ question: 'Do you want to proceed?', labels: ['Yes', 'Yes, and always allow', 'No'], numbered: true, pointer: 2 });
     expect((await answerDialog(one.live, '1', { settleMs: 500 })).choice.label).toBe('Yes');
-    expect(one.terminal.calls.slice(1)).toEqual(['keys:Up,Up', 'keys:Enter']);
+    expect(one.terminal.calls.slice(1)).toEqual(['keys:Up', 'keys:Up', 'keys:Enter']);
     const two = await world({ question: 'Do you want to proceed?', labels: ['Yes', 'Yes, and always allow', 'No'], numbered: true, pointer: 0 });
     expect((await answerDialog(two.live, 'yes, and', { settleMs: 500 })).choice.number).toBe(2);
   });
@@ -86,7 +103,7 @@ describe('answerDialog', () => {
     const labels = Array.from({ length: 12 }, (_, i) => `option ${i + 1}`);
     const { terminal, live } = await world({ question: 'Pick one?', labels, numbered: true, pointer: 0 });
     expect((await answerDialog(live, 'option 12', { settleMs: 500 })).choice.number).toBe(12);
-    expect(terminal.calls.slice(1)).toEqual([`keys:${Array(11).fill('Down').join(',')}`, 'keys:Enter']);
+    expect(terminal.calls.slice(1)).toEqual([...Array(11).fill('keys:Down'), 'keys:Enter']);
   });
 
   it('a scrolled numbered menu whose pointer is off screen is answered by its digit', async () => {
@@ -120,6 +137,20 @@ describe('answerDialog', () => {
     setTimeout(() => (pane.screen = BOX), 250);
     const answered = await answerDialog(live, 'Yes, I trust this folder', { settleMs: 2000 });
     expect(answered.after).toEqual({ state: 'ready', draft: '' });
+  });
+
+  it('a loaded machine that shows each key late, on a menu that wraps: one key at a time, never past the choice', async () => {
+    const { terminal, live } = await world({ question: 'Make auto mode your default?', labels: ['Yes, set auto mode', 'No, keep accept edits'], numbered: true, pointer: 0, wraps: true, lagReads: 3 });
+    const answered = await answerDialog(live, 'No', { settleMs: 2000 });
+    expect(answered.choice.number).toBe(2);
+    // Choosing from the stale pointer would have sent Down again and wrapped back to "Yes".
+    expect(terminal.calls.slice(1)).toEqual(['keys:Down', 'keys:Enter']);
+  });
+
+  it('a menu that never shows the key taken: TIMEOUT, and nothing is confirmed', async () => {
+    const { terminal, live } = await world({ question: 'Proceed?', labels: ['Yes', 'No'], numbered: false, pointer: 0, lagReads: 1_000_000 });
+    await expect(answerDialog(live, 'No', { settleMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('nothing was confirmed') });
+    expect(terminal.calls.slice(1)).toEqual(['keys:Down']);
   });
 
   it('a dialog that stays after the answer is reported with the screen it shows', async () => {
