@@ -10,6 +10,8 @@ export interface WatcherOptions {
   readonly maxSettleReads?: number;
   /** Pause before re-reading a file that is missing or empty (editors delete, then create). Default 50 ms. */
   readonly absentGraceMs?: number;
+  /** A file that had content and reads empty is read again this much later before it counts as emptied. Default 500 ms. */
+  readonly emptiedGraceMs?: number;
   /**
    * After an event, one stat check this much later: chokidar drops events that follow another
    * on the same path within its 50 ms throttle window (leading edge only), so the last write of
@@ -36,6 +38,7 @@ export function normaliseWatcherOptions(options: WatcherOptions = {}): Normalise
     rescanIntervalMs: nonNegativeInteger('rescanIntervalMs', options.rescanIntervalMs ?? 30_000),
     maxSettleReads: Math.max(2, nonNegativeInteger('maxSettleReads', options.maxSettleReads ?? 6)),
     absentGraceMs: nonNegativeInteger('absentGraceMs', options.absentGraceMs ?? 50),
+    emptiedGraceMs: nonNegativeInteger('emptiedGraceMs', options.emptiedGraceMs ?? 500),
     trailingCheckMs: nonNegativeInteger('trailingCheckMs', options.trailingCheckMs ?? 75),
     ownWriteTtlMs: nonNegativeInteger('ownWriteTtlMs', options.ownWriteTtlMs ?? 10_000),
     maxFileBytes: nonNegativeInteger('maxFileBytes', options.maxFileBytes ?? MAX_PROTOCOL_FILE_BYTES),

@@ -14,6 +14,7 @@ import { classifyPath, sessionPaths, type SessionPaths } from './layout.js';
 import { normaliseWatcherOptions, type NormalisedWatcherOptions, type WatcherOptions } from './options.js';
 import { OwnWrites, type OwnWriteMark } from './own-writes.js';
 import { readSettled } from './settle.js';
+import { sleep } from '../sleep.js';
 
 export const WATCH_EVENTS = Object.freeze({ file: 'file', hooks: 'hooks', error: 'error' } as const);
 
@@ -316,19 +317,23 @@ export class HubWatcher {
   async #settle(session: WatchedSession, path: string, cause: SettleCause): Promise<void> {
     const role = classifyPath(session.paths, path);
     if (role.role !== 'todo' && role.role !== 'task') return;
+    const settleOptions = { maxReads: this.options.maxSettleReads, absentGraceMs: this.options.absentGraceMs, maxBytes: this.options.maxFileBytes };
+    const known = this.#known.get(path);
     let content;
     try {
-      content = await readSettled(path, {
-        maxReads: this.options.maxSettleReads,
-        absentGraceMs: this.options.absentGraceMs,
-        maxBytes: this.options.maxFileBytes,
-      });
+      content = await readSettled(path, settleOptions);
+      // A file that had content and now reads empty is most often a writer between its truncate
+      // and its write, and a loaded machine can hold it there far longer than the settle grace:
+      // believe an emptied file only when it still is a while later.
+      if (content.text === '' && known !== undefined && known.size > 0 && this.options.emptiedGraceMs > 0) {
+        await sleep(this.options.emptiedGraceMs);
+        content = await readSettled(path, settleOptions);
+      }
     } catch (error) {
       this.#emitError(session.id, path, error);
       return;
     }
     if (this.#sessions.get(session.id) !== session) return;
-    const known = this.#known.get(path);
     if (content.text === null) this.#known.delete(path);
     else this.#known.set(path, { size: content.size, mtimeMs: content.mtimeMs, hash: content.hash });
     if ((known?.hash ?? null) === content.hash) return;

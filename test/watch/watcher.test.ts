@@ -135,6 +135,24 @@ describe('HubWatcher', () => {
     expect(files.filter((f) => f.text === '- [ ] write 99\n')).toHaveLength(1);
   });
 
+  it('a writer held between its truncate and its write (a loaded machine) is not reported as an emptied file; a file really emptied is', async () => {
+    const todo = join(root, 'TODO.md');
+    await writeFile(todo, '- [ ] a\n');
+    await start();
+    files.length = 0;
+    // Held 300 ms after the truncate: far past the 50 ms settle grace for an empty read.
+    await writeFile(todo, '');
+    await sleep(300);
+    await writeFile(todo, '- [x] a\n');
+    await quiet();
+    expect(files.map((f) => f.text)).toEqual(['- [x] a\n']);
+    // Emptied and left so: reported (once the grace has shown it stays empty).
+    await writeFile(todo, '');
+    await waitFor(() => files.at(-1)?.text === '', 'the emptied file');
+    await quiet();
+    expect(files.map((f) => f.text)).toEqual(['- [x] a\n', '']);
+  });
+
   it('ignores files that are not TODO.md, TASK-*.md or *.jsonl', async () => {
     await start();
     files.length = 0;
