@@ -10,7 +10,10 @@ import { remarkOutline } from '../../src/protocol/outline-remark.js';
 import { outline, REMARK_BUDGET } from '../../src/protocol/outline.js';
 import { bigPlan } from '../helpers/big-plan.js';
 
-describe('a 20,000-line plan', () => {
+// Deliberately heavy (remark over 256 KiB, then 20,000 lines line by line): a few seconds on a
+// quiet machine, but a loaded one (two suites at once and more) took past the default 60 s.
+// The limit only stops a hang; nothing here is timed.
+describe('a 20,000-line plan', { timeout: 300_000 }, () => {
   it('reads every section and item; indented lines under a heading are code, and said so', () => {
     const plan = bigPlan();
     expect(plan.text.split('\n').length).toBeGreaterThan(20_000);
