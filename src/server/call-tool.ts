@@ -10,7 +10,7 @@ import { ErrorCodes, HubError, toHubError, type ErrorCode } from '../errors.js';
 import type { Caller, HubApi } from '../hub/api.js';
 import type { SecurityLevel } from '../config.js';
 import type { Logger } from '../log.js';
-import { checkToolAllowed, type Role } from '../security/levels.js';
+import { checkLevel, type Role } from '../security/levels.js';
 import { findTool } from './tools/index.js';
 
 /** The key under `_meta` where an error result carries `{code, message, data}` for programs. */
@@ -64,7 +64,7 @@ async function run(deps: CallToolDeps, name: string, rawArgs: unknown, context: 
     };
   }
   try {
-    checkToolAllowed(name, deps.ceiling, context.role);
+    checkLevel(tool.name, tool.level, deps.ceiling, context.role);
   } catch (error) {
     return { status: 'refused', error: toHubError(error) };
   }

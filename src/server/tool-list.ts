@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { SecurityLevel } from '../config.js';
-import { allowedAt } from '../security/levels.js';
+import { levelAllows } from '../security/levels.js';
 import type { ToolDefinition } from './tool-definition.js';
 import { TOOLS } from './tools/index.js';
 
@@ -21,7 +21,7 @@ const cache = new Map<SecurityLevel, Tool[]>();
 export function listedTools(level: SecurityLevel): Tool[] {
   let tools = cache.get(level);
   if (tools === undefined) {
-    tools = TOOLS.filter((tool) => allowedAt(tool.name, level)).map(describeTool);
+    tools = TOOLS.filter((tool) => levelAllows(tool.level, level)).map(describeTool);
     cache.set(level, tools);
   }
   return tools;

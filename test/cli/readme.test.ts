@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../../src/commands/command-io.js';
 import { SERVE_FLAGS, envName } from '../../src/commands/serve-options.js';
 import { SECURITY_LEVELS } from '../../src/config.js';
-import { TOOL_LEVELS } from '../../src/security/levels.js';
+import { TOOL_LEVELS } from '../../src/server/tool-levels.js';
 import { DEFAULT_AUDIT_REF } from '../../src/store/git-audit.js';
 import { REPO } from './run-cli.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowedAt, checkToolAllowed, ROLE_LEVELS, TOOL_LEVELS, toolLevel, toolsAllowedAt } from '../../src/security/levels.js';
+import { ROLE_LEVELS } from '../../src/security/levels.js';
+import { allowedAt, checkToolAllowed, TOOL_LEVELS, toolLevel, toolsAllowedAt } from '../../src/server/tool-levels.js';
 import { HubError } from '../../src/errors.js';
 
 function refusal(fn: () => void): HubError {

@@ -1,7 +1,7 @@
 /** The server's instructions to the model mention only tools the model can see at its level. */
 import { describe, expect, it } from 'vitest';
 import { SECURITY_LEVELS } from '../../src/config.js';
-import { TOOL_LEVELS } from '../../src/security/levels.js';
+import { TOOL_LEVELS } from '../../src/server/tool-levels.js';
 import { connect } from './connect.js';
 
 describe('server instructions', () => {

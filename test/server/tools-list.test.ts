@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TOOL_LEVELS } from '../../src/security/levels.js';
+import { TOOL_LEVELS, toolLevel } from '../../src/server/tool-levels.js';
 import { TOOLS } from '../../src/server/tools/index.js';
 import { connect, type Connected } from './connect.js';
 
@@ -70,8 +70,9 @@ describe('tools/list', () => {
     }
   });
 
-  it('gives every tool the level the security table (src/security/levels.ts) gives it', () => {
-    for (const tool of TOOLS) expect(tool.level, tool.name).toBe(TOOL_LEVELS[tool.name as keyof typeof TOOL_LEVELS]);
+  it("the level checks read each tool's level from its definition (the one place it is written)", () => {
+    for (const tool of TOOLS) expect(toolLevel(tool.name), tool.name).toBe(tool.level);
+    for (const tool of TOOLS) expect(tool.level, tool.name).toBe(TOOL_LEVELS[tool.name]);
     expect(TOOLS.map((t) => t.name).sort()).toEqual(Object.keys(TOOL_LEVELS).sort());
   });
 });
