@@ -20,11 +20,12 @@ import { compatibilityOf } from '../agent/compat.js';
 import { ScreenWatch } from './screens.js';
 import { buildDenyRules, buildGuardHook, buildSandboxSettings, sandboxSupport } from '../security/guard.js';
 import { exec } from '../exec.js';
-import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
+import type { TerminalBackend } from '../terminal/backend.js';
 import type { StateStore, Frozen } from '../store/state-store.js';
 import { ensurePrivateDir, replaceFileDurably } from '../store/durable-file.js';
 import type { AgentRecord, SessionRecord } from '../store/state-schema.js';
 import type { LiveIndex } from './index.js';
+import type { AgentTerminals } from './terminals.js';
 import type { HookEvent, PendingPrompt } from './types.js';
 
 export interface AgentManagerDeps {
@@ -33,6 +34,8 @@ export interface AgentManagerDeps {
   readonly store: StateStore;
   readonly index: LiveIndex;
   readonly backend: TerminalBackend;
+  /** Where each agent's terminal is recorded (set on launch, read to close it and to look at its screen). */
+  readonly terminals: AgentTerminals;
   /** The live list of session roots the guard reads. */
   readonly rootsFile: string;
   /** Where the agents' pass-through variables come from (the hub's env). */
@@ -70,7 +73,7 @@ export class AgentManager {
     this.#deps = deps;
     this.screens = new ScreenWatch({
       index: deps.index,
-      terminalOf: (agent) => this.terminalOf(agent),
+      terminalOf: (agent) => deps.terminals.of(agent),
       trustsRoot: (sessionId) => deps.store.get().sessions.find((s) => s.id === sessionId)?.trustRoot ?? false,
       onReady: (agent) => this.#onReady(agent),
       logger: deps.logger,
@@ -139,17 +142,12 @@ export class AgentManager {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove a session folder', { dir, error: String(error) }))));
   }
 
-  terminalOf(name: string): { readonly backend: TerminalBackend; readonly handle: TerminalHandle } | null {
-    const record = this.#deps.store.get().agents.find((a) => a.name === name);
-    if (!record?.terminal || record.terminal.backend !== this.#deps.backend.name) return null;
-    return { backend: this.#deps.backend, handle: toHandle(record.terminal) as TerminalHandle };
-  }
-
   /**
-   * Writes the agent's settings and opens its terminal running `claude`. `resume` continues
-   * the conversation `agent.claudeSessionId`; otherwise that id starts a new one.
+   * Writes the agent's settings and opens its terminal running `claude` (recorded as the agent's
+   * terminal). `resume` continues the conversation `agent.claudeSessionId`; otherwise that id
+   * starts a new one.
    */
-  async launch(agent: Agent, session: Session, resume: boolean): Promise<TerminalHandle> {
+  async launch(agent: Agent, session: Session, resume: boolean): Promise<void> {
     const { config, store, backend } = this.#deps;
     const state = store.get();
     const otherRoots = state.sessions.filter((s) => s.id !== session.id).map((s) => s.root);
@@ -196,9 +194,8 @@ export class AgentManager {
     // Until the new process speaks, the agent is `starting`, whatever its last process said.
     this.#deps.index.markLaunched(session.id, agent.name);
     const handle = await backend.open({ session: session.id, name: agent.name, cwd: spec.cwd, argv: spec.argv, env: spec.env });
-    this.#deps.index.setAgentRuntime(session.id, agent.name, { backend: backend.name, terminal: handle, terminalAlive: true, pendingPrompt: null });
+    await this.#deps.terminals.set(session.id, agent.name, handle);
     this.screens.afterLaunch(session.id, agent.name);
-    return handle;
   }
 
   /** Whether agents get the Bash sandbox; in `auto` mode probed once (with the agents' PATH) and logged. */
@@ -214,7 +211,7 @@ export class AgentManager {
   }
 
   async close(name: string): Promise<void> {
-    const terminal = this.terminalOf(name);
+    const terminal = this.#deps.terminals.of(name);
     if (!terminal) return;
     await terminal.backend.close(terminal.handle).catch((error: unknown) => {
       // A terminal that is already gone is what we wanted.
@@ -258,10 +255,4 @@ export class AgentManager {
     clearInterval(this.#livenessTimer);
     this.screens.close();
   }
-}
-
-/** A stored terminal handle as the backend wants it (no `container: undefined`). */
-export function toHandle(record: Frozen<AgentRecord>['terminal']): TerminalHandle | null {
-  if (record === null) return null;
-  return record.container === undefined ? { backend: record.backend, id: record.id } : { backend: record.backend, id: record.id, container: record.container };
 }

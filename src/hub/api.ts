@@ -4,6 +4,7 @@
  * thin: schema in, one call here, result out. (Contract between server/ and hub/.)
  */
 import type { AgentView, BrokenTaskFile, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { IndexChange } from './index.js';
 import type { Diagnostic, TaskPriority, TaskStatus } from '../protocol/types.js';
 
 /** Who is calling: the MCP client (with its role over HTTP) or a person at the CLI. */
@@ -117,6 +118,23 @@ export interface HubApi {
   /** Fires whenever the index changes something a client may show. */
   onChange(listener: (change: HubChange) => void): () => void;
   close(): Promise<void>;
+}
+
+/** An index change as clients see it (an agent's record and its status are one kind to them). */
+export function toHubChange(change: IndexChange): HubChange {
+  switch (change.kind) {
+    case 'sessions':
+      return { kind: 'sessions' };
+    case 'todo':
+      return { kind: 'todo', session: change.session };
+    case 'task':
+      return { kind: 'task', session: change.session, taskId: change.taskId };
+    case 'tasks':
+      return { kind: 'tasks', session: change.session };
+    case 'agent':
+    case 'status':
+      return { kind: 'status', session: change.session };
+  }
 }
 
 export type HubChange =

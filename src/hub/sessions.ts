@@ -1,0 +1,156 @@
+/**
+ * Sessions: a named root folder the agents of a session work in. Records live in the state
+ * store (what the files cannot say); each session is also a set of watches in the live index
+ * and, with the git audit on, a recorder of who changed its files. The roots file the guard
+ * hook reads is rewritten on every change. Deleting a session closes its agents' terminals and
+ * gives up their queued messages.
+ */
+import { randomBytes } from 'node:crypto';
+import type { HubConfig } from '../config.js';
+import { HubError, ErrorCodes } from '../errors.js';
+import { slugify } from '../protocol/index.js';
+import type { Frozen, StateStore } from '../store/state-store.js';
+import type { HubState, SessionRecord } from '../store/state-schema.js';
+import { validateSessionRoot } from '../security/paths.js';
+import { writeRootsFile } from '../security/guard.js';
+import { validateSessionName } from '../security/validate.js';
+import type { LiveIndex } from './index.js';
+import type { GitRecorder } from './git-recorder.js';
+import type { AgentManager } from './agents.js';
+import type { Messages } from './messages.js';
+import type { Records } from './records.js';
+import type { SessionInfo, SessionStatus } from './types.js';
+
+export interface SessionsDeps {
+  readonly config: HubConfig;
+  /** The person's home (a session root may not be it). */
+  readonly home: string;
+  readonly store: StateStore;
+  readonly index: LiveIndex;
+  readonly git: GitRecorder;
+  readonly records: Records;
+  readonly agents: Pick<AgentManager, 'close' | 'forgetSession'>;
+  readonly messages: Pick<Messages, 'abandon'>;
+  /** The live list of session roots the guard hook reads. */
+  readonly rootsFile: string;
+}
+
+export class Sessions {
+  readonly #deps: SessionsDeps;
+
+  constructor(deps: SessionsDeps) {
+    this.#deps = deps;
+  }
+
+  /** At start: every recorded session is watched again (and its roots allowed to the guard). */
+  async load(state: Frozen<HubState>): Promise<void> {
+    const { index, git } = this.#deps;
+    await this.#writeRoots();
+    for (const session of state.sessions) {
+      await index.addSession({
+        id: session.id,
+        name: session.name,
+        root: session.root,
+        createdAt: session.createdAt,
+        agents: state.agents.filter((a) => a.session === session.id).map((a) => ({ name: a.name, specialization: a.specialization })),
+      });
+      await git.addSession(session.id, session.root);
+    }
+  }
+
+  list(): readonly SessionInfo[] {
+    return this.#deps.index.sessions();
+  }
+
+  status(sessionId: string): SessionStatus {
+    return this.#deps.index.sessionStatus(this.#deps.records.session(sessionId).id);
+  }
+
+  async create(input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {
+    const { config, store, index, git } = this.#deps;
+    const name = validateSessionName(input.session_name);
+    const state = store.get();
+    if (state.sessions.length >= config.maxSessions) {
+      throw new HubError(ErrorCodes.LIMIT_REACHED, `The hub already runs ${state.sessions.length} sessions (--max-sessions ${config.maxSessions}); delete one or start the hub with a higher --max-sessions.`, {
+        data: { limit: config.maxSessions },
+      });
+    }
+    const named = state.sessions.find((s) => s.name === name);
+    if (named !== undefined) {
+      throw new HubError(ErrorCodes.ALREADY_EXISTS, `A session named "${name}" already exists: session_id ${named.id} (root ${named.root}); pick another name or use that session_id.`, {
+        data: { session_name: name, session_id: named.id },
+      });
+    }
+    const root = await validateSessionRoot(input.root_path, {
+      existingRoots: state.sessions.map((s) => s.root),
+      home: this.#deps.home,
+      stateDir: config.stateDir,
+    }).catch((error: unknown) => {
+      throw this.#nameOverlappingSession(error);
+    });
+    const id = `${slugify(name).slice(0, 24) || 'session'}-${randomBytes(3).toString('hex')}`;
+    const record: SessionRecord = { id, name, root, createdAt: new Date().toISOString(), trustRoot: input.trust_root ?? false };
+    await store.update((draft) => {
+      draft.sessions.push(record);
+    });
+    try {
+      await this.#writeRoots();
+      await index.addSession({ id, name, root, createdAt: record.createdAt, agents: [] });
+      await git.addSession(id, root);
+    } catch (error) {
+      await this.#drop(id);
+      throw error;
+    }
+    return index.session(id);
+  }
+
+  async delete(sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }> {
+    const { records, index, agents, messages } = this.#deps;
+    const session = records.session(sessionId);
+    const info = index.session(session.id);
+    const members = records.agentsOf(session.id);
+    if (!force) {
+      const busy = members.filter((a) => index.getStatus(a.name) === 'working').map((a) => a.name);
+      if (busy.length > 0) {
+        throw new HubError(ErrorCodes.AGENT_BUSY, `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} working in this session; wait until idle or pass force: true to stop them.`, {
+          data: { agents: busy },
+        });
+      }
+    }
+    for (const agent of members) {
+      messages.abandon(agent.name, `session ${session.id} was deleted`);
+      await agents.close(agent.name);
+    }
+    await this.#drop(session.id);
+    return { session: info, closedAgents: members.map((a) => a.name) };
+  }
+
+  async #drop(id: string): Promise<void> {
+    await this.#deps.store.update((draft) => {
+      draft.sessions = draft.sessions.filter((s) => s.id !== id);
+      draft.agents = draft.agents.filter((a) => a.session !== id);
+      draft.queue = draft.queue.filter((m) => m.session !== id);
+    });
+    await this.#writeRoots();
+    await this.#deps.git.removeSession(id);
+    await this.#deps.index.removeSession(id).catch(() => undefined);
+    await this.#deps.agents.forgetSession(id);
+  }
+
+  #writeRoots(): Promise<void> {
+    return writeRootsFile(this.#deps.rootsFile, this.#deps.store.get().sessions.map((s) => s.root));
+  }
+
+  /** ROOT_OVERLAP names the session (its id) whose root is in the way. */
+  #nameOverlappingSession(error: unknown): unknown {
+    if (!(error instanceof HubError) || error.code !== ErrorCodes.ROOT_OVERLAP) return error;
+    const other = typeof error.data?.['other'] === 'string' ? error.data['other'] : null;
+    const owner = this.#deps.store.get().sessions.find((s) => s.root === other);
+    if (owner === undefined) return error;
+    const same = error.data?.['real'] === other;
+    const message = same
+      ? `root_path: ${other} is already session ${owner.id} ("${owner.name}"); use session_id ${owner.id}, or delete that session first.`
+      : error.message.replace(`another session (${other})`, `session ${owner.id} ("${owner.name}", root ${other})`);
+    return new HubError(ErrorCodes.ROOT_OVERLAP, message, { data: { ...error.data, session_id: owner.id } });
+  }
+}
