@@ -16,22 +16,16 @@ import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
 import type { AgentStatus, HookEvent } from './types.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
+import type { DeliveryState, QueuedMessage } from '../store/state-schema.js';
 
-export type DeliveryState = 'queued' | 'typing' | 'awaiting_confirmation' | 'delivered' | 'undelivered';
+export type { DeliveryState };
 
-/** One message on its way; the persisted shape (plain JSON). */
-export interface DeliveryEntry {
-  readonly deliveryId: string;
-  readonly agent: string;
-  /** Already sanitized: exactly what is (or was) typed. */
-  readonly text: string;
-  readonly state: DeliveryState;
-  readonly enqueuedAt: string;
-  /** When it was pasted; set once, so a restored entry is never pasted again. */
-  readonly typedAt: string | null;
-  readonly submits: number;
-  readonly reason: string | null;
-}
+/**
+ * One message on its way: the saved shape (QueuedMessage, src/store/state-schema.ts, plain
+ * JSON). Where it was recorded (`session`, `taskId`) rides along untouched: the queue does not
+ * read it, the hub's messages always set it, a bare queue in a test need not.
+ */
+export type DeliveryEntry = Readonly<Omit<QueuedMessage, 'session' | 'taskId'> & Partial<Pick<QueuedMessage, 'session' | 'taskId'>>>;
 
 export interface DeliveryOutcome {
   readonly deliveryId: string;
@@ -196,7 +190,7 @@ export class DeliveryQueue {
    * Sanitizes and queues a message (throws TOO_LARGE before anything is queued), then tries to
    * deliver it at once if the agent is idle. `settled` resolves when it is delivered or not.
    */
-  enqueue(input: { deliveryId: string; agent: string; text: string }): { entry: DeliveryEntry; settled: Promise<DeliveryOutcome> } {
+  enqueue(input: { deliveryId: string; agent: string; text: string; session?: string; taskId?: string }): { entry: DeliveryEntry; settled: Promise<DeliveryOutcome> } {
     if (this.#closed) throw new HubError(ErrorCodes.DELIVERY_FAILED, 'The hub is shutting down; the message was not queued.');
     if (this.#settled.has(input.deliveryId) || this.#find(input.deliveryId)) {
       throw new HubError(ErrorCodes.ALREADY_EXISTS, `Delivery ${input.deliveryId} is already queued.`, { data: { deliveryId: input.deliveryId } });
@@ -206,6 +200,8 @@ export class DeliveryQueue {
     const entry: DeliveryEntry = {
       deliveryId: input.deliveryId,
       agent: input.agent,
+      ...(input.session !== undefined ? { session: input.session } : {}),
+      ...(input.taskId !== undefined ? { taskId: input.taskId } : {}),
       text,
       state: 'queued',
       enqueuedAt: this.#now().toISOString(),

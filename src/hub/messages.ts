@@ -4,8 +4,8 @@
  * nudges the live index asks for (a new task for an agent), and the delivery queue
  * (delivery.ts) with its persistence: every change of the queue is written to the state store
  * before anything is typed, and after a restart the queue comes back, except what the agent's
- * hook history already confirms (never typed twice). Owns the queue and where each queued
- * message was recorded (session, task).
+ * hook history already confirms (never typed twice). Owns the queue; a queued message is saved
+ * in the queue's own shape (QueuedMessage), which says where it was recorded (session, task).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -52,8 +52,6 @@ export interface MessagesDeps {
 export class Messages {
   readonly #deps: MessagesDeps;
   readonly #queue: DeliveryQueue;
-  /** deliveryId → where the message was recorded (persisted with the queue). */
-  readonly #recordedIn = new Map<string, { session: string; taskId: string }>();
   #persisting: Promise<unknown> = Promise.resolve();
 
   constructor(deps: MessagesDeps) {
@@ -122,12 +120,12 @@ export class Messages {
         this.#enqueue(agent, nudge.text, nudge.taskId);
       }),
       this.#queue.on((event) => {
-        const where = this.#recordedIn.get(event.entry.deliveryId);
+        const session = event.entry.session;
         void audit({
           kind: 'delivery',
           actor: 'hub',
           agent: event.entry.agent,
-          ...(where ? { session: where.session } : {}),
+          ...(session !== undefined ? { session } : {}),
           outcome: event.type,
           detail: event.type === 'undelivered' ? event.reason : event.type === 'retry' ? `submit ${event.submit}` : event.entry.deliveryId,
         });
@@ -156,8 +154,7 @@ export class Messages {
 
   #enqueue(agent: Agent, text: string, taskId: string): { deliveryId: string; settled: ReturnType<DeliveryQueue['whenSettled']> } {
     const deliveryId = `d-${randomBytes(6).toString('hex')}`;
-    this.#recordedIn.set(deliveryId, { session: agent.session, taskId });
-    const { settled } = this.#queue.enqueue({ deliveryId, agent: agent.name, text });
+    const { settled } = this.#queue.enqueue({ deliveryId, agent: agent.name, session: agent.session, taskId, text });
     return { deliveryId, settled };
   }
 
@@ -165,22 +162,7 @@ export class Messages {
 
   #persist(snapshot: readonly DeliveryEntry[]): Promise<void> {
     this.#showQueueLengths(snapshot);
-    const queue: QueuedMessage[] = [];
-    for (const entry of snapshot) {
-      const where = this.#recordedIn.get(entry.deliveryId);
-      if (!where) continue;
-      queue.push({
-        deliveryId: entry.deliveryId,
-        agent: entry.agent,
-        session: where.session,
-        text: entry.text,
-        taskId: where.taskId,
-        createdAt: entry.enqueuedAt,
-        state: entry.state === 'queued' ? 'queued' : entry.state === 'delivered' ? 'delivered' : entry.state === 'undelivered' ? 'undelivered' : 'typing',
-        attempts: entry.submits,
-        ...(entry.reason !== null ? { reason: entry.reason } : {}),
-      });
-    }
+    const queue = snapshot.filter(isRecorded);
     const { store, logger } = this.#deps;
     const known = new Set(store.get().agents.map((a) => a.name));
     const write = this.#persisting.then(() =>
@@ -206,27 +188,18 @@ export class Messages {
     const entries: DeliveryEntry[] = [];
     for (const message of state.queue) {
       if (message.state === 'delivered' || message.state === 'undelivered') continue;
-      this.#recordedIn.set(message.deliveryId, { session: message.session, taskId: message.taskId });
-      const entry: DeliveryEntry = {
-        deliveryId: message.deliveryId,
-        agent: message.agent,
-        text: message.text,
-        state: message.state === 'typing' ? 'awaiting_confirmation' : 'queued',
-        enqueuedAt: message.createdAt,
-        typedAt: message.state === 'typing' ? message.createdAt : null,
-        submits: message.attempts,
-        reason: message.reason ?? null,
-      };
-      if (entry.typedAt !== null && (await this.#confirmedInHistory(message.session, entry))) {
+      if (message.state !== 'queued' && (await this.#confirmedInHistory(message))) {
         await this.#deps.audit({ kind: 'delivery', actor: 'hub', session: message.session, agent: message.agent, outcome: 'delivered', detail: `${message.deliveryId} (confirmed before restart)` });
         continue;
       }
-      entries.push(entry);
+      entries.push(message);
     }
     this.#queue.restore(entries);
   }
 
-  async #confirmedInHistory(session: string, entry: DeliveryEntry): Promise<boolean> {
+  /** Whether the agent's UserPromptSubmit history carries this (typed) message. */
+  async #confirmedInHistory(entry: Frozen<QueuedMessage>): Promise<boolean> {
+    const session = entry.session;
     const file = agentEventsFile(this.#deps.config.stateDir, session, entry.agent);
     const text = await readFile(file, 'utf8').catch(() => '');
     const lines = text.split('\n');
@@ -240,6 +213,11 @@ export class Messages {
     }
     return false;
   }
+}
+
+/** An entry the hub queued says where it was recorded; only those are saved. */
+function isRecorded(entry: DeliveryEntry): entry is Frozen<QueuedMessage> {
+  return entry.session !== undefined && entry.taskId !== undefined;
 }
 
 /** A task title from a message: its first non-blank line, shortened. */

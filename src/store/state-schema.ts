@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { HubError, ErrorCodes } from '../errors.js';
 
-export const STATE_VERSION = 1 as const;
+export const STATE_VERSION = 2 as const;
 
 const isoDate = z.string().min(1);
 
@@ -43,20 +43,34 @@ export const agentRecordSchema = z.object({
   conversationStartedAt: isoDate.nullable(),
 });
 
-export const DELIVERY_STATES = ['queued', 'typing', 'delivered', 'undelivered'] as const;
+/**
+ * A message's way into an agent's terminal (hub/delivery.ts): `typing` is durable before the
+ * paste, `awaiting_confirmation` after it; only these and `queued` are ever saved (delivered
+ * and undelivered leave the queue).
+ */
+export const DELIVERY_STATES = ['queued', 'typing', 'awaiting_confirmation', 'delivered', 'undelivered'] as const;
 
+/**
+ * One queued message: the delivery queue's entry as it is, and as it is saved (one shape,
+ * no renaming between them), with where the message was recorded.
+ */
 export const queuedMessageSchema = z.object({
   /** Stable id: a message whose confirmation was already seen is never typed again. */
   deliveryId: z.string().min(1),
   agent: z.string().min(1),
+  /** The session and the task file the message was recorded in. */
   session: z.string().min(1),
-  text: z.string(),
   taskId: z.string().min(1),
-  createdAt: isoDate,
+  /** Already sanitized: exactly what is (or was) typed. */
+  text: z.string(),
   state: z.enum(DELIVERY_STATES),
-  attempts: z.number().int().nonnegative(),
-  confirmedAt: isoDate.exactOptional(),
-  reason: z.string().exactOptional(),
+  enqueuedAt: isoDate,
+  /** When it was pasted; set once, so a restored entry is never pasted again. */
+  typedAt: isoDate.nullable(),
+  /** Submits pressed so far, the first included. */
+  submits: z.number().int().nonnegative(),
+  /** Why it was not delivered. */
+  reason: z.string().nullable(),
 });
 
 export const hubStateSchema = z
@@ -158,8 +172,31 @@ function migrateV0toV1(raw: unknown): unknown {
   };
 }
 
+/**
+ * Version 1 saved queued messages in a shape of their own: `createdAt` for `enqueuedAt`,
+ * `attempts` for `submits`, four states (`typing` covering both typing and awaiting its
+ * confirmation), no `typedAt`, an optional `reason` and `confirmedAt`. Version 2 saves the
+ * delivery queue's own entry. A v1 `typing` message keeps its state (the queue restores it as
+ * typed: never pasted again) with `typedAt` = `createdAt`, as the v1 hub restored it.
+ */
+function migrateV1toV2(raw: unknown): unknown {
+  // Only the queue changes; whatever else is wrong is the schema check's to say, after this.
+  const state = raw as { readonly queue?: unknown };
+  const queue = Array.isArray(state.queue) ? state.queue.map((message: unknown) => (isObject(message) ? v1Message(message) : message)) : state.queue;
+  return { ...state, version: 2, queue };
+}
+
+function v1Message(message: Record<string, unknown>): Record<string, unknown> {
+  const { createdAt, attempts, confirmedAt: _confirmedAt, reason, ...rest } = message;
+  return { ...rest, enqueuedAt: createdAt, typedAt: rest['state'] === 'typing' ? createdAt : null, submits: attempts, reason: reason ?? null };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Migration from version N (the key) to N + 1. */
-export const MIGRATIONS: Readonly<Record<number, (raw: unknown) => unknown>> = Object.freeze({ 0: migrateV0toV1 });
+export const MIGRATIONS: Readonly<Record<number, (raw: unknown) => unknown>> = Object.freeze({ 0: migrateV0toV1, 1: migrateV1toV2 });
 
 function versionOf(raw: unknown): number {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

@@ -32,7 +32,7 @@ function addSession(id: string) {
 
 function enqueue(deliveryId: string, text = SECRET) {
   return (draft: HubState): void => {
-    draft.queue.push({ deliveryId, agent: 'A', session: 's1', text, taskId: 'T-1', createdAt: '2026-01-01T00:00:00.000Z', state: 'queued', attempts: 0 });
+    draft.queue.push({ deliveryId, agent: 'A', session: 's1', text, taskId: 'T-1', enqueuedAt: '2026-01-01T00:00:00.000Z', state: 'queued', typedAt: null, submits: 0, reason: null });
   };
 }
 
