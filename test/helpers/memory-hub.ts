@@ -100,6 +100,13 @@ export async function memoryHub(options: { config?: Partial<HubConfig>; hub?: Pa
   return world;
 }
 
+/** A session named `name` on a fresh folder `name` of the hub's temp dir. */
+export async function newSession(w: MemoryHub, name = 'app'): Promise<{ session: string; root: string }> {
+  const root = await w.root(name);
+  const created = await w.hub.createSession(CALLER, { root_path: root, session_name: name });
+  return { session: created.id, root };
+}
+
 /** The ready prompt box of a real 2.1.332, for a pane the hub should type into. */
 export async function readyScreen(): Promise<string> {
   return readFile(READY_SCREEN, 'utf8');
