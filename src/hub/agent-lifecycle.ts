@@ -19,6 +19,27 @@ import type { Messages } from './messages.js';
 import type { Records } from './records.js';
 import type { AgentTerminals } from './terminals.js';
 import type { AgentView } from './types.js';
+import type { Caller } from './api.js';
+import { optionalSession, type ToolRunner } from './tool-call.js';
+
+/** The agents' lifecycle part of HubApi. */
+export interface AgentCalls {
+  createAgent(caller: Caller, input: { session_id: string; agent_name?: string; specialization?: string; system_prompt_suffix?: string }): Promise<AgentView>;
+  deleteAgent(caller: Caller, agentName: string, force: boolean): Promise<{ agent: string; session: string }>;
+  clearConversation(caller: Caller, agentName: string): Promise<AgentView>;
+  startNewConversation(caller: Caller, agentName: string, resume: boolean): Promise<AgentView>;
+}
+
+/** The lifecycle tool calls, each audited by `run` (tagged with the agent's session, if it has one by then). */
+export function agentCalls(lifecycle: AgentLifecycle, records: Records, run: ToolRunner): AgentCalls {
+  const sessionOf = (name: string) => () => optionalSession(records.agentRecord(name)?.session);
+  return {
+    createAgent: (caller, input) => run(caller, 'create_agent', input, () => lifecycle.create(input), () => optionalSession(input.session_id)),
+    deleteAgent: (caller, name, force) => run(caller, 'delete_agent', { agent_name: name, force }, () => lifecycle.delete(name, force), sessionOf(name)),
+    clearConversation: (caller, name) => run(caller, 'clear_agent_conversation', { agent_name: name }, () => lifecycle.clear(name), sessionOf(name)),
+    startNewConversation: (caller, name, resume) => run(caller, 'start_new_agent_conversation', { agent_name: name, resume }, () => lifecycle.startNew(name, resume), sessionOf(name)),
+  };
+}
 
 export interface AgentLifecycleDeps {
   readonly config: HubConfig;

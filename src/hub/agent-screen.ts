@@ -11,8 +11,26 @@ import type { LiveIndex } from './index.js';
 import type { AgentManager } from './agents.js';
 import type { Records } from './records.js';
 import type { AgentTerminals } from './terminals.js';
-import type { AnsweredPrompt } from './api.js';
+import type { AnsweredPrompt, Caller } from './api.js';
 import type { HookEvent, PendingPrompt } from './types.js';
+import { optionalSession, READ_ONLY, type ToolRunner } from './tool-call.js';
+
+/** The agents' screen part of HubApi. */
+export interface AgentScreenCalls {
+  /** Answers the dialog on the agent's screen; `now` is what the screen shows afterwards. */
+  answerPrompt(caller: Caller, agentName: string, choice: string): Promise<AnsweredPrompt>;
+  readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }>;
+}
+
+/** The screen tool calls, each audited by `run`. */
+export function agentScreenCalls(screen: AgentScreen, records: Records, run: ToolRunner): AgentScreenCalls {
+  const sessionOf = (name: string) => optionalSession(records.agentRecord(name)?.session);
+  return {
+    answerPrompt: (caller, name, choice) => run(caller, 'answer_agent_prompt', { agent_name: name, choice }, () => screen.answer(name, choice), () => sessionOf(name)),
+    readAgentOutput: (caller, name, lines) =>
+      run(caller, 'read_agent_output', { agent_name: name, lines }, () => screen.read(name, lines), (out) => ({ agent: out.agent, ...sessionOf(out.agent) }), READ_ONLY),
+  };
+}
 
 /** Hook events that mean the agent is past any dialog: it took a prompt or ran a tool. */
 const CLEARS_DIALOG: ReadonlySet<string> = new Set(['UserPromptSubmit', 'PostToolUse', 'PostToolUseFailure', 'ElicitationResult', 'SessionEnd']);

@@ -1,9 +1,16 @@
 /**
- * What the MCP tools (and the CLI) ask of the hub core. Every method validates its input,
- * throws HubError on failure, and records itself in the audit log. The tools in server/ are
- * thin: schema in, one call here, result out. (Contract between server/ and hub/.)
+ * What the MCP tools (and the CLI) ask of the hub core, and the values they exchange. Every
+ * call validates its input and throws HubError on failure; every tool call records itself in
+ * the audit log (readTodo/readTask, the resources' reads of files anyone may read, do not). The
+ * tools in server/ are thin: schema in, one call here, result out. (Contract between server/
+ * and hub/.)
  */
-import type { AgentView, BrokenTaskFile, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { BrokenTaskFile, PendingPrompt, TaskSummary } from './types.js';
+import type { SessionCalls } from './sessions.js';
+import type { AgentCalls } from './agent-lifecycle.js';
+import type { AgentScreenCalls } from './agent-screen.js';
+import type { MessageCalls } from './messages.js';
+import type { TaskCalls } from './tasks.js';
 import type { IndexChange } from './index.js';
 import type { Diagnostic, TaskPriority, TaskStatus } from '../protocol/types.js';
 
@@ -88,33 +95,12 @@ export interface TodoEditResult {
   readonly changed: boolean;
 }
 
-export interface HubApi {
-  listSessions(caller: Caller): Promise<readonly SessionInfo[]>;
-  createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo>;
-  getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus>;
-  deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }>;
-
-  createAgent(
-    caller: Caller,
-    input: { session_id: string; agent_name?: string; specialization?: string; system_prompt_suffix?: string },
-  ): Promise<AgentView>;
-  deleteAgent(caller: Caller, agentName: string, force: boolean): Promise<{ agent: string; session: string }>;
-  sendMessage(caller: Caller, input: { agent_name: string; message: string; from?: string }): Promise<MessageResult>;
-  clearConversation(caller: Caller, agentName: string): Promise<AgentView>;
-  startNewConversation(caller: Caller, agentName: string, resume: boolean): Promise<AgentView>;
-  /** Answers the dialog on the agent's screen; `now` is what the screen shows afterwards. */
-  answerPrompt(caller: Caller, agentName: string, choice: string): Promise<AnsweredPrompt>;
-  readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }>;
-
-  listTasks(caller: Caller, filter: TaskFilter): Promise<TaskList>;
-  createTask(caller: Caller, input: CreateTaskInput): Promise<CreatedTask>;
-  updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary>;
-  editTodo(caller: Caller, input: TodoEditInput): Promise<TodoEditResult>;
-
-  /** Raw markdown of a session's TODO.md / one task file (broken ones too), for resources. */
-  readTodo(sessionId: string): Promise<string>;
-  readTask(sessionId: string, taskId: string): Promise<TaskFileText>;
-
+/**
+ * The hub core, area by area: each area module declares its calls (sessions.ts,
+ * agent-lifecycle.ts, agent-screen.ts, messages.ts, tasks.ts) and the facade (hub.ts) combines
+ * them.
+ */
+export interface HubApi extends SessionCalls, AgentCalls, AgentScreenCalls, MessageCalls, TaskCalls {
   /** Fires whenever the index changes something a client may show. */
   onChange(listener: (change: HubChange) => void): () => void;
   close(): Promise<void>;

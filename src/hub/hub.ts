@@ -1,10 +1,11 @@
 /**
- * The hub core: a thin facade that implements HubApi by asking one module per area —
- * sessions.ts, agent-lifecycle.ts (create, delete, conversations, re-attach), agent-screen.ts
+ * The hub core: a thin facade whose HubApi calls are those the area modules declare and build
+ * — sessions.ts, agent-lifecycle.ts (create, delete, conversations, re-attach), agent-screen.ts
  * (read output, answer dialogs), messages.ts (send, the delivery queue and its persistence),
- * tasks.ts and todo.ts — and keeps what is common to all: the wiring, the start-up stages, and
- * the audit wrapper (every tool call leaves an entry in the audit log, whatever its outcome;
- * hostile or bad input gets a HubError and changes nothing). Sessions, agents and queued
+ * tasks.ts with todo.ts — combined here. It keeps what is common to all: the wiring, the
+ * start-up stages, and the audit wrapper every call runs through (each tool call leaves an
+ * entry in the audit log, whatever its outcome; hostile or bad input gets a HubError and
+ * changes nothing). Sessions, agents and queued
  * messages are records in the state store (what the files cannot say); everything the files say
  * is read from the live index.
  */
@@ -22,16 +23,16 @@ import { AgentManager } from './agents.js';
 import { GitRecorder } from './git-recorder.js';
 import { AgentTerminals } from './terminals.js';
 import { Records } from './records.js';
-import { Sessions } from './sessions.js';
-import { AgentLifecycle } from './agent-lifecycle.js';
-import { AgentScreen } from './agent-screen.js';
-import { Messages } from './messages.js';
-import { Tasks } from './tasks.js';
+import { sessionCalls, Sessions, type SessionCalls } from './sessions.js';
+import { agentCalls, AgentLifecycle, type AgentCalls } from './agent-lifecycle.js';
+import { agentScreenCalls, AgentScreen, type AgentScreenCalls } from './agent-screen.js';
+import { messageCalls, Messages, type MessageCalls } from './messages.js';
+import { taskCalls, Tasks, type TaskCalls } from './tasks.js';
+import type { AuditTags, ToolRunner } from './tool-call.js';
 import { TodoEditor } from './todo.js';
 import { toHubChange } from './api.js';
 import type { HubOptions } from './create-hub.js';
-import type { AnsweredPrompt, Caller, CreatedTask, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFileText, TaskFilter, TaskList, TodoEditInput, TodoEditResult, UpdateTaskInput } from './api.js';
-import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { Caller, HubApi, HubChange } from './api.js';
 
 export { nextAgentName } from './agent-lifecycle.js';
 export { createHub, type HubOptions } from './create-hub.js';
@@ -48,6 +49,13 @@ export interface HubParts {
   readonly release?: () => Promise<void>;
 }
 
+/** Every area's calls: what HubApi asks of the hub, less what the facade does itself. */
+type HubCalls = SessionCalls & AgentCalls & AgentScreenCalls & MessageCalls & TaskCalls;
+
+// The calls are the areas' (assigned in the constructor); the class adds the plumbing.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Hub extends HubCalls {}
+
 export class Hub implements HubApi {
   readonly #config: HubConfig;
   readonly #logger: Logger;
@@ -60,9 +68,6 @@ export class Hub implements HubApi {
   readonly #lifecycle: AgentLifecycle;
   readonly #screen: AgentScreen;
   readonly #messages: Messages;
-  readonly #tasks: Tasks;
-  readonly #todo: TodoEditor;
-  readonly #records: Records;
   readonly #release: () => Promise<void>;
   readonly #listeners = new Set<(change: HubChange) => void>();
   readonly #unsubscribe: (() => void)[] = [];
@@ -80,7 +85,7 @@ export class Hub implements HubApi {
     const rootsFile = join(config.stateDir, 'roots.txt');
     const audit = (entry: AuditAppend): Promise<void> => this.#auditEntry(entry);
     const index = (this.#index = new LiveIndex({ stateDir: config.stateDir, defaultBackend: backend.name, logger }));
-    const records = (this.#records = new Records(store));
+    const records = new Records(store);
     const terminals = new AgentTerminals({ store, index, backend });
     const sessionRoot = (id: string): string | null => records.sessionRecord(id)?.root ?? null;
     const git = (this.#git = new GitRecorder({ index, logger, enabled: options.gitAudit ?? true, sessionRoot }));
@@ -91,11 +96,21 @@ export class Hub implements HubApi {
     const timing = { ...pick(options, 'deliveryWaitMs'), ...pick(options, 'confirmTimeoutMs') };
     const messages = (this.#messages = new Messages({ config, logger, store, index, git, records, terminals, readiness, audit, ...timing }));
     agents.onPromptBoxReady((agent) => messages.kick(agent));
-    this.#sessions = new Sessions({ config, home: options.home ?? homedir(), store, index, git, records, agents, messages, rootsFile });
-    this.#lifecycle = new AgentLifecycle({ config, backend: backend.name, store, index, records, terminals, agents, messages, audit });
-    this.#screen = new AgentScreen({ records, terminals, index, agents });
-    this.#tasks = new Tasks({ index, git, records });
-    this.#todo = new TodoEditor({ index, git, records });
+    const sessions = (this.#sessions = new Sessions({ config, home: options.home ?? homedir(), store, index, git, records, agents, messages, rootsFile }));
+    const lifecycle = (this.#lifecycle = new AgentLifecycle({ config, backend: backend.name, store, index, records, terminals, agents, messages, audit }));
+    const screen = (this.#screen = new AgentScreen({ records, terminals, index, agents }));
+    const tasks = new Tasks({ index, git, records });
+    const todo = new TodoEditor({ index, git, records });
+    // Every area's calls become the hub's, each run through the one audit wrapper.
+    const run: ToolRunner = (caller, tool, params, act, tagsOf, opts) => this.#tool(caller, tool, params, act, tagsOf, opts);
+    const calls: HubCalls = {
+      ...sessionCalls(sessions, run),
+      ...agentCalls(lifecycle, records, run),
+      ...agentScreenCalls(screen, records, run),
+      ...messageCalls(messages, records, run),
+      ...taskCalls(tasks, todo, run),
+    };
+    Object.assign(this, calls);
   }
 
   /** Brings back what the state store remembers, then starts following the files. */
@@ -135,84 +150,6 @@ export class Hub implements HubApi {
         this.#logger.warn('could not restore agent', { agent: agent.name, error: toHubError(error).message }),
       );
     }
-  }
-
-  // ── sessions ──────────────────────────────────────────────────────────────────────────────
-
-  listSessions(caller: Caller): Promise<readonly SessionInfo[]> {
-    return this.#tool(caller, 'list_sessions', {}, async () => this.#sessions.list(), () => ({}), READ_ONLY);
-  }
-
-  createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {
-    return this.#tool(caller, 'create_session', input, () => this.#sessions.create(input), (s) => optionalSession(s.id));
-  }
-
-  getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus> {
-    return this.#tool(caller, 'get_session_status', { session_id: sessionId }, async () => this.#sessions.status(sessionId), (status) => optionalSession(status.session.id), READ_ONLY);
-  }
-
-  deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }> {
-    return this.#tool(caller, 'delete_session', { session_id: sessionId, force }, () => this.#sessions.delete(sessionId, force), () => optionalSession(sessionId));
-  }
-
-  // ── agents ────────────────────────────────────────────────────────────────────────────────
-
-  createAgent(caller: Caller, input: { session_id: string; agent_name?: string; specialization?: string; system_prompt_suffix?: string }): Promise<AgentView> {
-    return this.#tool(caller, 'create_agent', input, () => this.#lifecycle.create(input), () => optionalSession(input.session_id));
-  }
-
-  deleteAgent(caller: Caller, agentName: string, force: boolean): Promise<{ agent: string; session: string }> {
-    return this.#tool(caller, 'delete_agent', { agent_name: agentName, force }, () => this.#lifecycle.delete(agentName, force), () => this.#sessionOf(agentName));
-  }
-
-  clearConversation(caller: Caller, agentName: string): Promise<AgentView> {
-    return this.#tool(caller, 'clear_agent_conversation', { agent_name: agentName }, () => this.#lifecycle.clear(agentName), () => this.#sessionOf(agentName));
-  }
-
-  startNewConversation(caller: Caller, agentName: string, resume: boolean): Promise<AgentView> {
-    return this.#tool(caller, 'start_new_agent_conversation', { agent_name: agentName, resume }, () => this.#lifecycle.startNew(agentName, resume), () => this.#sessionOf(agentName));
-  }
-
-  answerPrompt(caller: Caller, agentName: string, choice: string): Promise<AnsweredPrompt> {
-    return this.#tool(caller, 'answer_agent_prompt', { agent_name: agentName, choice }, () => this.#screen.answer(agentName, choice), () => this.#sessionOf(agentName));
-  }
-
-  readAgentOutput(caller: Caller, agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
-    const tags = (out: { agent: string }) => ({ agent: out.agent, ...this.#sessionOf(out.agent) });
-    return this.#tool(caller, 'read_agent_output', { agent_name: agentName, lines }, () => this.#screen.read(agentName, lines), tags, READ_ONLY);
-  }
-
-  // ── messages ──────────────────────────────────────────────────────────────────────────────
-
-  sendMessage(caller: Caller, input: { agent_name: string; message: string; from?: string }): Promise<MessageResult> {
-    const params = { agent_name: input.agent_name, from: input.from, message: input.message };
-    return this.#tool(caller, 'send_message_to_agent', params, () => this.#messages.send(caller.id, input), () => this.#sessionOf(input.agent_name));
-  }
-
-  // ── tasks and TODO.md ─────────────────────────────────────────────────────────────────────
-
-  listTasks(caller: Caller, filter: TaskFilter): Promise<TaskList> {
-    return this.#tool(caller, 'list_tasks', filter, async () => this.#tasks.list(filter), () => optionalSession(filter.session_id), READ_ONLY);
-  }
-
-  createTask(caller: Caller, input: CreateTaskInput): Promise<CreatedTask> {
-    return this.#tool(caller, 'create_task', input, () => this.#tasks.create(caller.id, input), () => optionalSession(input.session_id));
-  }
-
-  updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary> {
-    return this.#tool(caller, 'update_task', input, () => this.#tasks.update(caller.id, input), () => optionalSession(input.session_id));
-  }
-
-  editTodo(caller: Caller, input: TodoEditInput): Promise<TodoEditResult> {
-    return this.#tool(caller, 'edit_todo', input, () => this.#todo.edit(caller.id, input), () => optionalSession(input.session_id));
-  }
-
-  readTodo(sessionId: string): Promise<string> {
-    return this.#tasks.readTodo(sessionId);
-  }
-
-  readTask(sessionId: string, taskId: string): Promise<TaskFileText> {
-    return this.#tasks.readTask(sessionId, taskId);
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
@@ -280,7 +217,7 @@ export class Hub implements HubApi {
     tool: string,
     params: unknown,
     run: () => Promise<T>,
-    tagsOf: (result: T) => { session?: string; agent?: string },
+    tagsOf: (result: T) => AuditTags,
     options: { readonly readOnly?: boolean } = {},
   ): Promise<T> {
     const base = { kind: 'tool_call' as const, actor: `${caller.kind}:${caller.id}`, tool, params };
@@ -305,21 +242,10 @@ export class Hub implements HubApi {
     this.#lastAudit = appended;
     await appended;
   }
-
-  /** The audit tag of the session an agent is in (none for an agent that does not exist). */
-  #sessionOf(agentName: string): { session?: string } {
-    return optionalSession(this.#records.agentRecord(agentName)?.session);
-  }
 }
-
-const READ_ONLY = { readOnly: true } as const;
 
 /** `{key: value}` when the option is set, `{}` when not (exact optional properties). */
 function pick<K extends 'livenessMs' | 'deliveryWaitMs' | 'confirmTimeoutMs'>(options: HubOptions, key: K): { [P in K]?: number } {
   const value = options[key];
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: number });
-}
-
-function optionalSession(session: string | undefined): { session?: string } {
-  return session === undefined ? {} : { session };
 }

@@ -26,8 +26,24 @@ import type { LiveIndex } from './index.js';
 import type { GitRecorder } from './git-recorder.js';
 import type { AgentTerminals } from './terminals.js';
 import type { Agent, Records } from './records.js';
-import { DEFAULT_FROM, type MessageResult } from './api.js';
+import { DEFAULT_FROM, type Caller, type MessageResult } from './api.js';
 import { TASK_TEMPLATE, today } from './tasks.js';
+import { optionalSession, type ToolRunner } from './tool-call.js';
+
+/** The messages' part of HubApi. */
+export interface MessageCalls {
+  sendMessage(caller: Caller, input: { agent_name: string; message: string; from?: string }): Promise<MessageResult>;
+}
+
+/** The messages' tool calls, each audited by `run`. */
+export function messageCalls(messages: Messages, records: Records, run: ToolRunner): MessageCalls {
+  return {
+    sendMessage: (caller, input) =>
+      run(caller, 'send_message_to_agent', { agent_name: input.agent_name, from: input.from, message: input.message }, () => messages.send(caller.id, input), () =>
+        optionalSession(records.agentRecord(input.agent_name)?.session),
+      ),
+  };
+}
 
 /** Room kept for `TASK-<n> from <from> (<task file>):` in front of a message. */
 const NUDGE_HEADER_BYTES = 512;

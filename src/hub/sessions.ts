@@ -20,6 +20,26 @@ import type { AgentManager } from './agents.js';
 import type { Messages } from './messages.js';
 import type { Records } from './records.js';
 import type { SessionInfo, SessionStatus } from './types.js';
+import type { Caller } from './api.js';
+import { optionalSession, READ_ONLY, type ToolRunner } from './tool-call.js';
+
+/** The sessions' part of HubApi. */
+export interface SessionCalls {
+  listSessions(caller: Caller): Promise<readonly SessionInfo[]>;
+  createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo>;
+  getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus>;
+  deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }>;
+}
+
+/** The sessions' tool calls, each audited by `run`. */
+export function sessionCalls(sessions: Sessions, run: ToolRunner): SessionCalls {
+  return {
+    listSessions: (caller) => run(caller, 'list_sessions', {}, async () => sessions.list(), () => ({}), READ_ONLY),
+    createSession: (caller, input) => run(caller, 'create_session', input, () => sessions.create(input), (s) => optionalSession(s.id)),
+    getSessionStatus: (caller, id) => run(caller, 'get_session_status', { session_id: id }, async () => sessions.status(id), (s) => optionalSession(s.session.id), READ_ONLY),
+    deleteSession: (caller, id, force) => run(caller, 'delete_session', { session_id: id, force }, () => sessions.delete(id, force), () => optionalSession(id)),
+  };
+}
 
 export interface SessionsDeps {
   readonly config: HubConfig;

@@ -17,6 +17,32 @@ import type { GitRecorder } from './git-recorder.js';
 import type { Records } from './records.js';
 import { DEFAULT_FROM, type CreatedTask, type CreateTaskInput, type TaskFileText, type TaskFilter, type TaskList, type UpdateTaskInput } from './api.js';
 import type { TaskSummary } from './types.js';
+import type { Caller, TodoEditInput, TodoEditResult } from './api.js';
+import type { TodoEditor } from './todo.js';
+import { optionalSession, READ_ONLY, type ToolRunner } from './tool-call.js';
+
+/** The tasks' and TODO.md's part of HubApi. */
+export interface TaskCalls {
+  listTasks(caller: Caller, filter: TaskFilter): Promise<TaskList>;
+  createTask(caller: Caller, input: CreateTaskInput): Promise<CreatedTask>;
+  updateTask(caller: Caller, input: UpdateTaskInput): Promise<TaskSummary>;
+  editTodo(caller: Caller, input: TodoEditInput): Promise<TodoEditResult>;
+  /** Raw markdown of a session's TODO.md / one task file (broken ones too), for resources. Not audited: reads of files anyone may read. */
+  readTodo(sessionId: string): Promise<string>;
+  readTask(sessionId: string, taskId: string): Promise<TaskFileText>;
+}
+
+/** The tasks' tool calls, each audited by `run`. */
+export function taskCalls(tasks: Tasks, todo: TodoEditor, run: ToolRunner): TaskCalls {
+  return {
+    listTasks: (caller, filter) => run(caller, 'list_tasks', filter, async () => tasks.list(filter), () => optionalSession(filter.session_id), READ_ONLY),
+    createTask: (caller, input) => run(caller, 'create_task', input, () => tasks.create(caller.id, input), () => optionalSession(input.session_id)),
+    updateTask: (caller, input) => run(caller, 'update_task', input, () => tasks.update(caller.id, input), () => optionalSession(input.session_id)),
+    editTodo: (caller, input) => run(caller, 'edit_todo', input, () => todo.edit(caller.id, input), () => optionalSession(input.session_id)),
+    readTodo: (sessionId) => tasks.readTodo(sessionId),
+    readTask: (sessionId, taskId) => tasks.readTask(sessionId, taskId),
+  };
+}
 
 /** The template every new task file starts from (create_task, send_message_to_agent). */
 export const TASK_TEMPLATE = join(TEMPLATES_DIR, 'task.md');

@@ -2,6 +2,10 @@
  * TEST DOUBLE of HubApi: an in-memory hub for the MCP server tests. It does not touch files,
  * terminals or processes; it only records calls, keeps a tiny model, throws the HubErrors the
  * real hub would, and lets a test fire onChange events. Never used outside test/.
+ *
+ * It fakes the calls the server tests drive; a call added to HubApi need not be faked here
+ * (its tool is tested against the real hub on the in-memory terminal, connectRealHub), and
+ * calling an unfaked one through the server is an INTERNAL error result.
  */
 import { byUrgency } from '../../src/hub/status.js';
 import { ErrorCodes, HubError } from '../../src/errors.js';
@@ -14,7 +18,12 @@ export interface RecordedCall {
   readonly args: readonly unknown[];
 }
 
-export class FakeHub implements HubApi {
+// The calls it does not fake are declared, not defined (see the header).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface FakeHub extends HubApi {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class FakeHub {
   readonly calls: RecordedCall[] = [];
   private readonly sessions = new Map<string, SessionInfo>();
   private readonly agents = new Map<string, AgentView>();
