@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { getMcpConfigForManifest, unpackExtension, type McpbManifestAny } from '@anthropic-ai/mcpb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_LEVELS, toolsAllowedAt } from '../../src/security/levels.js';
+import { TOOL_LEVELS, toolsAllowedAt } from '../../src/server/tool-levels.js';
 import { buildBundle, listToolsOf, REPO, runUntilExit, type BundleReport } from './install-helpers.js';
 
 interface Manifest {

@@ -20,7 +20,7 @@ import { cp, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_LEVELS } from '../../src/security/levels.js';
+import { TOOL_LEVELS } from '../../src/server/tool-levels.js';
 import { listToolsOf, offlineNpmEnv, REPO } from './install-helpers.js';
 
 interface PackageJson {
