@@ -6,7 +6,7 @@
  * Sessions end: after `sessionIdleMs` without an open request (an open SSE stream counts as
  * one), on DELETE, or when the hub stops; and at most `maxSessions` exist at once.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -80,149 +80,223 @@ interface Session {
   endReason: 'client' | 'idle' | 'hub stopping';
 }
 
+/** The options resolved once and the live sessions: what every stage of a request reads. */
+interface Endpoint {
+  readonly host: string;
+  readonly logger: Logger;
+  readonly authenticate: Authenticate | null;
+  readonly createServer: (caller: Caller) => HubServer;
+  readonly idleTimer: (idleMs: number, onIdle: () => void) => IdleTimer;
+  readonly maxBodyBytes: number;
+  readonly idleMs: number;
+  readonly maxSessions: number;
+  readonly sessions: Map<string, Session>;
+  /** Initializes under way: they hold a place under the cap before their session id exists. */
+  opening: number;
+  /** The Host header values a loopback server answers to; known once the port is bound. */
+  allowedHosts: string[];
+}
+
+/**
+ * Listens, then answers each request through `route`: path, Host, token, then the caller's
+ * session (or a new one). Resolves once bound (CONFIG_ERROR when it cannot bind).
+ */
 export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
-  const { host, logger, authenticate } = options;
-  requireTokensBeyondLoopback(host, authenticate !== null);
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-  const maxSessions = options.maxSessions ?? DEFAULT_MAX_HTTP_SESSIONS;
-  const sessions = new Map<string, Session>();
-  // Initializes under way: they hold a place under the cap before their session id exists.
-  let opening = 0;
-  let allowedHosts: string[] = [];
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== MCP_PATH) return reply(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
-    if (isLoopback(host) && !allowedHosts.includes(req.headers.host ?? '')) {
-      return reply(res, 403, `Invalid Host header ${JSON.stringify(req.headers.host ?? '')}: this server answers only to ${allowedHosts.join(', ')}.`);
-    }
-    let identity: Principal | null = null;
-    if (authenticate !== null) {
-      identity = authenticate(req.headers.authorization);
-      if (identity === null) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="claude-hub", error="invalid_token"');
-        return reply(res, 401, 'Missing or unknown bearer token: send "Authorization: Bearer <token>" with a token from the hub\'s tokens file.');
-      }
-      const auth: AuthInfo = { token: 'redacted', clientId: identity.name, scopes: [identity.role], extra: { role: identity.role } };
-      (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
-    }
-    const owner = identity?.name ?? 'http';
-    const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId === 'string') {
-      const session = sessions.get(sessionId);
-      if (!session) {
-        return reply(res, 404, `Session not found: MCP session ${sessionId} ended (closed, idle too long, or the hub restarted); initialize again.`, SESSION_NOT_FOUND);
-      }
-      if (session.owner !== owner) return reply(res, 403, 'This MCP session belongs to another token.');
-      // Open until the response closes: a GET stream keeps the session alive while the client listens.
-      res.once('close', session.idle.begin());
-      const body = req.method === 'POST' ? await readJson(req, res, maxBodyBytes) : undefined;
-      if (body === INVALID) return;
-      return session.transport.handleRequest(req, res, body);
-    }
-    if (req.method !== 'POST') return reply(res, 400, 'No mcp-session-id header: start with an initialize request (POST).');
-    const body = await readJson(req, res, maxBodyBytes);
-    if (body === INVALID) return;
-    if (!isInitializeRequest(body)) return reply(res, 400, 'No mcp-session-id header: the first request of a session must be initialize.');
-    if (sessions.size + opening >= maxSessions) {
-      logger.warn('http session refused: too many sessions', { caller: owner, max: maxSessions });
-      return reply(
-        res,
-        503,
-        `Too many MCP sessions: ${maxSessions} are open (--max-http-sessions). Close one (DELETE) or wait until an idle one expires (--http-session-idle), then initialize again.`,
-        -32000,
-        requestIdOf(body),
-      );
-    }
-
-    opening += 1;
-    let reserved = true;
-    const release = (): void => {
-      if (reserved) opening -= 1;
-      reserved = false;
-    };
-    try {
-      const hubServer = options.createServer({ kind: 'mcp', id: owner });
-      let session: Session | undefined;
-      const idle = (options.idleTimer ?? createIdleTimer)(idleMs, () => {
-        if (session === undefined) return;
-        session.endReason = 'idle';
-        transport.close().catch((error: unknown) => logger.warn('closing an idle MCP session failed', { error: String(error) }));
-      });
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          session = { transport, hubServer, owner, idle, endReason: 'client' };
-          sessions.set(id, session);
-          release();
-          logger.info('http session opened', { session: id, caller: owner });
-        },
-        ...(isLoopback(host) ? { enableDnsRebindingProtection: true, allowedHosts } : {}),
-        maxRequestBodySize: maxBodyBytes,
-      });
-      transport.onclose = () => {
-        idle.stop();
-        const id = transport.sessionId;
-        if (id !== undefined && session !== undefined && sessions.delete(id)) {
-          logger.info('http session closed', { session: id, reason: session.endReason, ...(session.endReason === 'idle' ? { idleSeconds: idleMs / 1000 } : {}) });
-        }
-        hubServer.close().catch((error: unknown) => logger.warn('closing an MCP server failed', { error: String(error) }));
-      };
-      res.once('close', idle.begin());
-      try {
-        await hubServer.server.connect(transport);
-        await transport.handleRequest(req, res, body);
-      } finally {
-        // Refused before a session began (e.g. a bad Accept header): nothing may stay behind.
-        if (session === undefined) await transport.close();
-      }
-    } finally {
-      release();
-    }
+  requireTokensBeyondLoopback(options.host, options.authenticate !== null);
+  const endpoint = endpointOf(options);
+  const server = createHttpServer((req, res) => answer(endpoint, req, res));
+  const port = await listen(server, options.host, options.port);
+  const shownHost = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  // Set before the first request can arrive: the Host check and each transport read this list.
+  endpoint.allowedHosts = [...new Set([`${shownHost}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])];
+  return {
+    url: `http://${shownHost}:${port}${MCP_PATH}`,
+    port,
+    sessionCount: () => endpoint.sessions.size,
+    close: () => closeEndpoint(endpoint, server),
   };
+}
 
-  const server = createHttpServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      logger.error('http request failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      if (!res.headersSent) reply(res, 500, 'Internal error; the hub\'s log has the details.');
-      else res.end();
-    });
-  });
+/** Fills in the defaults once, so no stage repeats them. */
+function endpointOf(options: HttpOptions): Endpoint {
+  return {
+    host: options.host,
+    logger: options.logger,
+    authenticate: options.authenticate,
+    createServer: options.createServer,
+    idleTimer: options.idleTimer ?? createIdleTimer,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    idleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
+    maxSessions: options.maxSessions ?? DEFAULT_MAX_HTTP_SESSIONS,
+    sessions: new Map(),
+    opening: 0,
+    allowedHosts: [],
+  };
+}
 
+/** Binds, turning the listen error into one that says what to do (a busy port is the usual one). */
+async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         new HubError(
           ErrorCodes.CONFIG_ERROR,
           error.code === 'EADDRINUSE'
-            ? `Port ${options.port} on ${host} is in use: pick another with --port, or stop what uses it.`
-            : `Cannot listen on ${host}:${options.port}: ${error.message}`,
-          { data: { host, port: options.port }, cause: error },
+            ? `Port ${port} on ${host} is in use: pick another with --port, or stop what uses it.`
+            : `Cannot listen on ${host}:${port}: ${error.message}`,
+          { data: { host, port }, cause: error },
         ),
       ),
     );
-    server.listen(options.port, host, () => resolve());
+    server.listen(port, host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  allowedHosts = [...new Set([`${shownHost}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])];
+  return (server.address() as AddressInfo).port;
+}
 
-  return {
-    url: `http://${shownHost}:${port}${MCP_PATH}`,
-    port,
-    sessionCount: () => sessions.size,
-    async close() {
-      for (const session of [...sessions.values()]) {
-        session.endReason = 'hub stopping';
-        await session.transport.close().catch(() => undefined);
-        await session.hubServer.close().catch(() => undefined);
-      }
-      sessions.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+/** Runs one request; a failure is logged and answered 500 (the client gets an answer, the server lives on). */
+function answer(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): void {
+  route(endpoint, req, res).catch((error: unknown) => {
+    endpoint.logger.error('http request failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    if (!res.headersSent) reply(res, 500, 'Internal error; the hub\'s log has the details.');
+    else res.end();
+  });
+}
+
+/** The gates in order, cheapest and least revealing first: path, Host, token; then the session. */
+async function route(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname !== MCP_PATH) return reply(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+  // DNS-rebinding protection: a page in a browser may reach loopback, but not with our Host.
+  if (isLoopback(endpoint.host) && !endpoint.allowedHosts.includes(req.headers.host ?? '')) {
+    const shown = JSON.stringify(req.headers.host ?? '');
+    return reply(res, 403, `Invalid Host header ${shown}: this server answers only to ${endpoint.allowedHosts.join(', ')}.`);
+  }
+  const owner = ownerOf(endpoint, req, res);
+  if (owner === null) return;
+  const sessionId = req.headers['mcp-session-id'];
+  if (typeof sessionId === 'string') return continueSession(endpoint, sessionId, owner, req, res);
+  return openSession(endpoint, owner, req, res);
+}
+
+/**
+ * Who is calling: the token's name, or 'http' without a tokens file; null once answered 401.
+ * The SDK passes `req.auth` to the tool handlers, which is how a call gets its caller's role.
+ */
+function ownerOf(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): string | null {
+  if (endpoint.authenticate === null) return 'http';
+  const identity = endpoint.authenticate(req.headers.authorization);
+  if (identity === null) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="claude-hub", error="invalid_token"');
+    reply(res, 401, 'Missing or unknown bearer token: send "Authorization: Bearer <token>" with a token from the hub\'s tokens file.');
+    return null;
+  }
+  const auth: AuthInfo = { token: 'redacted', clientId: identity.name, scopes: [identity.role], extra: { role: identity.role } };
+  (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+  return identity.name;
+}
+
+/** A request in an open session: only its owner may use it, and it counts as activity until it ends. */
+async function continueSession(endpoint: Endpoint, sessionId: string, owner: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const session = endpoint.sessions.get(sessionId);
+  if (!session) {
+    const why = `Session not found: MCP session ${sessionId} ended (closed, idle too long, or the hub restarted); initialize again.`;
+    return reply(res, 404, why, SESSION_NOT_FOUND);
+  }
+  if (session.owner !== owner) return reply(res, 403, 'This MCP session belongs to another token.');
+  // Open until the response closes: a GET stream keeps the session alive while the client listens.
+  res.once('close', session.idle.begin());
+  const body = req.method === 'POST' ? await readJson(req, res, endpoint.maxBodyBytes) : undefined;
+  if (body === INVALID) return;
+  return session.transport.handleRequest(req, res, body);
+}
+
+/** A request without a session: it must be an initialize, and the cap must leave room for it. */
+async function openSession(endpoint: Endpoint, owner: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') return reply(res, 400, 'No mcp-session-id header: start with an initialize request (POST).');
+  const body = await readJson(req, res, endpoint.maxBodyBytes);
+  if (body === INVALID) return;
+  if (!isInitializeRequest(body)) return reply(res, 400, 'No mcp-session-id header: the first request of a session must be initialize.');
+  const { maxSessions } = endpoint;
+  if (endpoint.sessions.size + endpoint.opening >= maxSessions) {
+    endpoint.logger.warn('http session refused: too many sessions', { caller: owner, max: maxSessions });
+    const why =
+      `Too many MCP sessions: ${maxSessions} are open (--max-http-sessions). ` +
+      'Close one (DELETE) or wait until an idle one expires (--http-session-idle), then initialize again.';
+    return reply(res, 503, why, -32000, requestIdOf(body));
+  }
+  // The place is held from here until the session exists (or the initialize fails).
+  endpoint.opening += 1;
+  let reserved = true;
+  const release = (): void => {
+    if (reserved) endpoint.opening -= 1;
+    reserved = false;
   };
+  try {
+    await startSession(endpoint, owner, req, res, body, release);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * A new MCP server and transport answer the initialize; the session is registered when the SDK
+ * assigns its id (`release` hands the held place over to it) and unregistered when it closes.
+ */
+async function startSession(
+  endpoint: Endpoint,
+  owner: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  release: () => void,
+): Promise<void> {
+  const { logger, sessions, idleMs } = endpoint;
+  const hubServer = endpoint.createServer({ kind: 'mcp', id: owner });
+  let session: Session | undefined;
+  const idle = endpoint.idleTimer(idleMs, () => {
+    if (session === undefined) return;
+    session.endReason = 'idle';
+    transport.close().catch((error: unknown) => logger.warn('closing an idle MCP session failed', { error: String(error) }));
+  });
+  const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: () => randomUUID(),
+    onsessioninitialized: (id) => {
+      session = { transport, hubServer, owner, idle, endReason: 'client' };
+      sessions.set(id, session);
+      release();
+      logger.info('http session opened', { session: id, caller: owner });
+    },
+    ...(isLoopback(endpoint.host) ? { enableDnsRebindingProtection: true, allowedHosts: endpoint.allowedHosts } : {}),
+    maxRequestBodySize: endpoint.maxBodyBytes,
+  });
+  transport.onclose = () => {
+    idle.stop();
+    const id = transport.sessionId;
+    if (id !== undefined && session !== undefined && sessions.delete(id)) {
+      logger.info('http session closed', { session: id, reason: session.endReason, ...(session.endReason === 'idle' ? { idleSeconds: idleMs / 1000 } : {}) });
+    }
+    hubServer.close().catch((error: unknown) => logger.warn('closing an MCP server failed', { error: String(error) }));
+  };
+  res.once('close', idle.begin());
+  try {
+    await hubServer.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  } finally {
+    // Refused before a session began (e.g. a bad Accept header): nothing may stay behind.
+    if (session === undefined) await transport.close();
+  }
+}
+
+/** Ends every session (each logs why: the hub is stopping), then the server and its connections. */
+async function closeEndpoint(endpoint: Endpoint, server: Server): Promise<void> {
+  for (const session of [...endpoint.sessions.values()]) {
+    session.endReason = 'hub stopping';
+    await session.transport.close().catch(() => undefined);
+    await session.hubServer.close().catch(() => undefined);
+  }
+  endpoint.sessions.clear();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 const INVALID = Symbol('invalid body');
