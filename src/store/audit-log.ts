@@ -239,6 +239,105 @@ export async function readAuditFile(path: string, filter: AuditFilter = {}): Pro
   return parseEntries(await readText(path), filter);
 }
 
+/** A torn last line `open` cut off: where it was, how long, and where its bytes were kept. */
+interface TornRepair {
+  readonly line: number;
+  readonly bytes: number;
+  readonly savedTo: string;
+}
+
+/** An anchor that did not match the log at open, and where its text was kept (null: there was none). */
+interface AnchorIncident {
+  readonly check: AnchorCheck;
+  readonly savedTo: string | null;
+}
+
+/** Where open keeps evidence it moves aside: `<dir>/<prefix>-<time>-<pid>` (unique per process and moment). */
+function asidePath(dir: string, prefix: string): string {
+  return join(dir, `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+}
+
+/**
+ * A crash mid-append leaves a last line without its newline: save its bytes aside, truncate them
+ * (synced), and go on from the last whole line, so the chain can continue verifiably.
+ */
+async function repairTornLine(
+  options: AuditLogOptions,
+  path: string,
+  text: string,
+): Promise<{ readonly text: string; readonly repaired: TornRepair | null; readonly warning?: HubError }> {
+  if (text === '' || text.endsWith('\n')) return { text, repaired: null };
+  const cut = text.lastIndexOf('\n') + 1;
+  const whole = text.slice(0, cut);
+  const bytes = Buffer.byteLength(text.slice(cut), 'utf8');
+  const savedTo = asidePath(options.dir, 'audit.torn');
+  await writeFile(savedTo, text.slice(cut), { mode: 0o600 });
+  const line = whole.split('\n').length;
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(Buffer.byteLength(whole, 'utf8'));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  const warning = new HubError(
+    ErrorCodes.AUDIT_BROKEN,
+    `The audit log ${path} ended in a torn line ${line} (${bytes} bytes, an interrupted append); it was saved to ${savedTo} and removed.`,
+    { data: { line, bytes, savedTo } },
+  );
+  options.logger.warn(warning.message);
+  return { text: whole, repaired: { line, bytes, savedTo }, warning };
+}
+
+/**
+ * Where appends go on: the verified head, or past a broken chain the last entry that parses
+ * (appending continues so the hub keeps auditing; the break stays for `verify` to name).
+ */
+function headAtOpen(options: AuditLogOptions, path: string, text: string): { readonly head: ChainHead; readonly warning?: HubError } {
+  const verified = verifyText(text);
+  if (verified.ok || !verified.brokenAt) return { head: verified.head };
+  const warning = new HubError(
+    ErrorCodes.AUDIT_BROKEN,
+    `The audit log ${path} is broken at line ${verified.brokenAt.line}: ${verified.brokenAt.reason}. Appending continues; keep the file for inspection.`,
+    { data: { ...verified.brokenAt } },
+  );
+  options.logger.error(warning.message);
+  const entries = parseEntries(text);
+  const last = entries[entries.length - 1];
+  return { head: last ? { seq: last.seq, hash: last.hash } : verified.head, warning };
+}
+
+/** How open compared the anchor, and the incident to record when it did not match. */
+interface AnchorAtOpen {
+  readonly check: AnchorCheck;
+  readonly incident: AnchorIncident | null;
+  readonly warning?: HubError;
+}
+
+const UNANCHORED: AnchorAtOpen = { check: { state: 'unchecked', reason: 'the audit log was opened without the audit key' }, incident: null };
+
+/**
+ * Before anything is appended (each append re-anchors): compare the anchor with the log, and
+ * keep a mismatching anchor aside, so re-anchoring never erases the evidence.
+ */
+async function compareAnchorAtOpen(options: AuditLogOptions, path: string, text: string, anchorText: string | null, anchorKey: Buffer): Promise<AnchorAtOpen> {
+  const check = checkAnchor(anchorText, logViewOf(parseEntries(text)), anchorKey);
+  if (anchorCheckOk(check)) {
+    if (check.state === 'ahead') options.logger.info(`audit log: ${describeAnchorCheck(check)}`);
+    return { check, incident: null };
+  }
+  const savedTo = anchorText === null ? null : asidePath(options.dir, `${ANCHOR_FILE}.rejected`);
+  if (savedTo !== null) await writeFile(savedTo, anchorText ?? '', { mode: 0o600 });
+  const warning = new HubError(
+    ErrorCodes.AUDIT_BROKEN,
+    `The audit log ${path} does not match its anchor: ${describeAnchorCheck(check)}.` +
+      `${savedTo ? ` The anchor was saved to ${savedTo};` : ''} this is recorded in the log, which is anchored again from here.`,
+    { data: { anchor: check, ...(savedTo ? { savedTo } : {}) } },
+  );
+  options.logger.error(warning.message);
+  return { check, incident: { check, savedTo }, warning };
+}
+
 export class AuditLog {
   readonly path: string;
   /** AUDIT_BROKEN reports found at open (a broken chain, a repaired torn line, an anchor that does not match). */
@@ -288,96 +387,49 @@ export class AuditLog {
     this.warnings = warnings;
   }
 
+  /**
+   * Opens (creating) the log for appending: repairs a torn last line, finds the head even past a
+   * broken chain, compares the anchor, records what it found, and anchors the head. Problems are
+   * `warnings`, never a refusal: the hub keeps auditing, and the evidence is kept aside.
+   */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     await ensurePrivateDir(options.dir);
     const path = join(options.dir, AUDIT_FILE);
-    const warnings: HubError[] = [];
     const anchorKey = options.anchorKey ?? null;
-    const anchorPath = join(options.dir, ANCHOR_FILE);
-    const anchorText = anchorKey ? await readAnchorText(anchorPath) : null;
+    // The anchor before the log, as verifyAuditTrail does: the log may only be found ahead of it.
+    const anchorText = anchorKey ? await readAnchorText(join(options.dir, ANCHOR_FILE)) : null;
     if (anchorKey) await removeStaleAnchorTemps(options.dir);
-    let text = await readText(path);
-    let repairedTorn: { line: number; bytes: number; savedTo: string } | null = null;
-    if (text !== '' && !text.endsWith('\n')) {
-      const cut = text.lastIndexOf('\n') + 1;
-      const tornBytes = Buffer.byteLength(text.slice(cut), 'utf8');
-      const savedTo = join(options.dir, `audit.torn-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-      await writeFile(savedTo, text.slice(cut), { mode: 0o600 });
-      const line = text.slice(0, cut).split('\n').length;
-      const handle = await open(path, 'r+');
-      try {
-        await handle.truncate(Buffer.byteLength(text.slice(0, cut), 'utf8'));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      text = text.slice(0, cut);
-      repairedTorn = { line, bytes: tornBytes, savedTo };
-      const warning = new HubError(
-        ErrorCodes.AUDIT_BROKEN,
-        `The audit log ${path} ended in a torn line ${line} (${tornBytes} bytes, an interrupted append); it was saved to ${savedTo} and removed.`,
-        { data: { line, bytes: tornBytes, savedTo } },
-      );
-      warnings.push(warning);
-      options.logger.warn(warning.message);
-    }
-    const verified = verifyText(text);
-    let head = verified.head;
-    if (!verified.ok && verified.brokenAt) {
-      const warning = new HubError(
-        ErrorCodes.AUDIT_BROKEN,
-        `The audit log ${path} is broken at line ${verified.brokenAt.line}: ${verified.brokenAt.reason}. Appending continues; keep the file for inspection.`,
-        { data: { ...verified.brokenAt } },
-      );
-      warnings.push(warning);
-      options.logger.error(warning.message);
-      const entries = parseEntries(text);
-      const last = entries[entries.length - 1];
-      if (last) head = { seq: last.seq, hash: last.hash };
-    }
-    // Before anything is appended (each append re-anchors): compare, and keep any evidence.
-    let anchorAtOpen: AnchorCheck = { state: 'unchecked', reason: 'the audit log was opened without the audit key' };
-    let incident: { readonly check: AnchorCheck; readonly savedTo: string | null } | null = null;
-    if (anchorKey) {
-      anchorAtOpen = checkAnchor(anchorText, logViewOf(parseEntries(text)), anchorKey);
-      if (!anchorCheckOk(anchorAtOpen)) {
-        const savedTo = anchorText === null ? null : join(options.dir, `${ANCHOR_FILE}.rejected-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-        if (savedTo !== null) await writeFile(savedTo, anchorText ?? '', { mode: 0o600 });
-        incident = { check: anchorAtOpen, savedTo };
-        const warning = new HubError(
-          ErrorCodes.AUDIT_BROKEN,
-          `The audit log ${path} does not match its anchor: ${describeAnchorCheck(anchorAtOpen)}.` +
-            `${savedTo ? ` The anchor was saved to ${savedTo};` : ''} this is recorded in the log, which is anchored again from here.`,
-          { data: { anchor: anchorAtOpen, ...(savedTo ? { savedTo } : {}) } },
-        );
-        warnings.push(warning);
-        options.logger.error(warning.message);
-      } else if (anchorAtOpen.state === 'ahead') {
-        options.logger.info(`audit log: ${describeAnchorCheck(anchorAtOpen)}`);
-      }
-    }
+    const torn = await repairTornLine(options, path, await readText(path));
+    const head = headAtOpen(options, path, torn.text);
+    const anchor = anchorKey ? await compareAnchorAtOpen(options, path, torn.text, anchorText, anchorKey) : UNANCHORED;
+    const warnings = [torn.warning, head.warning, anchor.warning].filter((w): w is HubError => w !== undefined);
     const handle = await open(path, 'a', 0o600);
     await fsyncDir(options.dir);
-    const current = anchorText !== null && anchorAtOpen.state === 'match';
-    const log = new AuditLog(path, handle, head, options, warnings, { atOpen: anchorAtOpen, current });
-    if (repairedTorn) {
-      await log.append({
+    const current = anchorText !== null && anchor.check.state === 'match';
+    const log = new AuditLog(path, handle, head.head, options, warnings, { atOpen: anchor.check, current });
+    await log.recordOpenRecoveries(torn.repaired, anchor.incident);
+    await log.flushAnchor();
+    return log;
+  }
+
+  /** What open repaired or found wrong goes in the chain itself, so the evidence survives the restart. */
+  private async recordOpenRecoveries(repaired: TornRepair | null, incident: AnchorIncident | null): Promise<void> {
+    if (repaired) {
+      await this.append({
         kind: 'recovery',
         actor: 'hub',
         outcome: 'repaired',
-        detail: `torn line ${repairedTorn.line} (${repairedTorn.bytes} bytes) from an interrupted append was removed and saved to ${repairedTorn.savedTo}`,
+        detail: `torn line ${repaired.line} (${repaired.bytes} bytes) from an interrupted append was removed and saved to ${repaired.savedTo}`,
       });
     }
     if (incident) {
-      await log.append({
+      await this.append({
         kind: 'recovery',
         actor: 'hub',
         outcome: `${ANCHOR_INCIDENT_PREFIX}${incident.check.state.replace(/-/g, '_')}`,
         detail: `${describeAnchorCheck(incident.check)}${incident.savedTo ? `; the anchor was saved to ${incident.savedTo}` : ''}`,
       });
     }
-    await log.flushAnchor();
-    return log;
   }
 
   /** The last entry's seq and hash (e.g. to anchor the chain elsewhere). */
