@@ -3,6 +3,13 @@
  * list items, ATX headings, fenced and indented code, thematic breaks, GFM tables and HTML
  * comments. It returns null (and remark takes over) on anything it does not model exactly: block
  * quotes, setext headings, other HTML blocks, tabs in indentation, empty items, …
+ *
+ * `scanOutlineOrWhy` and `looseOutline` each stay one loop over the lines, a state machine, on
+ * purpose: what a line is depends on all the open state at once (fence, comment, indented
+ * code, paragraph, table, the stack of open items), and CommonMark's precedence is the order of
+ * one if-chain. Split into stages, each would take and hand back that whole state, and the
+ * precedence would be spread over functions; what does not need the state is outside the loop
+ * (`oddLineEnding`, `readItem`, `checkboxAt`, `itemOf`). Neither ever throws (protocol layer).
  */
 import type { Outline, OutlineHeading, OutlineItem } from './outline.js';
 import { oneLine } from './text.js';
@@ -34,10 +41,6 @@ const CODE_BOX = /^(?:[-+*]|\d{1,9}[.)])[ \t]+\[[ xX]\]/;
 // micromark's GFM task item: any space or tab counts as the unchecked mark (`[\t]` too).
 const TASK_BOX = /^\[([ \txX])\][ \t]+\S/;
 
-/**
- * Scans the lines from `from` (a line start) up to `to`; text outside is ignored but offsets
- * stay those of `text`. `firstLine` is the 1-based line at `from` (counted when not given).
- */
 /** The line of `text` starting at `pos` (a CRLF's CR dropped), where the next one starts, and whether it is the last before `to`. */
 function lineAt(text: string, pos: number, to: number): { readonly start: number; readonly end: number; readonly line: string; readonly next: number; readonly last: boolean } {
   let nl = text.indexOf('\n', pos);
@@ -46,6 +49,18 @@ function lineAt(text: string, pos: number, to: number): { readonly start: number
   return { start: pos, end: lineEnd, line: text.slice(pos, lineEnd), next: nl + 1, last: nl >= to };
 }
 
+/** 1-based line number of the line starting at `from`. */
+function lineNumberAt(text: string, from: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < from; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
+/**
+ * Scans the lines from `from` (a line start) up to `to`; text outside is ignored but offsets
+ * stay those of `text`. `firstLine` is the 1-based line at `from` (counted when not given).
+ * Null when it is not sure (remark's turn).
+ */
 export function scanOutline(text: string, from = 0, to = text.length, firstLine?: number): Outline | null {
   const found = scanOutlineOrWhy(text, from, to, firstLine);
   return 'reason' in found ? null : found;
@@ -57,17 +72,20 @@ export interface Unsure {
   readonly reason: string;
 }
 
-/** scanOutline, but when it is not sure it says where and why (for diagnostics). */
-export function scanOutlineOrWhy(text: string, from = 0, to = text.length, firstLine?: number): Outline | Unsure {
-  // Lone CR line endings and form feeds are rare and subtle: leave them to remark.
+/** Lone CR line endings and form feeds are rare and subtle: the first one's line, to leave the piece to remark. */
+function oddLineEnding(text: string, from: number, to: number, firstLine: number | undefined): Unsure | null {
   const region = from === 0 && to === text.length ? text : text.slice(from, to);
   const odd = /\r(?!\n)|[\f\v]/.exec(region);
-  if (odd !== null) {
-    let at = firstLine ?? 1;
-    if (firstLine === undefined) for (let i = text.indexOf('\n'); i !== -1 && i < from; i = text.indexOf('\n', i + 1)) at++;
-    for (let i = region.indexOf('\n'); i !== -1 && i < odd.index; i = region.indexOf('\n', i + 1)) at++;
-    return { line: at, reason: odd[0] === '\r' ? 'a lone carriage return as a line ending' : 'a form feed or vertical tab' };
-  }
+  if (odd === null) return null;
+  let at = firstLine ?? lineNumberAt(text, from);
+  for (let i = region.indexOf('\n'); i !== -1 && i < odd.index; i = region.indexOf('\n', i + 1)) at++;
+  return { line: at, reason: odd[0] === '\r' ? 'a lone carriage return as a line ending' : 'a form feed or vertical tab' };
+}
+
+/** scanOutline, but when it is not sure it says where and why (for diagnostics). */
+export function scanOutlineOrWhy(text: string, from = 0, to = text.length, firstLine?: number): Outline | Unsure {
+  const odd = oddLineEnding(text, from, to, firstLine);
+  if (odd !== null) return odd;
   const headings: OutlineHeading[] = [];
   const items: Draft[] = [];
   const stack: Draft[] = [];
@@ -84,11 +102,8 @@ export function scanOutlineOrWhy(text: string, from = 0, to = text.length, first
     code = null;
   };
   let inComment = false;
-  let lineNo = 0;
-  let pos = 0;
-  if (firstLine !== undefined) lineNo = firstLine - 1;
-  else for (let at = text.indexOf('\n'); at !== -1 && at < from; at = text.indexOf('\n', at + 1)) lineNo++;
-  pos = from;
+  let lineNo = (firstLine ?? lineNumberAt(text, from)) - 1;
+  let pos = from;
   const unsure = (reason: string, line = lineNo): Unsure => ({ line, reason });
 
   const extend = (lineStart: number, line: string): void => {
@@ -196,41 +211,10 @@ export function scanOutlineOrWhy(text: string, from = 0, to = text.length, first
         } else if (/^<[A-Za-z/!?]/.test(rest)) {
           return unsure('HTML');
         } else if (marker !== null) {
-          const markerText = marker[0];
-          const after = rest.slice(markerText.length);
-          if (BLANK.test(after)) return unsure('an empty list item');
-          let spaces = 0;
-          while (after.charCodeAt(spaces) === 32) spaces++;
-          if (after.charCodeAt(spaces) === 9 || spaces >= 5) return unsure('a list item whose text starts with a tab or 5+ spaces');
-          const ordered = marker[1];
-          if (inParagraph && ordered !== undefined && Number(ordered) !== 1) return unsure('a numbered line inside a paragraph');
-          const content = after.slice(spaces);
-          if (BLOCK_IN_ITEM.test(content)) return unsure('a list item that opens with another block (heading, quote, fence, HTML, nested marker)');
-          if (/^\[[ \txX]\][ \t]*$/.test(content)) return unsure('a checkbox with no text');
-          // `[` at the line's end: remark-gfm takes the line ending as the unchecked mark when `]` follows.
-          if (/^\[\r?$/.test(content)) return unsure('a checkbox split across lines');
-          const contentIndent = indent + markerText.length + spaces;
-          const contentStart = lineStart + contentIndent;
-          const box = TASK_BOX.exec(content);
-          let textStart = contentStart;
-          if (box !== null) {
-            textStart = contentStart + 3;
-            while (text.charCodeAt(textStart) === 32 || text.charCodeAt(textStart) === 9) textStart++;
-          }
+          const draft = readItem(text, { start: lineStart, end: lineEnd, no: lineNo, indent, rest }, marker, matched, inParagraph);
+          if ('reason' in draft) return draft;
           stack.length = matched;
           endParagraph();
-          const draft: Draft = {
-            line: lineNo,
-            endLine: lineNo,
-            end: lineEnd,
-            depth: matched,
-            start: lineStart + indent,
-            contentIndent,
-            checkbox: box === null ? null : { start: contentStart, end: contentStart + 3 },
-            checked: box === null ? null : box[1] === 'x' || box[1] === 'X',
-            textStart,
-            parts: [text.slice(textStart, lineEnd)],
-          };
           items.push(draft);
           stack.push(draft);
           inParagraph = true;
@@ -256,24 +240,76 @@ export function scanOutlineOrWhy(text: string, from = 0, to = text.length, first
   if (fence !== null) return unsure('a code fence that is never closed', fenceLine);
   closeCode();
 
+  return { engine: 'fast', ...(codeBlocks.length === 0 ? {} : { codeBoxes: codeBlocks }), headings, items: items.map(itemOf) };
+}
+
+/** A line the scanner is reading: its offsets, 1-based number, indentation and what follows it. */
+interface ScannedLine {
+  readonly start: number;
+  readonly end: number;
+  readonly no: number;
+  readonly indent: number;
+  readonly rest: string;
+}
+
+/**
+ * The list item a marker opens at `depth`, or why the scanner is not sure of it: the item's
+ * first line decides where its content starts, and micromark's answer for odd first lines
+ * (empty, tab- or 5+-space-indented, opening another block) is remark's call.
+ */
+function readItem(text: string, at: ScannedLine, marker: RegExpExecArray, depth: number, inParagraph: boolean): Draft | Unsure {
+  const unsure = (reason: string): Unsure => ({ line: at.no, reason });
+  const markerText = marker[0];
+  const after = at.rest.slice(markerText.length);
+  if (BLANK.test(after)) return unsure('an empty list item');
+  let spaces = 0;
+  while (after.charCodeAt(spaces) === 32) spaces++;
+  if (after.charCodeAt(spaces) === 9 || spaces >= 5) return unsure('a list item whose text starts with a tab or 5+ spaces');
+  const ordered = marker[1];
+  if (inParagraph && ordered !== undefined && Number(ordered) !== 1) return unsure('a numbered line inside a paragraph');
+  const content = after.slice(spaces);
+  if (BLOCK_IN_ITEM.test(content)) return unsure('a list item that opens with another block (heading, quote, fence, HTML, nested marker)');
+  if (/^\[[ \txX]\][ \t]*$/.test(content)) return unsure('a checkbox with no text');
+  // `[` at the line's end: remark-gfm takes the line ending as the unchecked mark when `]` follows.
+  if (/^\[\r?$/.test(content)) return unsure('a checkbox split across lines');
+  const contentIndent = at.indent + markerText.length + spaces;
+  const box = checkboxAt(text, at.start + contentIndent, content);
   return {
-    engine: 'fast',
-    ...(codeBlocks.length === 0 ? {} : { codeBoxes: codeBlocks }),
-    headings,
-    items: items.map(
-      (d): OutlineItem => ({
-        line: d.line,
-        endLine: d.endLine,
-        end: d.end,
-        depth: d.depth,
-        start: d.start,
-        contentIndent: d.contentIndent,
-        checkbox: d.checkbox,
-        checked: d.checked,
-        textStart: d.textStart,
-        text: oneLine(d.parts.join('\n')),
-      }),
-    ),
+    line: at.no,
+    endLine: at.no,
+    end: at.end,
+    depth,
+    start: at.start + at.indent,
+    contentIndent,
+    checkbox: box.checkbox,
+    checked: box.checked,
+    textStart: box.textStart,
+    parts: [text.slice(box.textStart, at.end)],
+  };
+}
+
+/** The GFM task checkbox at the start of an item's content, if any, and where the item's own text starts after it. */
+function checkboxAt(text: string, contentStart: number, content: string): Pick<Draft, 'checkbox' | 'checked' | 'textStart'> {
+  const box = TASK_BOX.exec(content);
+  if (box === null) return { checkbox: null, checked: null, textStart: contentStart };
+  let textStart = contentStart + 3;
+  while (text.charCodeAt(textStart) === 32 || text.charCodeAt(textStart) === 9) textStart++;
+  return { checkbox: { start: contentStart, end: contentStart + 3 }, checked: box[1] === 'x' || box[1] === 'X', textStart };
+}
+
+/** A finished draft as the outline shows it: its text parts joined on one line. */
+function itemOf(d: Draft): OutlineItem {
+  return {
+    line: d.line,
+    endLine: d.endLine,
+    end: d.end,
+    depth: d.depth,
+    start: d.start,
+    contentIndent: d.contentIndent,
+    checkbox: d.checkbox,
+    checked: d.checked,
+    textStart: d.textStart,
+    text: oneLine(d.parts.join('\n')),
   };
 }
 
@@ -284,13 +320,7 @@ function atxText(rest: string): string {
   return content.replace(/[ \t]+#+[ \t]*$/, '').trim();
 }
 
-/**
- * Offsets (with their 1-based lines) where the document may be cut into independent pieces:
- * outside a fence or HTML block, every ATX heading at column 0 and every column-0 line after a
- * blank line. Such a line closes every open container that matters (a list may go on, but its
- * items keep their depth), so each piece parses alone as it does within the whole. Only openers at column 0 are surely top-level; an opener indented 1–3
- * spaces may sit in a list item or not, so cutting stops there (remark sees the rest whole).
- */
+/** A fence or HTML opener after container markers or indentation (inside a list item or quote). */
 const INNER_OPENER = /^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(?:<|`{3}|~{3})/;
 /** Whether a line opens with no ordered and no empty list item, in whatever containers. */
 function plainStart(content: string): boolean {
@@ -301,6 +331,14 @@ function plainStart(content: string): boolean {
 /** Block quote and list markers opening a line, in any nesting. */
 const CONTAINER_MARKERS = /^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|\r?$)))+[ \t]*/;
 
+/**
+ * Offsets (with their 1-based lines) where the document may be cut into independent pieces:
+ * outside a fence or HTML block, every ATX heading at column 0 and every column-0 line after a
+ * blank line. Such a line closes every open container that matters (a list may go on, but its
+ * items keep their depth), so each piece parses alone as it does within the whole. Only
+ * openers at column 0 are surely top-level; an opener indented 1–3 spaces may sit in a list
+ * item or not, so cutting stops there (remark sees the rest whole).
+ */
 export function cutPoints(text: string, from: number, to: number, firstLine: number): { offset: number; line: number }[] {
   const cuts = [{ offset: from, line: firstLine }];
   let close: RegExp | null = null;
@@ -460,13 +498,7 @@ export function looseOutline(text: string, from: number, to: number, firstLine: 
       while (after.charCodeAt(spaces) === 32) spaces++;
       if (spaces >= 5) spaces = 1;
       const contentIndent = column + marker.length + spaces;
-      const contentStart = lineStart + contentIndent;
-      const box = TASK_BOX.exec(after.slice(spaces));
-      let textStart = contentStart;
-      if (box !== null) {
-        textStart = contentStart + 3;
-        while (text.charCodeAt(textStart) === 32 || text.charCodeAt(textStart) === 9) textStart++;
-      }
+      const box = checkboxAt(text, lineStart + contentIndent, after.slice(spaces));
       const draft: Draft = {
         line: lineNo,
         endLine: lineNo,
@@ -474,10 +506,10 @@ export function looseOutline(text: string, from: number, to: number, firstLine: 
         depth: stack.length,
         start: lineStart + column,
         contentIndent,
-        checkbox: box === null ? null : { start: contentStart, end: contentStart + 3 },
-        checked: box === null ? null : box[1] === 'x' || box[1] === 'X',
-        textStart,
-        parts: [text.slice(Math.min(textStart, lineEnd), lineEnd)],
+        checkbox: box.checkbox,
+        checked: box.checked,
+        textStart: box.textStart,
+        parts: [text.slice(Math.min(box.textStart, lineEnd), lineEnd)],
       };
       items.push(draft);
       stack.push(draft);
@@ -497,6 +529,6 @@ export function looseOutline(text: string, from: number, to: number, firstLine: 
   return {
     engine: 'fast',
     headings,
-    items: items.map((d): OutlineItem => ({ line: d.line, endLine: d.endLine, end: d.end, depth: d.depth, start: d.start, contentIndent: d.contentIndent, checkbox: d.checkbox, checked: d.checked, textStart: d.textStart, text: oneLine(d.parts.join('\n')) })),
+    items: items.map(itemOf),
   };
 }
