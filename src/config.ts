@@ -1,6 +1,7 @@
 /**
- * The hub's configuration: one frozen object, built from defaults, environment variables
- * (CLAUDE_HUB_*) and CLI flags, in that order of precedence (flags win).
+ * The hub's configuration: its shape (one frozen object), its defaults, and the one state-dir
+ * resolver every command uses. `commands/serve-options.ts` builds it from the defaults,
+ * environment variables (CLAUDE_HUB_*) and CLI flags, in that order of precedence (flags win).
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';

@@ -1,8 +1,10 @@
 /**
  * Runs one tools/call: find the tool, check the security ceiling and the caller's role,
  * validate the arguments with the tool's zod schema, make the one hub call, and shape the
- * result. Every failure becomes an `isError` result carrying the HubError code and its
- * actionable message (never a stack trace). Pure over its inputs: no transport here.
+ * result; then hand the outcome to the audit hook, so refusals and bad arguments the hub never
+ * saw are audited too. Every failure becomes an `isError` result carrying the HubError code and
+ * its actionable message (never a stack trace). No transport here: the hub, the ceiling and the
+ * hook come in as deps.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';

@@ -2,10 +2,11 @@
  * What tools/list says about each tool, made small: a model reads it whole on every session.
  * The JSON Schemas are the SDK's own conversion of each tool's zod schemas (zod's toJSONSchema),
  * without what tells a model nothing: the `$schema` line, `additionalProperties: {}` (any
- * extra field is allowed anyway; `false`: the server refuses unknown arguments by name), the ±2^53 bounds zod gives every integer, and regex
- * patterns and short length limits (a description says the same in words; the server checks the
- * arguments with the full zod schema and says what is wrong). Output schemas keep the type and description of each
- * field, not which are required. Annotations list only the hints that differ from MCP's
+ * extra field is allowed anyway; `false`: the server refuses unknown arguments by name), the
+ * ±2^53 bounds zod gives every integer, and regex patterns and short length limits (a
+ * description says the same in words; the server checks the arguments with the full zod schema
+ * and says what is wrong). Output schemas keep the type and description of each field, not
+ * which are required. Annotations list only the hints that differ from MCP's
  * defaults (readOnly false, destructive true, idempotent false, openWorld true).
  */
 import { z } from 'zod';

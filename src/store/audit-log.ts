@@ -6,7 +6,7 @@
  * fsync policy: with `fsync: 'always'` (the default) every append is fdatasync'ed before its
  * promise resolves, so an acknowledged entry survives power loss; 'never' leaves flushing to
  * the OS (a crash may lose the last entries, never corrupt earlier ones). A crash mid-append
- * leaves a torn last line: `open` detects it, saves the torn bytes to `audit.torn-<ts>`,
+ * leaves a torn last line: `open` detects it, saves the torn bytes to `audit.torn-<ts>-<pid>`,
  * truncates them, and records a `recovery` entry, so the chain goes on verifiably.
  *
  * Anchor: given `anchorKey` (the hub's audit key, derived from the state key), the log keeps

@@ -79,6 +79,11 @@ export const hubStateSchema = z
     sessions: z.array(sessionRecordSchema),
     agents: z.array(agentRecordSchema),
     queue: z.array(queuedMessageSchema),
+    /**
+     * Read and written by nothing any more: delivery ids are random and task ids are claimed in the
+     * root's files (store/files.ts). Still in the shape (always `{}` in a new state): dropping it
+     * is a state-format change, for a commit of its own.
+     */
     counters: z.record(z.string(), z.number().int().nonnegative()),
   })
   .superRefine((state, ctx) => {
