@@ -12,7 +12,7 @@ import {
   type ReadResourceResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { HubError } from '../errors.js';
-import type { Caller, HubApi, HubChange } from '../hub/api.js';
+import type { Caller, HubApi, HubChange, TaskFileText } from '../hub/api.js';
 import type { Logger } from '../log.js';
 import { effectOf, SESSIONS_URI, statusUri, taskUri, todoUri } from './resource-uris.js';
 
@@ -25,13 +25,15 @@ export interface ResourceHandle {
   close(): void;
 }
 
+/** Registers the resources on `server`; the handle takes the hub's changes to this client's subscriptions. */
 export function registerResources(server: McpServer, hub: HubApi, caller: Caller, logger: Logger): ResourceHandle {
-  const subscribed = new Set<string>();
-  const pending = new Set<string>();
-  let listChanged = false;
-  let flushTimer: NodeJS.Immediate | null = null;
-  let closed = false;
+  registerSessionResources(server, hub, caller);
+  registerTaskResource(server, hub, caller);
+  return serveSubscriptions(server, logger);
+}
 
+/** The session list, and each session's status and TODO.md: one template each, listed from the sessions. */
+function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller): void {
   server.registerResource(
     'sessions',
     SESSIONS_URI,
@@ -60,14 +62,16 @@ export function registerResources(server: McpServer, hub: HubApi, caller: Caller
     { title: 'TODO.md', description: 'A session\'s TODO.md as written in its root.', mimeType: MARKDOWN_TYPE },
     async (uri, variables) => markdown(uri.href, await readOrFail(() => hub.readTodo(one(variables['session_id'])))),
   );
+}
 
+/** Every task file, broken ones too (by the id in their name): their raw text is what a person needs to fix them. */
+function registerTaskResource(server: McpServer, hub: HubApi, caller: Caller): void {
   server.registerResource(
     'task',
     new ResourceTemplate('hub://sessions/{session_id}/tasks/{task_id}', {
       list: async () => ({
         resources: await hub.listTasks(caller, {}).then(({ tasks, broken }) => [
           ...tasks.map((t) => ({ uri: taskUri(t.session, t.id), name: `${t.id} ${t.title}`, mimeType: MARKDOWN_TYPE })),
-          // Broken files are listed too (by the id in their name): their raw text is what a person needs.
           ...broken.flatMap((b) =>
             b.id === null ? [] : [{ uri: taskUri(b.session, b.id), name: `${b.id} (broken: ${b.file} line ${b.line})`, mimeType: MARKDOWN_TYPE }],
           ),
@@ -76,22 +80,34 @@ export function registerResources(server: McpServer, hub: HubApi, caller: Caller
     }),
     {
       title: 'Task file',
-      description: 'One task file (front matter, body, log) from a session\'s .claude-hub/tasks/, as written; a file that does not parse comes with a second part naming the problems (file, line).',
+      description:
+        'One task file (front matter, body, log) from a session\'s .claude-hub/tasks/, as written; ' +
+        'a file that does not parse comes with a second part naming the problems (file, line).',
       mimeType: MARKDOWN_TYPE,
     },
-    async (uri, variables) => {
-      const file = await readOrFail(() => hub.readTask(one(variables['session_id']), one(variables['task_id'])));
-      const read = markdown(uri.href, file.text);
-      if (file.diagnostics.length === 0) return read;
-      const problems = file.diagnostics.map((d) => `${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`).join('\n');
-      return {
-        contents: [
-          ...read.contents,
-          { uri: uri.href, mimeType: 'text/plain', text: `This task file does not parse; the hub lists it but will not edit it. Fix it by hand:\n${problems}\n`, _meta: { 'claude-hub/diagnostics': file.diagnostics } },
-        ],
-      };
-    },
+    async (uri, variables) => taskRead(uri.href, await readOrFail(() => hub.readTask(one(variables['session_id']), one(variables['task_id'])))),
   );
+}
+
+/** A task file as written; a broken one gets a second part saying what to fix, in words and as data. */
+function taskRead(uri: string, file: TaskFileText): ReadResourceResult {
+  const read = markdown(uri, file.text);
+  if (file.diagnostics.length === 0) return read;
+  const problems = file.diagnostics.map((d) => `${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`).join('\n');
+  const advice = `This task file does not parse; the hub lists it but will not edit it. Fix it by hand:\n${problems}\n`;
+  return { contents: [...read.contents, { uri, mimeType: 'text/plain', text: advice, _meta: { 'claude-hub/diagnostics': file.diagnostics } }] };
+}
+
+/**
+ * This client's subscriptions: changes to a subscribed URI are gathered and sent once per tick
+ * (a burst of file events becomes one update per resource), and nothing is sent once closed.
+ */
+function serveSubscriptions(server: McpServer, logger: Logger): ResourceHandle {
+  const subscribed = new Set<string>();
+  const pending = new Set<string>();
+  let listChanged = false;
+  let flushTimer: NodeJS.Immediate | null = null;
+  let closed = false;
 
   server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
     subscribed.add(checkedUri(request.params.uri));
