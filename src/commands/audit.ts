@@ -116,25 +116,8 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
     return EXIT_OK;
   }
   const [sub, ...rest] = argv;
-  let values: { 'state-dir'?: string | undefined; session?: string | undefined; agent?: string | undefined; since?: string | undefined; json?: boolean | undefined; help?: boolean | undefined };
-  try {
-    values = parseArgs({
-      args: [...rest],
-      options: {
-        'state-dir': { type: 'string' },
-        session: { type: 'string' },
-        agent: { type: 'string' },
-        since: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    io.stderr.write(`INVALID_ARGUMENT: ${(error as Error).message}\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  const values = parseAuditFlags(rest, io);
+  if (values === null) return EXIT_USAGE;
   if (values.help || sub === undefined || sub === 'help') {
     (sub === undefined ? io.stderr : io.stdout).write(USAGE);
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
@@ -163,32 +146,62 @@ export async function auditCommand(argv: readonly string[], io: CommandIo): Prom
     return missing.code === ErrorCodes.INVALID_PATH ? EXIT_USAGE : EXIT_FAILED;
   }
   try {
-    if (sub === 'verify') {
-      const key = await auditKeyFor(stateDir, env);
-      let report = await verifyAuditTrail(stateDir, key);
-      // A running hub may be mid-append: a torn last line gets one more look before it is reported.
-      if (!report.chain.ok && report.chain.brokenAt?.reason.startsWith('torn last line')) {
-        await new Promise((r) => setTimeout(r, 250));
-        report = await verifyAuditTrail(stateDir, key);
-      }
-      const { text, code } = formatVerifyReport(report);
-      io.stdout.write(text);
-      return code;
-    }
-    if (sub === 'log') {
-      const filter: AuditFilter = {
-        ...(values.session !== undefined ? { session: values.session } : {}),
-        ...(values.agent !== undefined ? { agent: values.agent } : {}),
-        ...(values.since !== undefined ? { since: values.since } : {}),
-      };
-      const entries = await readAuditFile(path, filter);
-      for (const entry of entries) io.stdout.write((values.json ? JSON.stringify(entry) : formatEntry(entry)) + '\n');
-      if (!values.json && entries.length === 0) io.stderr.write(`no audit entries${filter.session || filter.agent || filter.since ? ' match' : ''} (${path})\n`);
-      return EXIT_OK;
-    }
+    if (sub === 'verify') return await verifyCommand(stateDir, env, io);
+    if (sub === 'log') return await logCommand(path, values, io);
   } catch (error) {
     io.stderr.write(isHubError(error) ? `${error.code}: ${error.message}\n` : `INTERNAL: ${String(error)}\n`);
     return EXIT_FAILED;
   }
   return EXIT_USAGE;
+}
+
+type AuditFlags = NonNullable<ReturnType<typeof parseAuditFlags>>;
+
+/** The flags after the subcommand; null once a bad one was reported (with the usage). */
+function parseAuditFlags(args: readonly string[], io: CommandIo) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: {
+        'state-dir': { type: 'string' },
+        session: { type: 'string' },
+        agent: { type: 'string' },
+        since: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    io.stderr.write(`INVALID_ARGUMENT: ${(error as Error).message}\n${USAGE}`);
+    return null;
+  }
+}
+
+/** `audit verify`: the chain and (with the key) the anchor; the exit code says whether both hold. */
+async function verifyCommand(stateDir: string, env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
+  const key = await auditKeyFor(stateDir, env);
+  let report = await verifyAuditTrail(stateDir, key);
+  // A running hub may be mid-append: a torn last line gets one more look before it is reported.
+  if (!report.chain.ok && report.chain.brokenAt?.reason.startsWith('torn last line')) {
+    await new Promise((r) => setTimeout(r, 250));
+    report = await verifyAuditTrail(stateDir, key);
+  }
+  const { text, code } = formatVerifyReport(report);
+  io.stdout.write(text);
+  return code;
+}
+
+/** `audit log`: the entries the filters select, one per line; none is said on stderr (stdout stays parseable). */
+async function logCommand(path: string, values: AuditFlags, io: CommandIo): Promise<number> {
+  const filter: AuditFilter = {
+    ...(values.session !== undefined ? { session: values.session } : {}),
+    ...(values.agent !== undefined ? { agent: values.agent } : {}),
+    ...(values.since !== undefined ? { since: values.since } : {}),
+  };
+  const entries = await readAuditFile(path, filter);
+  for (const entry of entries) io.stdout.write((values.json ? JSON.stringify(entry) : formatEntry(entry)) + '\n');
+  if (!values.json && entries.length === 0) io.stderr.write(`no audit entries${filter.session || filter.agent || filter.since ? ' match' : ''} (${path})\n`);
+  return EXIT_OK;
 }

@@ -49,9 +49,24 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
     return EXIT_USAGE;
   }
 
+  const probes = machineProbes(env);
+  const checks = await runChecks(probes, { claudeCommand: options.claudeCommand, stateDir: options.stateDir, backend: options.backend });
+  checks.push(await backendCheck(options.backend, env));
+  checks.push(checkSandbox(await sandboxSupport(process.platform, env, exec), process.platform));
+  const failed = doctorFailed(checks);
+  if (values.json) io.stdout.write(JSON.stringify({ ok: !failed, checks }, null, 2) + '\n');
+  else io.stdout.write(`${formatChecks(checks, styleFor(io.stdout, env))}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);
+  return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * The doctor's eyes on this machine (doctor-checks.ts judges what they see): each probe answers
+ * null or false instead of throwing, so one missing tool never hides the other checks.
+ */
+function machineProbes(env: NodeJS.ProcessEnv): Probes {
   // Tools are found on the user's PATH; nothing else of the environment is passed on.
   const childEnv: NodeJS.ProcessEnv = { PATH: env['PATH'] ?? '/usr/bin:/bin', HOME: env['HOME'] ?? '', LANG: env['LANG'] ?? 'C.UTF-8' };
-  const probes: Probes = {
+  return {
     platform: process.platform,
     nodeVersion: process.versions.node,
     home: env['HOME'] ?? '',
@@ -104,14 +119,6 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
       }
     },
   };
-
-  const checks = await runChecks(probes, { claudeCommand: options.claudeCommand, stateDir: options.stateDir, backend: options.backend });
-  checks.push(await backendCheck(options.backend, env));
-  checks.push(checkSandbox(await sandboxSupport(process.platform, env, exec), process.platform));
-  const failed = doctorFailed(checks);
-  if (values.json) io.stdout.write(JSON.stringify({ ok: !failed, checks }, null, 2) + '\n');
-  else io.stdout.write(`${formatChecks(checks, styleFor(io.stdout, env))}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);
-  return failed ? EXIT_FAILED : EXIT_OK;
 }
 
 /** Which terminal backend `serve` would use here, and why (the terminal module decides). */
