@@ -264,28 +264,12 @@ export class GitAudit {
     }
   }
 
+  /** One commit for a batch: snapshot the files, write their blobs, then move the ref by compare-and-swap. */
   async #commit(batch: readonly Pending[]): Promise<string | null> {
     const first = batch[0] as Pending;
     const files = [...new Set(batch.flatMap((item) => item.paths))];
     const displayFiles = [...new Set(batch.flatMap((item) => item.input.files))];
-    // Snapshot the content now: blobs are written once, whatever CAS retries follow.
-    const present: { path: string; mode: string; abs: string }[] = [];
-    const deleted: string[] = [];
-    for (const path of files) {
-      const abs = join(this.workTree, ...path.split('/'));
-      try {
-        const info = await lstat(abs);
-        const real = info.isFile() ? await realpath(abs) : null;
-        if (real !== null && !real.startsWith(this.root + sep)) {
-          this.#logger.warn('git audit skips a file reached through a symlinked directory outside the root', { root: this.root, path });
-        } else if (info.isFile()) present.push({ path, mode: info.mode & 0o111 ? '100755' : '100644', abs });
-        // A symlink, directory or device is not a protocol file: leave its audit entry as it was.
-        else this.#logger.warn('git audit skips a path that is not a regular file', { root: this.root, path });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        deleted.push(path);
-      }
-    }
+    const { present, deleted } = await snapshotFiles(this.root, this.workTree, files, this.#logger);
     if (present.length === 0 && deleted.length === 0) return null;
     const git = this.#git();
     const blobs = present.length === 0 ? [] : (await git.raw(['hash-object', '-w', '--no-filters', '--', ...present.map((p) => p.abs)])).trim().split('\n');
@@ -307,31 +291,79 @@ export class GitAudit {
         actor: first.input.actor,
         ...(first.input.session !== undefined ? { session: first.input.session } : {}),
       });
-      for (let attempt = 0; ; attempt += 1) {
-        // One call for both the parent commit and its tree (empty output: the ref does not exist yet).
-        const [parentId, parentTreeId] = (await indexed.raw(['for-each-ref', '--format=%(objectname) %(tree)', this.ref])).trim().split(' ');
-        const parent = parentId || null;
-        await indexed.raw(parent ? ['read-tree', parent] : ['read-tree', '--empty']);
-        if (present.length > 0) {
-          await indexed.raw(['update-index', '--add', ...present.flatMap((p, i) => ['--cacheinfo', `${p.mode},${blobs[i] ?? ''},${p.path}`])]);
-        }
-        if (deleted.length > 0) await indexed.raw(['update-index', '--force-remove', '--', ...deleted]);
-        const tree = (await indexed.raw(['write-tree'])).trim();
-        if ((parent !== null && tree === parentTreeId) || (parent === null && present.length === 0)) return null;
-        const commit = (await indexed.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
-        try {
-          await indexed.raw(['update-ref', '-m', `claude-hub audit: ${message.split('\n')[0] ?? ''}`, this.ref, commit, parent ?? '']);
-          return commit;
-        } catch (error) {
-          const now = (await indexed.raw(['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`])).trim() || null;
-          if (now === parent || attempt >= this.#maxRetries) {
-            throw new HubError(ErrorCodes.GIT_ERROR, `Could not move ${this.ref}: ${(error as Error).message}`, { cause: error, data: { ref: this.ref } });
-          }
-          this.#logger.debug('audit ref moved meanwhile; retrying', { ref: this.ref, attempt });
-        }
-      }
+      return await commitOnRef(indexed, { ref: this.ref, maxRetries: this.#maxRetries, logger: this.#logger }, { present, blobs, deleted }, message);
     } finally {
       await rm(tempDir, { recursive: true, force: true });
     }
   }
 }
+
+/** A batch's files as found now: regular files to record (with their mode), and paths that are gone. */
+interface Snapshot {
+  readonly present: readonly { readonly path: string; readonly mode: string; readonly abs: string }[];
+  readonly deleted: readonly string[];
+}
+
+/**
+ * Snapshot the content now: blobs are written once, whatever CAS retries follow. Only regular
+ * files inside the root are recorded; anything else keeps its audit entry as it was.
+ */
+async function snapshotFiles(root: string, workTree: string, files: readonly string[], logger: Logger): Promise<Snapshot> {
+  const present: { path: string; mode: string; abs: string }[] = [];
+  const deleted: string[] = [];
+  for (const path of files) {
+    const abs = join(workTree, ...path.split('/'));
+    try {
+      const info = await lstat(abs);
+      const real = info.isFile() ? await realpath(abs) : null;
+      if (real !== null && !real.startsWith(root + sep)) {
+        logger.warn('git audit skips a file reached through a symlinked directory outside the root', { root, path });
+      } else if (info.isFile()) present.push({ path, mode: info.mode & 0o111 ? '100755' : '100644', abs });
+      // A symlink, directory or device is not a protocol file: leave its audit entry as it was.
+      else logger.warn('git audit skips a path that is not a regular file', { root, path });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      deleted.push(path);
+    }
+  }
+  return { present, deleted };
+}
+
+/**
+ * Builds the tree on the ref's current commit in the temporary index and moves the ref to the
+ * new commit only if nobody moved it meanwhile (another hub on the same repository); when
+ * someone did, starts again from their commit, up to `maxRetries` times. Null: nothing changed.
+ */
+async function commitOnRef(
+  indexed: SimpleGit,
+  target: { readonly ref: string; readonly maxRetries: number; readonly logger: Logger },
+  change: Snapshot & { readonly blobs: readonly string[] },
+  message: string,
+): Promise<string | null> {
+  const { ref } = target;
+  const { present, blobs, deleted } = change;
+  for (let attempt = 0; ; attempt += 1) {
+    // One call for both the parent commit and its tree (empty output: the ref does not exist yet).
+    const [parentId, parentTreeId] = (await indexed.raw(['for-each-ref', '--format=%(objectname) %(tree)', ref])).trim().split(' ');
+    const parent = parentId || null;
+    await indexed.raw(parent ? ['read-tree', parent] : ['read-tree', '--empty']);
+    if (present.length > 0) {
+      await indexed.raw(['update-index', '--add', ...present.flatMap((p, i) => ['--cacheinfo', `${p.mode},${blobs[i] ?? ''},${p.path}`])]);
+    }
+    if (deleted.length > 0) await indexed.raw(['update-index', '--force-remove', '--', ...deleted]);
+    const tree = (await indexed.raw(['write-tree'])).trim();
+    if ((parent !== null && tree === parentTreeId) || (parent === null && present.length === 0)) return null;
+    const commit = (await indexed.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
+    try {
+      await indexed.raw(['update-ref', '-m', `claude-hub audit: ${message.split('\n')[0] ?? ''}`, ref, commit, parent ?? '']);
+      return commit;
+    } catch (error) {
+      const now = (await indexed.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
+      if (now === parent || attempt >= target.maxRetries) {
+        throw new HubError(ErrorCodes.GIT_ERROR, `Could not move ${ref}: ${(error as Error).message}`, { cause: error, data: { ref } });
+      }
+      target.logger.debug('audit ref moved meanwhile; retrying', { ref, attempt });
+    }
+  }
+}
+
