@@ -36,6 +36,7 @@ export type Exec = (command: string, args: readonly string[], options?: ExecOpti
 export const exec: Exec = (command, args, options = {}) => {
   const started = performance.now();
   const maxBuffer = options.maxBuffer ?? 16 * 1024 * 1024;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise<ExecResult>((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: options.cwd,
@@ -43,66 +44,23 @@ export const exec: Exec = (command, args, options = {}) => {
       stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let errBytes = 0;
+    const stdout = collect(child.stdout, maxBuffer);
+    const stderr = collect(child.stderr, maxBuffer);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, options.timeoutMs ?? 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (outBytes < maxBuffer) out.push(chunk);
-      outBytes += chunk.length;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (errBytes < maxBuffer) err.push(chunk);
-      errBytes += chunk.length;
-    });
+    }, timeoutMs);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const missing = error.code === 'ENOENT';
-      reject(
-        new HubError(
-          ErrorCodes.EXEC_FAILED,
-          missing
-            ? `${command} was not found on PATH; install it or point claude-hub at it.`
-            : `${command} could not be started: ${error.message}`,
-          { data: { command, args: [...args], errno: error.code }, cause: error },
-        ),
-      );
+      reject(startFailure(command, args, error));
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
-      const result: ExecResult = {
-        command,
-        args: [...args],
-        exitCode,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        durationMs: performance.now() - started,
-      };
-      if (timedOut) {
-        reject(
-          new HubError(ErrorCodes.TIMEOUT, `${command} ${args.join(' ')} took longer than ${options.timeoutMs ?? 30_000} ms and was stopped.`, {
-            data: { ...result },
-          }),
-        );
-        return;
-      }
-      if (exitCode !== 0 && !options.allowFailure) {
-        reject(
-          new HubError(
-            ErrorCodes.EXEC_FAILED,
-            `${command} ${args.join(' ')} exited with ${exitCode ?? signal}: ${result.stderr.trim().slice(0, 500) || '(no stderr)'}`,
-            { data: { ...result } },
-          ),
-        );
-        return;
-      }
-      resolve(result);
+      const result: ExecResult = { command, args: [...args], exitCode, signal, stdout: stdout(), stderr: stderr(), durationMs: performance.now() - started };
+      const failure = failureOf(result, timedOut ? timeoutMs : null, options.allowFailure === true);
+      if (failure === null) resolve(result);
+      else reject(failure);
     });
     child.stdin.on('error', () => {
       // The child may exit before reading its input; that is reported through 'close'.
@@ -111,3 +69,36 @@ export const exec: Exec = (command, args, options = {}) => {
     else child.stdin.end();
   });
 };
+
+/** Gathers a stream's output up to about `maxBuffer` bytes (a chatty child cannot exhaust memory); read once it closed. */
+function collect(stream: NodeJS.ReadableStream, maxBuffer: number): () => string {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  stream.on('data', (chunk: Buffer) => {
+    if (bytes < maxBuffer) chunks.push(chunk);
+    bytes += chunk.length;
+  });
+  return () => Buffer.concat(chunks).toString('utf8');
+}
+
+/** A child that never ran: a missing command is the usual cause, and the message says what to do. */
+function startFailure(command: string, args: readonly string[], error: NodeJS.ErrnoException): HubError {
+  return new HubError(
+    ErrorCodes.EXEC_FAILED,
+    error.code === 'ENOENT'
+      ? `${command} was not found on PATH; install it or point claude-hub at it.`
+      : `${command} could not be started: ${error.message}`,
+    { data: { command, args: [...args], errno: error.code }, cause: error },
+  );
+}
+
+/** Why a finished child counts as failed (stopped at its time limit, or a non-zero exit not allowed), or null. */
+function failureOf(result: ExecResult, stoppedAfterMs: number | null, allowFailure: boolean): HubError | null {
+  const { command, args, exitCode, signal } = result;
+  if (stoppedAfterMs !== null) {
+    return new HubError(ErrorCodes.TIMEOUT, `${command} ${args.join(' ')} took longer than ${stoppedAfterMs} ms and was stopped.`, { data: { ...result } });
+  }
+  if (exitCode === 0 || allowFailure) return null;
+  const stderr = result.stderr.trim().slice(0, 500) || '(no stderr)';
+  return new HubError(ErrorCodes.EXEC_FAILED, `${command} ${args.join(' ')} exited with ${exitCode ?? signal}: ${stderr}`, { data: { ...result } });
+}
