@@ -39,17 +39,54 @@ export function envName(flag: string): string {
   return `CLAUDE_HUB_${flag.toUpperCase().replace(/-/g, '_')}`;
 }
 
+/** The serve configuration: each field read by its kind's reader, with its limits and default. */
 export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): HubConfig {
-  let values: Record<string, string | boolean | undefined>;
+  const values = parseServeFlags(argv);
+  const { oneOf, integer, path, text, envNames, boolean } = valueReaders(values, env, cwd);
+  const defaults = defaultConfig(env);
+  const config: HubConfig = {
+    transport: oneOf('transport', ['stdio', 'http'] as const, defaults.transport),
+    port: integer('port', 0, 65535, defaults.port),
+    host: text('host', /^[A-Za-z0-9.:[\]-]{1,255}$/, 'an IP address or host name', defaults.host) ?? defaults.host,
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd).dir,
+    backend: oneOf('backend', ['auto', 'tmux', 'iterm2'] as const, defaults.backend),
+    securityLevel: oneOf<SecurityLevel>('security-level', SECURITY_LEVELS, defaults.securityLevel),
+    maxAgents: integer('max-agents', 1, 256, defaults.maxAgents),
+    maxSessions: integer('max-sessions', 1, 64, defaults.maxSessions),
+    logDir: path('log-dir', defaults.logDir),
+    claudeCommand: text('claude-command', /^[^\0\n]{1,4096}$/, 'a command name or path', defaults.claudeCommand) ?? defaults.claudeCommand,
+    tmuxSocket: text('tmux-socket', /^[A-Za-z0-9_.-]{1,64}$/, 'a socket name of letters, digits, _ . -', defaults.tmuxSocket),
+    tokensFile: path('tokens-file', defaults.tokensFile),
+    restore: boolean('restore', defaults.restore),
+    permissionMode: text('permission-mode', /^[A-Za-z]{1,32}$/, 'a Claude Code permission mode, e.g. acceptEdits', defaults.permissionMode),
+    model: text('model', /^[A-Za-z0-9._:-]{1,100}$/, 'a model name', defaults.model),
+    agentEnvNames: envNames('agent-env', defaults.agentEnvNames),
+    // A week at most: longer is what 0 (never) is for, and it stays within setTimeout's range.
+    httpSessionIdleSeconds: integer('http-session-idle', 0, 604800, defaults.httpSessionIdleSeconds),
+    maxHttpSessions: integer('max-http-sessions', 1, 1024, defaults.maxHttpSessions),
+  };
+  return Object.freeze(config);
+}
+
+type FlagValues = Record<string, string | boolean | undefined>;
+
+/** The flags as given (strict: an unknown flag is INVALID_ARGUMENT pointing at the help). */
+function parseServeFlags(argv: readonly string[]): FlagValues {
   try {
     const options = Object.fromEntries(
       (Object.keys(SERVE_FLAGS) as Flag[]).map((flag) => [flag, { type: BOOLEAN_FLAGS.has(flag) ? ('boolean' as const) : ('string' as const) }]),
     );
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as FlagValues;
   } catch (error) {
     throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${(error as Error).message}. See claude-hub serve --help.`);
   }
+}
 
+/**
+ * One reader per kind of value: each takes the flag, else its environment variable, else the
+ * default, and refuses a bad value naming where it came from (`--port` or `CLAUDE_HUB_PORT`).
+ */
+function valueReaders(values: FlagValues, env: NodeJS.ProcessEnv, cwd: string) {
   /** The flag's value, else its environment variable's, as a string; undefined when neither is set. */
   const raw = (flag: Flag): { value: string; source: string } | undefined => {
     const given = values[flag];
@@ -101,30 +138,7 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     if (/^(0|false|no|off)$/i.test(got.value)) return false;
     throw bad(got.source, got.value, 'true or false');
   };
-
-  const defaults = defaultConfig(env);
-  const config: HubConfig = {
-    transport: oneOf('transport', ['stdio', 'http'] as const, defaults.transport),
-    port: integer('port', 0, 65535, defaults.port),
-    host: text('host', /^[A-Za-z0-9.:[\]-]{1,255}$/, 'an IP address or host name', defaults.host) ?? defaults.host,
-    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd).dir,
-    backend: oneOf('backend', ['auto', 'tmux', 'iterm2'] as const, defaults.backend),
-    securityLevel: oneOf<SecurityLevel>('security-level', SECURITY_LEVELS, defaults.securityLevel),
-    maxAgents: integer('max-agents', 1, 256, defaults.maxAgents),
-    maxSessions: integer('max-sessions', 1, 64, defaults.maxSessions),
-    logDir: path('log-dir', defaults.logDir),
-    claudeCommand: text('claude-command', /^[^\0\n]{1,4096}$/, 'a command name or path', defaults.claudeCommand) ?? defaults.claudeCommand,
-    tmuxSocket: text('tmux-socket', /^[A-Za-z0-9_.-]{1,64}$/, 'a socket name of letters, digits, _ . -', defaults.tmuxSocket),
-    tokensFile: path('tokens-file', defaults.tokensFile),
-    restore: boolean('restore', defaults.restore),
-    permissionMode: text('permission-mode', /^[A-Za-z]{1,32}$/, 'a Claude Code permission mode, e.g. acceptEdits', defaults.permissionMode),
-    model: text('model', /^[A-Za-z0-9._:-]{1,100}$/, 'a model name', defaults.model),
-    agentEnvNames: envNames('agent-env', defaults.agentEnvNames),
-    // A week at most: longer is what 0 (never) is for, and it stays within setTimeout's range.
-    httpSessionIdleSeconds: integer('http-session-idle', 0, 604800, defaults.httpSessionIdleSeconds),
-    maxHttpSessions: integer('max-http-sessions', 1, 1024, defaults.maxHttpSessions),
-  };
-  return Object.freeze(config);
+  return { oneOf, integer, path, text, envNames, boolean };
 }
 
 export function serveHelp(): string {
