@@ -95,13 +95,56 @@ function readTask(text: string, file: string): TaskDoc {
   return finish(text, file, task, front.end, diagnostics, Object.fromEntries(lines));
 }
 
+type Report = (line: number, severity: Severity, code: string, message: string) => void;
+
+/** The task the front matter describes (null without an id), every problem reported: unknown fields, id, status, priority, title, dependencies. */
 function validateFields(
   data: Record<string, unknown>,
   file: string,
   front: FrontMatterBlock,
   fieldLines: ReadonlyMap<string, number>,
-  report: (line: number, severity: Severity, code: string, message: string) => void,
+  report: Report,
 ): Task | null {
+  const read = fieldReader(data, front, fieldLines, report);
+  for (const key of Object.keys(data)) {
+    if (!(TASK_FIELDS as readonly string[]).includes(key)) {
+      report(read.lineOf(key), 'warning', 'field-unknown', `Unknown field "${key}" is kept but ignored; known fields: ${TASK_FIELDS.join(', ')}.`);
+    }
+  }
+  const id = taskIdOf(data, file, front, read, report);
+  if (id === null) return null;
+  const status = statusOf(data, front, read, report);
+  const priority = priorityOf(data, read, report);
+  const title = read.field('title');
+  if (title === undefined && data.title === undefined) report(front.closeLine, 'error', 'title-missing', 'The task has no "title".');
+  const dependsOn = (read.field('depends_on') ?? []).filter((dep) => {
+    if (isTaskId(dep)) return true;
+    report(read.lineOf('depends_on'), 'error', 'field-invalid', `"depends_on" entry "${dep}" is not a task id (TASK-<n>).`);
+    return false;
+  });
+  const trimmed = id.trim();
+  return {
+    id: trimmed,
+    title: title ?? trimmed,
+    status,
+    assignee: read.field('assignee') ?? null,
+    from: read.field('from') ?? null,
+    priority,
+    depends_on: dependsOn,
+    created: read.field('created') ?? null,
+    updated: read.field('updated') ?? null,
+  };
+}
+
+interface FieldReader {
+  /** The field's line, or the front matter's opening line for a field that is not there. */
+  lineOf(key: string): number;
+  /** The field checked by its schema; a bad value is reported at its line and read as absent. */
+  field<K extends TaskField>(key: K): z.output<(typeof FIELD_SCHEMAS)[K]> | undefined;
+}
+
+/** Every field is read through its schema, so one bad value costs a diagnostic, never the task. */
+function fieldReader(data: Record<string, unknown>, front: FrontMatterBlock, fieldLines: ReadonlyMap<string, number>, report: Report): FieldReader {
   const lineOf = (key: string): number => fieldLines.get(key) ?? front.openLine;
   const field = <K extends TaskField>(key: K): z.output<(typeof FIELD_SCHEMAS)[K]> | undefined => {
     const value = Object.hasOwn(data, key) ? data[key] : undefined;
@@ -115,65 +158,44 @@ function validateFields(
     report(lineOf(key), 'error', 'field-invalid', `"${key}" ${issue?.message ?? 'is invalid'} (found ${describe(value)}).`);
     return undefined;
   };
+  return { lineOf, field };
+}
 
-  for (const key of Object.keys(data)) {
-    if (!(TASK_FIELDS as readonly string[]).includes(key)) {
-      report(lineOf(key), 'warning', 'field-unknown', `Unknown field "${key}" is kept but ignored; known fields: ${TASK_FIELDS.join(', ')}.`);
-    }
-  }
-
+/** The id: the file name's wins (tools find a task by it), the front matter's must agree; null when neither has one. */
+function taskIdOf(data: Record<string, unknown>, file: string, front: FrontMatterBlock, read: FieldReader, report: Report): string | null {
   const nameId = taskIdFromFileName(file);
-  const frontId = field('id');
-  let id: string | null = nameId ?? frontId ?? null;
+  const frontId = read.field('id');
   if (frontId === undefined && data.id === undefined) {
     report(front.openLine + 1, 'error', 'id-missing', nameId === null ? 'The task has no "id" (TASK-<n>) and its file name carries none.' : `The task has no "id"; add "id: ${nameId}" to match its file name.`);
   } else if (frontId !== undefined && nameId !== null && frontId !== nameId) {
-    report(lineOf('id'), 'error', 'id-mismatch', `"id: ${frontId}" does not match the file name's ${nameId}; the file name wins. Make them agree.`);
+    report(read.lineOf('id'), 'error', 'id-mismatch', `"id: ${frontId}" does not match the file name's ${nameId}; the file name wins. Make them agree.`);
   } else if (frontId !== undefined && nameId === null) {
     report(1, 'warning', 'file-name', `Task files are named ${frontId}-<slug>.md; this one is not, so tools may not find it by id.`);
   }
-  if (id === null) return null;
+  return nameId ?? frontId ?? null;
+}
 
-  const rawStatus = data.status === undefined ? undefined : field('status');
-  let status: TaskStatus = 'todo';
-  if (rawStatus === undefined) {
+/** The status, hand-typed variants mapped onto the closed set; missing or unknown reads as todo (the task still counts). */
+function statusOf(data: Record<string, unknown>, front: FrontMatterBlock, read: FieldReader, report: Report): TaskStatus {
+  const raw = data.status === undefined ? undefined : read.field('status');
+  if (raw === undefined) {
     if (data.status === undefined) report(front.closeLine, 'warning', 'status-missing', 'The task has no "status"; it is read as todo.');
-  } else {
-    const normal = normalizeStatus(rawStatus);
-    if (normal === null) report(lineOf('status'), 'error', 'status-unknown', `Unknown status "${rawStatus}"; use one of todo, in_progress, blocked, review, done, cancelled. It is read as todo.`);
-    else status = normal;
+    return 'todo';
   }
+  const normal = normalizeStatus(raw);
+  if (normal !== null) return normal;
+  report(read.lineOf('status'), 'error', 'status-unknown', `Unknown status "${raw}"; use one of todo, in_progress, blocked, review, done, cancelled. It is read as todo.`);
+  return 'todo';
+}
 
-  const rawPriority = data.priority === undefined ? undefined : field('priority');
-  let priority: TaskPriority = 'medium';
-  if (rawPriority !== undefined) {
-    const normal = normalizePriority(rawPriority);
-    if (normal === null) report(lineOf('priority'), 'warning', 'priority-unknown', `Unknown priority "${rawPriority}"; use low, medium, high or critical. It is read as medium.`);
-    else priority = normal;
-  }
-
-  const title = field('title');
-  if (title === undefined && data.title === undefined) report(front.closeLine, 'error', 'title-missing', 'The task has no "title".');
-
-  const depends = field('depends_on') ?? [];
-  const dependsOn = depends.filter((dep) => {
-    if (isTaskId(dep)) return true;
-    report(lineOf('depends_on'), 'error', 'field-invalid', `"depends_on" entry "${dep}" is not a task id (TASK-<n>).`);
-    return false;
-  });
-
-  id = id.trim();
-  return {
-    id,
-    title: title ?? id,
-    status,
-    assignee: field('assignee') ?? null,
-    from: field('from') ?? null,
-    priority,
-    depends_on: dependsOn,
-    created: field('created') ?? null,
-    updated: field('updated') ?? null,
-  };
+/** The priority, hand-typed variants mapped; missing or unknown reads as medium. */
+function priorityOf(data: Record<string, unknown>, read: FieldReader, report: Report): TaskPriority {
+  const raw = data.priority === undefined ? undefined : read.field('priority');
+  if (raw === undefined) return 'medium';
+  const normal = normalizePriority(raw);
+  if (normal !== null) return normal;
+  report(read.lineOf('priority'), 'warning', 'priority-unknown', `Unknown priority "${raw}"; use low, medium, high or critical. It is read as medium.`);
+  return 'medium';
 }
 
 function finish(text: string, file: string, task: Task | null, bodyStart: number, diagnostics: Diagnostic[], fieldLines: Record<string, number>): TaskDoc {
