@@ -94,6 +94,15 @@ export interface SessionRootRules {
  */
 export async function validateSessionRoot(path: unknown, rules: SessionRootRules): Promise<string> {
   const given = checkInputPath(path, 'root_path');
+  await requireDirectory(given);
+  const real = await resolveReal(given);
+  await refuseTooWide(given, real, rules);
+  await refuseOverlap(given, real, rules.existingRoots);
+  return real;
+}
+
+/** An absolute path to a directory that exists and the hub can read (each failure says which and what to do). */
+async function requireDirectory(given: string): Promise<void> {
   if (!isAbsolute(given)) {
     throw new HubError(
       ErrorCodes.INVALID_PATH,
@@ -120,7 +129,10 @@ export async function validateSessionRoot(path: unknown, rules: SessionRootRules
       data: { path: given },
     });
   }
-  const real = await resolveReal(given);
+}
+
+/** Not `/`, not the home folder or above it, not overlapping the state dir: agents would reach far more than a project. */
+async function refuseTooWide(given: string, real: string, rules: SessionRootRules): Promise<void> {
   if (real === sep) {
     throw new HubError(ErrorCodes.INVALID_PATH, `root_path: ${printable(given)} is the filesystem root "/"; agents would reach every file. Give a project folder.`, {
       data: { path: given, real },
@@ -146,7 +158,11 @@ export async function validateSessionRoot(path: unknown, rules: SessionRootRules
       );
     }
   }
-  for (const existing of rules.existingRoots) {
+}
+
+/** No two sessions share files: a root may neither equal, contain nor sit inside another session's root. */
+async function refuseOverlap(given: string, real: string, existingRoots: SessionRootRules['existingRoots']): Promise<void> {
+  for (const existing of existingRoots) {
     const other = await resolveReal(existing);
     if (isInside(real, other) || isInside(other, real)) {
       const how = real === other ? 'is already the root of' : isInside(real, other) ? 'is inside the root of' : 'contains the root of';
@@ -157,7 +173,6 @@ export async function validateSessionRoot(path: unknown, rules: SessionRootRules
       );
     }
   }
-  return real;
 }
 
 /**
