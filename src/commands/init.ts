@@ -70,36 +70,46 @@ export async function initCommand(argv: readonly string[], io: CommandIo): Promi
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const root = resolve(cwd, positionals[0]!);
+  if (!(await rootAccepted(root, env, cwd, io))) return EXIT_USAGE;
+  const todo = join(root, 'TODO.md');
+  const wrote = await writeTodoOnce(todo, io);
+  if (wrote === null) return EXIT_FAILED;
+  io.stdout.write(`${wrote ? `Wrote ${todo} from the template.` : `${todo} exists; left as it is.`}\n\n${clientSetup(root)}`);
+  return EXIT_OK;
+}
+
+/** The rules create_session applies, so init never prepares a root the server then refuses; false once reported. */
+async function rootAccepted(root: string, env: NodeJS.ProcessEnv, cwd: string, io: CommandIo): Promise<boolean> {
   try {
-    // The rules create_session applies, so init never prepares a root the server then refuses.
     const stateDir = resolveStateDir(undefined, env, cwd).dir;
     const stateExists = (await stat(stateDir).catch(() => null))?.isDirectory() ?? false;
     await validateSessionRoot(root, { existingRoots: [], home: env.HOME ?? homedir(), ...(stateExists ? { stateDir } : {}) });
+    return true;
   } catch (error) {
     if (!isHubError(error)) throw error;
     io.stderr.write(`${error.code}: ${error.message.replace(/^root_path: /, 'ROOT ')}\n`);
-    return EXIT_USAGE;
+    return false;
   }
+}
 
-  const todo = join(root, 'TODO.md');
-  let wrote: boolean;
+/** Writes TODO.md from the template unless one exists: true written, false left as it was, null failed (reported). */
+async function writeTodoOnce(todo: string, io: CommandIo): Promise<boolean | null> {
   try {
     const template = await readFile(templatePath('TODO.md'), 'utf8');
     // 'wx': create only; a TODO.md that exists (or appears meanwhile) is never overwritten.
     await writeFile(todo, template, { flag: 'wx', mode: 0o644 });
-    wrote = true;
+    return true;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') wrote = false;
-    else {
-      io.stderr.write(`IO_ERROR: cannot write ${todo}: ${(error as Error).message}\n`);
-      return EXIT_FAILED;
-    }
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    io.stderr.write(`IO_ERROR: cannot write ${todo}: ${(error as Error).message}\n`);
+    return null;
   }
+}
 
+/** What to paste where, for this machine's paths: the next step after init is the client's. */
+function clientSetup(root: string): string {
   const config = clientConfig(process.execPath, cliPath());
-  io.stdout.write(
-    `${wrote ? `Wrote ${todo} from the template.` : `${todo} exists; left as it is.`}
+  return `Claude Desktop: add this to ${desktopConfigPath(process.platform)} and restart Claude Desktop.
 
 Claude Desktop: add this to ${desktopConfigPath(process.platform)} and restart Claude Desktop.
 With npx (installs from npm):
@@ -114,7 +124,5 @@ or
   ${config.claudeCodeNode}
 
 Then ask your client to create_session with root_path "${root}".
-`,
-  );
-  return EXIT_OK;
+`;
 }
