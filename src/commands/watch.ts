@@ -6,10 +6,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveStateDir } from '../config.js';
+import type { LiveIndex } from '../hub/index.js';
 import { ErrorCodes, isHubError, toHubError } from '../errors.js';
 import type { Diagnostic, Progress } from '../protocol/types.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, JSON_OPTION, STATE_DIR_OPTION, commandHelp, styleFor, type CommandIo, type Style } from './command-io.js';
-import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type SessionView } from './session-view.js';
+import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type RootSession, type SessionView } from './session-view.js';
 import { DIAGNOSTICS_SHOWN, clean, statusColour } from './status.js';
 
 export { findEventsDir } from './session-view.js';
@@ -170,30 +171,8 @@ export async function watchCommand(argv: readonly string[], io: WatchIo): Promis
     return isHubError(error) && (error.code === ErrorCodes.INVALID_PATH || error.code === ErrorCodes.INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
   }
   try {
-    let last = buildSessionView(index, session);
-    for (const line of initialLines(last, new Date().toISOString(), session.eventsDir !== null)) write(line);
-    const current = session;
-    const live = index;
-    index.onChange((change) => {
-      if (change.kind !== 'status') return;
-      const next = buildSessionView(live, current);
-      for (const line of viewChanges(last, next, new Date().toISOString())) write(line);
-      last = next;
-    });
-    await new Promise<void>((resolveWait) => {
-      if (io.signal) {
-        if (io.signal.aborted) return resolveWait();
-        io.signal.addEventListener('abort', () => resolveWait(), { once: true });
-        return;
-      }
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolveWait();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    followView(index, session, write);
+    await untilStopped(io.signal);
     return EXIT_OK;
   } catch (error) {
     const e = toHubError(error, ErrorCodes.IO_ERROR);
@@ -202,4 +181,34 @@ export async function watchCommand(argv: readonly string[], io: WatchIo): Promis
   } finally {
     await index.close();
   }
+}
+
+/** Prints the snapshot, then only what changes in it: each status change of the index is diffed against the last view. */
+function followView(index: LiveIndex, session: RootSession, write: (line: WatchLine) => void): void {
+  let last = buildSessionView(index, session);
+  for (const line of initialLines(last, new Date().toISOString(), session.eventsDir !== null)) write(line);
+  index.onChange((change) => {
+    if (change.kind !== 'status') return;
+    const next = buildSessionView(index, session);
+    for (const line of viewChanges(last, next, new Date().toISOString())) write(line);
+    last = next;
+  });
+}
+
+/** Until the caller aborts (tests, embedding) or, without a signal, until SIGINT or SIGTERM (a person's Ctrl-C). */
+function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolveWait) => {
+    if (signal) {
+      if (signal.aborted) return resolveWait();
+      signal.addEventListener('abort', () => resolveWait(), { once: true });
+      return;
+    }
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveWait();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
