@@ -1,7 +1,7 @@
 /** TODO.md → sections, items and progress per agent. Never throws. */
 import type { Diagnostic, Progress, TodoDoc, TodoItem, TodoSection } from './types.js';
 import { outline, REMARK_BUDGET } from './outline.js';
-import type { SkippedRange } from './outline.js';
+import type { Outline, SkippedRange } from './outline.js';
 import { locateFrontMatter } from './front-matter.js';
 import { agentInHeading, mentions, taskRefs } from './names.js';
 import { unreadableReason } from './text.js';
@@ -25,17 +25,35 @@ export function parseTodo(text: string, file: string, options: ParseTodoOptions 
 function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDoc {
   const front = locateFrontMatter(text);
   const found = outline(text, front.kind === 'block' ? front.end : 0);
+  const sectionAgents = sectionAgentsOf(found.headings, options.agents);
+  const items = checkboxItems(found, sectionAgents);
+  const diagnostics: Diagnostic[] = [];
+  for (const range of found.skipped ?? []) diagnostics.push(skippedDiagnostic(file, range));
+  for (const range of found.codeBoxes ?? []) diagnostics.push(codeBoxDiagnostic(file, range));
+  if (front.kind === 'unclosed') {
+    diagnostics.push({ file, line: 1, severity: 'warning', code: 'front-matter-unclosed', message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.' });
+  }
+  return { file, sections: sectionsOf(found.headings, sectionAgents, items), items, progress: progressOf(items), byAgent: progressByAgent(items), diagnostics, editable: true };
+}
 
-  // A heading's agent is the one it names, else the one of the heading it sits under.
+/** A heading's agent is the one it names, else the one of the heading it sits under. */
+function sectionAgentsOf(headings: Outline['headings'], agents: ParseTodoOptions['agents']): (string | null)[] {
   const sectionAgents: (string | null)[] = [];
   const open: { depth: number; agent: string | null }[] = [];
-  for (const heading of found.headings) {
+  for (const heading of headings) {
     while (open.length > 0 && (open[open.length - 1]?.depth ?? 0) >= heading.depth) open.pop();
-    const agent = agentInHeading(heading.text, options.agents) ?? open[open.length - 1]?.agent ?? null;
+    const agent = agentInHeading(heading.text, agents) ?? open[open.length - 1]?.agent ?? null;
     open.push({ depth: heading.depth, agent });
     sectionAgents.push(agent);
   }
+  return sectionAgents;
+}
 
+/**
+ * The checkbox items with their section and assignee: an item's own first @mention, else its
+ * parent item's assignee, else its section's agent (so a sub-item without a mention stays with its parent).
+ */
+function checkboxItems(found: Outline, sectionAgents: readonly (string | null)[]): TodoItem[] {
   const items: TodoItem[] = [];
   const parents: { depth: number; assignee: string | null }[] = [];
   let section = -1;
@@ -60,34 +78,36 @@ function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDo
       checkbox: item.checkbox,
     });
   }
+  return items;
+}
 
-  const done = new Array<number>(found.headings.length).fill(0);
-  const total = new Array<number>(found.headings.length).fill(0);
+/** Each heading as a section with its agent and the progress of the items directly under it. */
+function sectionsOf(headings: Outline['headings'], sectionAgents: readonly (string | null)[], items: readonly TodoItem[]): TodoSection[] {
+  const done = new Array<number>(headings.length).fill(0);
+  const total = new Array<number>(headings.length).fill(0);
   for (const item of items) {
     if (item.section < 0) continue;
     total[item.section] = (total[item.section] ?? 0) + 1;
     if (item.checked) done[item.section] = (done[item.section] ?? 0) + 1;
   }
-  const sections: TodoSection[] = found.headings.map((heading, index) => ({
+  return headings.map((heading, index) => ({
     title: heading.text,
     depth: heading.depth,
     line: heading.line,
     agent: sectionAgents[index] ?? null,
     progress: { done: done[index] ?? 0, total: total[index] ?? 0 },
   }));
+}
+
+/** Progress per assignee, wherever in the file their items are. */
+function progressByAgent(items: readonly TodoItem[]): Record<string, Progress> {
   const byAgent: Record<string, Progress> = {};
   for (const item of items) {
     if (item.assignee === null) continue;
     const before = byAgent[item.assignee] ?? { done: 0, total: 0 };
     byAgent[item.assignee] = { done: before.done + (item.checked ? 1 : 0), total: before.total + 1 };
   }
-  const diagnostics: Diagnostic[] = [];
-  for (const range of found.skipped ?? []) diagnostics.push(skippedDiagnostic(file, range));
-  for (const range of found.codeBoxes ?? []) diagnostics.push(codeBoxDiagnostic(file, range));
-  if (front.kind === 'unclosed') {
-    diagnostics.push({ file, line: 1, severity: 'warning', code: 'front-matter-unclosed', message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.' });
-  }
-  return { file, sections, items, progress: progressOf(items), byAgent, diagnostics, editable: true };
+  return byAgent;
 }
 
 export function progressOf(items: readonly { readonly checked: boolean }[]): Progress {
