@@ -4,12 +4,13 @@
  * comments. It returns null (and remark takes over) on anything it does not model exactly: block
  * quotes, setext headings, other HTML blocks, tabs in indentation, empty items, …
  *
- * `scanOutlineOrWhy` and `looseOutline` each stay one loop over the lines, a state machine, on
- * purpose: what a line is depends on all the open state at once (fence, comment, indented
- * code, paragraph, table, the stack of open items), and CommonMark's precedence is the order of
- * one if-chain. Split into stages, each would take and hand back that whole state, and the
- * precedence would be spread over functions; what does not need the state is outside the loop
- * (`oddLineEnding`, `readItem`, `checkboxAt`, `itemOf`). Neither ever throws (protocol layer).
+ * `scanOutlineOrWhy` and `looseOutline` (and `cutPoints`, smaller) each stay one loop over the
+ * lines, a state machine, on purpose: what a line is depends on all the open state at once
+ * (fence, comment, indented code, paragraph, table, the stack of open items), and CommonMark's
+ * precedence is the order of one if-chain. Split into stages, each would take and hand back
+ * that whole state, and the precedence would be spread over functions; what does not need the
+ * state is outside the loop (`oddLineEnding`, `readItem`, `checkboxAt`, `itemOf`). None of them
+ * ever throws (protocol layer).
  */
 import type { Outline, OutlineHeading, OutlineItem } from './outline.js';
 import { oneLine } from './text.js';

@@ -33,7 +33,8 @@ function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDo
   if (front.kind === 'unclosed') {
     diagnostics.push({ file, line: 1, severity: 'warning', code: 'front-matter-unclosed', message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.' });
   }
-  return { file, sections: sectionsOf(found.headings, sectionAgents, items), items, progress: progressOf(items), byAgent: progressByAgent(items), diagnostics, editable: true };
+  const sections = sectionsOf(found.headings, sectionAgents, items);
+  return { file, sections, items, progress: progressOf(items), byAgent: progressByAgent(items), diagnostics, editable: true };
 }
 
 /** A heading's agent is the one it names, else the one of the heading it sits under. */
