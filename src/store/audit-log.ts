@@ -118,6 +118,8 @@ export interface AuditLogOptions {
   readonly anchorKey?: Buffer | null;
   /** Longest the anchor lags the log while appends go on (ms); close and `flushAnchor` anchor at once. */
   readonly anchorDelayMs?: number;
+  /** Longest a lazy append waits for company (ms). Default LAZY_APPEND_MS. */
+  readonly lazyWindowMs?: number;
 }
 
 export const DEFAULT_ANCHOR_DELAY_MS = 50;
@@ -364,6 +366,7 @@ export class AuditLog {
   #batchQueued = false;
   /** Set while only lazy appends wait. */
   #lazyTimer: NodeJS.Timeout | null = null;
+  readonly #lazyWindowMs: number;
 
   private constructor(
     path: string,
@@ -378,6 +381,7 @@ export class AuditLog {
     this.#anchorPath = join(options.dir, ANCHOR_FILE);
     this.anchorAtOpen = anchor.atOpen;
     this.#anchorDelayMs = options.anchorDelayMs ?? DEFAULT_ANCHOR_DELAY_MS;
+    this.#lazyWindowMs = options.lazyWindowMs ?? LAZY_APPEND_MS;
     this.#anchored = anchor.current ? { ...head } : null;
     this.#handle = handle;
     this.#head = head;
@@ -407,13 +411,13 @@ export class AuditLog {
     await fsyncDir(options.dir);
     const current = anchorText !== null && anchor.check.state === 'match';
     const log = new AuditLog(path, handle, head.head, options, warnings, { atOpen: anchor.check, current });
-    await log.recordOpenRecoveries(torn.repaired, anchor.incident);
+    await log.#recordOpenRecoveries(torn.repaired, anchor.incident);
     await log.flushAnchor();
     return log;
   }
 
   /** What open repaired or found wrong goes in the chain itself, so the evidence survives the restart. */
-  private async recordOpenRecoveries(repaired: TornRepair | null, incident: AnchorIncident | null): Promise<void> {
+  async #recordOpenRecoveries(repaired: TornRepair | null, incident: AnchorIncident | null): Promise<void> {
     if (repaired) {
       await this.append({
         kind: 'recovery',
@@ -452,7 +456,7 @@ export class AuditLog {
       (this.#nextBatch ??= []).push({ input, at: this.#now(), resolve, reject });
       if (!options.lazy) this.#startBatch();
       else if (this.#lazyTimer === null && !this.#batchQueued) {
-        this.#lazyTimer = setTimeout(() => this.#startBatch(), LAZY_APPEND_MS);
+        this.#lazyTimer = setTimeout(() => this.#startBatch(), this.#lazyWindowMs);
         this.#lazyTimer.unref();
       }
     });
