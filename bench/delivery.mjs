@@ -164,7 +164,11 @@ for (const claudeBin of releases) {
     }
   } finally {
     await rig.close();
-    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    try {
+      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      // Already gone with its last window.
+    }
     await fake.close();
     await claude.cleanup();
     await rm(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });

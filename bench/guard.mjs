@@ -80,6 +80,7 @@ measure('guard.pl: Edit in another session (deny)', 'perl', args, call('Edit', {
 measure('guard.pl: Glob, no path (cwd: allow)', 'perl', args, call('Glob', { pattern: 'src/**/*.ts' }), 'allow');
 measure('guard.pl: Bash command in own root (no opinion)', 'perl', args, call('Bash', { command: `cd ${a} && npm test -- --reporter=dot 2>&1 | tail -20` }), 'allow');
 measure('guard.pl: Bash command naming another session (deny)', 'perl', args, call('Bash', { command: `cat ${join(b, 'x.ts')}` }), 'deny');
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the payload is TypeScript source with a template literal in it
 const code = 'export function f(a: string): string {\n  return `"${a}"` + "\\n";\n}\n';
 measure('guard.pl: Write of 200 KB of code (allow)', 'perl', args, call('Write', { file_path: join(a, 'code.ts'), content: code.repeat(Math.ceil(200_000 / code.length)) }), 'allow');
 measure('guard.pl: Write of 1.4 MB, 300k escaped quotes (allow)', 'perl', args, call('Write', { file_path: join(a, 'big.txt'), content: 'line "q"\\\n'.repeat(100_000) }), 'allow');

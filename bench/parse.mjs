@@ -91,7 +91,9 @@ try {
     texts.push(text);
     await writeFile(join(dir, taskFileName(`TASK-${i}`, title)), text);
   }
-  const parseOnly = median(Array.from({ length: 3 }, () => time(() => texts.forEach((text, i) => parseTask(text, `TASK-${i + 1}-x.md`)))));
+  const parseOnly = median(Array.from({ length: 3 }, () => time(() => texts.forEach((text, i) => {
+    parseTask(text, `TASK-${i + 1}-x.md`);
+  }))));
   const snapshotRuns = [];
   const snapshotCpu = [];
   let snapshot;

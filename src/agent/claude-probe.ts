@@ -52,7 +52,10 @@ export async function probeClaude(command: string, options: ProbeOptions): Promi
   const key = `${path}\u0000${info.size}\u0000${info.mtimeMs}`;
   let probe = memory.get(key);
   if (!probe) {
-    probe = fromCache(options.cacheFile, key).then((cached) => cached ?? probeFresh(command, path, options).then(async (caps) => (await toCache(options.cacheFile, key, caps), caps)));
+    probe = fromCache(options.cacheFile, key).then((cached) => cached ?? probeFresh(command, path, options).then(async (caps) => {
+          await toCache(options.cacheFile, key, caps);
+          return caps;
+        }));
     memory.set(key, probe);
     probe.catch(() => memory.delete(key));
   }

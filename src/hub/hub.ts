@@ -53,9 +53,9 @@ export interface HubParts {
 type HubCalls = SessionCalls & AgentCalls & AgentScreenCalls & MessageCalls & TaskCalls;
 
 // The calls are the areas' (assigned in the constructor); the class adds the plumbing.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Hub extends HubCalls {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every area call (Object.assign), which the merged interface declares
 export class Hub implements HubApi {
   readonly #config: HubConfig;
   readonly #logger: Logger;

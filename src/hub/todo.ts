@@ -41,7 +41,10 @@ export class TodoEditor {
     let result: { text: string; changed: boolean; before: string };
     try {
       let before = '';
-      const updated = await updateProtocolFile(session.root, TODO_FILE, (current) => ((before = current), edit(current)), { beforeWrite });
+      const updated = await updateProtocolFile(session.root, TODO_FILE, (current) => {
+          before = current;
+          return edit(current);
+        }, { beforeWrite });
       result = { text: updated.text, changed: updated.changed, before };
     } catch (error) {
       // No TODO.md yet: adding an item writes the first one (never over one made meanwhile).

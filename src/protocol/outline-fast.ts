@@ -171,7 +171,6 @@ export function scanOutlineOrWhy(text: string, from = 0, to = text.length, first
       };
       const found = MARKER.exec(rest);
       const marker = found !== null && (rest.length === found[0].length || /^[ \t]/.test(rest.slice(found[0].length))) ? found : null;
-      {
         if (rel >= 4) {
           if (inParagraph) {
             if (!continuation()) return unsure('a table inside a list item');
@@ -233,7 +232,6 @@ export function scanOutlineOrWhy(text: string, from = 0, to = text.length, first
           paraItem = null;
           extend(lineStart, line);
         }
-      }
     }
     if (last) break;
   }
@@ -467,7 +465,10 @@ export function looseOutline(text: string, from: number, to: number, firstLine: 
     if (column >= base + 4) {
       // Indented code after a blank line; else text going on (never an item that deep).
       if (!wasBlank) {
-        for (const item of stack) (item.endLine = lineNo), (item.end = lineStart + line.trimEnd().length);
+        for (const item of stack) {
+          item.endLine = lineNo;
+          item.end = lineStart + line.trimEnd().length;
+        }
         paraItem?.parts.push(rest);
       }
       continue;

@@ -183,7 +183,7 @@ function findScrolledMenu(lines: readonly Line[], floor: number): Block | null {
     const line = lines[i]!;
     if (line.indent < 0 || !NUMBERED_LABEL.test(line.text.trim())) continue;
     const block = blockAround(lines, i, line.indent, floor);
-    if (block && block.numbered && block.choices.length >= 2) return block;
+    if (block?.numbered && block.choices.length >= 2) return block;
     return null;
   }
   return null;

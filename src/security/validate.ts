@@ -34,6 +34,7 @@ export const LIMITS = Object.freeze({
 /** Bidirectional overrides/isolates: they reorder how text is displayed (Trojan Source). */
 export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
 /** Zero-width and other invisible characters that make two names look the same. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each listed code point is matched alone on purpose (joiners, fillers), never as part of a sequence
 export const INVISIBLE_CHARS = /[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u180E\u034F\u115F\u1160\u3164\uFFA0]/u;
 /** C0 controls, DEL and C1 controls. */
 export const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/u;

@@ -3,7 +3,7 @@
  * files (markdown). Listable, readable, subscribable. Subscriptions belong to one server
  * instance (one client); changes from the hub's index are coalesced and sent once per tick.
  */
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   ErrorCode,
   McpError,

@@ -11,7 +11,6 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { HubError, ErrorCodes } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';

@@ -32,6 +32,7 @@ export interface StateStoreOptions {
   readonly readOnly?: boolean;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a mutator either edits the draft in place (returns nothing) or returns a new state
 export type StateMutator = (draft: HubState) => HubState | void;
 
 /** Recursively frozen: snapshots handed out can never be changed behind the store's back. */
@@ -54,19 +55,17 @@ export class StateStore {
   readonly auditKey: Buffer | null;
   readonly report: LoadReport;
   readonly #key: Buffer | null;
-  readonly #logger: Logger;
   #current: Frozen<HubState>;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
   readonly #readOnly: boolean;
 
-  private constructor(dir: string, key: ResolvedKey | null, logger: Logger, state: HubState, report: LoadReport, readOnly: boolean) {
+  private constructor(dir: string, key: ResolvedKey | null, state: HubState, report: LoadReport, readOnly: boolean) {
     this.dir = dir;
     this.#readOnly = readOnly;
     this.#key = key?.key ?? null;
     this.keyInfo = key ? { id: key.id, origin: key.origin, where: key.where } : null;
     this.auditKey = key ? deriveAuditKey(key.key) : null;
-    this.#logger = logger;
     this.#current = deepFreeze(state);
     this.report = report;
   }
@@ -82,7 +81,7 @@ export class StateStore {
       await removeStaleTemps(dir, [tempPrefix(STATE_FILE), `${PREVIOUS_FILE}.tmp-`]);
     }
     if (readOnly && !(await exists(join(dir, STATE_FILE))) && !(await exists(join(dir, PREVIOUS_FILE)))) {
-      return new StateStore(dir, null, logger, emptyState(), { source: 'empty', migratedFrom: null, warnings: [], movedAside: [] }, true);
+      return new StateStore(dir, null, emptyState(), { source: 'empty', migratedFrom: null, warnings: [], movedAside: [] }, true);
     }
     const key = await resolveKey({
       dir,
@@ -93,7 +92,7 @@ export class StateStore {
       logger,
     });
     const loaded = await loadWithRecovery(dir, key.key, logger, readOnly);
-    const store = new StateStore(dir, key, logger, loaded.state, loaded.report, readOnly);
+    const store = new StateStore(dir, key, loaded.state, loaded.report, readOnly);
     // Re-establish a healthy primary file when it was missing, damaged or migrated.
     if (!readOnly && (loaded.report.source === 'previous' || loaded.report.migratedFrom !== null)) await store.#persist(loaded.state);
     logger.info('state loaded', {

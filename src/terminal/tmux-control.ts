@@ -165,7 +165,10 @@ class ControlClient {
       this.#block = { guard: begin[1], lines: [] };
       return;
     }
-    if (line.startsWith('%exit')) return this.close('tmux ended the client');
+    if (line.startsWith('%exit')) {
+      this.close('tmux ended the client');
+      return;
+    }
     // Other notifications (%session-changed, …) come between blocks; anything else is out of place.
     if (!line.startsWith('%')) this.close('a line outside any reply block');
   }
@@ -178,7 +181,10 @@ class ControlClient {
       return;
     }
     const pending = this.#pending[0];
-    if (!pending) return this.close('a reply nobody asked for');
+    if (!pending) {
+      this.close('a reply nobody asked for');
+      return;
+    }
     if (!(block.ok && block.lines.length === 1 && block.lines[0] === pending.nonce)) {
       pending.blocks.push(block);
       // More blocks than commands before the nonce: something (a forged guard, a command that
@@ -191,7 +197,8 @@ class ControlClient {
     clearTimeout(pending.timer);
     if (pending.blocks.length !== pending.commands) {
       pending.resolve('broken');
-      return this.close('fewer reply blocks than commands');
+      this.close('fewer reply blocks than commands');
+      return;
     }
     pending.resolve(pending.blocks);
   }

@@ -25,7 +25,10 @@ async function temp(prefix: string): Promise<string> {
 
 function sink(isTTY = false): { stream: { write(text: string): boolean; isTTY: boolean }; text: () => string } {
   let text = '';
-  return { stream: { isTTY, write: (chunk: string) => ((text += chunk), true) }, text: () => text };
+  return { stream: { isTTY, write: (chunk: string) => {
+      text += chunk;
+      return true;
+    } }, text: () => text };
 }
 
 async function status(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {

@@ -19,7 +19,7 @@ import { TmuxBackend } from '../../src/terminal/tmux.js';
 import { sanitizeTerminalText } from '../../src/terminal/sanitize.js';
 import { readScreen } from '../../src/screen/read.js';
 import { answerDialog } from '../../src/screen/terminal.js';
-import { type DeliveryEntry } from '../../src/hub/delivery.js';
+import type { DeliveryEntry } from '../../src/hub/delivery.js';
 import { exec } from '../../src/exec.js';
 
 const SESSION = 'e2e';

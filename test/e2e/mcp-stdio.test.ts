@@ -42,7 +42,7 @@ function ok(result: CallToolResult): Record<string, unknown> {
 }
 function code(result: CallToolResult): string {
   expect(result.isError).toBe(true);
-  return (result._meta?.[ERROR_META_KEY] as { code: string }).code;
+  return (result._meta?.[ERROR_META_KEY] as { code: string } | undefined)?.code ?? 'no error code';
 }
 
 describe('the built claude-hub over stdio with the real hub', () => {

@@ -41,6 +41,7 @@ export class MemoryTerminal implements TerminalBackend {
   readonly name: BackendName;
   readonly calls: string[] = [];
   /** The agent's side of Enter: called with the pane and the box's text; false = not taken (the text stays). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a test's handler may return nothing (taken)
   onSubmit: ((pane: MemoryPane, prompt: string) => boolean | void) | null = null;
   readonly #panes = new Map<string, MemoryPane>();
   #next = 0;
@@ -133,7 +134,7 @@ export class MemoryTerminal implements TerminalBackend {
 
   #living(handle: TerminalHandle, what: string): MemoryPane {
     const pane = this.#known(handle);
-    if (!pane || !pane.alive) throw this.#gone(handle, what);
+    if (!pane?.alive) throw this.#gone(handle, what);
     return pane;
   }
 

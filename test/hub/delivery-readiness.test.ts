@@ -26,7 +26,10 @@ describe('DeliveryQueue with a readiness source', () => {
     const queue = new DeliveryQueue({
       terminals: { terminalOf: () => ({ backend: terminal, handle }) },
       status: { getStatus: () => status, onStatusChange: () => () => undefined },
-      hooks: { onHookEvent: (l) => (hookListeners.add(l), () => hookListeners.delete(l)) },
+      hooks: { onHookEvent: (l) => {
+        hookListeners.add(l);
+        return () => hookListeners.delete(l);
+      } },
       readiness: {
         ready: async () => {
           asked++;

@@ -61,8 +61,14 @@ async function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] 
   };
   w.queue = new DeliveryQueue({
     terminals: { terminalOf: () => ({ backend, handle }) },
-    status: { getStatus: () => status, onStatusChange: (l) => (statusListeners.add(l), () => statusListeners.delete(l)) },
-    hooks: { onHookEvent: (l) => (hookListeners.add(l), () => hookListeners.delete(l)) },
+    status: { getStatus: () => status, onStatusChange: (l) => {
+        statusListeners.add(l);
+        return () => statusListeners.delete(l);
+      } },
+    hooks: { onHookEvent: (l) => {
+        hookListeners.add(l);
+        return () => hookListeners.delete(l);
+      } },
     onQueueChanged: (s) => w.snapshots.push(s),
     confirmTimeoutMs: 40,
     maxSubmits: 3,

@@ -48,7 +48,7 @@ describe('guard inside a real Claude Code agent', () => {
   let fake: FakeAnthropic;
   let claude: ClaudeEnv;
   let pane: TerminalHandle;
-  let eventsFile: string;
+  let _eventsFile: string;
   let agents: Record<string, { pane: TerminalHandle; eventsFile: string }>;
 
   async function launch(name: string, settings: Record<string, unknown>): Promise<{ pane: TerminalHandle; eventsFile: string }> {
@@ -105,7 +105,7 @@ describe('guard inside a real Claude Code agent', () => {
       Agent_3: await launch('Agent_3', agentSettings('Agent_3', { root: a, rootsFile, stateDir: state, guardPath: join(base, 'missing-guard.pl') }, [])),
     };
     pane = agents.Agent_1!.pane;
-    eventsFile = agents.Agent_1!.eventsFile;
+    _eventsFile = agents.Agent_1!.eventsFile;
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@
 import { byUrgency } from '../../src/hub/status.js';
 import { ErrorCodes, HubError } from '../../src/errors.js';
 import type { AnsweredPrompt, Caller, CreatedTask, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFileText, TaskFilter, TaskList, TodoEditInput, TodoEditResult, UpdateTaskInput } from '../../src/hub/api.js';
-import type { AgentView, PendingPrompt, SessionInfo, SessionStatus, TaskSummary } from '../../src/hub/types.js';
+import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from '../../src/hub/types.js';
 
 export interface RecordedCall {
   readonly method: string;
@@ -19,10 +19,9 @@ export interface RecordedCall {
 }
 
 // The calls it does not fake are declared, not defined (see the header).
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface FakeHub extends HubApi {}
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the calls it does not fake are declared by HubApi, never defined (see the header)
 export class FakeHub {
   readonly calls: RecordedCall[] = [];
   private readonly sessions = new Map<string, SessionInfo>();

@@ -74,7 +74,7 @@ afterEach(async () => {
   await hub.close();
 });
 
-const taskFiles = async (): Promise<string[]> => (await readdir(join(root, '.claude-hub/tasks'))).sort();
+const _taskFiles = async (): Promise<string[]> => (await readdir(join(root, '.claude-hub/tasks'))).sort();
 
 describe('item 4: names YAML reads as values', () => {
   it.each(['true', 'null', 'false', 'yes', 'No', 'ON', 'y'])('assignee and from %j: create_task and update_task work, the file says the same text', async (name) => {

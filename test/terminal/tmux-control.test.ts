@@ -150,7 +150,7 @@ process.stdin.setEncoding('utf8').on('data', (chunk) => {
       socket,
       tmuxCommand: fake,
       controlMode: true,
-      exec: async (command, args, options) => {
+      exec: async (_command, args, options) => {
         calls.push([...args]);
         return exec('tmux', args, options);
       },
