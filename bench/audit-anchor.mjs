@@ -23,7 +23,15 @@ import { printMachine } from './machine.mjs';
 const { values } = parseArgs({ options: { appends: { type: 'string', default: '400' } } });
 const N = Number(values.appends);
 const auditKey = deriveAuditKey(randomBytes(32));
-const entry = (i) => ({ kind: 'tool_call', actor: 'mcp:stdio', session: 'web', agent: 'Agent_1', tool: 'send_message_to_agent', params: { text: 'x'.repeat(200), i }, outcome: 'ok' });
+const entry = (i) => ({
+  kind: 'tool_call',
+  actor: 'mcp:stdio',
+  session: 'web',
+  agent: 'Agent_1',
+  tool: 'send_message_to_agent',
+  params: { text: 'x'.repeat(200), i },
+  outcome: 'ok',
+});
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
@@ -85,6 +93,8 @@ for (const fsync of ['always', 'never']) {
 }
 const burstPlain = await burst(null);
 const burstAnchored = await burst(auditKey);
-process.stdout.write(`burst of ${N} concurrent appends (fsync always): no anchor ${fmt(burstPlain)}, anchored ${fmt(burstAnchored)} (${fmt(burstAnchored / N)} per entry)\n`);
+process.stdout.write(
+  `burst of ${N} concurrent appends (fsync always): no anchor ${fmt(burstPlain)}, anchored ${fmt(burstAnchored)} (${fmt(burstAnchored / N)} per entry)\n`,
+);
 const alone = await anchorAlone();
 process.stdout.write(`one anchor write (HMAC + temp + fsync + rename + dir fsync): p50 ${fmt(alone.p50)} p99 ${fmt(alone.p99)}\n`);

@@ -27,8 +27,25 @@ const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 500);
 await mkdir(join(repo, 'node_modules', '.cache'), { recursive: true });
 const build = await mkdtemp(join(repo, 'node_modules', '.cache', 'hub-bench-build-'));
 execFileSync(join(repo, 'node_modules', '.bin', 'tsc'), [
-  '--outDir', build, '--rootDir', repo, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-  '--skipLibCheck', '--noCheck', '--types', 'node', join(repo, 'fixtures/fake-anthropic/server.ts'), join(repo, 'test/helpers/claude-env.ts'), join(repo, 'test/helpers/agent-rig.ts'), join(repo, 'src/terminal/tmux.ts'), join(repo, 'src/screen/read.ts'),
+  '--outDir',
+  build,
+  '--rootDir',
+  repo,
+  '--module',
+  'nodenext',
+  '--moduleResolution',
+  'nodenext',
+  '--target',
+  'es2022',
+  '--skipLibCheck',
+  '--noCheck',
+  '--types',
+  'node',
+  join(repo, 'fixtures/fake-anthropic/server.ts'),
+  join(repo, 'test/helpers/claude-env.ts'),
+  join(repo, 'test/helpers/agent-rig.ts'),
+  join(repo, 'src/terminal/tmux.ts'),
+  join(repo, 'src/screen/read.ts'),
 ]);
 await writeFile(join(build, 'package.json'), '{"type":"module"}');
 // templates/ (hooks, prompt) are found relative to the compiled agent/ folder.
@@ -99,13 +116,15 @@ for (const claudeBin of releases) {
     const submitMs = [];
     // Stage marks of the message in flight (Date.now(), the clock receivedAt uses).
     let marks = {};
-    const timed = (fn, into, mark) => async (...args) => {
-      const t = performance.now();
-      marks[`${mark}Start`] ??= Date.now();
-      await fn.apply(backend, args);
-      marks[mark] ??= Date.now();
-      into.push(performance.now() - t);
-    };
+    const timed =
+      (fn, into, mark) =>
+      async (...args) => {
+        const t = performance.now();
+        marks[`${mark}Start`] ??= Date.now();
+        await fn.apply(backend, args);
+        marks[mark] ??= Date.now();
+        into.push(performance.now() - t);
+      };
     backend.sendText = timed(backend.sendText, pasteMs, 'pasted');
     backend.submit = timed(backend.submit, submitMs, 'entered');
     // The moment the hook's line lands in the event file, seen by a raw inotify watch here.
@@ -148,7 +167,9 @@ for (const claudeBin of releases) {
     const version = execFileSync(claudeBin, ['--version'], { encoding: 'utf8', env: { ...process.env, DISABLE_AUTOUPDATER: '1' } }).trim();
     console.log(`delivery (send → UserPromptSubmit seen by the hub's index), idle ${version} in tmux, ${count} two-line messages after 3 warm-up:`);
     console.log(`  p50 ${f(pct(samples, 0.5))}  p95 ${f(pct(samples, 0.95))}  max ${f(Math.max(...samples))}`);
-    console.log(`  confirmed ${samples.length}/${count}, undelivered ${undelivered.length}, re-submits ${retries}, prompts differing from the text ${inexact.length}`);
+    console.log(
+      `  confirmed ${samples.length}/${count}, undelivered ${undelivered.length}, re-submits ${retries}, prompts differing from the text ${inexact.length}`,
+    );
     console.log(`  tmux calls (median): paste ${f(pct(pasteMs, 0.5))} (with its dead-pane check), Enter ${f(pct(submitMs, 0.5))}`);
     console.log(
       `  stages (median, ms): send → paste starts ${pct(stages.toPaste, 0.5)} · paste ${pct(stages.paste, 0.5)} · paste → Enter pressed ${pct(stages.pasteToEnter, 0.5)} · Enter → hook line written ${pct(stages.enterToHook, 0.5)} · written → index read it ${pct(stages.hookToIndex, 0.5)}`,
@@ -156,8 +177,15 @@ for (const claudeBin of releases) {
     console.log(`create_agent → prompt box ready, ${launches} launches (median / max):`);
     console.log(`  hub's work before claude runs (settings, prompt file, tmux window): ${f(pct(hubWork, 0.5))} / ${f(Math.max(...hubWork))}`);
     console.log(`  Claude Code's own start (window → first ready screen): ${f(pct(claudeStart, 0.5))} / ${f(Math.max(...claudeStart))}`);
-    console.log(`  until the hub calls the box ready (its look, and the 1.5 s start-up settle after SessionStart for a menu that may follow): ${f(pct(noticed, 0.5))} / ${f(Math.max(...noticed))}`);
-    console.log(`  load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(
+      `  until the hub calls the box ready (its look, and the 1.5 s start-up settle after SessionStart for a menu that may follow): ${f(pct(noticed, 0.5))} / ${f(Math.max(...noticed))}`,
+    );
+    console.log(
+      `  load average at the end: ${(await import('node:os'))
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
     if (undelivered.length > 0) {
       failed = true;
       console.log(`  UNDELIVERED: ${undelivered.join('; ')}`);

@@ -18,7 +18,8 @@ const b = join(base, 'b');
 mkdirSync(join(a, 'src', 'deep', 'er'), { recursive: true });
 mkdirSync(b, { recursive: true });
 writeFileSync(join(base, 'roots.txt'), [a, b, ...Array.from({ length: 8 }, (_, i) => join(base, `s${i}`))].join('\n') + '\n');
-const call = (tool, input) => JSON.stringify({ session_id: 'x', transcript_path: '/x', cwd: a, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });
+const call = (tool, input) =>
+  JSON.stringify({ session_id: 'x', transcript_path: '/x', cwd: a, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });
 const env = { PATH: '/usr/bin:/bin', HOME: base };
 const args = [guard, `--root=${a}`, `--roots-file=${join(base, 'roots.txt')}`];
 
@@ -78,13 +79,37 @@ const read = call('Read', { file_path: join(a, 'src', 'deep', 'er', 'file.ts') }
 measure('guard.pl: Read inside own root (allow)', 'perl', args, read, 'allow');
 measure('guard.pl: Edit in another session (deny)', 'perl', args, call('Edit', { file_path: join(b, 'x.ts'), old_string: 'a', new_string: 'b' }), 'deny');
 measure('guard.pl: Glob, no path (cwd: allow)', 'perl', args, call('Glob', { pattern: 'src/**/*.ts' }), 'allow');
-measure('guard.pl: Bash command in own root (no opinion)', 'perl', args, call('Bash', { command: `cd ${a} && npm test -- --reporter=dot 2>&1 | tail -20` }), 'allow');
+measure(
+  'guard.pl: Bash command in own root (no opinion)',
+  'perl',
+  args,
+  call('Bash', { command: `cd ${a} && npm test -- --reporter=dot 2>&1 | tail -20` }),
+  'allow',
+);
 measure('guard.pl: Bash command naming another session (deny)', 'perl', args, call('Bash', { command: `cat ${join(b, 'x.ts')}` }), 'deny');
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the payload is TypeScript source with a template literal in it
 const code = 'export function f(a: string): string {\n  return `"${a}"` + "\\n";\n}\n';
-measure('guard.pl: Write of 200 KB of code (allow)', 'perl', args, call('Write', { file_path: join(a, 'code.ts'), content: code.repeat(Math.ceil(200_000 / code.length)) }), 'allow');
-measure('guard.pl: Write of 1.4 MB, 300k escaped quotes (allow)', 'perl', args, call('Write', { file_path: join(a, 'big.txt'), content: 'line "q"\\\n'.repeat(100_000) }), 'allow');
-measure('guard.pl: Write of 1.4 MB into another session (deny)', 'perl', args, call('Write', { file_path: join(b, 'big.txt'), content: 'line "q"\\\n'.repeat(100_000) }), 'deny');
+measure(
+  'guard.pl: Write of 200 KB of code (allow)',
+  'perl',
+  args,
+  call('Write', { file_path: join(a, 'code.ts'), content: code.repeat(Math.ceil(200_000 / code.length)) }),
+  'allow',
+);
+measure(
+  'guard.pl: Write of 1.4 MB, 300k escaped quotes (allow)',
+  'perl',
+  args,
+  call('Write', { file_path: join(a, 'big.txt'), content: 'line "q"\\\n'.repeat(100_000) }),
+  'allow',
+);
+measure(
+  'guard.pl: Write of 1.4 MB into another session (deny)',
+  'perl',
+  args,
+  call('Write', { file_path: join(b, 'big.txt'), content: 'line "q"\\\n'.repeat(100_000) }),
+  'deny',
+);
 console.log('candidates (start-up and parsing only)');
 measure('perl -e 0', 'perl', ['-e', '0'], read);
 measure('perl -MJSON::PP (decode only)', 'perl', ['-MJSON::PP', '-e', 'local $/; JSON::PP::decode_json(<STDIN>)'], read);

@@ -85,7 +85,9 @@ for (const size of SIZES) {
   times.sort((a, b) => a - b);
   const row = { size, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: times.at(-1) };
   results.push(row);
-  console.log(`${String(size).padStart(8)} ${row.p50.toFixed(2).padStart(8)} ${row.p95.toFixed(2).padStart(8)} ${row.p99.toFixed(2).padStart(8)} ${row.max.toFixed(2).padStart(8)}`);
+  console.log(
+    `${String(size).padStart(8)} ${row.p50.toFixed(2).padStart(8)} ${row.p95.toFixed(2).padStart(8)} ${row.p99.toFixed(2).padStart(8)} ${row.max.toFixed(2).padStart(8)}`,
+  );
 }
 
 await index.whenSettled();
@@ -99,7 +101,9 @@ for (let i = 0; i < 5; i++) {
 }
 rescans.sort((a, b) => a.wall - b.wall);
 const mid = rescans[2];
-console.log(`one stat-only rescan of ${roots.length} sessions (${FILES_PER_SESSION} tasks each): ${mid.wall.toFixed(1)} ms wall, ${mid.cpu.toFixed(1)} ms CPU (median of 5; runs every 30 s)`);
+console.log(
+  `one stat-only rescan of ${roots.length} sessions (${FILES_PER_SESSION} tasks each): ${mid.wall.toFixed(1)} ms wall, ${mid.cpu.toFixed(1)} ms CPU (median of 5; runs every 30 s)`,
+);
 if (global.gc) global.gc();
 await sleep(1000);
 const cpu0 = process.cpuUsage();
@@ -109,7 +113,9 @@ const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - wall0;
 const cpuPercent = ((cpu.user + cpu.system) / 1000 / wall) * 100;
 const rss = process.memoryUsage().rss / 1024 / 1024;
-console.log(`idle ${IDLE_SECONDS} s with ${roots.length} sessions: CPU ${cpuPercent.toFixed(3)} % (user ${(cpu.user / 1000).toFixed(1)} ms, system ${(cpu.system / 1000).toFixed(1)} ms), RSS ${rss.toFixed(1)} MiB`);
+console.log(
+  `idle ${IDLE_SECONDS} s with ${roots.length} sessions: CPU ${cpuPercent.toFixed(3)} % (user ${(cpu.user / 1000).toFixed(1)} ms, system ${(cpu.system / 1000).toFixed(1)} ms), RSS ${rss.toFixed(1)} MiB`,
+);
 
 await index.close();
 await Promise.all(roots.map((r) => rm(r, { recursive: true, force: true })));

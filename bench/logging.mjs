@@ -23,7 +23,13 @@ printMachine('logging');
 const config = defaultConfig({ HOME: '/nonexistent-home' });
 // STUB hub: the servers only forward logs here; no tool or resource is used.
 const hub = { onChange: () => () => undefined };
-const data = { session: 'web-1a2b3c', agent: 'Agent_1', path: '/home/you/project/.claude-hub/tasks/TASK-12.md', code: 'IO_ERROR', error: 'tmux could not press Enter: no server running' };
+const data = {
+  session: 'web-1a2b3c',
+  agent: 'Agent_1',
+  path: '/home/you/project/.claude-hub/tasks/TASK-12.md',
+  code: 'IO_ERROR',
+  error: 'tmux could not press Enter: no server running',
+};
 
 async function run(clients) {
   const logger = createLogger({ level: 'debug', stderr: false });

@@ -14,7 +14,12 @@ import { availableParallelism, cpus, platform, arch } from 'node:os';
 /** `<claude> --version` without its " (Claude Code)" suffix (e.g. "2.1.197"), or why it could not be read. */
 export function claudeVersion(claude) {
   try {
-    const out = execFileSync(claude, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISABLE_AUTOUPDATER: '1' } });
+    const out = execFileSync(claude, ['--version'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DISABLE_AUTOUPDATER: '1' },
+    });
     return out.trim().replace(/\s*\(Claude Code\)$/, '');
   } catch (error) {
     return `unknown (${claude} --version failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;

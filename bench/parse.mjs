@@ -63,9 +63,16 @@ const quotedRuns = Array.from({ length: 5 }, () => cpuTime(() => parseTodo(quote
 const flat = quoted.replace(/^#.*$/gm, '');
 const flatRuns = Array.from({ length: 5 }, () => cpuTime(() => parseTodo(flat, 'TODO.md')));
 printMachine('parse');
-console.log(`load average ${(await import('node:os')).loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+console.log(
+  `load average ${(await import('node:os'))
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`,
+);
 console.log(`TODO.md: ${lineCount} lines, ${(todo.length / 1024).toFixed(0)} KiB, ${doc.items.length} items, ${doc.sections.length} sections`);
-console.log(`  parseTodo median ${median(runs).toFixed(1)} ms wall (min ${Math.min(...runs).toFixed(1)}, max ${Math.max(...runs).toFixed(1)}, ${runs.length} runs); median ${median(cpuRuns).toFixed(1)} ms CPU`);
+console.log(
+  `  parseTodo median ${median(runs).toFixed(1)} ms wall (min ${Math.min(...runs).toFixed(1)}, max ${Math.max(...runs).toFixed(1)}, ${runs.length} runs); median ${median(cpuRuns).toFixed(1)} ms CPU`,
+);
 console.log(`  toggleTodoItem (parse + one-byte edit) median ${median(toggleRuns).toFixed(1)} ms`);
 console.log(`  same file with one block quote: median ${median(quotedRuns).toFixed(1)} ms CPU; without any headings: ${median(flatRuns).toFixed(1)} ms CPU`);
 console.log(`  remark+gfm alone on the same text: ${remarkMs.toFixed(0)} ms (one run; the engine the scanner falls back to)`);
@@ -91,9 +98,15 @@ try {
     texts.push(text);
     await writeFile(join(dir, taskFileName(`TASK-${i}`, title)), text);
   }
-  const parseOnly = median(Array.from({ length: 3 }, () => time(() => texts.forEach((text, i) => {
-    parseTask(text, `TASK-${i + 1}-x.md`);
-  }))));
+  const parseOnly = median(
+    Array.from({ length: 3 }, () =>
+      time(() =>
+        texts.forEach((text, i) => {
+          parseTask(text, `TASK-${i + 1}-x.md`);
+        }),
+      ),
+    ),
+  );
   const snapshotRuns = [];
   const snapshotCpu = [];
   let snapshot;
@@ -105,7 +118,9 @@ try {
     snapshotCpu.push(cpuMs() - cpuStart);
   }
   console.log(`5,000 task files (${(texts.reduce((sum, text) => sum + text.length, 0) / 1024 / 1024).toFixed(1)} MiB):`);
-  console.log(`  read + parse + index (readSessionSnapshot) median ${median(snapshotRuns).toFixed(0)} ms wall (runs: ${snapshotRuns.map((ms) => ms.toFixed(0)).join(', ')}), ${median(snapshotCpu).toFixed(0)} ms CPU, ${snapshot.tasks.length} tasks, ${snapshot.diagnostics.length} diagnostics`);
+  console.log(
+    `  read + parse + index (readSessionSnapshot) median ${median(snapshotRuns).toFixed(0)} ms wall (runs: ${snapshotRuns.map((ms) => ms.toFixed(0)).join(', ')}), ${median(snapshotCpu).toFixed(0)} ms CPU, ${snapshot.tasks.length} tasks, ${snapshot.diagnostics.length} diagnostics`,
+  );
   console.log(`  parseTask alone, 5,000 texts in memory: median ${parseOnly.toFixed(0)} ms`);
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -23,7 +23,9 @@ import { printMachine } from './machine.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-build': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-build': { type: 'boolean', default: false } },
+});
 
 /** The Claude Code the tests and bench/delivery.mjs drive (test/helpers/claude-env.ts). */
 const CLAUDE = process.env.CLAUDE_HUB_TEST_CLAUDE ?? join(repo, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
@@ -43,12 +45,17 @@ const KNOWN = [
 ];
 const NOT_BENCHES = new Set(['run.mjs', 'machine.mjs']);
 
-const files = readdirSync(here).filter((f) => f.endsWith('.mjs') && !NOT_BENCHES.has(f)).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && !NOT_BENCHES.has(f))
+  .sort();
 const benches = [
   ...KNOWN.filter((b) => files.includes(`${b.name}.mjs`)),
   ...files.filter((f) => !KNOWN.some((b) => `${b.name}.mjs` === f)).map((f) => ({ name: f.replace(/\.mjs$/, ''), args: [], quick: [] })),
 ];
-const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+const only = values.only
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 if (only) {
   const unknown = only.filter((name) => !benches.some((b) => b.name === name));
   if (unknown.length > 0) {

@@ -60,15 +60,34 @@ for (let s = 0; s < SESSIONS; s++) {
   await mkdir(join(root, '.claude-hub', 'tasks'), { recursive: true });
   const sections = Array.from({ length: AGENTS }, (_, a) => `## B${s}_${a}: part ${a}\n- [x] done item\n- [ ] open item (TASK-${a + 1})\n`).join('\n');
   await writeFile(join(root, 'TODO.md'), `# TODO\n\n${sections}`);
-  await Promise.all(Array.from({ length: TASKS }, (_, t) => writeFile(join(root, '.claude-hub', 'tasks', `TASK-${t + 1}.md`), taskFile(t + 1, `B${s}_${t % AGENTS}`))));
+  await Promise.all(
+    Array.from({ length: TASKS }, (_, t) => writeFile(join(root, '.claude-hub', 'tasks', `TASK-${t + 1}.md`), taskFile(t + 1, `B${s}_${t % AGENTS}`))),
+  );
   roots.push(root);
 }
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', CLAUDE_HUB_LOG_LEVEL: 'warn' };
 const transport = new StdioClientTransport({
   command: process.execPath,
-  args: [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), CLI, 'serve', '--state-dir', join(work, 'state'), '--claude-command', fakeClaude, '--tmux-socket', socket, '--backend', 'tmux',
-    '--max-sessions', String(SESSIONS), '--max-agents', String(Math.max(1, SESSIONS * AGENTS)), '--security-level', 'HIGH'],
+  args: [
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    CLI,
+    'serve',
+    '--state-dir',
+    join(work, 'state'),
+    '--claude-command',
+    fakeClaude,
+    '--tmux-socket',
+    socket,
+    '--backend',
+    'tmux',
+    '--max-sessions',
+    String(SESSIONS),
+    '--max-agents',
+    String(Math.max(1, SESSIONS * AGENTS)),
+    '--security-level',
+    'HIGH',
+  ],
   env,
   stderr: 'pipe',
 });
@@ -116,8 +135,16 @@ try {
     }
   }
   const sample = await client.callTool({ name: 'get_session_status', arguments: { session_id: sessionIds[0] } });
-  if (process.env.BENCH_DUMP) console.error(Object.entries(sample.structuredContent).map(([k, v]) => `${k}: ${JSON.stringify(v).length} bytes`).join(", "), JSON.stringify(sample.structuredContent.diagnostics?.slice(0, 2)));
-  console.log(`setup: ${SESSIONS} sessions × ${AGENTS} agents × ${TASKS} tasks in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; one status response is ${JSON.stringify(sample).length} bytes`);
+  if (process.env.BENCH_DUMP)
+    console.error(
+      Object.entries(sample.structuredContent)
+        .map(([k, v]) => `${k}: ${JSON.stringify(v).length} bytes`)
+        .join(', '),
+      JSON.stringify(sample.structuredContent.diagnostics?.slice(0, 2)),
+    );
+  console.log(
+    `setup: ${SESSIONS} sessions × ${AGENTS} agents × ${TASKS} tasks in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; one status response is ${JSON.stringify(sample).length} bytes`,
+  );
 
   // Warm-up.
   for (let i = 0; i < 200; i++) await client.callTool({ name: 'get_session_status', arguments: { session_id: sessionIds[i % SESSIONS] } });

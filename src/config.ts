@@ -70,7 +70,9 @@ export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv
         ? [fromEnv, 'CLAUDE_HUB_STATE_DIR']
         : [defaultStateDir(env, platform), env.XDG_STATE_HOME ? 'XDG_STATE_HOME' : 'default'];
   if (given === '' || given.includes('\0')) {
-    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${source} ${JSON.stringify(given)} is not valid: use a path. See claude-hub serve --help.`, { data: { option: source, value: given } });
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${source} ${JSON.stringify(given)} is not valid: use a path. See claude-hub serve --help.`, {
+      data: { option: source, value: given },
+    });
   }
   return { dir: isAbsolute(given) ? given : resolve(cwd, given), source };
 }

@@ -66,9 +66,7 @@ export class HubError extends Error {
   }
 
   toJSON(): { code: ErrorCode; message: string; data?: Readonly<Record<string, unknown>> } {
-    return this.data === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, data: this.data };
+    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
   }
 }
 

@@ -85,9 +85,7 @@ function collect(stream: NodeJS.ReadableStream, maxBuffer: number): () => string
 function startFailure(command: string, args: readonly string[], error: NodeJS.ErrnoException): HubError {
   return new HubError(
     ErrorCodes.EXEC_FAILED,
-    error.code === 'ENOENT'
-      ? `${command} was not found on PATH; install it or point claude-hub at it.`
-      : `${command} could not be started: ${error.message}`,
+    error.code === 'ENOENT' ? `${command} was not found on PATH; install it or point claude-hub at it.` : `${command} could not be started: ${error.message}`,
     { data: { command, args: [...args], errno: error.code }, cause: error },
   );
 }

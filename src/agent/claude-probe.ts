@@ -52,10 +52,14 @@ export async function probeClaude(command: string, options: ProbeOptions): Promi
   const key = `${path}\u0000${info.size}\u0000${info.mtimeMs}`;
   let probe = memory.get(key);
   if (!probe) {
-    probe = fromCache(options.cacheFile, key).then((cached) => cached ?? probeFresh(command, path, options).then(async (caps) => {
+    probe = fromCache(options.cacheFile, key).then(
+      (cached) =>
+        cached ??
+        probeFresh(command, path, options).then(async (caps) => {
           await toCache(options.cacheFile, key, caps);
           return caps;
-        }));
+        }),
+    );
     memory.set(key, probe);
     probe.catch(() => memory.delete(key));
   }
@@ -68,7 +72,12 @@ export function forgetProbes(): void {
 }
 
 async function resolveCommand(command: string, pathVar: string): Promise<string> {
-  const candidates = command.includes('/') ? [command] : pathVar.split(delimiter).filter((dir) => isAbsolute(dir)).map((dir) => join(dir, command));
+  const candidates = command.includes('/')
+    ? [command]
+    : pathVar
+        .split(delimiter)
+        .filter((dir) => isAbsolute(dir))
+        .map((dir) => join(dir, command));
   for (const candidate of candidates) {
     try {
       const real = await realpath(candidate);
@@ -77,9 +86,13 @@ async function resolveCommand(command: string, pathVar: string): Promise<string>
       // Not there: try the next folder on PATH.
     }
   }
-  throw new HubError(ErrorCodes.CONFIG_ERROR, `Claude Code was not found: ${JSON.stringify(command)} is not ${command.includes('/') ? 'a file' : 'on the agents\' PATH'}. Install it (npm install -g @anthropic-ai/claude-code) or set --claude-command PATH (CLAUDE_HUB_CLAUDE_COMMAND).`, {
-    data: { command },
-  });
+  throw new HubError(
+    ErrorCodes.CONFIG_ERROR,
+    `Claude Code was not found: ${JSON.stringify(command)} is not ${command.includes('/') ? 'a file' : "on the agents' PATH"}. Install it (npm install -g @anthropic-ai/claude-code) or set --claude-command PATH (CLAUDE_HUB_CLAUDE_COMMAND).`,
+    {
+      data: { command },
+    },
+  );
 }
 
 async function probeFresh(command: string, path: string, options: ProbeOptions): Promise<ClaudeCapabilities> {
@@ -90,13 +103,21 @@ async function probeFresh(command: string, path: string, options: ProbeOptions):
       return `${out.stdout}\n${out.stderr}`;
     } catch (error) {
       const hub = toHubError(error);
-      throw new HubError(hub.code === ErrorCodes.TIMEOUT ? ErrorCodes.TIMEOUT : ErrorCodes.CONFIG_ERROR, `${command} ${args.join(' ')} did not answer: ${hub.message} Check that --claude-command names Claude Code.`, { data: { command, args } });
+      throw new HubError(
+        hub.code === ErrorCodes.TIMEOUT ? ErrorCodes.TIMEOUT : ErrorCodes.CONFIG_ERROR,
+        `${command} ${args.join(' ')} did not answer: ${hub.message} Check that --claude-command names Claude Code.`,
+        { data: { command, args } },
+      );
     }
   };
   const versionText = await run(['--version']);
   const version = parseVersion(versionText);
   if (version === null) {
-    throw new HubError(ErrorCodes.CONFIG_ERROR, `${command} is not Claude Code: \`--version\` printed ${JSON.stringify(versionText.trim().slice(0, 200))}. Set --claude-command to Claude Code's \`claude\`.`, { data: { command } });
+    throw new HubError(
+      ErrorCodes.CONFIG_ERROR,
+      `${command} is not Claude Code: \`--version\` printed ${JSON.stringify(versionText.trim().slice(0, 200))}. Set --claude-command to Claude Code's \`claude\`.`,
+      { data: { command } },
+    );
   }
   const help = await run(['--help']);
   return { path, version, options: parseOptions(help), permissionModes: parsePermissionModes(help), hookEvents: await findHookEvents(path) };
@@ -186,9 +207,13 @@ export function permissionModeFor(wanted: string, caps: Pick<ClaudeCapabilities,
   if (offered === null || offered.includes(wanted)) return wanted;
   const alias = wanted === 'manual' ? 'default' : wanted === 'default' ? 'manual' : null;
   if (alias !== null && offered.includes(alias)) return alias;
-  throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Claude Code ${caps.version ?? ''} has no permission mode ${JSON.stringify(wanted)}; it offers ${offered.join(', ')}.`, {
-    data: { permissionMode: wanted, offered },
-  });
+  throw new HubError(
+    ErrorCodes.INVALID_ARGUMENT,
+    `Claude Code ${caps.version ?? ''} has no permission mode ${JSON.stringify(wanted)}; it offers ${offered.join(', ')}.`,
+    {
+      data: { permissionMode: wanted, offered },
+    },
+  );
 }
 
 /** Hook events to register: the ones the release knows (or, unread, the ones every supported release knows). */

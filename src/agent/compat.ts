@@ -28,10 +28,16 @@ export function compatibilityOf(version: string): Compatibility {
   const { oldest, current } = TESTED_RELEASES;
   if (version === oldest || version === current) return { status: 'tested', message: `Claude Code ${version} is a tested release (${oldest} and ${current}).` };
   if (compareVersions(version, oldest) < 0) {
-    return { status: 'older', message: `Claude Code ${version} is older than the oldest tested release (${oldest}); agents may not start or report. Update it: npm install -g @anthropic-ai/claude-code@latest.` };
+    return {
+      status: 'older',
+      message: `Claude Code ${version} is older than the oldest tested release (${oldest}); agents may not start or report. Update it: npm install -g @anthropic-ai/claude-code@latest.`,
+    };
   }
   if (compareVersions(version, current) > 0) {
-    return { status: 'newer', message: `Claude Code ${version} is newer than the newest tested release (${current}); it should work (the hub reads screens by structure and asks the release what it accepts). If agents get stuck, report it with \`claude-hub doctor\`'s output, or install ${current}.` };
+    return {
+      status: 'newer',
+      message: `Claude Code ${version} is newer than the newest tested release (${current}); it should work (the hub reads screens by structure and asks the release what it accepts). If agents get stuck, report it with \`claude-hub doctor\`'s output, or install ${current}.`,
+    };
   }
   return { status: 'between', message: `Claude Code ${version} is within the tested range (${oldest} … ${current}).` };
 }

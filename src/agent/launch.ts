@@ -53,14 +53,42 @@ export interface LaunchSpec {
 export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'default', 'manual', 'dontAsk', 'plan'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PASS_EXACT = new Set([
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'TERM', 'SHELL', 'TMPDIR', 'COLORTERM', 'TZ',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'TERM',
+  'SHELL',
+  'TMPDIR',
+  'COLORTERM',
+  'TZ',
   // Network: proxies and certificates (Claude Code's network-config page).
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
   // Vertex AI.
-  'CLOUD_ML_REGION', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT',
+  'CLOUD_ML_REGION',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_CLOUD_PROJECT',
+  'GCLOUD_PROJECT',
   // Limits and timeouts Claude Code reads.
-  'BASH_DEFAULT_TIMEOUT_MS', 'BASH_MAX_TIMEOUT_MS', 'BASH_MAX_OUTPUT_LENGTH', 'API_TIMEOUT_MS', 'MCP_TIMEOUT', 'MCP_TOOL_TIMEOUT',
-  'MAX_MCP_OUTPUT_TOKENS', 'MAX_THINKING_TOKENS', 'USE_BUILTIN_RIPGREP', 'XDG_CONFIG_HOME',
+  'BASH_DEFAULT_TIMEOUT_MS',
+  'BASH_MAX_TIMEOUT_MS',
+  'BASH_MAX_OUTPUT_LENGTH',
+  'API_TIMEOUT_MS',
+  'MCP_TIMEOUT',
+  'MCP_TOOL_TIMEOUT',
+  'MAX_MCP_OUTPUT_TOKENS',
+  'MAX_THINKING_TOKENS',
+  'USE_BUILTIN_RIPGREP',
+  'XDG_CONFIG_HOME',
 ]);
 // ANTHROPIC_* (keys, base URLs, Vertex/Foundry ids), CLAUDE_* (CLAUDE_CODE_USE_BEDROCK/VERTEX/FOUNDRY,
 // client certificates, CLAUDE_CONFIG_DIR), AWS_* (Bedrock), AZURE_* (Foundry), VERTEX_REGION_*,
@@ -85,9 +113,12 @@ export function agentPassThroughEnv(env: Readonly<Record<string, string | undefi
 
 export function buildLaunchSpec(input: LaunchSpecInput): LaunchSpec {
   if (!UUID.test(input.claudeSessionId)) {
-    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Claude session id ${JSON.stringify(input.claudeSessionId)} is not a UUID.`, { data: { claudeSessionId: input.claudeSessionId } });
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Claude session id ${JSON.stringify(input.claudeSessionId)} is not a UUID.`, {
+      data: { claudeSessionId: input.claudeSessionId },
+    });
   }
-  if (input.claudeCommand.trim() === '') throw new HubError(ErrorCodes.CONFIG_ERROR, 'The claude command is empty; set --claude-command or CLAUDE_HUB_CLAUDE_COMMAND.');
+  if (input.claudeCommand.trim() === '')
+    throw new HubError(ErrorCodes.CONFIG_ERROR, 'The claude command is empty; set --claude-command or CLAUDE_HUB_CLAUDE_COMMAND.');
   if (input.permissionMode && !(PERMISSION_MODES as readonly string[]).includes(input.permissionMode)) {
     throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Permission mode ${JSON.stringify(input.permissionMode)} is not one of ${PERMISSION_MODES.join(', ')}.`, {
       data: { permissionMode: input.permissionMode },
@@ -97,25 +128,34 @@ export function buildLaunchSpec(input: LaunchSpecInput): LaunchSpec {
   if (caps) {
     const missing = missingOptions(caps);
     if (missing.length > 0) {
-      throw new HubError(ErrorCodes.CONFIG_ERROR, `Claude Code ${caps.version ?? '(unknown version)'} does not accept ${missing.join(', ')}, which the hub needs to manage an agent; install a newer release (npm install -g @anthropic-ai/claude-code@latest).`, {
-        data: { missing, version: caps.version },
-      });
+      throw new HubError(
+        ErrorCodes.CONFIG_ERROR,
+        `Claude Code ${caps.version ?? '(unknown version)'} does not accept ${missing.join(', ')}, which the hub needs to manage an agent; install a newer release (npm install -g @anthropic-ai/claude-code@latest).`,
+        {
+          data: { missing, version: caps.version },
+        },
+      );
     }
   }
   const permissionMode = input.permissionMode && caps ? permissionModeFor(input.permissionMode, caps) : (input.permissionMode ?? null);
   const argv = [
     input.claudeCommand,
     ...(input.resume ? ['--resume', input.claudeSessionId] : ['--session-id', input.claudeSessionId]),
-    '-n', input.agentName,
-    '--append-system-prompt-file', input.promptFile,
-    '--settings', input.settingsFile,
+    '-n',
+    input.agentName,
+    '--append-system-prompt-file',
+    input.promptFile,
+    '--settings',
+    input.settingsFile,
     ...(permissionMode ? ['--permission-mode', permissionMode] : []),
     ...(input.model ? ['--model', input.model] : []),
     ...(input.extraArgs ?? []),
   ];
   const forbidden = (input.extraArgs ?? []).find((arg) => arg === '--bare' || arg === '--safe-mode');
   if (forbidden) {
-    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${forbidden} turns hooks off, and the hub needs them to see what the agent does; remove it.`, { data: { arg: forbidden } });
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${forbidden} turns hooks off, and the hub needs them to see what the agent does; remove it.`, {
+      data: { arg: forbidden },
+    });
   }
   const env = {
     // An agent must not replace the binary under the other agents mid-run (seen in tests);

@@ -45,10 +45,14 @@ async function requireAuditLog(stateDir: string, source: StateDirSource): Promis
   const exists = async (name: string): Promise<boolean> => (await stat(join(stateDir, name)).catch(() => null)) !== null;
   const dir = await stat(stateDir).catch(() => null);
   if (dir === null || !dir.isDirectory()) {
-    return new HubError(ErrorCodes.INVALID_PATH, `${stateDir} (${from}) is ${dir === null ? 'not there' : 'not a folder'}: no hub has run with it; ${hint}.`, { data: { stateDir, source } });
+    return new HubError(ErrorCodes.INVALID_PATH, `${stateDir} (${from}) is ${dir === null ? 'not there' : 'not a folder'}: no hub has run with it; ${hint}.`, {
+      data: { stateDir, source },
+    });
   }
   if (await exists(AUDIT_FILE)) return null;
-  const evidence = (await Promise.all([STATE_FILE, PREVIOUS_FILE, ANCHOR_FILE].map(async (name) => ((await exists(name)) ? name : null)))).filter((n) => n !== null);
+  const evidence = (await Promise.all([STATE_FILE, PREVIOUS_FILE, ANCHOR_FILE].map(async (name) => ((await exists(name)) ? name : null)))).filter(
+    (n) => n !== null,
+  );
   if (evidence.length > 0) {
     return new HubError(
       ErrorCodes.AUDIT_BROKEN,
@@ -56,7 +60,9 @@ async function requireAuditLog(stateDir: string, source: StateDirSource): Promis
       { data: { stateDir, source, evidence } },
     );
   }
-  return new HubError(ErrorCodes.INVALID_PATH, `${stateDir} (${from}) has no audit log and no hub state: the hub has recorded nothing here; ${hint}.`, { data: { stateDir, source } });
+  return new HubError(ErrorCodes.INVALID_PATH, `${stateDir} (${from}) has no audit log and no hub state: the hub has recorded nothing here; ${hint}.`, {
+    data: { stateDir, source },
+  });
 }
 
 const WITHOUT_KEY = 'without it, entries removed from the end of the log, or a line edited and the chain recomputed after it, cannot be detected';
@@ -65,14 +71,25 @@ const WITHOUT_KEY = 'without it, entries removed from the end of the log, or a l
 async function auditKeyFor(stateDir: string, env: NodeJS.ProcessEnv): Promise<{ readonly auditKey: Buffer } | { readonly unchecked: string }> {
   const value = env.CLAUDE_HUB_KEY;
   // A passphrase needs the hub's salt; without it the hub never ran with this passphrase here (and verify must not create one).
-  if (value !== undefined && value !== '' && decodeRawKey(value) === null && !(await stat(join(stateDir, SALT_FILE)).then(() => true, () => false))) {
-    return { unchecked: `CLAUDE_HUB_KEY is a passphrase but ${join(stateDir, SALT_FILE)} does not exist, so it is not the key the hub ran with here; ${WITHOUT_KEY}` };
+  if (
+    value !== undefined &&
+    value !== '' &&
+    decodeRawKey(value) === null &&
+    !(await stat(join(stateDir, SALT_FILE)).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    return {
+      unchecked: `CLAUDE_HUB_KEY is a passphrase but ${join(stateDir, SALT_FILE)} does not exist, so it is not the key the hub ran with here; ${WITHOUT_KEY}`,
+    };
   }
   try {
     const resolved = await resolveKey({ dir: stateDir, env, source: { kind: 'auto', create: false } });
     return { auditKey: deriveAuditKey(resolved.key) };
   } catch (error) {
-    if (isHubError(error) && error.code === ErrorCodes.STATE_KEY) return { unchecked: `no usable state key (${error.message.replace(/\.$/, '')}); ${WITHOUT_KEY}` };
+    if (isHubError(error) && error.code === ErrorCodes.STATE_KEY)
+      return { unchecked: `no usable state key (${error.message.replace(/\.$/, '')}); ${WITHOUT_KEY}` };
     throw error;
   }
 }
@@ -83,18 +100,26 @@ export function formatVerifyReport(report: AuditTrailReport): { readonly text: s
   const lines: string[] = [];
   const anchorOk = anchorCheckOk(anchor);
   if (chain.ok) {
-    const anchored = anchor.state === 'match' && anchor.seq > 0 ? `, anchored at entry ${anchor.seq}` : anchor.state === 'ahead' ? `, anchored at entry ${anchor.anchoredSeq}` : '';
+    const anchored =
+      anchor.state === 'match' && anchor.seq > 0
+        ? `, anchored at entry ${anchor.seq}`
+        : anchor.state === 'ahead'
+          ? `, anchored at entry ${anchor.anchoredSeq}`
+          : '';
     if (anchorOk) lines.push(`audit log ok: ${chain.entries} entries, chain intact${anchored} (${report.logPath})`);
   } else {
     const broken = chain.brokenAt;
     lines.push(`AUDIT_BROKEN: ${report.logPath} line ${broken?.line ?? '?'}: ${broken?.reason ?? 'broken'} (${chain.entries} entries verified before it)`);
   }
   if (!anchorOk) {
-    lines.push(`AUDIT_BROKEN: ${report.anchorPath}: ${describeAnchorCheck(anchor)}${chain.ok ? ` (the chain itself is intact: ${chain.entries} entries)` : ''}`);
+    lines.push(
+      `AUDIT_BROKEN: ${report.anchorPath}: ${describeAnchorCheck(anchor)}${chain.ok ? ` (the chain itself is intact: ${chain.entries} entries)` : ''}`,
+    );
   } else if (anchor.state === 'ahead' || anchor.state === 'unchecked') {
     lines.push(`note: ${describeAnchorCheck(anchor)}`);
   }
-  for (const entry of report.incidents) lines.push(`note: entry #${entry.seq} (${entry.ts}) records an anchor problem the hub found when it started: ${entry.detail ?? entry.outcome}`);
+  for (const entry of report.incidents)
+    lines.push(`note: entry #${entry.seq} (${entry.ts}) records an anchor problem the hub found when it started: ${entry.detail ?? entry.outcome}`);
   return { text: lines.map((line) => `${line}\n`).join(''), code: chain.ok && anchorOk ? EXIT_OK : EXIT_FAILED };
 }
 

@@ -37,7 +37,10 @@ ${EXIT_CODES}
 }
 
 /** The shared flags, worded once: the same flag means the same thing in every command. */
-export const STATE_DIR_OPTION = ['--state-dir DIR', "the hub's state dir, found as serve finds it: --state-dir, else\n$CLAUDE_HUB_STATE_DIR, else $XDG_STATE_HOME/claude-hub, else the platform default"] as const;
+export const STATE_DIR_OPTION = [
+  '--state-dir DIR',
+  "the hub's state dir, found as serve finds it: --state-dir, else\n$CLAUDE_HUB_STATE_DIR, else $XDG_STATE_HOME/claude-hub, else the platform default",
+] as const;
 export const JSON_OPTION = ['--json', 'machine-readable output'] as const;
 
 /** Colour for a person at a terminal: only on a TTY, never with NO_COLOR set (https://no-color.org). */

@@ -72,7 +72,10 @@ export function checkSandbox(support: SandboxSupport, platform: NodeJS.Platform)
     status: 'warn',
     required: false,
     detail,
-    fix: support.missing.length > 0 ? `sudo apt-get install ${support.missing.join(' ')} (or your distribution's package manager)` : 'Enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run claude-hub where bubblewrap works.',
+    fix:
+      support.missing.length > 0
+        ? `sudo apt-get install ${support.missing.join(' ')} (or your distribution's package manager)`
+        : 'Enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run claude-hub where bubblewrap works.',
   };
 }
 
@@ -104,7 +107,8 @@ export async function runChecks(probes: Probes, options: DoctorOptions): Promise
             name: 'iterm2',
             status: 'ok',
             required: false,
-            detail: 'iTerm2 and osascript found. On first use macOS asks to let claude-hub control iTerm2: allow it (System Settings → Privacy & Security → Automation).',
+            detail:
+              'iTerm2 and osascript found. On first use macOS asks to let claude-hub control iTerm2: allow it (System Settings → Privacy & Security → Automation).',
           }
         : {
             name: 'iterm2',
@@ -124,7 +128,13 @@ export async function runChecks(probes: Probes, options: DoctorOptions): Promise
   checks.push(
     git !== null
       ? { name: 'git', status: 'ok', required: true, version: git.replace(/^git version\s*/, ''), detail: git }
-      : { name: 'git', status: 'missing', required: true, detail: 'git is not on PATH; the hub records changes in git.', fix: install(platform, { apt: 'git', brew: 'git' }) },
+      : {
+          name: 'git',
+          status: 'missing',
+          required: true,
+          detail: 'git is not on PATH; the hub records changes in git.',
+          fix: install(platform, { apt: 'git', brew: 'git' }),
+        },
   );
 
   checks.push(await checkStateDir(probes, options.stateDir));
@@ -137,17 +147,43 @@ async function checkStateDir(probes: Probes, path: string): Promise<Check> {
   if (info === null) {
     const parent = await probes.nearestParent(path);
     if (!parent.directory) {
-      return { name: 'state-dir', status: 'missing', required: true, detail: `${parent.path} is a file, so ${path} cannot be created under it.`, fix: `${other[0]!.toUpperCase()}${other.slice(1)}: a folder path.` };
+      return {
+        name: 'state-dir',
+        status: 'missing',
+        required: true,
+        detail: `${parent.path} is a file, so ${path} cannot be created under it.`,
+        fix: `${other[0]!.toUpperCase()}${other.slice(1)}: a folder path.`,
+      };
     }
     return parent.writable
       ? { name: 'state-dir', status: 'ok', required: true, detail: `${path} does not exist yet; it will be created (mode 700) on first start.` }
-      : { name: 'state-dir', status: 'missing', required: true, detail: `${path} does not exist and ${parent.path} is not writable, so it cannot be created.`, fix: `mkdir -p -m 700 '${path}' or ${other}.` };
+      : {
+          name: 'state-dir',
+          status: 'missing',
+          required: true,
+          detail: `${path} does not exist and ${parent.path} is not writable, so it cannot be created.`,
+          fix: `mkdir -p -m 700 '${path}' or ${other}.`,
+        };
   }
-  if (!info.directory) return { name: 'state-dir', status: 'missing', required: true, detail: `${path} is a file, not a folder.`, fix: `${other[0]!.toUpperCase()}${other.slice(1)}: a folder path.` };
+  if (!info.directory)
+    return {
+      name: 'state-dir',
+      status: 'missing',
+      required: true,
+      detail: `${path} is a file, not a folder.`,
+      fix: `${other[0]!.toUpperCase()}${other.slice(1)}: a folder path.`,
+    };
   const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
-  if (!info.writable) return { name: 'state-dir', status: 'missing', required: true, detail: `${path} is not writable.`, fix: `chmod u+rwx '${path}' or ${other}.` };
+  if (!info.writable)
+    return { name: 'state-dir', status: 'missing', required: true, detail: `${path} is not writable.`, fix: `chmod u+rwx '${path}' or ${other}.` };
   if ((info.mode & 0o077) !== 0) {
-    return { name: 'state-dir', status: 'warn', required: true, detail: `${path} is writable but group/others can access it (mode ${mode}); it holds the state key and audit log.`, fix: `chmod 700 '${path}'` };
+    return {
+      name: 'state-dir',
+      status: 'warn',
+      required: true,
+      detail: `${path} is writable but group/others can access it (mode ${mode}); it holds the state key and audit log.`,
+      fix: `chmod 700 '${path}'`,
+    };
   }
   return { name: 'state-dir', status: 'ok', required: true, detail: `${path} (mode ${mode}, writable)` };
 }
@@ -158,9 +194,7 @@ export function doctorFailed(checks: readonly Check[]): boolean {
 
 export function formatChecks(checks: readonly Check[], style: Style = styleFor({}, {})): string {
   const mark: Record<CheckStatus, string> = { ok: style.green('ok  '), missing: style.red('FAIL'), warn: style.yellow('warn'), skip: style.dim('skip') };
-  return checks
-    .map((check) => `[${mark[check.status]}] ${check.name.padEnd(9)} ${check.detail}${check.fix ? `\n       fix: ${check.fix}` : ''}`)
-    .join('\n');
+  return checks.map((check) => `[${mark[check.status]}] ${check.name.padEnd(9)} ${check.detail}${check.fix ? `\n       fix: ${check.fix}` : ''}`).join('\n');
 }
 
 /**
@@ -171,25 +205,43 @@ export function formatChecks(checks: readonly Check[], style: Style = styleFor({
 async function checkClaude(probes: Probes, command: string): Promise<Check> {
   const install = 'Install Claude Code (npm install -g @anthropic-ai/claude-code) or point at it with --claude-command PATH (CLAUDE_HUB_CLAUDE_COMMAND).';
   const printed = await probes.run(command, ['--version']);
-  if (printed === null) return { name: 'claude', status: 'missing', required: true, detail: `${command} --version did not run; agents are Claude Code processes.`, fix: install };
+  if (printed === null)
+    return { name: 'claude', status: 'missing', required: true, detail: `${command} --version did not run; agents are Claude Code processes.`, fix: install };
   const version = parseVersion(printed);
   if (version === null) {
-    return { name: 'claude', status: 'missing', required: true, detail: `${command} is not Claude Code: --version printed ${JSON.stringify(printed.slice(0, 120))}.`, fix: install };
+    return {
+      name: 'claude',
+      status: 'missing',
+      required: true,
+      detail: `${command} is not Claude Code: --version printed ${JSON.stringify(printed.slice(0, 120))}.`,
+      fix: install,
+    };
   }
   const help = probes.output ? await probes.output(command, ['--help']) : null;
   const missing = help === null ? [] : missingOptions({ options: parseOptions(help) });
   if (missing.length > 0) {
-    return { name: 'claude', status: 'missing', required: true, version, detail: `Claude Code ${version} does not accept ${missing.join(', ')}, which the hub passes to every agent.`, fix: 'npm install -g @anthropic-ai/claude-code@latest' };
+    return {
+      name: 'claude',
+      status: 'missing',
+      required: true,
+      version,
+      detail: `Claude Code ${version} does not accept ${missing.join(', ')}, which the hub passes to every agent.`,
+      fix: 'npm install -g @anthropic-ai/claude-code@latest',
+    };
   }
   const compat = compatibilityOf(version);
   const tested = `tested: ${TESTED_RELEASES.oldest} and ${TESTED_RELEASES.current}`;
-  if (compat.status === 'tested' || compat.status === 'between') return { name: 'claude', status: 'ok', required: true, version, detail: `${command}: ${compat.message}` };
+  if (compat.status === 'tested' || compat.status === 'between')
+    return { name: 'claude', status: 'ok', required: true, version, detail: `${command}: ${compat.message}` };
   return {
     name: 'claude',
     status: 'warn',
     required: true,
     version,
     detail: `${command}: ${compat.message}`,
-    fix: compat.status === 'older' ? 'npm install -g @anthropic-ai/claude-code@latest' : `nothing needed (${tested}); to stay on a tested release: npm install -g @anthropic-ai/claude-code@${TESTED_RELEASES.current}`,
+    fix:
+      compat.status === 'older'
+        ? 'npm install -g @anthropic-ai/claude-code@latest'
+        : `nothing needed (${tested}); to stay on a tested release: npm install -g @anthropic-ai/claude-code@${TESTED_RELEASES.current}`,
   };
 }

@@ -23,11 +23,23 @@ Exits 1 if something required is missing.`,
 );
 
 export async function doctorCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let values: { json?: boolean | undefined; help?: boolean | undefined; 'claude-command'?: string | undefined; 'state-dir'?: string | undefined; backend?: string | undefined };
+  let values: {
+    json?: boolean | undefined;
+    help?: boolean | undefined;
+    'claude-command'?: string | undefined;
+    'state-dir'?: string | undefined;
+    backend?: string | undefined;
+  };
   try {
     values = parseArgs({
       args: [...argv],
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'claude-command': { type: 'string' }, 'state-dir': { type: 'string' }, backend: { type: 'string' } },
+      options: {
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        'claude-command': { type: 'string' },
+        'state-dir': { type: 'string' },
+        backend: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }).values;
@@ -55,7 +67,10 @@ export async function doctorCommand(argv: readonly string[], io: CommandIo): Pro
   checks.push(checkSandbox(await sandboxSupport(process.platform, env, exec), process.platform));
   const failed = doctorFailed(checks);
   if (values.json) io.stdout.write(JSON.stringify({ ok: !failed, checks }, null, 2) + '\n');
-  else io.stdout.write(`${formatChecks(checks, styleFor(io.stdout, env))}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`);
+  else
+    io.stdout.write(
+      `${formatChecks(checks, styleFor(io.stdout, env))}\n\n${failed ? 'Something required is missing: see the fix lines above.' : 'All required checks passed.'}\n`,
+    );
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -111,7 +126,12 @@ function machineProbes(env: NodeJS.ProcessEnv): Probes {
       for (;;) {
         const info = await stat(dir).catch(() => null);
         if (info !== null) {
-          const writable = info.isDirectory() && (await access(dir, constants.W_OK).then(() => true, () => false));
+          const writable =
+            info.isDirectory() &&
+            (await access(dir, constants.W_OK).then(
+              () => true,
+              () => false,
+            ));
           return { path: dir, directory: info.isDirectory(), writable };
         }
         if (dirname(dir) === dir) return { path: dir, directory: false, writable: false };
@@ -128,6 +148,12 @@ async function backendCheck(choice: 'auto' | 'tmux' | 'iterm2', env: NodeJS.Proc
     const selection = selectBackend(choice, env, process.platform, defaultProbes(env));
     return { name: 'backend', status: 'ok', required: true, version: selection.backend, detail: selection.why };
   } catch (error) {
-    return { name: 'backend', status: 'missing', required: true, detail: isHubError(error) ? error.message : String(error), fix: 'Use --backend tmux (or auto).' };
+    return {
+      name: 'backend',
+      status: 'missing',
+      required: true,
+      detail: isHubError(error) ? error.message : String(error),
+      fix: 'Use --backend tmux (or auto).',
+    };
   }
 }

@@ -26,7 +26,8 @@ export const SERVE_FLAGS = {
   'tokens-file': 'HTTP bearer tokens file (name, role, token)',
   'permission-mode': "agents' claude --permission-mode",
   model: "agents' claude --model",
-  'agent-env': "more variables agents get from this env, comma-separated (Claude Code's own proxy, certificate, Bedrock/Vertex/Foundry and DISABLE_* variables always pass)",
+  'agent-env':
+    "more variables agents get from this env, comma-separated (Claude Code's own proxy, certificate, Bedrock/Vertex/Foundry and DISABLE_* variables always pass)",
   restore: 'reopen exited agents with claude --resume on start (boolean)',
   'http-session-idle': 'close an HTTP session idle this many seconds (default 1800; 0 = never)',
   'max-http-sessions': 'most HTTP sessions open at once (default 64)',
@@ -108,7 +109,8 @@ function valueReaders(values: FlagValues, env: NodeJS.ProcessEnv, cwd: string) {
   const integer = (flag: Flag, min: number, max: number, fallback: number): number => {
     const got = raw(flag);
     if (got === undefined) return fallback;
-    if (!/^\d+$/.test(got.value) || Number(got.value) < min || Number(got.value) > max) throw bad(got.source, got.value, `a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(got.value) || Number(got.value) < min || Number(got.value) > max)
+      throw bad(got.source, got.value, `a whole number from ${min} to ${max}`);
     return Number(got.value);
   };
   const path = (flag: Flag, fallback: string | null): string | null => {
@@ -126,7 +128,10 @@ function valueReaders(values: FlagValues, env: NodeJS.ProcessEnv, cwd: string) {
   const envNames = (flag: Flag, fallback: readonly string[]): readonly string[] => {
     const got = raw(flag);
     if (got === undefined) return fallback;
-    const names = got.value.split(',').map((n) => n.trim()).filter((n) => n !== '');
+    const names = got.value
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '');
     const wrong = names.find((n) => !ENV_NAME.test(n) || n.startsWith('CLAUDE_HUB_') || n === 'CLAUDECODE');
     if (wrong !== undefined || names.length > 64) throw bad(got.source, got.value, 'up to 64 variable names, comma-separated (not CLAUDECODE or CLAUDE_HUB_*)');
     return Object.freeze([...new Set(names)]);

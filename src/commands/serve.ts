@@ -63,7 +63,8 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
   }
 
   try {
-    const stop = config.transport === 'stdio' ? await serveStdio(hub, config, logger, version, io) : await serveHttp(hub, config, logger, version, io, authenticate);
+    const stop =
+      config.transport === 'stdio' ? await serveStdio(hub, config, logger, version, io) : await serveHttp(hub, config, logger, version, io, authenticate);
     await stop;
     return EXIT_OK;
   } catch (error) {

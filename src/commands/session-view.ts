@@ -61,14 +61,26 @@ export interface ViewTask {
 }
 
 export interface SessionView {
-  readonly session: { readonly id: string | null; readonly name: string; readonly root: string; readonly source: SessionSource; readonly notes: readonly string[] };
+  readonly session: {
+    readonly id: string | null;
+    readonly name: string;
+    readonly root: string;
+    readonly source: SessionSource;
+    readonly notes: readonly string[];
+  };
   readonly todo: {
     /** Whether ROOT has a TODO.md at all. */
     readonly present: boolean;
     readonly done: number;
     readonly total: number;
     /** `owner`: whom the heading names; `ownerIsAgent`: whether that is an agent of the session. */
-    readonly sections: readonly { readonly title: string; readonly owner: string | null; readonly ownerIsAgent: boolean; readonly done: number; readonly total: number }[];
+    readonly sections: readonly {
+      readonly title: string;
+      readonly owner: string | null;
+      readonly ownerIsAgent: boolean;
+      readonly done: number;
+      readonly total: number;
+    }[];
   };
   readonly tasks: readonly ViewTask[];
   readonly agents: readonly ViewAgent[];
@@ -86,8 +98,10 @@ export function naturalCompare(a: string, b: string): number {
 /** INVALID_PATH (exit 2 in every command) when ROOT is not an existing folder. */
 export async function requireRootFolder(root: string): Promise<void> {
   const info = await stat(root).catch(() => null);
-  if (info === null) throw new HubError(ErrorCodes.INVALID_PATH, `${root} does not exist; give the root folder of a codebase (or run the command in it).`, { data: { root } });
-  if (!info.isDirectory()) throw new HubError(ErrorCodes.INVALID_PATH, `${root} is a file, not a folder; give the root folder of a codebase.`, { data: { root } });
+  if (info === null)
+    throw new HubError(ErrorCodes.INVALID_PATH, `${root} does not exist; give the root folder of a codebase (or run the command in it).`, { data: { root } });
+  if (!info.isDirectory())
+    throw new HubError(ErrorCodes.INVALID_PATH, `${root} is a file, not a folder; give the root folder of a codebase.`, { data: { root } });
 }
 
 /** The first line of an event file, parsed, or null. Reads at most 64 KiB. */
@@ -146,7 +160,8 @@ export async function findRootSession(root: string, stateDir: string, env: NodeJ
       stateReadable = store.report.source !== 'empty';
       const state = store.get();
       const inside = (path: string, base: string): boolean => path === base || path.startsWith(base.endsWith(sep) ? base : base + sep);
-      const session = state.sessions.find((s) => s.root === real || s.root === absolute) ?? state.sessions.find((s) => inside(real, s.root) || inside(absolute, s.root));
+      const session =
+        state.sessions.find((s) => s.root === real || s.root === absolute) ?? state.sessions.find((s) => inside(real, s.root) || inside(absolute, s.root));
       if (session !== undefined) {
         const eventsDir = join(stateDir, 'events', session.id);
         return {
@@ -204,7 +219,15 @@ const noWatches: FsWatcherFactory = () => ({
 export async function openSessionIndex(session: RootSession, options: { readonly live: boolean }): Promise<LiveIndex> {
   const index = new LiveIndex({ stateDir: null, ...(options.live ? {} : { fsFactory: noWatches, watcher: { rescanIntervalMs: 0 } }) });
   try {
-    await index.addSession({ id: indexKey(session), name: session.name, root: session.root, agents: session.agents, eventsDir: session.eventsDir, discoverAgents: false, agentsKnown: session.source !== 'none' });
+    await index.addSession({
+      id: indexKey(session),
+      name: session.name,
+      root: session.root,
+      agents: session.agents,
+      eventsDir: session.eventsDir,
+      discoverAgents: false,
+      agentsKnown: session.source !== 'none',
+    });
   } catch (error) {
     await index.close();
     throw error;
@@ -222,10 +245,22 @@ export function buildSessionView(index: LiveIndex, session: RootSession): Sessio
   const tasksOf = (name: string): string[] => tasks.filter((t) => t.assignee === name).map((t) => t.id);
 
   const agents: ViewAgent[] = status.agents
-    .map((a) => ({ name: a.name, status: a.status, why: a.why, currentTask: a.currentTask, progress: a.progress, lastActivity: a.lastActivity, tasks: tasksOf(a.name) }))
+    .map((a) => ({
+      name: a.name,
+      status: a.status,
+      why: a.why,
+      currentTask: a.currentTask,
+      progress: a.progress,
+      lastActivity: a.lastActivity,
+      tasks: tasksOf(a.name),
+    }))
     .sort((a, b) => naturalCompare(a.name, b.name));
 
-  const named = new Set<string>([...Object.keys(todo?.byAgent ?? {}), ...(todo?.sections ?? []).flatMap((s) => (s.agent === null ? [] : [s.agent])), ...tasks.flatMap((t) => (t.assignee === null ? [] : [t.assignee]))]);
+  const named = new Set<string>([
+    ...Object.keys(todo?.byAgent ?? {}),
+    ...(todo?.sections ?? []).flatMap((s) => (s.agent === null ? [] : [s.agent])),
+    ...tasks.flatMap((t) => (t.assignee === null ? [] : [t.assignee])),
+  ]);
   const assignees: ViewAssignee[] = [...named]
     .filter((name) => !agentNames.has(name))
     .sort(naturalCompare)
@@ -240,7 +275,13 @@ export function buildSessionView(index: LiveIndex, session: RootSession): Sessio
       present: todo !== null,
       done: status.todo.done,
       total: status.todo.total,
-      sections: status.todo.sections.map((s) => ({ title: s.title, owner: s.agent, ownerIsAgent: s.agent !== null && agentNames.has(s.agent), done: s.done, total: s.total })),
+      sections: status.todo.sections.map((s) => ({
+        title: s.title,
+        owner: s.agent,
+        ownerIsAgent: s.agent !== null && agentNames.has(s.agent),
+        done: s.done,
+        total: s.total,
+      })),
     },
     tasks: tasks.map((t) => ({ id: t.id, title: t.title, status: t.status, assignee: t.assignee, priority: t.priority, progress: t.progress, file: t.file })),
     agents,

@@ -39,6 +39,8 @@ export function blockedStateDirMessage(dir: string, shape: Extract<StateDirShape
 export async function assertStateDirUsable(dir: string, source: StateDirSource): Promise<void> {
   const shape = await stateDirShape(dir);
   if (shape.kind === 'blocked') {
-    throw new HubError(ErrorCodes.INVALID_ARGUMENT, blockedStateDirMessage(dir, shape, source), { data: { option: source, value: dir, blocker: shape.blocker } });
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, blockedStateDirMessage(dir, shape, source), {
+      data: { option: source, value: dir, blocker: shape.blocker },
+    });
   }
 }

@@ -31,7 +31,15 @@ Exits 1 when the files hold errors (they are listed), 0 otherwise.`,
 
 /** The `--json` shape. */
 export function viewJson(view: SessionView): Record<string, unknown> {
-  return { session: view.session, todo: view.todo, tasks: view.tasks, agents: view.agents, assignees: view.assignees, diagnostics: view.diagnostics, counts: view.counts };
+  return {
+    session: view.session,
+    todo: view.todo,
+    tasks: view.tasks,
+    agents: view.agents,
+    assignees: view.assignees,
+    diagnostics: view.diagnostics,
+    counts: view.counts,
+  };
 }
 
 export function progressBar(progress: Progress, width = 20): string {
@@ -66,12 +74,21 @@ export function renderView(view: SessionView, options: { readonly style?: Style;
   }
   lines.push('', `Tasks (${view.tasks.length})`);
   for (const task of view.tasks) {
-    lines.push(`  ${task.id.padEnd(9)} ${pad(task.status, 11, statusColour(style, task.status))} ${clean(task.assignee ?? '-').padEnd(12)} ${progressBar(task.progress, 10)}  ${clean(task.title).slice(0, 60)}`);
+    lines.push(
+      `  ${task.id.padEnd(9)} ${pad(task.status, 11, statusColour(style, task.status))} ${clean(task.assignee ?? '-').padEnd(12)} ${progressBar(task.progress, 10)}  ${clean(task.title).slice(0, 60)}`,
+    );
   }
-  const agentsFrom = view.session.source === 'state' ? 'of the hub session, from the state dir' : view.session.source === 'hook-events' ? 'with hook event files' : 'none: ROOT is no hub session';
+  const agentsFrom =
+    view.session.source === 'state'
+      ? 'of the hub session, from the state dir'
+      : view.session.source === 'hook-events'
+        ? 'with hook event files'
+        : 'none: ROOT is no hub session';
   lines.push('', `Agents (${view.agents.length}; ${agentsFrom})`);
   for (const agent of view.agents) {
-    lines.push(`  ${clean(agent.name).padEnd(14)} ${pad(agent.status, 18, statusColour(style, agent.status))} ${progressBar(agent.progress, 12)}  ${agent.currentTask ?? '-'}  ${style.dim(clean(agent.why))}`);
+    lines.push(
+      `  ${clean(agent.name).padEnd(14)} ${pad(agent.status, 18, statusColour(style, agent.status))} ${progressBar(agent.progress, 12)}  ${agent.currentTask ?? '-'}  ${style.dim(clean(agent.why))}`,
+    );
   }
   if (view.assignees.length > 0) {
     lines.push('', `Named in TODO.md or tasks, not agents (${view.assignees.length})`);
@@ -138,6 +155,8 @@ export async function statusCommand(argv: readonly string[], io: CommandIo): Pro
     io.stderr.write(`${failure.code}: ${failure.message}\n`);
     return isHubError(error) && (error.code === ErrorCodes.INVALID_PATH || error.code === ErrorCodes.INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
   }
-  io.stdout.write(values.json ? `${JSON.stringify(viewJson(view), null, 2)}\n` : renderView(view, { style: styleFor(io.stdout, env), all: values.all ?? false }));
+  io.stdout.write(
+    values.json ? `${JSON.stringify(viewJson(view), null, 2)}\n` : renderView(view, { style: styleFor(io.stdout, env), all: values.all ?? false }),
+  );
   return view.counts.errors > 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -92,7 +92,16 @@ export function viewChanges(before: SessionView, after: SessionView, ts: string)
   for (const agent of after.agents) {
     const old = agentsBefore.get(agent.name);
     if (old === undefined || old.status !== agent.status) {
-      out.push({ ts, session, kind: 'agent', agent: agent.name, status: agent.status, progress: agent.progress, why: agent.why, ...(agent.currentTask ? { task: agent.currentTask } : {}) });
+      out.push({
+        ts,
+        session,
+        kind: 'agent',
+        agent: agent.name,
+        status: agent.status,
+        progress: agent.progress,
+        why: agent.why,
+        ...(agent.currentTask ? { task: agent.currentTask } : {}),
+      });
     }
   }
   const tasksBefore = new Map(before.tasks.map((t) => [t.id, t]));
@@ -107,10 +116,15 @@ export function viewChanges(before: SessionView, after: SessionView, ts: string)
     if (tasksAfter.has(old.id)) continue;
     // A file that still exists but no longer parses is broken, not removed: say why.
     const problem = after.diagnostics.find((d) => d.file === old.file && d.severity === 'error');
-    out.push(problem ? { ts, session, kind: 'task_broken', task: old.id, why: `${old.file}:${problem.line} ${problem.code}: ${problem.message}` } : { ts, session, kind: 'task_removed', task: old.id });
+    out.push(
+      problem
+        ? { ts, session, kind: 'task_broken', task: old.id, why: `${old.file}:${problem.line} ${problem.code}: ${problem.message}` }
+        : { ts, session, kind: 'task_removed', task: old.id },
+    );
   }
   if (before.todo.present && !after.todo.present) out.push({ ts, session, kind: 'todo', status: 'missing', progress: { done: 0, total: 0 } });
-  else if (bar(before.todo) !== bar(after.todo) || before.todo.present !== after.todo.present) out.push({ ts, session, kind: 'todo', progress: { done: after.todo.done, total: after.todo.total } });
+  else if (bar(before.todo) !== bar(after.todo) || before.todo.present !== after.todo.present)
+    out.push({ ts, session, kind: 'todo', progress: { done: after.todo.done, total: after.todo.total } });
   const seen = new Set(before.diagnostics.map(diagnosticKey));
   for (const d of after.diagnostics) if (!seen.has(diagnosticKey(d))) out.push({ ts, session, kind: 'diagnostic', diagnostic: d });
   return out;
@@ -121,13 +135,39 @@ export function initialLines(view: SessionView, ts: string, hookEvents: boolean)
   const session = view.session.id;
   const { errors, warnings } = view.counts;
   const summary = `${sessionLabel(view.session)}: TODO ${view.todo.present ? bar(view.todo) : 'missing'}, ${view.tasks.length} tasks, ${view.agents.length} agents, ${errors} errors, ${warnings} warnings, ${hookEvents ? 'hook events' : 'no hook events'}`;
-  const lines: WatchLine[] = [{ ts, session, kind: 'watching', root: view.session.root, source: view.session.source, progress: { done: view.todo.done, total: view.todo.total }, why: summary }];
+  const lines: WatchLine[] = [
+    {
+      ts,
+      session,
+      kind: 'watching',
+      root: view.session.root,
+      source: view.session.source,
+      progress: { done: view.todo.done, total: view.todo.total },
+      why: summary,
+    },
+  ];
   for (const note of view.session.notes) lines.push({ ts, session, kind: 'diagnostic', why: `note: ${note}` });
   for (const agent of view.agents) {
-    lines.push({ ts, session, kind: 'agent', agent: agent.name, status: agent.status, progress: agent.progress, why: agent.why, ...(agent.currentTask ? { task: agent.currentTask } : {}) });
+    lines.push({
+      ts,
+      session,
+      kind: 'agent',
+      agent: agent.name,
+      status: agent.status,
+      progress: agent.progress,
+      why: agent.why,
+      ...(agent.currentTask ? { task: agent.currentTask } : {}),
+    });
   }
   for (const who of view.assignees) {
-    lines.push({ ts, session, kind: 'assignee', agent: who.name, progress: who.todo, why: who.tasks.length > 0 ? `tasks: ${who.tasks.join(', ')}` : 'named in TODO.md' });
+    lines.push({
+      ts,
+      session,
+      kind: 'assignee',
+      agent: who.name,
+      progress: who.todo,
+      why: who.tasks.length > 0 ? `tasks: ${who.tasks.join(', ')}` : 'named in TODO.md',
+    });
   }
   for (const d of view.diagnostics.slice(0, DIAGNOSTICS_SHOWN)) lines.push({ ts, session, kind: 'diagnostic', diagnostic: d });
   const more = view.diagnostics.length - DIAGNOSTICS_SHOWN;
@@ -140,7 +180,12 @@ export async function watchCommand(argv: readonly string[], io: WatchIo): Promis
   const cwd = io.cwd ?? process.cwd();
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (error) {
     io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${(error as Error).message}\n${USAGE}`);
     return EXIT_USAGE;

@@ -34,10 +34,18 @@ export interface AgentCalls {
 export function agentCalls(lifecycle: AgentLifecycle, records: Records, run: ToolRunner): AgentCalls {
   const sessionOf = (name: string) => () => optionalSession(records.agentRecord(name)?.session);
   return {
-    createAgent: (caller, input) => run(caller, 'create_agent', input, () => lifecycle.create(input), () => optionalSession(input.session_id)),
+    createAgent: (caller, input) =>
+      run(
+        caller,
+        'create_agent',
+        input,
+        () => lifecycle.create(input),
+        () => optionalSession(input.session_id),
+      ),
     deleteAgent: (caller, name, force) => run(caller, 'delete_agent', { agent_name: name, force }, () => lifecycle.delete(name, force), sessionOf(name)),
     clearConversation: (caller, name) => run(caller, 'clear_agent_conversation', { agent_name: name }, () => lifecycle.clear(name), sessionOf(name)),
-    startNewConversation: (caller, name, resume) => run(caller, 'start_new_agent_conversation', { agent_name: name, resume }, () => lifecycle.startNew(name, resume), sessionOf(name)),
+    startNewConversation: (caller, name, resume) =>
+      run(caller, 'start_new_agent_conversation', { agent_name: name, resume }, () => lifecycle.startNew(name, resume), sessionOf(name)),
   };
 }
 
@@ -71,14 +79,22 @@ export class AgentLifecycle {
     const suffix = input.system_prompt_suffix === undefined ? null : validateSystemPromptSuffix(input.system_prompt_suffix);
     if (state.agents.some((a) => a.name === name)) {
       const owner = state.agents.find((a) => a.name === name)?.session;
-      throw new HubError(ErrorCodes.ALREADY_EXISTS, `An agent named ${name} already exists (session ${owner}); agent names are unique across the hub. Pick another name or omit agent_name.`, {
-        data: { agent: name, session: owner },
-      });
+      throw new HubError(
+        ErrorCodes.ALREADY_EXISTS,
+        `An agent named ${name} already exists (session ${owner}); agent names are unique across the hub. Pick another name or omit agent_name.`,
+        {
+          data: { agent: name, session: owner },
+        },
+      );
     }
     if (state.agents.length >= config.maxAgents) {
-      throw new HubError(ErrorCodes.LIMIT_REACHED, `The hub already runs ${state.agents.length} agents (--max-agents ${config.maxAgents}); delete one or raise --max-agents.`, {
-        data: { limit: config.maxAgents },
-      });
+      throw new HubError(
+        ErrorCodes.LIMIT_REACHED,
+        `The hub already runs ${state.agents.length} agents (--max-agents ${config.maxAgents}); delete one or raise --max-agents.`,
+        {
+          data: { limit: config.maxAgents },
+        },
+      );
     }
     const record: AgentRecord = {
       name,
@@ -113,7 +129,9 @@ export class AgentLifecycle {
     const { records, index, agents, messages, store } = this.#deps;
     const agent = records.agent(agentName);
     if (!force && index.getStatus(agent.name) === 'working') {
-      throw new HubError(ErrorCodes.AGENT_BUSY, `${agent.name} is working; wait until it is idle or pass force: true to stop it.`, { data: { agent: agent.name } });
+      throw new HubError(ErrorCodes.AGENT_BUSY, `${agent.name} is working; wait until it is idle or pass force: true to stop it.`, {
+        data: { agent: agent.name },
+      });
     }
     messages.abandon(agent.name, `${agent.name} was deleted`);
     await agents.close(agent.name);
@@ -139,7 +157,9 @@ export class AgentLifecycle {
     const { records, agents, terminals, store, index } = this.#deps;
     const agent = records.agent(agentName);
     if (resume && agent.claudeSessionId === null) {
-      throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${agent.name} has no earlier conversation to resume; call again with resume: false.`, { data: { agent: agent.name } });
+      throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${agent.name} has no earlier conversation to resume; call again with resume: false.`, {
+        data: { agent: agent.name },
+      });
     }
     await agents.close(agent.name);
     await terminals.set(agent.session, agent.name, null);
@@ -178,7 +198,10 @@ export class AgentLifecycle {
   /** The index lists a session's agents from the records (who exists is not in the files). */
   #showAgentsOf(sessionId: string): void {
     const agents = this.#deps.records.agentsOf(sessionId);
-    this.#deps.index.setAgents(sessionId, agents.map((a) => ({ name: a.name, specialization: a.specialization })));
+    this.#deps.index.setAgents(
+      sessionId,
+      agents.map((a) => ({ name: a.name, specialization: a.specialization })),
+    );
   }
 }
 

@@ -26,9 +26,23 @@ export interface AgentScreenCalls {
 export function agentScreenCalls(screen: AgentScreen, records: Records, run: ToolRunner): AgentScreenCalls {
   const sessionOf = (name: string) => optionalSession(records.agentRecord(name)?.session);
   return {
-    answerPrompt: (caller, name, choice) => run(caller, 'answer_agent_prompt', { agent_name: name, choice }, () => screen.answer(name, choice), () => sessionOf(name)),
+    answerPrompt: (caller, name, choice) =>
+      run(
+        caller,
+        'answer_agent_prompt',
+        { agent_name: name, choice },
+        () => screen.answer(name, choice),
+        () => sessionOf(name),
+      ),
     readAgentOutput: (caller, name, lines) =>
-      run(caller, 'read_agent_output', { agent_name: name, lines }, () => screen.read(name, lines), (out) => ({ agent: out.agent, ...sessionOf(out.agent) }), READ_ONLY),
+      run(
+        caller,
+        'read_agent_output',
+        { agent_name: name, lines },
+        () => screen.read(name, lines),
+        (out) => ({ agent: out.agent, ...sessionOf(out.agent) }),
+        READ_ONLY,
+      ),
   };
 }
 
@@ -56,7 +70,8 @@ export class AgentScreen {
     const agent = this.#deps.records.agent(agentName);
     const wanted = validateChoice(choice);
     const terminal = this.#deps.terminals.of(agent.name);
-    if (!terminal) throw new HubError(ErrorCodes.AGENT_EXITED, `${agent.name} has no terminal; start_new_agent_conversation opens one.`, { data: { agent: agent.name } });
+    if (!terminal)
+      throw new HubError(ErrorCodes.AGENT_EXITED, `${agent.name} has no terminal; start_new_agent_conversation opens one.`, { data: { agent: agent.name } });
     if (!(await terminal.backend.isAlive(terminal.handle))) {
       throw new HubError(ErrorCodes.AGENT_EXITED, `${agent.name} has exited; start_new_agent_conversation reopens it.`, { data: { agent: agent.name } });
     }
@@ -75,7 +90,12 @@ export class AgentScreen {
       agent: agent.name,
       answered,
       choice: { number: result.choice.number, label: result.choice.label },
-      now: after.state === 'menu' ? { state: after.state, question: after.question } : after.state === 'press_enter' ? { state: after.state, question: after.question } : { state: after.state, question: null },
+      now:
+        after.state === 'menu'
+          ? { state: after.state, question: after.question }
+          : after.state === 'press_enter'
+            ? { state: after.state, question: after.question }
+            : { state: after.state, question: null },
     };
   }
 

@@ -104,7 +104,10 @@ export class AgentManager {
       probe.then(
         (caps) => {
           const compat = compatibilityOf(caps.version ?? '0');
-          (compat.status === 'tested' || compat.status === 'between' ? logger.info : logger.warn).call(logger, compat.message, { claude: caps.path, version: caps.version });
+          (compat.status === 'tested' || compat.status === 'between' ? logger.info : logger.warn).call(logger, compat.message, {
+            claude: caps.path,
+            version: caps.version,
+          });
         },
         (error: unknown) => {
           // Not cached: the next launch probes again (the person may install Claude Code meanwhile).
@@ -132,14 +135,24 @@ export class AgentManager {
   async forget(agent: Pick<Agent, 'name' | 'session'>): Promise<void> {
     this.screens.forget(agent.name);
     const files = [this.settingsFile(agent), this.promptFile(agent), agentEventsFile(this.#deps.config.stateDir, agent.session, agent.name)];
-    await Promise.all(files.map((file) => rm(file, { force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove an agent file', { file, error: String(error) }))));
+    await Promise.all(
+      files.map((file) =>
+        rm(file, { force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove an agent file', { file, error: String(error) })),
+      ),
+    );
   }
 
   /** Removes the per-session folders of a deleted session (its agents' files and events). */
   async forgetSession(sessionId: string): Promise<void> {
     this.screens.forgetSession(sessionId);
     const dirs = [join(this.#deps.config.stateDir, 'agents', sessionId), eventsDirFor(this.#deps.config.stateDir, sessionId)];
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.#deps.logger.warn('could not remove a session folder', { dir, error: String(error) }))));
+    await Promise.all(
+      dirs.map((dir) =>
+        rm(dir, { recursive: true, force: true }).catch((error: unknown) =>
+          this.#deps.logger.warn('could not remove a session folder', { dir, error: String(error) }),
+        ),
+      ),
+    );
   }
 
   /**
@@ -203,8 +216,9 @@ export class AgentManager {
     const mode = this.#deps.sandbox ?? 'auto';
     if (mode !== 'auto') return Promise.resolve(mode);
     this.#sandbox ??= sandboxSupport(process.platform, { PATH: this.#deps.agentEnv.PATH }, exec).then((support) => {
-      if (support.available) this.#deps.logger.info('agents run Bash in Claude Code\'s sandbox', { reason: support.reason });
-      else this.#deps.logger.warn('agents run Bash WITHOUT a sandbox: it can reach other sessions\' files', { reason: support.reason, missing: support.missing });
+      if (support.available) this.#deps.logger.info("agents run Bash in Claude Code's sandbox", { reason: support.reason });
+      else
+        this.#deps.logger.warn("agents run Bash WITHOUT a sandbox: it can reach other sessions' files", { reason: support.reason, missing: support.missing });
       return support.available;
     });
     return this.#sandbox;

@@ -54,11 +54,8 @@ async function openHub(config: HubConfig, logger: Logger, options: HubOptions, e
   for (const warning of store.warnings) logger.warn(warning.message, { code: warning.code });
   const audit = await AuditLog.open({ dir: config.stateDir, logger, anchorKey: store.auditKey });
   for (const warning of audit.warnings) logger.warn(warning.message, { code: warning.code });
-  const backend =
-    options.backend ??
-    createBackend({ choice: config.backend, env, platform: process.platform, tmux: { socket: config.tmuxSocket } }).backend;
+  const backend = options.backend ?? createBackend({ choice: config.backend, env, platform: process.platform, tmux: { socket: config.tmuxSocket } }).backend;
   const hub = new Hub({ config, logger, store, audit, backend, options, release });
   await hub.start();
   return hub;
 }
-

@@ -103,7 +103,10 @@ const PENDING: ReadonlySet<DeliveryState> = new Set(['queued', 'typing', 'awaiti
  * may drop them from what it submits.
  */
 function normalize(text: string): string {
-  return text.replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/\p{Cf}/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Long enough that finding it inside a larger prompt cannot be chance. */
@@ -190,7 +193,10 @@ export class DeliveryQueue {
    * Sanitizes and queues a message (throws TOO_LARGE before anything is queued), then tries to
    * deliver it at once if the agent is idle. `settled` resolves when it is delivered or not.
    */
-  enqueue(input: { deliveryId: string; agent: string; text: string; session?: string; taskId?: string }): { entry: DeliveryEntry; settled: Promise<DeliveryOutcome> } {
+  enqueue(input: { deliveryId: string; agent: string; text: string; session?: string; taskId?: string }): {
+    entry: DeliveryEntry;
+    settled: Promise<DeliveryOutcome>;
+  } {
     if (this.#closed) throw new HubError(ErrorCodes.DELIVERY_FAILED, 'The hub is shutting down; the message was not queued.');
     if (this.#settled.has(input.deliveryId) || this.#find(input.deliveryId)) {
       throw new HubError(ErrorCodes.ALREADY_EXISTS, `Delivery ${input.deliveryId} is already queued.`, { data: { deliveryId: input.deliveryId } });
@@ -223,7 +229,8 @@ export class DeliveryQueue {
   restore(entries: readonly DeliveryEntry[]): void {
     for (const entry of entries) {
       if (!PENDING.has(entry.state) || this.#find(entry.deliveryId)) continue;
-      const restored: DeliveryEntry = entry.typedAt !== null || entry.state !== 'queued' ? { ...entry, state: 'awaiting_confirmation', typedAt: entry.typedAt ?? entry.enqueuedAt } : entry;
+      const restored: DeliveryEntry =
+        entry.typedAt !== null || entry.state !== 'queued' ? { ...entry, state: 'awaiting_confirmation', typedAt: entry.typedAt ?? entry.enqueuedAt } : entry;
       if (restored.state === 'awaiting_confirmation') this.#retypeIfUnconfirmed.add(restored.deliveryId);
       this.#queueOf(entry.agent).push(restored);
       this.#settlement(entry.deliveryId);

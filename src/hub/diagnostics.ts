@@ -50,7 +50,13 @@ export function sessionDiagnostics(input: DiagnosticsInput): readonly Diagnostic
     out.push(...entry.doc.diagnostics);
     const task = entry.doc.task;
     if (input.agents !== null && task?.assignee && !input.agents.has(task.assignee)) {
-      out.push({ file, line: entry.assigneeLine, severity: 'warning', code: 'assignee-unknown', message: `${task.id} is assigned to ${task.assignee}, who does not exist in this session.` });
+      out.push({
+        file,
+        line: entry.assigneeLine,
+        severity: 'warning',
+        code: 'assignee-unknown',
+        message: `${task.id} is assigned to ${task.assignee}, who does not exist in this session.`,
+      });
     }
   }
   out.push(...checkTaskSet(docs), ...input.watch, ...input.hooks, ...unknownTaskRefs(input.todo, docs));
@@ -62,6 +68,14 @@ function unknownTaskRefs(todo: TodoDoc | null, docs: readonly TaskDoc[]): Diagno
   if (todo === null) return [];
   const known = new Set(docs.flatMap((doc) => (doc.task === null ? [] : [doc.task.id])));
   return todo.items.flatMap((item) =>
-    item.taskRefs.filter((ref) => !known.has(ref)).map((ref) => ({ file: TODO_FILE, line: item.line, severity: 'warning' as const, code: 'task-ref-unknown', message: `The item names ${ref}, but no task file has that id.` })),
+    item.taskRefs
+      .filter((ref) => !known.has(ref))
+      .map((ref) => ({
+        file: TODO_FILE,
+        line: item.line,
+        severity: 'warning' as const,
+        code: 'task-ref-unknown',
+        message: `The item names ${ref}, but no task file has that id.`,
+      })),
   );
 }

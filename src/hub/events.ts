@@ -87,7 +87,15 @@ export function eventFromHead(head: Buffer, ctx: HookLineContext): HookLineResul
   if (sessionId !== null) payload.session_id = sessionId;
   if (toolName !== undefined) payload.tool_name = toolName;
   return {
-    event: Object.freeze({ agent: ctx.agent, session: ctx.session, event: name, claudeSessionId: sessionId, receivedAt: ctx.receivedAt, line: ctx.line, payload: Object.freeze(payload) }),
+    event: Object.freeze({
+      agent: ctx.agent,
+      session: ctx.session,
+      event: name,
+      claudeSessionId: sessionId,
+      receivedAt: ctx.receivedAt,
+      line: ctx.line,
+      payload: Object.freeze(payload),
+    }),
   };
 }
 

@@ -94,9 +94,15 @@ export class GitRecorder {
     if (typeof tool !== 'string' || !EDIT_TOOLS.has(tool) || typeof path !== 'string') return;
     const root = this.#options.sessionRoot(event.session);
     if (root === null) return;
-    const rel = relative(root, isAbsolute(path) ? path : resolve(root, path)).split('\\').join('/');
+    const rel = relative(root, isAbsolute(path) ? path : resolve(root, path))
+      .split('\\')
+      .join('/');
     if (rel.startsWith('..')) return;
-    this.#claims.set(`${event.session}\0${rel}`, { actor: { kind: 'agent', name: event.agent }, summary: `${event.agent} edited it (${tool})`, at: Date.now() });
+    this.#claims.set(`${event.session}\0${rel}`, {
+      actor: { kind: 'agent', name: event.agent },
+      summary: `${event.agent} edited it (${tool})`,
+      at: Date.now(),
+    });
   }
 
   #onChange(change: IndexChange): void {
@@ -129,9 +135,9 @@ export class GitRecorder {
             ? `${change.taskId} deleted`
             : change.change === 'broken'
               ? `${change.taskId} broken (line ${change.diagnostic?.line ?? 1}: ${change.diagnostic?.code ?? 'does not parse'})`
-            : before !== undefined && status !== undefined && before !== status
-              ? `${change.taskId} ${before} → ${status}`
-              : `${change.taskId} edited`;
+              : before !== undefined && status !== undefined && before !== status
+                ? `${change.taskId} ${before} → ${status}`
+                : `${change.taskId} edited`;
       this.#record(change.session, change.file, what);
     }
   }
@@ -143,7 +149,9 @@ export class GitRecorder {
       this.#commit(sessionId, file, what);
       return;
     }
-    const wait = new Promise<void>((resolve) => setTimeout(resolve, this.#options.attributionDelayMs ?? 1000).unref()).then(() => this.#commit(sessionId, file, what));
+    const wait = new Promise<void>((resolve) => setTimeout(resolve, this.#options.attributionDelayMs ?? 1000).unref()).then(() =>
+      this.#commit(sessionId, file, what),
+    );
     const job = wait.finally(() => this.#pending.delete(job));
     this.#pending.add(job);
   }

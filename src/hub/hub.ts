@@ -91,7 +91,18 @@ export class Hub implements HubApi {
     const git = (this.#git = new GitRecorder({ index, logger, enabled: options.gitAudit ?? true, sessionRoot }));
     const agentEnv = options.agentEnv ?? options.env ?? process.env;
     const capabilities = options.claudeCapabilities ? { capabilities: options.claudeCapabilities } : {};
-    const agents = (this.#agents = new AgentManager({ config, logger, store, index, backend, terminals, rootsFile, agentEnv, ...capabilities, ...pick(options, 'livenessMs') }));
+    const agents = (this.#agents = new AgentManager({
+      config,
+      logger,
+      store,
+      index,
+      backend,
+      terminals,
+      rootsFile,
+      agentEnv,
+      ...capabilities,
+      ...pick(options, 'livenessMs'),
+    }));
     const readiness = agents.screens;
     const timing = { ...pick(options, 'deliveryWaitMs'), ...pick(options, 'confirmTimeoutMs') };
     const messages = (this.#messages = new Messages({ config, logger, store, index, git, records, terminals, readiness, audit, ...timing }));
@@ -238,7 +249,9 @@ export class Hub implements HubApi {
 
   async #auditEntry(entry: AuditAppend, options: { readonly lazy?: boolean } = {}): Promise<void> {
     if (this.#closed && entry.kind !== 'tool_call') return;
-    const appended = this.#audit.append(entry, options).catch((error: unknown) => this.#logger.error('audit append failed', { kind: entry.kind, error: toHubError(error).message }));
+    const appended = this.#audit
+      .append(entry, options)
+      .catch((error: unknown) => this.#logger.error('audit append failed', { kind: entry.kind, error: toHubError(error).message }));
     this.#lastAudit = appended;
     await appended;
   }

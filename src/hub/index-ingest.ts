@@ -75,7 +75,16 @@ export function ingestFile(sink: IngestSink, state: SessionState, change: Protoc
   const kind = next === null ? 'removed' : !valid(next) ? 'broken' : previous === null ? 'added' : 'changed';
   if (state.loading) return;
   const broken = kind === 'broken' && next !== null ? brokenOf(change.relPath, next.doc) : null;
-  sink.change({ kind: 'task', session: change.session, taskId, file: change.relPath, change: kind, ...(broken === null ? {} : { diagnostic: broken.diagnostics[0] ?? { file: broken.file, line: broken.line, severity: 'error', code: broken.code, message: broken.message } }) });
+  sink.change({
+    kind: 'task',
+    session: change.session,
+    taskId,
+    file: change.relPath,
+    change: kind,
+    ...(broken === null
+      ? {}
+      : { diagnostic: broken.diagnostics[0] ?? { file: broken.file, line: broken.line, severity: 'error', code: broken.code, message: broken.message } }),
+  });
   // The set of valid tasks (list_tasks, the task resources) changed.
   if (valid(previous) !== valid(next) || previous === null || next === null) sink.change({ kind: 'tasks', session: change.session });
   if (change.cause === 'initial') return;
@@ -144,7 +153,15 @@ export function ingestWatchError(sink: IngestSink, state: SessionState, error: W
   const file = error.path === null ? state.info.root : error.path.startsWith(state.info.root + '/') ? error.path.slice(state.info.root.length + 1) : error.path;
   state.watchDiagnostics = keepLast(
     state.watchDiagnostics.filter((d) => d.file !== file),
-    [{ file, line: 1, severity: 'error', code: error.error.code === ErrorCodes.TOO_LARGE ? 'file-too-large' : 'file-unreadable', message: error.error.message }],
+    [
+      {
+        file,
+        line: 1,
+        severity: 'error',
+        code: error.error.code === ErrorCodes.TOO_LARGE ? 'file-too-large' : 'file-unreadable',
+        message: error.error.message,
+      },
+    ],
   );
   sink.markDirty(state.info.id, 'files');
 }

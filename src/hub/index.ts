@@ -22,7 +22,17 @@ import type { OwnWriteMark } from '../watch/own-writes.js';
 import { chokidarFactory, HubWatcher } from '../watch/watcher.js';
 import { ChangeFlush } from './index-flush.js';
 import { feedFromWatcher, tailsIdle } from './index-ingest.js';
-import type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, IndexEvents, LiveIndexOptions, SessionSpec } from './index-types.js';
+import type {
+  AgentActivity,
+  AgentRuntime,
+  AgentSpec,
+  BrokenTask,
+  IndexChange,
+  IndexedTask,
+  IndexEvents,
+  LiveIndexOptions,
+  SessionSpec,
+} from './index-types.js';
 import type { NudgeRequest } from './routing.js';
 import { applyRuntime, newSessionState, replaceAgents, type SessionState } from './session-state.js';
 import { agentViews, brokenTasksOf, sessionStatusOf, taskSummaries, tasksById } from './session-views.js';
@@ -68,7 +78,8 @@ export class LiveIndex {
    */
   async addSession(spec: SessionSpec): Promise<SessionInfo> {
     if (this.#closed) throw new HubError(ErrorCodes.INTERNAL, 'The live index is closed.');
-    if (this.#sessions.has(spec.id)) throw new HubError(ErrorCodes.ALREADY_EXISTS, `Session ${spec.id} is already in the index.`, { data: { session: spec.id } });
+    if (this.#sessions.has(spec.id))
+      throw new HubError(ErrorCodes.ALREADY_EXISTS, `Session ${spec.id} is already in the index.`, { data: { session: spec.id } });
     const eventsDir = spec.eventsDir !== undefined ? spec.eventsDir : this.#stateDir === null ? null : eventsDirFor(this.#stateDir, spec.id);
     if (eventsDir !== null) await mkdir(eventsDir, { recursive: true, mode: 0o700 });
     const state = newSessionState(spec, this.#now());
@@ -281,7 +292,8 @@ export class LiveIndex {
 
   #state(sessionId: string): SessionState {
     const state = this.#sessions.get(sessionId);
-    if (!state) throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `No session ${sessionId} in the index; list sessions to see the ids.`, { data: { session: sessionId } });
+    if (!state)
+      throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `No session ${sessionId} in the index; list sessions to see the ids.`, { data: { session: sessionId } });
     return state;
   }
 

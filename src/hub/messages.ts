@@ -39,8 +39,12 @@ export interface MessageCalls {
 export function messageCalls(messages: Messages, records: Records, run: ToolRunner): MessageCalls {
   return {
     sendMessage: (caller, input) =>
-      run(caller, 'send_message_to_agent', { agent_name: input.agent_name, from: input.from, message: input.message }, () => messages.send(caller.id, input), () =>
-        optionalSession(records.agentRecord(input.agent_name)?.session),
+      run(
+        caller,
+        'send_message_to_agent',
+        { agent_name: input.agent_name, from: input.from, message: input.message },
+        () => messages.send(caller.id, input),
+        () => optionalSession(records.agentRecord(input.agent_name)?.session),
       ),
   };
 }
@@ -120,7 +124,9 @@ export class Messages {
     }
     const outcome = await Promise.race([settled, sleep(this.#deps.deliveryWaitMs ?? 20_000, { unref: true }).then(() => null)]);
     if (outcome === null) return { ...base, state: 'queued' as const, reason: 'not confirmed yet; it stays queued and is retried' };
-    return outcome.state === 'delivered' ? { ...base, state: 'delivered' as const } : { ...base, state: 'undelivered' as const, reason: outcome.reason ?? 'unknown' };
+    return outcome.state === 'delivered'
+      ? { ...base, state: 'delivered' as const }
+      : { ...base, state: 'undelivered' as const, reason: outcome.reason ?? 'unknown' };
   }
 
   /**
@@ -205,7 +211,14 @@ export class Messages {
     for (const message of state.queue) {
       if (message.state === 'delivered' || message.state === 'undelivered') continue;
       if (message.state !== 'queued' && (await this.#confirmedInHistory(message))) {
-        await this.#deps.audit({ kind: 'delivery', actor: 'hub', session: message.session, agent: message.agent, outcome: 'delivered', detail: `${message.deliveryId} (confirmed before restart)` });
+        await this.#deps.audit({
+          kind: 'delivery',
+          actor: 'hub',
+          session: message.session,
+          agent: message.agent,
+          outcome: 'delivered',
+          detail: `${message.deliveryId} (confirmed before restart)`,
+        });
         continue;
       }
       entries.push(message);
@@ -238,6 +251,10 @@ function isRecorded(entry: DeliveryEntry): entry is Frozen<QueuedMessage> {
 
 /** A task title from a message: its first non-blank line, shortened. */
 function firstLine(text: string, max = 72): string {
-  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'Message';
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'Message';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -39,7 +39,8 @@ export class Records {
     const known = sessions.map((s) => s.id);
     // A name (or a root) where an id belongs: say which ids it means.
     const wanted = typeof id === 'string' ? id.trim().toLowerCase() : null;
-    const candidates = wanted === null ? [] : sessions.filter((s) => s.name.toLowerCase() === wanted || s.root === id || s.id.toLowerCase() === wanted).map((s) => s.id);
+    const candidates =
+      wanted === null ? [] : sessions.filter((s) => s.name.toLowerCase() === wanted || s.root === id || s.id.toLowerCase() === wanted).map((s) => s.id);
     const hint =
       candidates.length > 0
         ? `${JSON.stringify(id)} is not a session id but matches session ${candidates.join(', ')}; pass ${candidates.length === 1 ? 'that' : 'one of those'} as session_id.`
@@ -54,8 +55,12 @@ export class Records {
     const agent = typeof name === 'string' ? this.agentRecord(name) : undefined;
     if (agent) return agent;
     const known = this.#store.get().agents.map((a) => a.name);
-    throw new HubError(ErrorCodes.AGENT_NOT_FOUND, `No agent ${JSON.stringify(name)}; the hub has ${known.length === 0 ? 'no agents yet (create_agent makes one)' : known.join(', ')}.`, {
-      data: { agent_name: name, known },
-    });
+    throw new HubError(
+      ErrorCodes.AGENT_NOT_FOUND,
+      `No agent ${JSON.stringify(name)}; the hub has ${known.length === 0 ? 'no agents yet (create_agent makes one)' : known.join(', ')}.`,
+      {
+        data: { agent_name: name, known },
+      },
+    );
   }
 }

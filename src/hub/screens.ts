@@ -71,7 +71,16 @@ const AFTER_EVENT_MS = [150, 700, 2000] as const;
  * is due when it has passed.
  */
 export const STARTUP_SETTLE_MS = 1500;
-const LOOK_AFTER: ReadonlySet<string> = new Set(['SessionStart', 'Stop', 'StopFailure', 'Notification', 'PermissionRequest', 'PermissionDenied', 'Elicitation', 'PreToolUse']);
+const LOOK_AFTER: ReadonlySet<string> = new Set([
+  'SessionStart',
+  'Stop',
+  'StopFailure',
+  'Notification',
+  'PermissionRequest',
+  'PermissionDenied',
+  'Elicitation',
+  'PreToolUse',
+]);
 
 export class ScreenWatch {
   readonly #deps: ScreenWatchDeps;
@@ -181,7 +190,16 @@ export class ScreenWatch {
   #watch(session: string, agent: string): Watched {
     let watched = this.#agents.get(agent);
     if (!watched || watched.session !== session) {
-      watched = { session, dueAt: this.#now() + FIRST_GAP_MS, gapMs: FIRST_GAP_MS, unknownSince: null, last: null, running: null, waiting: false, startedAt: 0 };
+      watched = {
+        session,
+        dueAt: this.#now() + FIRST_GAP_MS,
+        gapMs: FIRST_GAP_MS,
+        unknownSince: null,
+        last: null,
+        running: null,
+        waiting: false,
+        startedAt: 0,
+      };
       this.#agents.set(agent, watched);
     }
     return watched;

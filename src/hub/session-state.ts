@@ -75,7 +75,13 @@ export function newSessionState(spec: SessionSpec, now: number): SessionState {
   const agents = new Map(spec.agents.map((a) => [a.name, a] as const));
   const discover = spec.discoverAgents ?? false;
   return {
-    info: Object.freeze({ id: spec.id, name: spec.name, root: spec.root, createdAt: spec.createdAt ?? new Date(now).toISOString(), agents: [...agents.keys()] }),
+    info: Object.freeze({
+      id: spec.id,
+      name: spec.name,
+      root: spec.root,
+      createdAt: spec.createdAt ?? new Date(now).toISOString(),
+      agents: [...agents.keys()],
+    }),
     discover,
     agentsKnown: !discover && (spec.agentsKnown ?? true),
     agents,

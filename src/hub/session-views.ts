@@ -44,7 +44,16 @@ export function agentStatusChanges(state: SessionState, defaultBackend: BackendN
     const previous = state.lastStatuses.get(view.name) ?? null;
     seen.set(view.name, view.status);
     if (previous !== view.status) {
-      changes.push({ kind: 'agent', session: state.info.id, agent: view.name, status: view.status, previous, why: view.why, progress: view.progress, currentTask: view.currentTask });
+      changes.push({
+        kind: 'agent',
+        session: state.info.id,
+        agent: view.name,
+        status: view.status,
+        previous,
+        why: view.why,
+        progress: view.progress,
+        currentTask: view.currentTask,
+      });
     }
   }
   state.lastStatuses = seen;

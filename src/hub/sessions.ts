@@ -34,10 +34,40 @@ export interface SessionCalls {
 /** The sessions' tool calls, each audited by `run`. */
 export function sessionCalls(sessions: Sessions, run: ToolRunner): SessionCalls {
   return {
-    listSessions: (caller) => run(caller, 'list_sessions', {}, async () => sessions.list(), () => ({}), READ_ONLY),
-    createSession: (caller, input) => run(caller, 'create_session', input, () => sessions.create(input), (s) => optionalSession(s.id)),
-    getSessionStatus: (caller, id) => run(caller, 'get_session_status', { session_id: id }, async () => sessions.status(id), (s) => optionalSession(s.session.id), READ_ONLY),
-    deleteSession: (caller, id, force) => run(caller, 'delete_session', { session_id: id, force }, () => sessions.delete(id, force), () => optionalSession(id)),
+    listSessions: (caller) =>
+      run(
+        caller,
+        'list_sessions',
+        {},
+        async () => sessions.list(),
+        () => ({}),
+        READ_ONLY,
+      ),
+    createSession: (caller, input) =>
+      run(
+        caller,
+        'create_session',
+        input,
+        () => sessions.create(input),
+        (s) => optionalSession(s.id),
+      ),
+    getSessionStatus: (caller, id) =>
+      run(
+        caller,
+        'get_session_status',
+        { session_id: id },
+        async () => sessions.status(id),
+        (s) => optionalSession(s.session.id),
+        READ_ONLY,
+      ),
+    deleteSession: (caller, id, force) =>
+      run(
+        caller,
+        'delete_session',
+        { session_id: id, force },
+        () => sessions.delete(id, force),
+        () => optionalSession(id),
+      ),
   };
 }
 
@@ -91,15 +121,23 @@ export class Sessions {
     const name = validateSessionName(input.session_name);
     const state = store.get();
     if (state.sessions.length >= config.maxSessions) {
-      throw new HubError(ErrorCodes.LIMIT_REACHED, `The hub already runs ${state.sessions.length} sessions (--max-sessions ${config.maxSessions}); delete one or start the hub with a higher --max-sessions.`, {
-        data: { limit: config.maxSessions },
-      });
+      throw new HubError(
+        ErrorCodes.LIMIT_REACHED,
+        `The hub already runs ${state.sessions.length} sessions (--max-sessions ${config.maxSessions}); delete one or start the hub with a higher --max-sessions.`,
+        {
+          data: { limit: config.maxSessions },
+        },
+      );
     }
     const named = state.sessions.find((s) => s.name === name);
     if (named !== undefined) {
-      throw new HubError(ErrorCodes.ALREADY_EXISTS, `A session named "${name}" already exists: session_id ${named.id} (root ${named.root}); pick another name or use that session_id.`, {
-        data: { session_name: name, session_id: named.id },
-      });
+      throw new HubError(
+        ErrorCodes.ALREADY_EXISTS,
+        `A session named "${name}" already exists: session_id ${named.id} (root ${named.root}); pick another name or use that session_id.`,
+        {
+          data: { session_name: name, session_id: named.id },
+        },
+      );
     }
     const root = await validateSessionRoot(input.root_path, {
       existingRoots: state.sessions.map((s) => s.root),
@@ -132,9 +170,13 @@ export class Sessions {
     if (!force) {
       const busy = members.filter((a) => index.getStatus(a.name) === 'working').map((a) => a.name);
       if (busy.length > 0) {
-        throw new HubError(ErrorCodes.AGENT_BUSY, `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} working in this session; wait until idle or pass force: true to stop them.`, {
-          data: { agents: busy },
-        });
+        throw new HubError(
+          ErrorCodes.AGENT_BUSY,
+          `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} working in this session; wait until idle or pass force: true to stop them.`,
+          {
+            data: { agents: busy },
+          },
+        );
       }
     }
     for (const agent of members) {
@@ -158,7 +200,10 @@ export class Sessions {
   }
 
   #writeRoots(): Promise<void> {
-    return writeRootsFile(this.#deps.rootsFile, this.#deps.store.get().sessions.map((s) => s.root));
+    return writeRootsFile(
+      this.#deps.rootsFile,
+      this.#deps.store.get().sessions.map((s) => s.root),
+    );
   }
 
   /** ROOT_OVERLAP names the session (its id) whose root is in the way. */

@@ -35,10 +35,39 @@ export interface TaskCalls {
 /** The tasks' tool calls, each audited by `run`. */
 export function taskCalls(tasks: Tasks, todo: TodoEditor, run: ToolRunner): TaskCalls {
   return {
-    listTasks: (caller, filter) => run(caller, 'list_tasks', filter, async () => tasks.list(filter), () => optionalSession(filter.session_id), READ_ONLY),
-    createTask: (caller, input) => run(caller, 'create_task', input, () => tasks.create(caller.id, input), () => optionalSession(input.session_id)),
-    updateTask: (caller, input) => run(caller, 'update_task', input, () => tasks.update(caller.id, input), () => optionalSession(input.session_id)),
-    editTodo: (caller, input) => run(caller, 'edit_todo', input, () => todo.edit(caller.id, input), () => optionalSession(input.session_id)),
+    listTasks: (caller, filter) =>
+      run(
+        caller,
+        'list_tasks',
+        filter,
+        async () => tasks.list(filter),
+        () => optionalSession(filter.session_id),
+        READ_ONLY,
+      ),
+    createTask: (caller, input) =>
+      run(
+        caller,
+        'create_task',
+        input,
+        () => tasks.create(caller.id, input),
+        () => optionalSession(input.session_id),
+      ),
+    updateTask: (caller, input) =>
+      run(
+        caller,
+        'update_task',
+        input,
+        () => tasks.update(caller.id, input),
+        () => optionalSession(input.session_id),
+      ),
+    editTodo: (caller, input) =>
+      run(
+        caller,
+        'edit_todo',
+        input,
+        () => todo.edit(caller.id, input),
+        () => optionalSession(input.session_id),
+      ),
     readTodo: (sessionId) => tasks.readTodo(sessionId),
     readTask: (sessionId, taskId) => tasks.readTask(sessionId, taskId),
   };
@@ -81,7 +110,8 @@ export class Tasks {
         if (filter.assignee !== undefined && task.assignee !== filter.assignee) continue;
         tasks.push({ ...task, session: id });
       }
-      for (const file of this.#deps.index.brokenTasks(id)) broken.push({ id: file.id, file: file.file, line: file.line, code: file.code, message: file.message, session: id });
+      for (const file of this.#deps.index.brokenTasks(id))
+        broken.push({ id: file.id, file: file.file, line: file.line, code: file.code, message: file.message, session: id });
     }
     return { tasks, broken };
   }
@@ -115,7 +145,9 @@ export class Tasks {
     if (!task) throw new HubError(ErrorCodes.INTERNAL, `${created.file} was written but the index does not show it yet; list_tasks will.`);
     // Written anyway (the agent or the task may come later), but said: an assignee that is no
     // agent of the session, a dependency no task file has (the index's own diagnostics).
-    const warnings = this.#deps.index.sessionStatus(session.id).diagnostics.filter((d) => d.file === created.file && (d.code === 'assignee-unknown' || d.code === 'depends-on-unknown'));
+    const warnings = this.#deps.index
+      .sessionStatus(session.id)
+      .diagnostics.filter((d) => d.file === created.file && (d.code === 'assignee-unknown' || d.code === 'depends-on-unknown'));
     return { task: task.summary, warnings };
   }
 
@@ -149,7 +181,14 @@ export class Tasks {
       },
       { beforeWrite: (path, hash) => this.#deps.index.expectOwnWrite(path, hash, { routed: false }) },
     );
-    this.#deps.git.expectHubWrite(session.id, file, { caller: callerId, summary: `task updated (${Object.keys(fields).filter((k) => k !== 'updated').join(', ') || 'log'})` });
+    this.#deps.git.expectHubWrite(session.id, file, {
+      caller: callerId,
+      summary: `task updated (${
+        Object.keys(fields)
+          .filter((k) => k !== 'updated')
+          .join(', ') || 'log'
+      })`,
+    });
     await this.#deps.index.reflect(join(session.root, file));
     return this.#deps.index.task(session.id, taskId)?.summary ?? indexed.summary;
   }
@@ -182,6 +221,10 @@ export class Tasks {
       );
     }
     const known = this.#deps.index.tasks(sessionId).length;
-    return new HubError(ErrorCodes.TASK_NOT_FOUND, `${taskId} is not a task of session ${sessionId}; list_tasks shows its ${known} task${known === 1 ? '' : 's'}.`, { data: { task_id: taskId } });
+    return new HubError(
+      ErrorCodes.TASK_NOT_FOUND,
+      `${taskId} is not a task of session ${sessionId}; list_tasks shows its ${known} task${known === 1 ? '' : 's'}.`,
+      { data: { task_id: taskId } },
+    );
   }
 }

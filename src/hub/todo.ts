@@ -41,10 +41,15 @@ export class TodoEditor {
     let result: { text: string; changed: boolean; before: string };
     try {
       let before = '';
-      const updated = await updateProtocolFile(session.root, TODO_FILE, (current) => {
+      const updated = await updateProtocolFile(
+        session.root,
+        TODO_FILE,
+        (current) => {
           before = current;
           return edit(current);
-        }, { beforeWrite });
+        },
+        { beforeWrite },
+      );
       result = { text: updated.text, changed: updated.changed, before };
     } catch (error) {
       // No TODO.md yet: adding an item writes the first one (never over one made meanwhile).
@@ -56,7 +61,10 @@ export class TodoEditor {
       result = { text, changed: true, before: '' };
     }
     if (result.changed) {
-      this.#deps.git.expectHubWrite(session.id, TODO_FILE, { caller: callerId, summary: input.action === 'add' ? `item added for ${input.agent}` : `item on line ${input.line} ${input.action}ed` });
+      this.#deps.git.expectHubWrite(session.id, TODO_FILE, {
+        caller: callerId,
+        summary: input.action === 'add' ? `item added for ${input.agent}` : `item on line ${input.line} ${input.action}ed`,
+      });
       await this.#deps.index.reflect(join(session.root, TODO_FILE));
     }
     const doc = parseTodo(result.text, TODO_FILE, { agents });
@@ -70,7 +78,8 @@ export class TodoEditor {
       while (first < old.length && first < now.length && old[first] === now[first]) first++;
       item = doc.items.find((candidate) => candidate.line > first && candidate.text === target.text);
     }
-    if (item === undefined) throw new HubError(ErrorCodes.INTERNAL, `${TODO_FILE} was edited but the item does not read back; get_session_status shows the file's state.`);
+    if (item === undefined)
+      throw new HubError(ErrorCodes.INTERNAL, `${TODO_FILE} was edited but the item does not read back; get_session_status shows the file's state.`);
     return {
       file: TODO_FILE,
       item: { line: item.line, text: item.text, checked: item.checked, assignee: item.assignee, section: doc.sections[item.section]?.title ?? null },

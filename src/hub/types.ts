@@ -90,7 +90,11 @@ export interface SessionInfo {
 export interface SessionStatus {
   readonly session: SessionInfo;
   readonly agents: readonly AgentView[];
-  readonly todo: { readonly done: number; readonly total: number; readonly sections: readonly { title: string; agent: string | null; done: number; total: number }[] };
+  readonly todo: {
+    readonly done: number;
+    readonly total: number;
+    readonly sections: readonly { title: string; agent: string | null; done: number; total: number }[];
+  };
   /** `items`: every task, most pressing first (see byUrgency in status.ts). */
   readonly tasks: { readonly total: number; readonly byStatus: Readonly<Partial<Record<TaskStatus, number>>>; readonly items: readonly TaskSummary[] };
   readonly diagnostics: readonly Diagnostic[];

@@ -47,15 +47,17 @@ export function locateFrontMatter(text: string): FrontMatterLocation {
   };
 }
 
-export type YamlResult =
-  | { readonly ok: true; readonly data: unknown }
-  | { readonly ok: false; readonly line: number; readonly message: string };
+export type YamlResult = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly line: number; readonly message: string };
 
 /** Parses a front matter block's YAML. `line` of an error is 1-based within the YAML text. */
 export function parseYaml(yaml: string): YamlResult {
   const stray = /(?:^|\n)(---|\.\.\.)/.exec(yaml);
   if (stray !== null) {
-    return { ok: false, line: lineOfOffset(yaml, stray.index + (yaml[stray.index] === '\n' ? 1 : 0)), message: `a line starting with "${stray[1] ?? '---'}" inside the front matter` };
+    return {
+      ok: false,
+      line: lineOfOffset(yaml, stray.index + (yaml[stray.index] === '\n' ? 1 : 0)),
+      message: `a line starting with "${stray[1] ?? '---'}" inside the front matter`,
+    };
   }
   try {
     const file = matter(`---\n${yaml}\n---\n`, { language: 'yaml' });

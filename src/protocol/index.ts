@@ -8,7 +8,20 @@ export type { ParseTodoOptions } from './todo.js';
 export { parseTask, checkTaskSet, TASK_FIELDS, UNSAFE_TO_EDIT } from './task.js';
 export type { TaskField } from './task.js';
 export { normalizeStatus, normalizePriority } from './task-status.js';
-export { slugify, taskIdFromFileName, taskFileName, taskNumber, isTaskId, isAgentName, mentions, taskRefs, agentInHeading, TASKS_DIR, TODO_FILE, TASK_FILE_PATTERN } from './names.js';
+export {
+  slugify,
+  taskIdFromFileName,
+  taskFileName,
+  taskNumber,
+  isTaskId,
+  isAgentName,
+  mentions,
+  taskRefs,
+  agentInHeading,
+  TASKS_DIR,
+  TODO_FILE,
+  TASK_FILE_PATTERN,
+} from './names.js';
 export { toggleTodoItem, addTodoItem } from './todo-edit.js';
 export { setTaskFields, appendTaskLog, formatLogLine, MAX_LOG_TEXT } from './task-edit.js';
 export type { TaskFieldUpdate, TaskLogInput } from './task-edit.js';

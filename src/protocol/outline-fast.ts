@@ -43,7 +43,11 @@ const CODE_BOX = /^(?:[-+*]|\d{1,9}[.)])[ \t]+\[[ xX]\]/;
 const TASK_BOX = /^\[([ \txX])\][ \t]+\S/;
 
 /** The line of `text` starting at `pos` (a CRLF's CR dropped), where the next one starts, and whether it is the last before `to`. */
-function lineAt(text: string, pos: number, to: number): { readonly start: number; readonly end: number; readonly line: string; readonly next: number; readonly last: boolean } {
+function lineAt(
+  text: string,
+  pos: number,
+  to: number,
+): { readonly start: number; readonly end: number; readonly line: string; readonly next: number; readonly last: boolean } {
   let nl = text.indexOf('\n', pos);
   if (nl === -1 || nl > to) nl = to;
   const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
@@ -171,67 +175,67 @@ export function scanOutlineOrWhy(text: string, from = 0, to = text.length, first
       };
       const found = MARKER.exec(rest);
       const marker = found !== null && (rest.length === found[0].length || /^[ \t]/.test(rest.slice(found[0].length))) ? found : null;
-        if (rel >= 4) {
-          if (inParagraph) {
-            if (!continuation()) return unsure('a table inside a list item');
-          } else {
-            // Indented code (4+ spaces where no paragraph goes on): text, never items.
-            stack.length = matched;
-            endParagraph();
-            code = { base, first: lineNo, last: lineNo, boxes: CODE_BOX.test(rest) ? 1 : 0 };
-            extend(lineStart, line);
-          }
-        } else if (inParagraph && SETEXT_OR_DASHES.test(rest)) {
-          return unsure('a setext heading underline (=== or --- under text)');
-        } else if (THEMATIC.test(rest)) {
-          stack.length = matched;
-          endParagraph();
-          extend(lineStart, line);
-        } else if (ATX.test(rest)) {
-          if (matched > 0) return unsure('a heading inside a list item');
-          stack.length = 0;
-          endParagraph();
-          headings.push({ depth: ATX.exec(rest)?.[1]?.length ?? 1, text: atxText(rest), line: lineNo, start: lineStart + indent });
-        } else if (FENCE.test(rest)) {
-          const open = FENCE.exec(rest);
-          const marks = open?.[1] ?? '```';
-          if (marks[0] === '`' && (open?.[2] ?? '').includes('`')) return unsure('backticks that may or may not open a code fence');
-          stack.length = matched;
-          endParagraph();
-          fence = { char: marks[0] ?? '`', len: marks.length, depth: matched };
-          fenceLine = lineNo;
-          extend(lineStart, line);
-        } else if (rest[0] === '>') {
-          return unsure('a block quote');
-        } else if (rest.startsWith('<!--')) {
-          if (matched > 0 || rest.startsWith('<!-->') || rest.startsWith('<!--->')) return unsure('an HTML comment inside a list item');
-          stack.length = 0;
-          endParagraph();
-          inComment = !rest.slice(4).includes('-->');
-        } else if (/^<[A-Za-z/!?]/.test(rest)) {
-          return unsure('HTML');
-        } else if (marker !== null) {
-          const draft = readItem(text, { start: lineStart, end: lineEnd, no: lineNo, indent, rest }, marker, matched, inParagraph);
-          if ('reason' in draft) return draft;
-          stack.length = matched;
-          endParagraph();
-          items.push(draft);
-          stack.push(draft);
-          inParagraph = true;
-          paraItem = draft;
-          extend(lineStart, line);
-        } else if (inParagraph && rest.includes('|') && TABLE_DELIMITER.test(rest)) {
-          if (paraItem !== null || matched < stack.length) return unsure('a table inside a list item');
-          inTable = true;
-          extend(lineStart, line);
-        } else if (inParagraph) {
+      if (rel >= 4) {
+        if (inParagraph) {
           if (!continuation()) return unsure('a table inside a list item');
         } else {
+          // Indented code (4+ spaces where no paragraph goes on): text, never items.
           stack.length = matched;
-          inParagraph = true;
-          paraItem = null;
+          endParagraph();
+          code = { base, first: lineNo, last: lineNo, boxes: CODE_BOX.test(rest) ? 1 : 0 };
           extend(lineStart, line);
         }
+      } else if (inParagraph && SETEXT_OR_DASHES.test(rest)) {
+        return unsure('a setext heading underline (=== or --- under text)');
+      } else if (THEMATIC.test(rest)) {
+        stack.length = matched;
+        endParagraph();
+        extend(lineStart, line);
+      } else if (ATX.test(rest)) {
+        if (matched > 0) return unsure('a heading inside a list item');
+        stack.length = 0;
+        endParagraph();
+        headings.push({ depth: ATX.exec(rest)?.[1]?.length ?? 1, text: atxText(rest), line: lineNo, start: lineStart + indent });
+      } else if (FENCE.test(rest)) {
+        const open = FENCE.exec(rest);
+        const marks = open?.[1] ?? '```';
+        if (marks[0] === '`' && (open?.[2] ?? '').includes('`')) return unsure('backticks that may or may not open a code fence');
+        stack.length = matched;
+        endParagraph();
+        fence = { char: marks[0] ?? '`', len: marks.length, depth: matched };
+        fenceLine = lineNo;
+        extend(lineStart, line);
+      } else if (rest[0] === '>') {
+        return unsure('a block quote');
+      } else if (rest.startsWith('<!--')) {
+        if (matched > 0 || rest.startsWith('<!-->') || rest.startsWith('<!--->')) return unsure('an HTML comment inside a list item');
+        stack.length = 0;
+        endParagraph();
+        inComment = !rest.slice(4).includes('-->');
+      } else if (/^<[A-Za-z/!?]/.test(rest)) {
+        return unsure('HTML');
+      } else if (marker !== null) {
+        const draft = readItem(text, { start: lineStart, end: lineEnd, no: lineNo, indent, rest }, marker, matched, inParagraph);
+        if ('reason' in draft) return draft;
+        stack.length = matched;
+        endParagraph();
+        items.push(draft);
+        stack.push(draft);
+        inParagraph = true;
+        paraItem = draft;
+        extend(lineStart, line);
+      } else if (inParagraph && rest.includes('|') && TABLE_DELIMITER.test(rest)) {
+        if (paraItem !== null || matched < stack.length) return unsure('a table inside a list item');
+        inTable = true;
+        extend(lineStart, line);
+      } else if (inParagraph) {
+        if (!continuation()) return unsure('a table inside a list item');
+      } else {
+        stack.length = matched;
+        inParagraph = true;
+        paraItem = null;
+        extend(lineStart, line);
+      }
     }
     if (last) break;
   }
@@ -457,7 +461,8 @@ export function looseOutline(text: string, from: number, to: number, firstLine: 
     const opens = quote === '' ? column : (/^ */.exec(line)?.[0].length ?? 0);
     // A line without a quote marker ends the items opened inside a quote (at most it is lazy text).
     if (quote === '') while (stack.length > 0 && quoted.has(stack[stack.length - 1] as Draft)) stack.pop();
-    const lazy = paraItem !== null && !wasBlank && quote === '' && marker === null && !ATX.test(rest) && !/^(?:`{3}|~{3}|<!--)/.test(rest) && !THEMATIC.test(rest);
+    const lazy =
+      paraItem !== null && !wasBlank && quote === '' && marker === null && !ATX.test(rest) && !/^(?:`{3}|~{3}|<!--)/.test(rest) && !THEMATIC.test(rest);
     if (!lazy) {
       while (stack.length > 0 && opens < (stack[stack.length - 1]?.contentIndent ?? 0)) stack.pop();
     }

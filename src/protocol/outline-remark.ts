@@ -41,7 +41,12 @@ export function remarkOutline(text: string): Outline {
       for (let i = node.children.length - 1; i >= 0; i--) {
         const child = node.children[i];
         if (child !== undefined) {
-          pending.push({ node: child, depth: childDepth, contained: contained || node.type === 'listItem' || node.type === 'blockquote', quoted: quoted || node.type === 'blockquote' });
+          pending.push({
+            node: child,
+            depth: childDepth,
+            contained: contained || node.type === 'listItem' || node.type === 'blockquote',
+            quoted: quoted || node.type === 'blockquote',
+          });
         }
       }
     }
@@ -120,5 +125,10 @@ function itemOf(node: ListItem, text: string, depth: number, quoted: boolean): O
 /** One line of text from a fragment; inside a block quote, continuation lines carry its markers. */
 function unquote(fragment: string, quoted: boolean): string {
   if (!quoted) return oneLine(fragment);
-  return oneLine(fragment.split('\n').map((part, i) => (i === 0 ? part : part.replace(/^[ \t]*(?:>[ \t]?)*/, ''))).join('\n'));
+  return oneLine(
+    fragment
+      .split('\n')
+      .map((part, i) => (i === 0 ? part : part.replace(/^[ \t]*(?:>[ \t]?)*/, '')))
+      .join('\n'),
+  );
 }

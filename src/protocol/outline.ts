@@ -125,8 +125,18 @@ function countLines(text: string, from: number, to: number): number {
 
 function shift(found: Outline, by: number, lines: number): Outline {
   return {
-    ...(found.skipped === undefined ? {} : { skipped: found.skipped.map((range) => ({ line: range.line + lines, endLine: range.endLine + lines, cause: { ...range.cause, line: range.cause.line + lines } })) }),
-    ...(found.codeBoxes === undefined ? {} : { codeBoxes: found.codeBoxes.map((range) => ({ ...range, line: range.line + lines, endLine: range.endLine + lines })) }),
+    ...(found.skipped === undefined
+      ? {}
+      : {
+          skipped: found.skipped.map((range) => ({
+            line: range.line + lines,
+            endLine: range.endLine + lines,
+            cause: { ...range.cause, line: range.cause.line + lines },
+          })),
+        }),
+    ...(found.codeBoxes === undefined
+      ? {}
+      : { codeBoxes: found.codeBoxes.map((range) => ({ ...range, line: range.line + lines, endLine: range.endLine + lines })) }),
     engine: found.engine,
     headings: found.headings.map((h) => ({ ...h, start: h.start + by, line: h.line + lines })),
     items: found.items.map((item) => ({

@@ -20,14 +20,19 @@ export interface NewTask {
 }
 
 export function renderTask(template: string, task: NewTask): string {
-  if (!isTaskId(task.id)) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `"id" must be TASK-<number>, not ${JSON.stringify(task.id)}.`, { data: { field: 'id' } });
+  if (!isTaskId(task.id))
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `"id" must be TASK-<number>, not ${JSON.stringify(task.id)}.`, { data: { field: 'id' } });
   if (typeof task.created !== 'string' || !DATE_PATTERN.test(task.created)) {
     throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"created" must be a date like 2026-11-21 or 2026-11-21T14:03:00Z.', { data: { field: 'created' } });
   }
   const body = task.body ?? '';
-  if (typeof body !== 'string' || /\u0000/.test(body)) throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"body" must be text without NUL characters.', { data: { field: 'body' } });
+  if (typeof body !== 'string' || /\u0000/.test(body))
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"body" must be text without NUL characters.', { data: { field: 'body' } });
   // parseTask reads U+FFFD as the trace of broken UTF-8 and would refuse the file we write.
-  for (const [field, value] of [['title', task.title], ['body', body]] as const) {
+  for (const [field, value] of [
+    ['title', task.title],
+    ['body', body],
+  ] as const) {
     if (typeof value === 'string' && value.includes('\uFFFD')) {
       throw new HubError(ErrorCodes.INVALID_ARGUMENT, `"${field}" contains U+FFFD (the replacement character); remove it.`, { data: { field } });
     }
@@ -57,12 +62,27 @@ export function renderTask(template: string, task: NewTask): string {
     priority: task.priority ?? 'medium',
     depends_on: [...(task.depends_on ?? [])],
   };
-  const got = doc.task === null ? null : { id: doc.task.id, title: doc.task.title, status: doc.task.status, assignee: doc.task.assignee, from: doc.task.from, priority: doc.task.priority, depends_on: [...doc.task.depends_on] };
+  const got =
+    doc.task === null
+      ? null
+      : {
+          id: doc.task.id,
+          title: doc.task.title,
+          status: doc.task.status,
+          assignee: doc.task.assignee,
+          from: doc.task.from,
+          priority: doc.task.priority,
+          depends_on: [...doc.task.depends_on],
+        };
   const errors = doc.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (errors.length > 0 || !isDeepStrictEqual(got, expected)) {
-    throw new HubError(ErrorCodes.CONFIG_ERROR, `The task template does not produce a valid task file (${errors[0]?.message ?? 'fields do not read back'}); it needs {{id}}, {{title}}, {{status}}, … in its front matter.`, {
-      data: { diagnostics: errors },
-    });
+    throw new HubError(
+      ErrorCodes.CONFIG_ERROR,
+      `The task template does not produce a valid task file (${errors[0]?.message ?? 'fields do not read back'}); it needs {{id}}, {{title}}, {{status}}, … in its front matter.`,
+      {
+        data: { diagnostics: errors },
+      },
+    );
   }
   return text;
 }

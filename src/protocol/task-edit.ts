@@ -20,9 +20,13 @@ export function editableTask(text: string, file: string): TaskDoc & { task: NonN
   const doc = parseTask(text, file);
   if (!doc.editable || doc.task === null) {
     const first = doc.diagnostics.find((diagnostic) => diagnostic.severity === 'error');
-    throw new HubError(ErrorCodes.NOT_EDITABLE, `${file} did not parse (line ${first?.line ?? 1}: ${first?.message ?? 'no task found'}); fix it by hand before the hub edits it.`, {
-      data: { file, diagnostics: doc.diagnostics },
-    });
+    throw new HubError(
+      ErrorCodes.NOT_EDITABLE,
+      `${file} did not parse (line ${first?.line ?? 1}: ${first?.message ?? 'no task found'}); fix it by hand before the hub edits it.`,
+      {
+        data: { file, diagnostics: doc.diagnostics },
+      },
+    );
   }
   return doc as TaskDoc & { task: NonNullable<TaskDoc['task']> };
 }
@@ -61,7 +65,9 @@ export function setTaskFields(text: string, file: string, fields: TaskFieldUpdat
   const readBack = after.task as unknown as Record<string, unknown> | null;
   const intended = wanted.every((key) => readBack !== null && isDeepStrictEqual(readBack[key], key === 'title' ? String(fields[key]).trim() : fields[key]));
   if (!after.editable || !intended) {
-    throw new HubError(ErrorCodes.NOT_EDITABLE, `Setting ${wanted.join(', ')} in ${file} would not read back as intended; edit the front matter by hand.`, { data: { file, fields: wanted } });
+    throw new HubError(ErrorCodes.NOT_EDITABLE, `Setting ${wanted.join(', ')} in ${file} would not read back as intended; edit the front matter by hand.`, {
+      data: { file, fields: wanted },
+    });
   }
   return result;
 }
@@ -84,7 +90,10 @@ export function formatLogLine(entry: TaskLogInput, eol: string): { line: string;
   checkSenderName(entry.who, 'who');
   if (entry.to !== undefined) checkAgentName(entry.to, 'to');
   if (typeof entry.text !== 'string') throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"text" must be text.', { data: { field: 'text' } });
-  if (entry.text.length > MAX_LOG_TEXT) throw new HubError(ErrorCodes.TOO_LARGE, `A log entry is at most ${MAX_LOG_TEXT} characters; put long content in a file and link it.`, { data: { field: 'text' } });
+  if (entry.text.length > MAX_LOG_TEXT)
+    throw new HubError(ErrorCodes.TOO_LARGE, `A log entry is at most ${MAX_LOG_TEXT} characters; put long content in a file and link it.`, {
+      data: { field: 'text' },
+    });
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(entry.text)) {
     throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"text" must not contain control characters.', { data: { field: 'text' } });
   }
@@ -94,7 +103,8 @@ export function formatLogLine(entry: TaskLogInput, eol: string): { line: string;
     .map((line) => line.replace(/[ \t]+$/, ''));
   while (lines.length > 0 && lines[0] === '') lines.shift();
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0 || (lines[0] ?? '').trim() === '') throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"text" must not be empty.', { data: { field: 'text' } });
+  if (lines.length === 0 || (lines[0] ?? '').trim() === '')
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, '"text" must not be empty.', { data: { field: 'text' } });
   lines[0] = (lines[0] ?? '').trimStart();
   // A message opening with a code fence starts on its own line: after "who:" the fence would
   // be plain text and its closing fence would open a new, unclosed one.
@@ -130,9 +140,13 @@ export function appendTaskLog(text: string, file: string, entry: TaskLogInput): 
   const kept = isDeepStrictEqual(after.log.slice(0, doc.log.length), doc.log);
   const intended = kept && after.log.length === doc.log.length + 1 && entryBack?.at === entry.at && entryBack.from === entry.who && entryBack.text === said;
   if (!after.editable || !intended) {
-    throw new HubError(ErrorCodes.NOT_EDITABLE, `Appending to the log of ${file} would not read back as one new entry (an unclosed code block or comment in its Log section?); edit the file by hand.`, {
-      data: { file },
-    });
+    throw new HubError(
+      ErrorCodes.NOT_EDITABLE,
+      `Appending to the log of ${file} would not read back as one new entry (an unclosed code block or comment in its Log section?); edit the file by hand.`,
+      {
+        data: { file },
+      },
+    );
   }
   return result;
 }

@@ -58,7 +58,16 @@ export function normalizeStatus(raw: string): TaskStatus | null {
 export function normalizePriority(raw: string): TaskPriority | null {
   if (typeof raw !== 'string') return null;
   const key = raw.trim().toLowerCase();
-  const aliases: Readonly<Record<string, TaskPriority>> = { urgent: 'critical', crit: 'critical', p0: 'critical', p1: 'high', p2: 'medium', normal: 'medium', med: 'medium', p3: 'low' };
+  const aliases: Readonly<Record<string, TaskPriority>> = {
+    urgent: 'critical',
+    crit: 'critical',
+    p0: 'critical',
+    p1: 'high',
+    p2: 'medium',
+    normal: 'medium',
+    med: 'medium',
+    p3: 'low',
+  };
   if ((TASK_PRIORITIES as readonly string[]).includes(key)) return key as TaskPriority;
   return Object.hasOwn(aliases, key) ? (aliases[key] ?? null) : null;
 }

@@ -15,7 +15,16 @@ export const TASK_FIELDS = ['id', 'title', 'status', 'assignee', 'from', 'priori
 export type TaskField = (typeof TASK_FIELDS)[number];
 
 /** Diagnostics after which the hub must not edit the file (it did not parse). */
-export const UNSAFE_TO_EDIT = new Set(['too-large', 'binary', 'not-utf8', 'unparsable', 'front-matter-missing', 'front-matter-unclosed', 'yaml-invalid', 'front-matter-not-mapping']);
+export const UNSAFE_TO_EDIT = new Set([
+  'too-large',
+  'binary',
+  'not-utf8',
+  'unparsable',
+  'front-matter-missing',
+  'front-matter-unclosed',
+  'yaml-invalid',
+  'front-matter-not-mapping',
+]);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const agentName = z
@@ -42,7 +51,17 @@ const FIELD_SCHEMAS = {
     .pipe(z.string().regex(SENDER_NAME_PATTERN, 'must be an agent name, "user" or a handle like jane.doe (a letter, then up to 63 letters, digits, _ - . @)'))
     .nullable(),
   priority: z.string(),
-  depends_on: z.union([z.string().transform((list) => list.split(',').map((id) => id.trim()).filter((id) => id !== '')), z.array(scalar.transform(String))]).nullable(),
+  depends_on: z
+    .union([
+      z.string().transform((list) =>
+        list
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      ),
+      z.array(scalar.transform(String)),
+    ])
+    .nullable(),
   created: dateLike.nullable(),
   updated: dateLike.nullable(),
 } as const;
@@ -65,13 +84,19 @@ function readTask(text: string, file: string): TaskDoc {
   };
   const front = locateFrontMatter(text);
   if (front.kind !== 'block') {
-    if (front.kind === 'none') report(1, 'error', 'front-matter-missing', 'A task file starts with a "---" front matter block (id, title, status, …); none was found.');
+    if (front.kind === 'none')
+      report(1, 'error', 'front-matter-missing', 'A task file starts with a "---" front matter block (id, title, status, …); none was found.');
     else report(1, 'error', 'front-matter-unclosed', 'The front matter opened with "---" on line 1 is never closed; add a "---" line after it.');
     return finish(text, file, null, 0, diagnostics, {});
   }
   const parsed = parseYaml(front.yaml);
   if (!parsed.ok) {
-    report(front.openLine + parsed.line, 'error', 'yaml-invalid', `The front matter is not valid YAML: ${parsed.message}. Fix it (quote values containing ": " or "#").`);
+    report(
+      front.openLine + parsed.line,
+      'error',
+      'yaml-invalid',
+      `The front matter is not valid YAML: ${parsed.message}. Fix it (quote values containing ": " or "#").`,
+    );
     return finish(text, file, null, front.end, diagnostics, {});
   }
   const data = parsed.data;
@@ -88,7 +113,11 @@ function readTask(text: string, file: string): TaskDoc {
     const value = fields[key];
     if (!(value instanceof Date)) continue;
     const line = text.split('\n')[(lines.get(key) ?? 0) - 1] ?? '';
-    const raw = line.replace(/^[^:]*:/, '').replace(/\s+#.*$/, '').trim().replace(/^(["'])(.*)\1$/, '$2');
+    const raw = line
+      .replace(/^[^:]*:/, '')
+      .replace(/\s+#.*$/, '')
+      .trim()
+      .replace(/^(["'])(.*)\1$/, '$2');
     fields[key] = raw === '' ? isoOfYamlDate(value) : raw;
   }
   const task = validateFields(fields, file, front, lines, report);
@@ -151,7 +180,8 @@ function fieldReader(data: Record<string, unknown>, front: FrontMatterBlock, fie
     if (value === undefined) return undefined;
     const result = FIELD_SCHEMAS[key].safeParse(value);
     if (result.success) {
-      if (key === 'title' && typeof value !== 'string') report(lineOf(key), 'warning', 'type-coerced', `"title" should be text; ${JSON.stringify(value)} is read as "${String(value)}".`);
+      if (key === 'title' && typeof value !== 'string')
+        report(lineOf(key), 'warning', 'type-coerced', `"title" should be text; ${JSON.stringify(value)} is read as "${String(value)}".`);
       return result.data as z.output<(typeof FIELD_SCHEMAS)[K]>;
     }
     const issue = result.error.issues[0];
@@ -166,7 +196,12 @@ function taskIdOf(data: Record<string, unknown>, file: string, front: FrontMatte
   const nameId = taskIdFromFileName(file);
   const frontId = read.field('id');
   if (frontId === undefined && data.id === undefined) {
-    report(front.openLine + 1, 'error', 'id-missing', nameId === null ? 'The task has no "id" (TASK-<n>) and its file name carries none.' : `The task has no "id"; add "id: ${nameId}" to match its file name.`);
+    report(
+      front.openLine + 1,
+      'error',
+      'id-missing',
+      nameId === null ? 'The task has no "id" (TASK-<n>) and its file name carries none.' : `The task has no "id"; add "id: ${nameId}" to match its file name.`,
+    );
   } else if (frontId !== undefined && nameId !== null && frontId !== nameId) {
     report(read.lineOf('id'), 'error', 'id-mismatch', `"id: ${frontId}" does not match the file name's ${nameId}; the file name wins. Make them agree.`);
   } else if (frontId !== undefined && nameId === null) {
@@ -184,7 +219,12 @@ function statusOf(data: Record<string, unknown>, front: FrontMatterBlock, read: 
   }
   const normal = normalizeStatus(raw);
   if (normal !== null) return normal;
-  report(read.lineOf('status'), 'error', 'status-unknown', `Unknown status "${raw}"; use one of todo, in_progress, blocked, review, done, cancelled. It is read as todo.`);
+  report(
+    read.lineOf('status'),
+    'error',
+    'status-unknown',
+    `Unknown status "${raw}"; use one of todo, in_progress, blocked, review, done, cancelled. It is read as todo.`,
+  );
   return 'todo';
 }
 
@@ -276,15 +316,33 @@ export function checkTaskSet(docs: readonly TaskDoc[]): Diagnostic[] {
     if (holders.length < 2) continue;
     for (const doc of holders) {
       const others = holders.filter((other) => other !== doc).map((other) => other.file);
-      diagnostics.push({ file: doc.file, line: doc.fieldLines?.id ?? 1, severity: 'error', code: 'duplicate-id', message: `${id} is also used by ${others.join(', ')}; give each task its own id.` });
+      diagnostics.push({
+        file: doc.file,
+        line: doc.fieldLines?.id ?? 1,
+        severity: 'error',
+        code: 'duplicate-id',
+        message: `${id} is also used by ${others.join(', ')}; give each task its own id.`,
+      });
     }
   }
   for (const doc of docs) {
     for (const dep of doc.task?.depends_on ?? []) {
       if (dep === doc.task?.id) {
-        diagnostics.push({ file: doc.file, line: doc.fieldLines?.depends_on ?? 1, severity: 'warning', code: 'depends-on-self', message: `${dep} depends on itself.` });
+        diagnostics.push({
+          file: doc.file,
+          line: doc.fieldLines?.depends_on ?? 1,
+          severity: 'warning',
+          code: 'depends-on-self',
+          message: `${dep} depends on itself.`,
+        });
       } else if (!byId.has(dep)) {
-        diagnostics.push({ file: doc.file, line: doc.fieldLines?.depends_on ?? 1, severity: 'warning', code: 'depends-on-unknown', message: `depends_on names ${dep}, but no task file has that id.` });
+        diagnostics.push({
+          file: doc.file,
+          line: doc.fieldLines?.depends_on ?? 1,
+          severity: 'warning',
+          code: 'depends-on-unknown',
+          message: `depends_on names ${dep}, but no task file has that id.`,
+        });
       }
     }
   }

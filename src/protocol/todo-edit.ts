@@ -14,9 +14,13 @@ import { checkAgentName, checkOneLine } from './values.js';
 export function editableTodo(text: string, file: string, options: ParseTodoOptions = {}): TodoDoc {
   const doc = parseTodo(text, file, options);
   if (!doc.editable) {
-    throw new HubError(ErrorCodes.NOT_EDITABLE, `${file} did not parse (${doc.diagnostics[0]?.message ?? 'unknown problem'}); fix it by hand before the hub edits it.`, {
-      data: { file, diagnostics: doc.diagnostics },
-    });
+    throw new HubError(
+      ErrorCodes.NOT_EDITABLE,
+      `${file} did not parse (${doc.diagnostics[0]?.message ?? 'unknown problem'}); fix it by hand before the hub edits it.`,
+      {
+        data: { file, diagnostics: doc.diagnostics },
+      },
+    );
   }
   return doc;
 }
@@ -26,9 +30,18 @@ export function toggleTodoItem(text: string, file: string, line: number, checked
   const doc = editableTodo(text, file);
   const item = doc.items.find((candidate) => candidate.line === line);
   if (item === undefined) {
-    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${file} has no checklist item on line ${line}; items are on lines ${doc.items.slice(0, 20).map((i) => i.line).join(', ') || '(none)'}.`, {
-      data: { file, line },
-    });
+    throw new HubError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${file} has no checklist item on line ${line}; items are on lines ${
+        doc.items
+          .slice(0, 20)
+          .map((i) => i.line)
+          .join(', ') || '(none)'
+      }.`,
+      {
+        data: { file, line },
+      },
+    );
   }
   if (item.checked === checked) return text;
   return text.slice(0, item.checkbox.start + 1) + (checked ? 'x' : ' ') + text.slice(item.checkbox.start + 2);
@@ -68,9 +81,13 @@ export function addTodoItem(text: string, file: string, agent: string, itemText:
   const after = parseTodo(result, file, options);
   const added = after.items.length === doc.items.length + 1 && after.items.some((candidate) => candidate.text === item && !candidate.checked);
   if (!added) {
-    throw new HubError(ErrorCodes.NOT_EDITABLE, `Adding the item to ${file} would not read back as one new open item (an unclosed code block or comment?); edit the file by hand.`, {
-      data: { file, agent },
-    });
+    throw new HubError(
+      ErrorCodes.NOT_EDITABLE,
+      `Adding the item to ${file} would not read back as one new open item (an unclosed code block or comment?); edit the file by hand.`,
+      {
+        data: { file, agent },
+      },
+    );
   }
   return result;
 }

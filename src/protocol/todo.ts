@@ -31,7 +31,13 @@ function readTodo(text: string, file: string, options: ParseTodoOptions): TodoDo
   for (const range of found.skipped ?? []) diagnostics.push(skippedDiagnostic(file, range));
   for (const range of found.codeBoxes ?? []) diagnostics.push(codeBoxDiagnostic(file, range));
   if (front.kind === 'unclosed') {
-    diagnostics.push({ file, line: 1, severity: 'warning', code: 'front-matter-unclosed', message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.' });
+    diagnostics.push({
+      file,
+      line: 1,
+      severity: 'warning',
+      code: 'front-matter-unclosed',
+      message: 'The file starts with "---" but the front matter is never closed; it is read as markdown.',
+    });
   }
   const sections = sectionsOf(found.headings, sectionAgents, items);
   return { file, sections, items, progress: progressOf(items), byAgent: progressByAgent(items), diagnostics, editable: true };

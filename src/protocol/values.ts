@@ -17,7 +17,11 @@ export interface TaskFieldValues {
   readonly updated: string;
 }
 
-function invalid(field: string, message: string, code: typeof ErrorCodes.INVALID_ARGUMENT | typeof ErrorCodes.INVALID_NAME = ErrorCodes.INVALID_ARGUMENT): HubError {
+function invalid(
+  field: string,
+  message: string,
+  code: typeof ErrorCodes.INVALID_ARGUMENT | typeof ErrorCodes.INVALID_NAME = ErrorCodes.INVALID_ARGUMENT,
+): HubError {
   return new HubError(code, `"${field}" ${message}`, { data: { field } });
 }
 
@@ -38,7 +42,11 @@ export function checkAgentName(value: unknown, field: string): string {
 /** Who a task or log line is from: an agent name, `user`, or a handle like `jane.doe`. */
 export function checkSenderName(value: unknown, field: string): string {
   if (typeof value !== 'string' || !SENDER_NAME_PATTERN.test(value)) {
-    throw invalid(field, 'must be an agent name, "user" or a handle like jane.doe: a letter, then up to 63 letters, digits, _ - . or @.', ErrorCodes.INVALID_NAME);
+    throw invalid(
+      field,
+      'must be an agent name, "user" or a handle like jane.doe: a letter, then up to 63 letters, digits, _ - . or @.',
+      ErrorCodes.INVALID_NAME,
+    );
   }
   return value;
 }

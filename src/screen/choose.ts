@@ -19,9 +19,13 @@ export function resolveChoice(menu: Pick<MenuReading, 'question' | 'choices'>, w
   if (picked) return picked;
   const listed = menu.choices.map((c) => `${c.number}. ${c.label}`).join('; ');
   const why = prefixed.length > 1 ? `matches ${prefixed.length} choices` : 'is not one of the choices';
-  throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${JSON.stringify(wanted)} ${why} of "${menu.question}": ${listed}. Answer with a number or a label; nothing was typed.`, {
-    data: { choices: menu.choices, choice: wanted },
-  });
+  throw new HubError(
+    ErrorCodes.INVALID_ARGUMENT,
+    `${JSON.stringify(wanted)} ${why} of "${menu.question}": ${listed}. Answer with a number or a label; nothing was typed.`,
+    {
+      data: { choices: menu.choices, choice: wanted },
+    },
+  );
 }
 
 export type NextKeys =
@@ -34,7 +38,7 @@ export type NextKeys =
 export function nextKeys(menu: MenuReading, target: Choice): NextKeys {
   if (menu.selected === null) {
     if (menu.numbered && target.number <= 9) return { kind: 'digit', keys: [String(target.number)] };
-    return { kind: 'impossible', reason: 'the menu\'s pointer is not on screen, so the hub cannot tell which arrow keys reach that choice' };
+    return { kind: 'impossible', reason: "the menu's pointer is not on screen, so the hub cannot tell which arrow keys reach that choice" };
   }
   const from = menu.choices.findIndex((c) => c.number === menu.selected);
   const to = menu.choices.findIndex((c) => c.number === target.number);

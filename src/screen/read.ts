@@ -110,7 +110,8 @@ interface Block {
 /** The choice list around a pointer line: siblings at its label column, deeper lines as detail. */
 function blockAround(lines: readonly Line[], at: number, labelCol: number, floor: number): Block | null {
   const isHint = (line: Line): boolean => line.indent >= 0 && SCROLL_HINT.test(line.text.trim());
-  const isSibling = (line: Line): boolean => (line.indent === labelCol && !isHint(line)) || (line.indent >= 0 && line.indent < labelCol && pointerAt(line)?.labelCol === labelCol);
+  const isSibling = (line: Line): boolean =>
+    (line.indent === labelCol && !isHint(line)) || (line.indent >= 0 && line.indent < labelCol && pointerAt(line)?.labelCol === labelCol);
   const isDetail = (line: Line): boolean => line.indent > labelCol;
   // Upwards: siblings, and detail lines that sit under a sibling.
   let start = at;
@@ -219,7 +220,10 @@ function menuReading(lines: readonly Line[], block: Block, floor: number): MenuR
 }
 
 function lastLinesOf(lines: readonly Line[]): string[] {
-  return lines.filter((l) => l.indent >= 0).slice(-LAST_LINES).map((l) => l.text);
+  return lines
+    .filter((l) => l.indent >= 0)
+    .slice(-LAST_LINES)
+    .map((l) => l.text);
 }
 
 export function readScreen(screen: string): ScreenReading {
@@ -264,6 +268,12 @@ export function pendingPromptOf(reading: ScreenReading, since: string): PendingP
     case 'press_enter':
       return { kind: 'onboarding', question: reading.question, choices: [{ number: 1, label: 'Continue' }], since };
     case 'unknown':
-      return { kind: 'unknown', question: `The hub cannot read this screen (${reading.reason}); nothing is typed into it until it shows the prompt box.`, choices: [], since, screen: reading.lastLines };
+      return {
+        kind: 'unknown',
+        question: `The hub cannot read this screen (${reading.reason}); nothing is typed into it until it shows the prompt box.`,
+        choices: [],
+        since,
+        screen: reading.lastLines,
+      };
   }
 }

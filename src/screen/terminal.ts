@@ -48,7 +48,8 @@ const isSameMenu = (a: MenuReading, b: ScreenReading): b is MenuReading =>
 
 function screenOf(reading: ScreenReading): string {
   if (reading.state === 'unknown') return reading.lastLines.join('\n');
-  if (reading.state === 'menu') return `${reading.question}\n${reading.choices.map((c) => `${c.number === reading.selected ? '❯' : ' '} ${c.number}. ${c.label}`).join('\n')}`;
+  if (reading.state === 'menu')
+    return `${reading.question}\n${reading.choices.map((c) => `${c.number === reading.selected ? '❯' : ' '} ${c.number}. ${c.label}`).join('\n')}`;
   return reading.state === 'ready' ? `(prompt box: ${JSON.stringify(reading.draft)})` : reading.question;
 }
 
@@ -58,7 +59,11 @@ function screenOf(reading: ScreenReading): string {
  * typed), AGENT_EXITED when the terminal dies meanwhile, TIMEOUT when the dialog is still there
  * after the answer (with the screen it shows).
  */
-export async function answerDialog(terminal: LiveTerminal, choice: string, options: { readonly settleMs?: number; readonly label?: string } = {}): Promise<Answered> {
+export async function answerDialog(
+  terminal: LiveTerminal,
+  choice: string,
+  options: { readonly settleMs?: number; readonly label?: string } = {},
+): Promise<Answered> {
   const who = options.label ?? 'The agent';
   const alive = async (): Promise<void> => {
     if (!(await terminal.backend.isAlive(terminal.handle))) throw new HubError(ErrorCodes.AGENT_EXITED, `${who} exited while its dialog was being answered.`);
@@ -71,18 +76,26 @@ export async function answerDialog(terminal: LiveTerminal, choice: string, optio
     return { menu: first, choice: only, after: await waitGone(terminal, (r) => r.state === 'press_enter', options.settleMs) };
   }
   if (first.state !== 'menu') {
-    throw new HubError(ErrorCodes.NO_PROMPT, `${who} is not at a dialog right now; nothing was typed. Its screen: ${screenOf(first)}`, { data: { screen: screenOf(first) } });
+    throw new HubError(ErrorCodes.NO_PROMPT, `${who} is not at a dialog right now; nothing was typed. Its screen: ${screenOf(first)}`, {
+      data: { screen: screenOf(first) },
+    });
   }
   const target = resolveChoice(first, choice);
   let reading: ScreenReading = first;
   for (let step = 0; step < first.choices.length + 2; step++) {
     await alive();
     if (!isSameMenu(first, reading)) {
-      throw new HubError(ErrorCodes.NO_PROMPT, `${who}'s dialog changed while it was being answered; nothing was confirmed. Its screen now: ${screenOf(reading)}`, { data: { screen: screenOf(reading) } });
+      throw new HubError(
+        ErrorCodes.NO_PROMPT,
+        `${who}'s dialog changed while it was being answered; nothing was confirmed. Its screen now: ${screenOf(reading)}`,
+        { data: { screen: screenOf(reading) } },
+      );
     }
     const next = nextKeys(reading, target);
     if (next.kind === 'impossible') {
-      throw new HubError(ErrorCodes.NO_PROMPT, `${who}'s dialog cannot be answered safely: ${next.reason}. Answer it in the terminal.`, { data: { screen: screenOf(reading) } });
+      throw new HubError(ErrorCodes.NO_PROMPT, `${who}'s dialog cannot be answered safely: ${next.reason}. Answer it in the terminal.`, {
+        data: { screen: screenOf(reading) },
+      });
     }
     if (next.kind === 'confirm') {
       await terminal.backend.sendKeys(terminal.handle, next.keys);
@@ -113,9 +126,13 @@ async function untilMoved(terminal: LiveTerminal, before: ScreenReading, who: st
     const still = before.state === 'menu' && isSameMenu(before, reading) && reading.selected === before.selected;
     if (!still) return reading;
     if (Date.now() >= deadline) {
-      throw new HubError(ErrorCodes.TIMEOUT, `${who}'s dialog did not take the key within ${settleMs / 1000} s; nothing was confirmed. Its screen: ${screenOf(reading)}`, {
-        data: { screen: screenOf(reading) },
-      });
+      throw new HubError(
+        ErrorCodes.TIMEOUT,
+        `${who}'s dialog did not take the key within ${settleMs / 1000} s; nothing was confirmed. Its screen: ${screenOf(reading)}`,
+        {
+          data: { screen: screenOf(reading) },
+        },
+      );
     }
     await sleep(50);
   }

@@ -47,7 +47,11 @@ export function defaultGuardPath(): string {
  * spaces: `~/Library/Application Support/claude-hub`).
  */
 export function buildGuardHook(options: GuardHookOptions): GuardHookEntry {
-  for (const [field, value] of [['root', options.root], ['rootsFile', options.rootsFile], ['stateDir', options.stateDir]] as const) {
+  for (const [field, value] of [
+    ['root', options.root],
+    ['rootsFile', options.rootsFile],
+    ['stateDir', options.stateDir],
+  ] as const) {
     if (value !== undefined && !value.startsWith('/')) {
       throw new HubError(ErrorCodes.INVALID_PATH, `guard ${field} must be an absolute path, got "${value}".`, { data: { field, value } });
     }
@@ -112,7 +116,21 @@ async function onPath(command: string, pathVar: string | undefined): Promise<boo
  * checks that `bwrap` is on PATH, so in a container without user namespaces every sandboxed
  * command would fail; running this once tells us beforehand.
  */
-export const BWRAP_PROBE_ARGS = ['--new-session', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--unshare-pid', '--unshare-net', '--proc', '/proc', '--', 'true'] as const;
+export const BWRAP_PROBE_ARGS = [
+  '--new-session',
+  '--die-with-parent',
+  '--ro-bind',
+  '/',
+  '/',
+  '--dev',
+  '/dev',
+  '--unshare-pid',
+  '--unshare-net',
+  '--proc',
+  '/proc',
+  '--',
+  'true',
+] as const;
 
 /**
  * Whether Claude Code's Bash sandbox can run here: macOS has it built in (Seatbelt); Linux
@@ -135,7 +153,11 @@ export async function sandboxSupport(platform: NodeJS.Platform = process.platfor
     }));
     if (probe.exitCode !== 0) {
       const why = probe.stderr.trim().split('\n')[0] ?? '';
-      return { available: false, missing, reason: `Bash is not sandboxed: bubblewrap is installed but cannot build a sandbox here (${why || `exit ${String(probe.exitCode)}`}); user namespaces may be disabled` };
+      return {
+        available: false,
+        missing,
+        reason: `Bash is not sandboxed: bubblewrap is installed but cannot build a sandbox here (${why || `exit ${String(probe.exitCode)}`}); user namespaces may be disabled`,
+      };
     }
   }
   return { available: true, missing, reason: 'bubblewrap and socat found' };
@@ -168,7 +190,9 @@ export interface SandboxOptions {
  */
 export function buildSandboxSettings(options: SandboxOptions): Record<string, unknown> {
   if (!options.root.startsWith('/')) {
-    throw new HubError(ErrorCodes.INVALID_PATH, `sandbox root must be an absolute path, got "${options.root}".`, { data: { field: 'root', value: options.root } });
+    throw new HubError(ErrorCodes.INVALID_PATH, `sandbox root must be an absolute path, got "${options.root}".`, {
+      data: { field: 'root', value: options.root },
+    });
   }
   const absolute = (p: string): string => `/${p.replace(/\/+$/, '')}`;
   const denied = [...options.otherRoots, ...(options.stateDir === undefined ? [] : [options.stateDir])].filter((p) => p.startsWith('/')).map(absolute);

@@ -134,9 +134,13 @@ async function requireDirectory(given: string): Promise<void> {
 /** Not `/`, not the home folder or above it, not overlapping the state dir: agents would reach far more than a project. */
 async function refuseTooWide(given: string, real: string, rules: SessionRootRules): Promise<void> {
   if (real === sep) {
-    throw new HubError(ErrorCodes.INVALID_PATH, `root_path: ${printable(given)} is the filesystem root "/"; agents would reach every file. Give a project folder.`, {
-      data: { path: given, real },
-    });
+    throw new HubError(
+      ErrorCodes.INVALID_PATH,
+      `root_path: ${printable(given)} is the filesystem root "/"; agents would reach every file. Give a project folder.`,
+      {
+        data: { path: given, real },
+      },
+    );
   }
   const home = await resolveReal(rules.home);
   if (isInside(home, real)) {
@@ -184,11 +188,9 @@ export async function resolveInsideRoot(root: string, relative: unknown): Promis
   const realRoot = await resolveReal(root);
   const real = await resolveReal(rel, realRoot);
   if (!isInside(real, realRoot)) {
-    throw new HubError(
-      ErrorCodes.OUTSIDE_ROOT,
-      `${printable(rel)} resolves to ${real}, outside the session root ${realRoot}; use a path inside the session.`,
-      { data: { path: rel, real, root: realRoot } },
-    );
+    throw new HubError(ErrorCodes.OUTSIDE_ROOT, `${printable(rel)} resolves to ${real}, outside the session root ${realRoot}; use a path inside the session.`, {
+      data: { path: rel, real, root: realRoot },
+    });
   }
   return real;
 }

@@ -5,7 +5,8 @@
  */
 
 /** ESC-introduced sequences: CSI (`ESC [ … final`), OSC/DCS/SOS/PM/APC (`ESC ] … BEL|ESC \`), two-byte escapes. */
-const ESCAPE_SEQUENCE = /\u001B(?:\[[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]?|[\]PX^_][^\u0007\u001B]*(?:\u0007|\u001B\\)?|[\u0020-\u002F]*[\u0030-\u007E]?)/gu;
+const ESCAPE_SEQUENCE =
+  /\u001B(?:\[[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]?|[\]PX^_][^\u0007\u001B]*(?:\u0007|\u001B\\)?|[\u0020-\u002F]*[\u0030-\u007E]?)/gu;
 /** C1 controls, including the 8-bit CSI (U+009B) and OSC (U+009D) introducers. */
 const C1_SEQUENCE = /[\u009B][\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]?|[\u009D\u0090\u0098\u009E\u009F][^\u0007\u009C]*[\u0007\u009C]?/gu;
 /** Any C0 control except tab and newline, DEL, and the remaining C1 controls. */
@@ -17,11 +18,7 @@ const OTHER_CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu;
  * newlines and all printable Unicode are kept byte for byte.
  */
 export function stripTerminalControls(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(ESCAPE_SEQUENCE, '')
-    .replace(C1_SEQUENCE, '')
-    .replace(OTHER_CONTROLS, '');
+  return text.replace(/\r\n?/g, '\n').replace(ESCAPE_SEQUENCE, '').replace(C1_SEQUENCE, '').replace(OTHER_CONTROLS, '');
 }
 
 /** True when the text would be typed exactly as given. */

@@ -73,7 +73,8 @@ export function parseTokens(text: string, file = '(tokens)'): TokenEntry[] {
     }
     if (names.has(name)) throw configError(file, `line ${line}: the name "${name}" appears twice; names must be unique.`, { line });
     const d = digest(token);
-    if (digests.some((other) => timingSafeEqual(other, d))) throw configError(file, `line ${line}: the token for "${name}" is also used by another line; tokens must be unique.`, { line });
+    if (digests.some((other) => timingSafeEqual(other, d)))
+      throw configError(file, `line ${line}: the token for "${name}" is also used by another line; tokens must be unique.`, { line });
     names.add(name);
     digests.push(d);
     entries.push({ name, role, digest: d });

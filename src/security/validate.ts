@@ -82,9 +82,16 @@ function requireWellFormed(value: string, field: string, code: 'INVALID_NAME' | 
 
 /** Rejects what makes a name display as something it is not. */
 function requireVisibleName(value: string, field: string): void {
-  if (CONTROL_CHARS.test(value)) throw invalid('INVALID_NAME', field, 'contains a control character (newline, tab, ESC, NUL, …); use printable characters only.');
-  if (BIDI_CONTROLS.test(value)) throw invalid('INVALID_NAME', field, 'contains a bidirectional override/isolate character (U+202A–U+202E, U+2066–U+2069), which can make it display as a different name.');
-  if (INVISIBLE_CHARS.test(value)) throw invalid('INVALID_NAME', field, 'contains an invisible (zero-width) character, which can make it look like another name.');
+  if (CONTROL_CHARS.test(value))
+    throw invalid('INVALID_NAME', field, 'contains a control character (newline, tab, ESC, NUL, …); use printable characters only.');
+  if (BIDI_CONTROLS.test(value))
+    throw invalid(
+      'INVALID_NAME',
+      field,
+      'contains a bidirectional override/isolate character (U+202A–U+202E, U+2066–U+2069), which can make it display as a different name.',
+    );
+  if (INVISIBLE_CHARS.test(value))
+    throw invalid('INVALID_NAME', field, 'contains an invisible (zero-width) character, which can make it look like another name.');
 }
 
 function describeNonAscii(value: string): string {
@@ -168,7 +175,11 @@ export function validateText(value: unknown, rules: TextRules): string {
     throw invalid('INVALID_ARGUMENT', rules.field, 'contains a control character (ESC, carriage return, …); only newlines and tabs are allowed.');
   }
   if (rules.forProtocolFile && text.includes('\uFFFD')) {
-    throw invalid('INVALID_ARGUMENT', rules.field, 'contains U+FFFD (the replacement character left by broken UTF-8); task files holding it are not parsed, so remove it.');
+    throw invalid(
+      'INVALID_ARGUMENT',
+      rules.field,
+      'contains U+FFFD (the replacement character left by broken UTF-8); task files holding it are not parsed, so remove it.',
+    );
   }
   return text;
 }
@@ -218,7 +229,9 @@ export function validateTodoItemText(value: unknown, field = 'text'): string {
 /** A 1-based line of a file. */
 export function validateLineNumber(value: unknown, field = 'line'): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > LIMITS.fileLine) {
-    throw invalid('INVALID_ARGUMENT', field, `expected a line number (a whole number from 1); get_session_status or the todo resource shows the file.`, { limit: LIMITS.fileLine });
+    throw invalid('INVALID_ARGUMENT', field, `expected a line number (a whole number from 1); get_session_status or the todo resource shows the file.`, {
+      limit: LIMITS.fileLine,
+    });
   }
   return value;
 }
@@ -241,8 +254,9 @@ export function validateLineCount(value: unknown, field = 'lines'): number {
 /** Shows a refused value in a message without letting it drive the reader's terminal. */
 export function printable(value: string, max = 80): string {
   const shown = [...value].slice(0, max).join('');
-  const escaped = shown.replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060-\u2064\uFEFF]/gu, (ch) =>
-    `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  const escaped = shown.replace(
+    /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060-\u2064\uFEFF]/gu,
+    (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
   );
   return shown.length < value.length ? `${escaped}…` : escaped;
 }

@@ -18,9 +18,7 @@ import { findTool } from './tools/index.js';
 /** The key under `_meta` where an error result carries `{code, message, data}` for programs. */
 export const ERROR_META_KEY = 'claude-hub/error';
 
-export type CallOutcome =
-  | { readonly status: 'ok' }
-  | { readonly status: 'refused' | 'invalid' | 'failed'; readonly code: ErrorCode; readonly message: string };
+export type CallOutcome = { readonly status: 'ok' } | { readonly status: 'refused' | 'invalid' | 'failed'; readonly code: ErrorCode; readonly message: string };
 
 /**
  * Called once per tools/call, after it finished, with the arguments as the client sent them;
@@ -62,7 +60,9 @@ async function run(deps: CallToolDeps, name: string, rawArgs: unknown, context: 
   if (!tool) {
     return {
       status: 'invalid',
-      error: new HubError(ErrorCodes.INVALID_ARGUMENT, `There is no tool named "${name}"; tools/list shows the tools this server offers.`, { data: { tool: name } }),
+      error: new HubError(ErrorCodes.INVALID_ARGUMENT, `There is no tool named "${name}"; tools/list shows the tools this server offers.`, {
+        data: { tool: name },
+      }),
     };
   }
   try {
@@ -83,7 +83,10 @@ async function run(deps: CallToolDeps, name: string, rawArgs: unknown, context: 
     const message = error instanceof Error ? error.message : String(error);
     return {
       status: 'failed',
-      error: new HubError(ErrorCodes.INTERNAL, `${name} failed unexpectedly: ${message}. The hub's log (stderr or --log-dir) has the details; please report it.`),
+      error: new HubError(
+        ErrorCodes.INTERNAL,
+        `${name} failed unexpectedly: ${message}. The hub's log (stderr or --log-dir) has the details; please report it.`,
+      ),
     };
   }
 }

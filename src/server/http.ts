@@ -157,7 +157,7 @@ async function listen(server: Server, host: string, port: number): Promise<numbe
 function answer(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): void {
   route(endpoint, req, res).catch((error: unknown) => {
     endpoint.logger.error('http request failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    if (!res.headersSent) reply(res, 500, 'Internal error; the hub\'s log has the details.');
+    if (!res.headersSent) reply(res, 500, "Internal error; the hub's log has the details.");
     else res.end();
   });
 }
@@ -242,14 +242,7 @@ async function openSession(endpoint: Endpoint, owner: string, req: IncomingMessa
  * A new MCP server and transport answer the initialize; the session is registered when the SDK
  * assigns its id (`release` hands the held place over to it) and unregistered when it closes.
  */
-async function startSession(
-  endpoint: Endpoint,
-  owner: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: unknown,
-  release: () => void,
-): Promise<void> {
+async function startSession(endpoint: Endpoint, owner: string, req: IncomingMessage, res: ServerResponse, body: unknown, release: () => void): Promise<void> {
   const { logger, sessions, idleMs } = endpoint;
   const hubServer = endpoint.createServer({ kind: 'mcp', id: owner });
   let session: Session | undefined;

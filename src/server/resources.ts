@@ -4,13 +4,7 @@
  * instance (one client); changes from the hub's index are coalesced and sent once per tick.
  */
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  ErrorCode,
-  McpError,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-  type ReadResourceResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { HubError } from '../errors.js';
 import type { Caller, HubApi, HubChange, TaskFileText } from '../hub/api.js';
 import type { Logger } from '../log.js';
@@ -48,7 +42,7 @@ function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller
         resources: (await hub.listSessions(caller)).map((s) => ({ uri: statusUri(s.id), name: `${s.name} status`, mimeType: JSON_TYPE })),
       }),
     }),
-    { title: 'Session status', description: 'A session\'s live status: agents, tasks, TODO progress, diagnostics.', mimeType: JSON_TYPE },
+    { title: 'Session status', description: "A session's live status: agents, tasks, TODO progress, diagnostics.", mimeType: JSON_TYPE },
     async (uri, variables) => json(uri.href, await readOrFail(() => hub.getSessionStatus(caller, one(variables['session_id'])))),
   );
 
@@ -59,7 +53,7 @@ function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller
         resources: (await hub.listSessions(caller)).map((s) => ({ uri: todoUri(s.id), name: `${s.name} TODO.md`, mimeType: MARKDOWN_TYPE })),
       }),
     }),
-    { title: 'TODO.md', description: 'A session\'s TODO.md as written in its root.', mimeType: MARKDOWN_TYPE },
+    { title: 'TODO.md', description: "A session's TODO.md as written in its root.", mimeType: MARKDOWN_TYPE },
     async (uri, variables) => markdown(uri.href, await readOrFail(() => hub.readTodo(one(variables['session_id'])))),
   );
 }
@@ -70,18 +64,20 @@ function registerTaskResource(server: McpServer, hub: HubApi, caller: Caller): v
     'task',
     new ResourceTemplate('hub://sessions/{session_id}/tasks/{task_id}', {
       list: async () => ({
-        resources: await hub.listTasks(caller, {}).then(({ tasks, broken }) => [
-          ...tasks.map((t) => ({ uri: taskUri(t.session, t.id), name: `${t.id} ${t.title}`, mimeType: MARKDOWN_TYPE })),
-          ...broken.flatMap((b) =>
-            b.id === null ? [] : [{ uri: taskUri(b.session, b.id), name: `${b.id} (broken: ${b.file} line ${b.line})`, mimeType: MARKDOWN_TYPE }],
-          ),
-        ]),
+        resources: await hub
+          .listTasks(caller, {})
+          .then(({ tasks, broken }) => [
+            ...tasks.map((t) => ({ uri: taskUri(t.session, t.id), name: `${t.id} ${t.title}`, mimeType: MARKDOWN_TYPE })),
+            ...broken.flatMap((b) =>
+              b.id === null ? [] : [{ uri: taskUri(b.session, b.id), name: `${b.id} (broken: ${b.file} line ${b.line})`, mimeType: MARKDOWN_TYPE }],
+            ),
+          ]),
       }),
     }),
     {
       title: 'Task file',
       description:
-        'One task file (front matter, body, log) from a session\'s .claude-hub/tasks/, as written; ' +
+        "One task file (front matter, body, log) from a session's .claude-hub/tasks/, as written; " +
         'a file that does not parse comes with a second part naming the problems (file, line).',
       mimeType: MARKDOWN_TYPE,
     },

@@ -24,15 +24,9 @@ export const agentNameField = z
   .regex(AGENT_NAME_PATTERN, 'an agent name starts with a letter and has at most 32 letters, digits, _ or -')
   .describe('An agent name, e.g. Agent_1.');
 
-export const taskIdField = z
-  .string()
-  .regex(TASK_ID_PATTERN, 'a task id looks like TASK-12')
-  .describe('e.g. TASK-12.');
+export const taskIdField = z.string().regex(TASK_ID_PATTERN, 'a task id looks like TASK-12').describe('e.g. TASK-12.');
 
-export const forceField = z
-  .boolean()
-  .default(false)
-  .describe('Even if agents work or have queued messages.');
+export const forceField = z.boolean().default(false).describe('Even if agents work or have queued messages.');
 
 export const taskStatusField = z.enum(TASK_STATUSES);
 export const taskPriorityField = z.enum(TASK_PRIORITIES);

@@ -74,7 +74,10 @@ export function compact(schema: unknown, output: boolean): unknown {
     if (key === 'additionalProperties' && value !== null && typeof value === 'object' && Object.keys(value).length === 0) continue;
     if (key === 'properties' && value !== null && typeof value === 'object' && Object.keys(value).length === 0) continue;
     if ((key === 'maximum' && value === SAFE) || (key === 'minimum' && value === -SAFE)) continue;
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([name, field]) => [name, compact(field, output)])) : compact(value, output);
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as object).map(([name, field]) => [name, compact(field, output)]))
+        : compact(value, output);
   }
   // A field's own description says it; the shared one of its item or variant repeats it.
   if (typeof out['description'] === 'string') {

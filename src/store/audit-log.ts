@@ -165,7 +165,11 @@ export function verifyText(text: string): VerifyResult {
     const { hash, ...body } = entry;
     if (entryHash(body) !== hash) return broken('hash does not match the entry (line edited)');
     if (entry.prev !== head.hash) {
-      return broken(index === 0 ? 'first entry does not start the chain (lines deleted at the start)' : `prev does not match line ${lineNo - 1} (a line was deleted, inserted or reordered)`);
+      return broken(
+        index === 0
+          ? 'first entry does not start the chain (lines deleted at the start)'
+          : `prev does not match line ${lineNo - 1} (a line was deleted, inserted or reordered)`,
+      );
     }
     if (entry.seq !== head.seq + 1) return broken(`seq ${entry.seq} where ${head.seq + 1} was expected (a line was deleted or reordered)`);
     head = { seq: entry.seq, hash: entry.hash };
@@ -530,7 +534,10 @@ export class AuditLog {
     };
     const checked = entrySchema.safeParse({ ...body, hash: entryHash(body) });
     if (!checked.success) {
-      throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Not a valid audit entry: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+      throw new HubError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `Not a valid audit entry: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
     }
     return checked.data;
   }

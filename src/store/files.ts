@@ -48,14 +48,18 @@ function isInside(root: string, path: string): boolean {
 /** The real path of a file in the root; a symlink (anywhere on the way) resolving outside is OUTSIDE_ROOT. */
 async function confinedPath(root: string, relPath: string, knownRealRoot?: string): Promise<string> {
   const absolute = resolveInRoot(root, relPath);
-  const realRoot = knownRealRoot ?? await realpath(root).catch((error: unknown) => {
-    throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `Session root ${root} is not readable: ${(error as Error).message}`, { data: { root }, cause: error });
-  });
+  const realRoot =
+    knownRealRoot ??
+    (await realpath(root).catch((error: unknown) => {
+      throw new HubError(ErrorCodes.SESSION_NOT_FOUND, `Session root ${root} is not readable: ${(error as Error).message}`, { data: { root }, cause: error });
+    }));
   const real = await realpath(absolute).catch((error: NodeJS.ErrnoException) => {
     throw ioError(error, relPath);
   });
   if (!isInside(realRoot, real)) {
-    throw new HubError(ErrorCodes.OUTSIDE_ROOT, `${relPath} is a link to ${real}, outside the session root; the hub does not follow it.`, { data: { root, path: relPath, target: real } });
+    throw new HubError(ErrorCodes.OUTSIDE_ROOT, `${relPath} is a link to ${real}, outside the session root; the hub does not follow it.`, {
+      data: { root, path: relPath, target: real },
+    });
   }
   return real;
 }
@@ -99,9 +103,13 @@ export async function readProtocolFile(root: string, relPath: string, options: R
     const info = await handle.stat();
     if (!info.isFile()) throw new HubError(ErrorCodes.INVALID_PATH, `${relPath} is not a regular file.`, { data: { path: relPath } });
     const tooLarge = (size: number): HubError =>
-      new HubError(ErrorCodes.TOO_LARGE, `${relPath} is ${humanBytes(size)}, over the ${humanBytes(MAX_PROTOCOL_FILE_BYTES)} limit for protocol files; split or archive it.`, {
-        data: { path: relPath, size, limit: MAX_PROTOCOL_FILE_BYTES },
-      });
+      new HubError(
+        ErrorCodes.TOO_LARGE,
+        `${relPath} is ${humanBytes(size)}, over the ${humanBytes(MAX_PROTOCOL_FILE_BYTES)} limit for protocol files; split or archive it.`,
+        {
+          data: { path: relPath, size, limit: MAX_PROTOCOL_FILE_BYTES },
+        },
+      );
     if (info.size > MAX_PROTOCOL_FILE_BYTES) throw tooLarge(info.size);
     // One fstat, then read to EOF (the file may have grown since): never more than the limit + 1.
     let buffer = Buffer.allocUnsafe(Math.max(info.size + 1, 4096));
@@ -119,7 +127,8 @@ export async function readProtocolFile(root: string, relPath: string, options: R
     }
     if (length > MAX_PROTOCOL_FILE_BYTES) throw tooLarge(length);
     const bytes = buffer.subarray(0, length);
-    if (bytes.includes(0)) throw new HubError(ErrorCodes.BINARY_FILE, `${relPath} contains NUL bytes (binary content); the hub does not read it.`, { data: { path: relPath } });
+    if (bytes.includes(0))
+      throw new HubError(ErrorCodes.BINARY_FILE, `${relPath} contains NUL bytes (binary content); the hub does not read it.`, { data: { path: relPath } });
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -144,7 +153,10 @@ export async function readProtocolFileIfExists(root: string, relPath: string, op
 
 /** Replaces `path` atomically (temp in the same directory, fsync, rename, fsync dir), keeping its mode. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const mode = await stat(path).then((info) => info.mode & 0o7777, () => 0o644);
+  const mode = await stat(path).then(
+    (info) => info.mode & 0o7777,
+    () => 0o644,
+  );
   const temp = await writeTempDurably(path, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, mode);
   try {
     await rename(temp, path);
@@ -187,7 +199,14 @@ export async function updateProtocolFile(root: string, relPath: string, edit: (t
     const hash = hashText(next);
     const real = await confinedPath(root, relPath);
     const written = await withFileLock(root, relPath, async () => {
-      const temp = await writeTempDurably(real, Buffer.from(next, 'utf8'), await stat(real).then((info) => info.mode & 0o7777, () => 0o644));
+      const temp = await writeTempDurably(
+        real,
+        Buffer.from(next, 'utf8'),
+        await stat(real).then(
+          (info) => info.mode & 0o7777,
+          () => 0o644,
+        ),
+      );
       try {
         const now = await readProtocolFile(root, relPath).catch(() => null);
         if (now?.hash !== current.hash) return false;
@@ -202,7 +221,9 @@ export async function updateProtocolFile(root: string, relPath: string, edit: (t
     if (written) return { text: next, hash, retries, changed: true };
     retries++;
     if (retries > maxRetries) {
-      throw new HubError(ErrorCodes.EDIT_CONFLICT, `${relPath} kept changing while the hub tried to edit it (${retries} attempts); try again.`, { data: { path: relPath, retries } });
+      throw new HubError(ErrorCodes.EDIT_CONFLICT, `${relPath} kept changing while the hub tried to edit it (${retries} attempts); try again.`, {
+        data: { path: relPath, retries },
+      });
     }
   }
 }
@@ -211,7 +232,12 @@ export async function updateProtocolFile(root: string, relPath: string, edit: (t
  * Writes a new protocol file that must not exist yet (temp + fsync, then link: never over a
  * file someone made meanwhile). False when it exists; the caller then edits it instead.
  */
-export async function createProtocolFile(root: string, relPath: string, text: string, options: { readonly beforeWrite?: (path: string, hash: string) => void } = {}): Promise<boolean> {
+export async function createProtocolFile(
+  root: string,
+  relPath: string,
+  text: string,
+  options: { readonly beforeWrite?: (path: string, hash: string) => void } = {},
+): Promise<boolean> {
   const path = resolveInRoot(root, relPath);
   await confinedPath(root, dirname(relPath) === '.' ? '.' : dirname(relPath));
   options.beforeWrite?.(path, hashText(text));

@@ -34,13 +34,18 @@ export async function withFileLock<T>(root: string, relPath: string, work: () =>
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
       if (age > staleMs || (await ownerIsGone(lock, age))) {
         await unlink(lock).catch(() => undefined);
         continue;
       }
       if (Date.now() > deadline) {
-        throw new HubError(ErrorCodes.EDIT_CONFLICT, `${relPath} is being written by another claude-hub process; try again.`, { data: { file: relPath, lock } });
+        throw new HubError(ErrorCodes.EDIT_CONFLICT, `${relPath} is being written by another claude-hub process; try again.`, {
+          data: { file: relPath, lock },
+        });
       }
       await sleep(Math.min(50, 2 + attempt * 3) + Math.random() * 5);
     }

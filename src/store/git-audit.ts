@@ -89,7 +89,13 @@ export function actorEmail(actor: GitActor): string {
 }
 
 /** The commit message: subject, optional detail, trailers. Pure. */
-export function commitMessage(input: { files: readonly string[]; summaries: readonly string[]; details: readonly string[]; actor: GitActor; session?: string }): string {
+export function commitMessage(input: {
+  files: readonly string[];
+  summaries: readonly string[];
+  details: readonly string[];
+  actor: GitActor;
+  session?: string;
+}): string {
   const shown = input.files.length <= 3 ? input.files.join(', ') : `${input.files.slice(0, 2).join(', ')} +${input.files.length - 2} files`;
   const summary = [...new Set(input.summaries.map((s) => s.trim()).filter((s) => s !== ''))].join('; ') || 'changed';
   const subject = `${shown}: ${summary}`.replace(/\s*\n\s*/g, ' ');
@@ -257,7 +263,9 @@ export class GitAudit {
         for (const item of batch) item.resolve({ commit, batched: batch.length });
       } catch (error) {
         const hubError =
-          error instanceof HubError ? error : new HubError(ErrorCodes.GIT_ERROR, `Recording on ${this.ref} failed: ${(error as Error).message}`, { cause: error });
+          error instanceof HubError
+            ? error
+            : new HubError(ErrorCodes.GIT_ERROR, `Recording on ${this.ref} failed: ${(error as Error).message}`, { cause: error });
         this.#logger.error(hubError.message, { root: this.root });
         for (const item of batch) item.reject(hubError);
       }
@@ -366,4 +374,3 @@ async function commitOnRef(
     }
   }
 }
-

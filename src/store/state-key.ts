@@ -142,7 +142,8 @@ async function fromKeyFile(path: string, create: boolean): Promise<ResolvedKey> 
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new HubError(ErrorCodes.STATE_KEY, `The key file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
     }
-    if (!create) throw new HubError(ErrorCodes.STATE_KEY, `There is no key file ${path}; set CLAUDE_HUB_KEY to the key the state was written with.`, { data: { path } });
+    if (!create)
+      throw new HubError(ErrorCodes.STATE_KEY, `There is no key file ${path}; set CLAUDE_HUB_KEY to the key the state was written with.`, { data: { path } });
     await writeNewSecretFile(path, randomBytes(KEY_BYTES).toString('base64') + '\n');
     info = await stat(path);
   }

@@ -94,9 +94,18 @@ export const hubStateSchema = z
         seen.add(key);
       }
     };
-    unique('session id', state.sessions.map((s) => s.id));
-    unique('agent', state.agents.map((a) => `${a.session}/${a.name}`));
-    unique('delivery id', state.queue.map((m) => m.deliveryId));
+    unique(
+      'session id',
+      state.sessions.map((s) => s.id),
+    );
+    unique(
+      'agent',
+      state.agents.map((a) => `${a.session}/${a.name}`),
+    );
+    unique(
+      'delivery id',
+      state.queue.map((m) => m.deliveryId),
+    );
   });
 
 export type TerminalHandleRecord = z.infer<typeof terminalHandleSchema>;
@@ -222,11 +231,9 @@ function versionOf(raw: unknown): number {
 export function parseState(raw: unknown): { state: HubState; migratedFrom: number | null } {
   let version = versionOf(raw);
   if (version > STATE_VERSION) {
-    throw new HubError(
-      ErrorCodes.STATE_CORRUPT,
-      `The state file is version ${version}, newer than this claude-hub (${STATE_VERSION}); upgrade claude-hub.`,
-      { data: { version } },
-    );
+    throw new HubError(ErrorCodes.STATE_CORRUPT, `The state file is version ${version}, newer than this claude-hub (${STATE_VERSION}); upgrade claude-hub.`, {
+      data: { version },
+    });
   }
   const from = version;
   let current = raw;

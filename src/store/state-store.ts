@@ -202,7 +202,13 @@ async function tryLoad(path: string, key: Buffer, label: string): Promise<Attemp
     const hubError = toHubError(error, ErrorCodes.STATE_CORRUPT);
     // A wrong key is not damage: stop here and leave every file exactly where it is.
     if (hubError.code === ErrorCodes.STATE_KEY) throw hubError;
-    return { kind: 'bad', error: new HubError(ErrorCodes.STATE_CORRUPT, hubError.message.startsWith(label) ? hubError.message : `${label} (${path}): ${hubError.message}`, { cause: hubError, data: { path } }) };
+    return {
+      kind: 'bad',
+      error: new HubError(ErrorCodes.STATE_CORRUPT, hubError.message.startsWith(label) ? hubError.message : `${label} (${path}): ${hubError.message}`, {
+        cause: hubError,
+        data: { path },
+      }),
+    };
   }
 }
 
@@ -224,10 +230,14 @@ async function loadWithRecovery(dir: string, key: Buffer, logger: Logger, readOn
   if (primary.kind === 'bad') {
     const aside = await setAside(STATE_FILE);
     if (!readOnly) movedAside.push(aside);
-    const warning = new HubError(ErrorCodes.STATE_CORRUPT, `${primary.error.message} ${readOnly ? 'Left in place (read-only)' : `It was moved to ${aside}`}; using the last good copy.`, {
-      data: { movedTo: aside },
-      cause: primary.error,
-    });
+    const warning = new HubError(
+      ErrorCodes.STATE_CORRUPT,
+      `${primary.error.message} ${readOnly ? 'Left in place (read-only)' : `It was moved to ${aside}`}; using the last good copy.`,
+      {
+        data: { movedTo: aside },
+        cause: primary.error,
+      },
+    );
     warnings.push(warning);
     logger.error(warning.message, { code: warning.code });
   }
@@ -239,10 +249,14 @@ async function loadWithRecovery(dir: string, key: Buffer, logger: Logger, readOn
   if (previous.kind === 'bad') {
     const aside = await setAside(PREVIOUS_FILE);
     if (!readOnly) movedAside.push(aside);
-    const warning = new HubError(ErrorCodes.STATE_CORRUPT, `${previous.error.message} ${readOnly ? 'Left in place (read-only)' : `It was moved to ${aside}`}. Starting with an empty state.`, {
-      data: { movedTo: aside },
-      cause: previous.error,
-    });
+    const warning = new HubError(
+      ErrorCodes.STATE_CORRUPT,
+      `${previous.error.message} ${readOnly ? 'Left in place (read-only)' : `It was moved to ${aside}`}. Starting with an empty state.`,
+      {
+        data: { movedTo: aside },
+        cause: previous.error,
+      },
+    );
     warnings.push(warning);
     logger.error(warning.message, { code: warning.code });
   }

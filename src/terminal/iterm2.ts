@@ -7,16 +7,7 @@
 import { HubError, ErrorCodes, isHubError } from '../errors.js';
 import { exec as defaultExec, type Exec } from '../exec.js';
 import type { OpenSpec, ScreenText, TerminalBackend, TerminalHandle, TerminalInfo } from './backend.js';
-import {
-  closeScript,
-  isAliveScript,
-  listScript,
-  openScript,
-  readScreenScript,
-  sendKeysScript,
-  sendTextScript,
-  submitScript,
-} from './applescript.js';
+import { closeScript, isAliveScript, listScript, openScript, readScreenScript, sendKeysScript, sendTextScript, submitScript } from './applescript.js';
 
 export type RunScript = (script: string) => Promise<string>;
 
@@ -42,7 +33,9 @@ export function appleScriptError(error: unknown): HubError {
     );
   }
   if (/-1728|-10814|-2741|can.t get application|application isn.t running|unable to find application/i.test(text)) {
-    return new HubError(ErrorCodes.BACKEND_UNAVAILABLE, 'iTerm2 is not installed or could not be started; install iTerm2 or use --backend tmux.', { cause: error });
+    return new HubError(ErrorCodes.BACKEND_UNAVAILABLE, 'iTerm2 is not installed or could not be started; install iTerm2 or use --backend tmux.', {
+      cause: error,
+    });
   }
   if (isHubError(error) && error.code === ErrorCodes.EXEC_FAILED && error.data?.errno === 'ENOENT') {
     return new HubError(ErrorCodes.BACKEND_UNAVAILABLE, 'osascript was not found: the iTerm2 backend needs macOS; use --backend tmux.', { cause: error });
@@ -85,9 +78,12 @@ export class ITerm2Backend implements TerminalBackend {
     } else if (viaOsascript) {
       const run = options.exec ?? defaultExec;
       const command = options.osascriptCommand ?? 'osascript';
-      this.#runScript = async (script) => (await run(command, ['-e', script], { timeoutMs: 15_000, ...(options.env ? { env: options.env } : {}) })).stdout.replace(/\n$/, '');
+      this.#runScript = async (script) =>
+        (await run(command, ['-e', script], { timeoutMs: 15_000, ...(options.env ? { env: options.env } : {}) })).stdout.replace(/\n$/, '');
     } else {
-      throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `The iTerm2 backend runs on macOS only (this is ${platform}); use --backend tmux.`, { data: { platform } });
+      throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `The iTerm2 backend runs on macOS only (this is ${platform}); use --backend tmux.`, {
+        data: { platform },
+      });
     }
   }
 
@@ -103,7 +99,9 @@ export class ITerm2Backend implements TerminalBackend {
     assertITermHandle(handle);
     const result = await this.#run(script);
     if (result === 'missing') {
-      throw new HubError(ErrorCodes.AGENT_EXITED, `Could not ${what}: iTerm2 session ${handle.id} is gone; start a new conversation for this agent.`, { data: { handle } });
+      throw new HubError(ErrorCodes.AGENT_EXITED, `Could not ${what}: iTerm2 session ${handle.id} is gone; start a new conversation for this agent.`, {
+        data: { handle },
+      });
     }
     return result;
   }
@@ -111,7 +109,8 @@ export class ITerm2Backend implements TerminalBackend {
   async open(spec: OpenSpec): Promise<TerminalHandle> {
     if (spec.argv.length === 0) throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'An agent needs a command to run (argv is empty).');
     for (const key of Object.keys(spec.env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Environment variable name ${JSON.stringify(key)} is not valid.`, { data: { key } });
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+        throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Environment variable name ${JSON.stringify(key)} is not valid.`, { data: { key } });
     }
     const result = await this.#run(openScript(spec));
     const [id, windowId] = result.trim().split('\t');
@@ -130,7 +129,11 @@ export class ITerm2Backend implements TerminalBackend {
   async sendKeys(handle: TerminalHandle, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     const script = sendKeysScript(handle.id, keys);
-    if (script === null) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Unknown key in ${JSON.stringify(keys)}; use Enter, Escape, Tab, Up, Down, Left, Right, Space or one letter/digit.`);
+    if (script === null)
+      throw new HubError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `Unknown key in ${JSON.stringify(keys)}; use Enter, Escape, Tab, Up, Down, Left, Right, Space or one letter/digit.`,
+      );
     await this.#onSession(handle, script, 'send keys');
   }
 
@@ -139,7 +142,12 @@ export class ITerm2Backend implements TerminalBackend {
     const text = result.slice(2).replace(/\n+$/, '');
     if (lines === undefined) return { text };
     if (lines < 1) return { text: '' };
-    return { text: text.split('\n').slice(-Math.max(0, Math.floor(lines))).join('\n') };
+    return {
+      text: text
+        .split('\n')
+        .slice(-Math.max(0, Math.floor(lines)))
+        .join('\n'),
+    };
   }
 
   async isAlive(handle: TerminalHandle): Promise<boolean> {

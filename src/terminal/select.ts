@@ -29,13 +29,20 @@ export function defaultProbes(env: Readonly<Record<string, string | undefined>> 
   };
 }
 
-export function selectBackend(choice: BackendChoice, env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform, probes: BackendProbes): BackendSelection {
+export function selectBackend(
+  choice: BackendChoice,
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform,
+  probes: BackendProbes,
+): BackendSelection {
   if (choice === 'tmux') return { backend: 'tmux', why: 'tmux was chosen explicitly (--backend tmux).' };
   if (choice === 'iterm2') {
-    if (platform !== 'darwin') throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `iTerm2 runs on macOS only (this is ${platform}); use --backend tmux.`, { data: { platform } });
+    if (platform !== 'darwin')
+      throw new HubError(ErrorCodes.BACKEND_UNAVAILABLE, `iTerm2 runs on macOS only (this is ${platform}); use --backend tmux.`, { data: { platform } });
     return { backend: 'iterm2', why: 'iTerm2 was chosen explicitly (--backend iterm2).' };
   }
-  if (choice !== 'auto') throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Backend ${JSON.stringify(choice)} is not one of auto, tmux, iterm2.`, { data: { choice } });
+  if (choice !== 'auto')
+    throw new HubError(ErrorCodes.INVALID_ARGUMENT, `Backend ${JSON.stringify(choice)} is not one of auto, tmux, iterm2.`, { data: { choice } });
   if (platform !== 'darwin') return { backend: 'tmux', why: `auto: ${platform} is not macOS, so tmux.` };
   if (env.TMUX) return { backend: 'tmux', why: 'auto: the hub runs inside tmux ($TMUX is set), so tmux.' };
   if (!probes.iTermInstalled()) return { backend: 'tmux', why: 'auto: iTerm2 is not installed, so tmux.' };

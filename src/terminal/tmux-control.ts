@@ -229,9 +229,13 @@ export class TmuxControl {
     const blocks = await client.request(commands);
     if (blocks === 'unsent') return null;
     if (blocks === 'broken') {
-      throw new HubError(ErrorCodes.TERMINAL_ERROR, `The tmux control client gave no trustworthy reply to ${commands.map((c) => c[0]).join(', ')}; it may have run.`, {
-        data: { uncertain: true },
-      });
+      throw new HubError(
+        ErrorCodes.TERMINAL_ERROR,
+        `The tmux control client gave no trustworthy reply to ${commands.map((c) => c[0]).join(', ')}; it may have run.`,
+        {
+          data: { uncertain: true },
+        },
+      );
     }
     const outputs: string[][] = [];
     for (const [i, block] of blocks.entries()) {

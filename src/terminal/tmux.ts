@@ -162,10 +162,24 @@ export class TmuxBackend implements TerminalBackend {
     // Options are set in the same client call, on the window new-window just made current,
     // so a process that exits at once still leaves a dead pane behind.
     const after = [
-      ';', 'set-option', '-w', 'remain-on-exit', 'on',
-      ';', 'set-option', '-w', AGENT_OPTION, spec.name,
-      ';', 'set-option', SESSION_OPTION, spec.session,
-      ';', 'display-message', '-p', `#{pane_id}${FIELD_SEPARATOR}#{session_name}:#{window_id}`,
+      ';',
+      'set-option',
+      '-w',
+      'remain-on-exit',
+      'on',
+      ';',
+      'set-option',
+      '-w',
+      AGENT_OPTION,
+      spec.name,
+      ';',
+      'set-option',
+      SESSION_OPTION,
+      spec.session,
+      ';',
+      'display-message',
+      '-p',
+      `#{pane_id}${FIELD_SEPARATOR}#{session_name}:#{window_id}`,
     ];
     const create = (): string[] => ['new-session', '-d', '-s', session, '-n', window, '-x', '200', '-y', '50', '-c', spec.cwd, '--', ...command, ...after];
     const add = (): string[] => ['new-window', '-t', `=${session}:`, '-n', window, '-c', spec.cwd, '--', ...command, ...after];
@@ -188,7 +202,9 @@ export class TmuxBackend implements TerminalBackend {
     const line = result.stdout.trim().split('\n').pop() ?? '';
     const [id, container] = line.split(FIELD_SEPARATOR);
     if (!id || !/^%\d+$/.test(id)) {
-      throw new HubError(ErrorCodes.TERMINAL_ERROR, `tmux did not report the new pane (got ${JSON.stringify(result.stdout)}).`, { data: { stdout: result.stdout } });
+      throw new HubError(ErrorCodes.TERMINAL_ERROR, `tmux did not report the new pane (got ${JSON.stringify(result.stdout)}).`, {
+        data: { stdout: result.stdout },
+      });
     }
     return container ? { backend: 'tmux', id, container } : { backend: 'tmux', id };
   }
@@ -221,9 +237,25 @@ export class TmuxBackend implements TerminalBackend {
       this.#tmux(
         [
           // A pane in copy mode would swallow the paste.
-          'if-shell', '-F', '-t', pane, '#{pane_in_mode}', `send-keys -t ${pane} -X cancel`,
-          ';', 'load-buffer', '-b', buffer, '-',
-          ';', 'paste-buffer', '-p', '-d', '-b', buffer, '-t', pane,
+          'if-shell',
+          '-F',
+          '-t',
+          pane,
+          '#{pane_in_mode}',
+          `send-keys -t ${pane} -X cancel`,
+          ';',
+          'load-buffer',
+          '-b',
+          buffer,
+          '-',
+          ';',
+          'paste-buffer',
+          '-p',
+          '-d',
+          '-b',
+          buffer,
+          '-t',
+          pane,
         ],
         { input: text },
       ),
@@ -235,14 +267,22 @@ export class TmuxBackend implements TerminalBackend {
   async submit(handle: TerminalHandle): Promise<void> {
     const pane = assertPaneId(handle);
     const enter = ['send-keys', '-t', pane, 'Enter'];
-    await this.#guard(this.#fast(handle, [enter], false).then(async (out) => out ?? (await this.#tmux(enter))), handle, 'press Enter');
+    await this.#guard(
+      this.#fast(handle, [enter], false).then(async (out) => out ?? (await this.#tmux(enter))),
+      handle,
+      'press Enter',
+    );
   }
 
   async sendKeys(handle: TerminalHandle, keys: readonly string[]): Promise<void> {
     const pane = assertPaneId(handle);
     if (keys.length === 0) return;
     const send = ['send-keys', '-t', pane, ...keys];
-    await this.#guard(this.#fast(handle, [send], false).then(async (out) => out ?? (await this.#tmux(send))), handle, 'send keys');
+    await this.#guard(
+      this.#fast(handle, [send], false).then(async (out) => out ?? (await this.#tmux(send))),
+      handle,
+      'send keys',
+    );
   }
 
   /** The screen, and in the same call whether the pane's process still runs (`alive`). */
@@ -293,7 +333,9 @@ export class TmuxBackend implements TerminalBackend {
   }
 
   async list(): Promise<readonly TerminalInfo[]> {
-    const format = ['#{pane_id}', '#{session_name}', '#{window_id}', '#{pane_dead}', `#{${SESSION_OPTION}}`, `#{${AGENT_OPTION}}`, '#{window_name}'].join(FIELD_SEPARATOR);
+    const format = ['#{pane_id}', '#{session_name}', '#{window_id}', '#{pane_dead}', `#{${SESSION_OPTION}}`, `#{${AGENT_OPTION}}`, '#{window_name}'].join(
+      FIELD_SEPARATOR,
+    );
     let result: ExecResult;
     try {
       result = await this.#tmux(['list-panes', '-a', '-F', format]);
@@ -335,7 +377,9 @@ export class TmuxBackend implements TerminalBackend {
    */
   #launchError(error: unknown): HubError {
     if (isHubError(error) && error.code === ErrorCodes.TIMEOUT) {
-      return new HubError(ErrorCodes.TIMEOUT, 'tmux did not open the agent\'s window within 10 s; check that the tmux server answers (tmux ls).', { cause: error });
+      return new HubError(ErrorCodes.TIMEOUT, "tmux did not open the agent's window within 10 s; check that the tmux server answers (tmux ls).", {
+        cause: error,
+      });
     }
     return this.#wrap(error, 'open a window');
   }

@@ -62,9 +62,13 @@ export async function readSettled(path: string, options: SettleOptions): Promise
       size = st.size;
       mtimeMs = st.mtimeMs;
       if (st.size > options.maxBytes) {
-        throw new HubError(ErrorCodes.TOO_LARGE, `${path} is ${humanBytes(st.size)}, over the ${humanBytes(options.maxBytes)} limit for protocol files; split it.`, {
-          data: { path, size: st.size, limit: options.maxBytes },
-        });
+        throw new HubError(
+          ErrorCodes.TOO_LARGE,
+          `${path} is ${humanBytes(st.size)}, over the ${humanBytes(options.maxBytes)} limit for protocol files; split it.`,
+          {
+            data: { path, size: st.size, limit: options.maxBytes },
+          },
+        );
       }
     }
   } catch (error) {

@@ -131,8 +131,7 @@ export class HubWatcher {
     this.#events = new Emitter({ name: 'watcher', logger: this.options.logger });
     this.#factory = factory;
     this.#ownWrites = new OwnWrites(this.options.ownWriteTtlMs);
-    this.#timer =
-      this.options.rescanIntervalMs > 0 ? setInterval(() => void this.rescan(), this.options.rescanIntervalMs).unref() : null;
+    this.#timer = this.options.rescanIntervalMs > 0 ? setInterval(() => void this.rescan(), this.options.rescanIntervalMs).unref() : null;
   }
 
   /** Subscribes to settled protocol files, hook file announcements or recoverable errors. */
@@ -195,9 +194,7 @@ export class HubWatcher {
       const role = classifyPath(session.paths, path).role;
       if (role === 'todo' || role === 'task') return this.#schedule(session, path, 'reflect');
     }
-    return Promise.reject(
-      new HubError(ErrorCodes.INVALID_PATH, `${path} is not a TODO.md or task file of a watched session.`, { data: { path } }),
-    );
+    return Promise.reject(new HubError(ErrorCodes.INVALID_PATH, `${path} is not a TODO.md or task file of a watched session.`, { data: { path } }));
   }
 
   /** Stat-only pass over every session: anything whose size or mtime moved is settled again. */

@@ -95,18 +95,27 @@ describe('probing what is not Claude Code', () => {
   it('a program whose --version says something else is refused, naming the flag to fix', async () => {
     forgetProbes();
     const fake = await script('not-claude', 'echo "v9.9.9 (some other tool)"');
-    await expect(probeClaude(fake, { exec, env: { PATH: '/usr/bin:/bin' } })).rejects.toMatchObject({ code: 'CONFIG_ERROR', message: expect.stringMatching(/is not Claude Code.*--claude-command/) });
+    await expect(probeClaude(fake, { exec, env: { PATH: '/usr/bin:/bin' } })).rejects.toMatchObject({
+      code: 'CONFIG_ERROR',
+      message: expect.stringMatching(/is not Claude Code.*--claude-command/),
+    });
   });
 
   it('a claude whose --help hangs is stopped after the time limit with a TIMEOUT that says so', async () => {
     forgetProbes();
     const hangs = await script('hangs', 'case "$1" in --version) echo "2.1.400 (Claude Code)";; *) exec sleep 30;; esac');
-    await expect(probeClaude(hangs, { exec, env: { PATH: '/usr/bin:/bin' }, timeoutMs: 500 })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('--help did not answer') });
+    await expect(probeClaude(hangs, { exec, env: { PATH: '/usr/bin:/bin' }, timeoutMs: 500 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('--help did not answer'),
+    });
   });
 
   it('a command that is not there says how to install Claude Code', async () => {
     forgetProbes();
-    await expect(probeClaude('claude', { exec, env: { PATH: dir } })).rejects.toMatchObject({ code: 'CONFIG_ERROR', message: expect.stringContaining('npm install -g @anthropic-ai/claude-code') });
+    await expect(probeClaude('claude', { exec, env: { PATH: dir } })).rejects.toMatchObject({
+      code: 'CONFIG_ERROR',
+      message: expect.stringContaining('npm install -g @anthropic-ai/claude-code'),
+    });
   });
 
   it('a script claude (no binary to read hook events from) gets the events every supported release knows', async () => {

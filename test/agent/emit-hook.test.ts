@@ -45,6 +45,8 @@ describe('templates/hooks/emit.sh', () => {
     const sequential: number[] = [];
     for (let i = 0; i < 20; i++) sequential.push((await emit(file, '{"hook_event_name":"PreToolUse"}')).durationMs);
     sequential.sort((a, b) => a - b);
-    process.stderr.write(`emit.sh per event: p50 ${sequential[10]!.toFixed(1)} ms, max ${sequential[19]!.toFixed(1)} ms (spawn included); concurrent max ${Math.max(...results.map((r) => r.durationMs)).toFixed(1)} ms\n`);
+    process.stderr.write(
+      `emit.sh per event: p50 ${sequential[10]!.toFixed(1)} ms, max ${sequential[19]!.toFixed(1)} ms (spawn included); concurrent max ${Math.max(...results.map((r) => r.durationMs)).toFixed(1)} ms\n`,
+    );
   });
 });

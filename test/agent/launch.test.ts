@@ -39,9 +39,21 @@ describe('buildLaunchSpec', () => {
   it('builds argv for a new conversation, each value one argument', () => {
     const spec = buildLaunchSpec({ ...base, permissionMode: 'acceptEdits', model: 'sonnet', extraArgs: ['--add-dir', '/x y'] });
     expect(spec.argv).toEqual([
-      '/opt/claude', '--session-id', base.claudeSessionId, '-n', 'Agent_1',
-      '--append-system-prompt-file', base.promptFile, '--settings', base.settingsFile,
-      '--permission-mode', 'acceptEdits', '--model', 'sonnet', '--add-dir', '/x y',
+      '/opt/claude',
+      '--session-id',
+      base.claudeSessionId,
+      '-n',
+      'Agent_1',
+      '--append-system-prompt-file',
+      base.promptFile,
+      '--settings',
+      base.settingsFile,
+      '--permission-mode',
+      'acceptEdits',
+      '--model',
+      'sonnet',
+      '--add-dir',
+      '/x y',
     ]);
     expect(spec.cwd).toBe('/work/proj');
   });
@@ -79,14 +91,22 @@ describe('buildLaunchSpec', () => {
   });
 
   it("checks the argv against the release: maps manual/default to the name it lists, refuses a mode it lacks or a release without the hub's options", () => {
-    const older = { version: '2.1.197', options: ['--append-system-prompt-file', '--name', '--permission-mode', '--resume', '--session-id', '--settings'], permissionModes: ['acceptEdits', 'auto', 'bypassPermissions', 'default', 'dontAsk', 'plan'] };
+    const older = {
+      version: '2.1.197',
+      options: ['--append-system-prompt-file', '--name', '--permission-mode', '--resume', '--session-id', '--settings'],
+      permissionModes: ['acceptEdits', 'auto', 'bypassPermissions', 'default', 'dontAsk', 'plan'],
+    };
     const newer = { ...older, version: '2.1.332', permissionModes: ['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan'] };
     const mode = (spec: { argv: readonly string[] }): string | undefined => spec.argv[spec.argv.indexOf('--permission-mode') + 1];
     expect(mode(buildLaunchSpec({ ...base, permissionMode: 'manual', capabilities: older }))).toBe('default');
     expect(mode(buildLaunchSpec({ ...base, permissionMode: 'default', capabilities: newer }))).toBe('manual');
     expect(mode(buildLaunchSpec({ ...base, permissionMode: 'acceptEdits', capabilities: newer }))).toBe('acceptEdits');
-    expect(() => buildLaunchSpec({ ...base, permissionMode: 'plan', capabilities: { ...newer, permissionModes: ['acceptEdits'] } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('offers acceptEdits') }));
-    expect(() => buildLaunchSpec({ ...base, capabilities: { ...newer, options: ['--session-id'] } })).toThrow(expect.objectContaining({ code: 'CONFIG_ERROR', message: expect.stringContaining('--append-system-prompt-file') }));
+    expect(() => buildLaunchSpec({ ...base, permissionMode: 'plan', capabilities: { ...newer, permissionModes: ['acceptEdits'] } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('offers acceptEdits') }),
+    );
+    expect(() => buildLaunchSpec({ ...base, capabilities: { ...newer, options: ['--session-id'] } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_ERROR', message: expect.stringContaining('--append-system-prompt-file') }),
+    );
   });
 
   it('rejects a non-UUID session id, an unknown permission mode and hook-disabling flags', () => {

@@ -64,7 +64,10 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     expect(report.checks.map((c) => c.name)).toEqual(['node', 'tmux', 'iterm2', 'claude', 'git', 'state-dir', 'backend', 'sandbox']);
     // .ci/run installs bubblewrap and socat: the sandbox works here, and doctor says so.
     expect(report.checks.find((c) => c.name === 'sandbox')).toMatchObject({ status: 'ok', required: false });
-    expect(report.checks.find((c) => c.name === 'backend')).toMatchObject({ status: 'ok', version: process.platform === 'darwin' ? expect.any(String) : 'tmux' });
+    expect(report.checks.find((c) => c.name === 'backend')).toMatchObject({
+      status: 'ok',
+      version: process.platform === 'darwin' ? expect.any(String) : 'tmux',
+    });
     expect(report.checks.find((c) => c.name === 'node')).toMatchObject({ status: 'ok', version: process.versions.node });
     expect(report.checks.find((c) => c.name === 'claude')).toMatchObject({ status: 'ok', version: '2.1.197' });
     expect(result.code).toBe(report.ok ? 0 : 1);
@@ -75,7 +78,10 @@ describe('claude-hub CLI (built dist/cli.js)', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; status: string; fix?: string }[] };
     expect(report.ok).toBe(false);
-    expect(report.checks.find((c) => c.name === 'claude')).toMatchObject({ status: 'missing', fix: expect.stringContaining('npm install -g @anthropic-ai/claude-code') });
+    expect(report.checks.find((c) => c.name === 'claude')).toMatchObject({
+      status: 'missing',
+      fix: expect.stringContaining('npm install -g @anthropic-ai/claude-code'),
+    });
   });
 
   it('init ROOT writes TODO.md from the template, prints both configurations, and never overwrites', async () => {

@@ -28,12 +28,16 @@ async function folder(name: string): Promise<string> {
 
 async function seedAudit(dir: string, entries: number): Promise<void> {
   const log = await AuditLog.open({ dir, logger: silentLogger, now: () => new Date('2026-03-01T10:00:00.000Z') });
-  for (let n = 0; n < entries; n++) await log.append({ kind: 'agent_state', actor: 'hub', session: 's1', agent: `Agent_${n}`, outcome: 'exited', detail: 'x'.repeat(100) });
+  for (let n = 0; n < entries; n++)
+    await log.append({ kind: 'agent_state', actor: 'hub', session: 's1', agent: `Agent_${n}`, outcome: 'exited', detail: 'x'.repeat(100) });
   await log.close();
 }
 
 /** Runs the CLI with stdout piped to a reader that takes the first chunk and then closes the pipe. */
-function runIntoClosedPipe(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; first: string }> {
+function runIntoClosedPipe(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; first: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -100,7 +104,9 @@ describe('one family of commands', () => {
     const none = await runCli(['audit', 'verify'], { env: isolatedEnv(home) });
     expect(none.code).toBe(2);
     expect(none.stdout).toBe('');
-    expect(none.stderr).toMatch(/^INVALID_PATH: .*state\/claude-hub \(from XDG_STATE_HOME\) is not there: no hub has run with it; give the state dir serve uses \(--state-dir DIR or CLAUDE_HUB_STATE_DIR\)/);
+    expect(none.stderr).toMatch(
+      /^INVALID_PATH: .*state\/claude-hub \(from XDG_STATE_HOME\) is not there: no hub has run with it; give the state dir serve uses \(--state-dir DIR or CLAUDE_HUB_STATE_DIR\)/,
+    );
   });
 
   it('a reader that closes the pipe early (| head): status, watch and audit log stop quietly, exit 0, no EPIPE trace', async () => {
@@ -108,12 +114,19 @@ describe('one family of commands', () => {
     await mkdir(join(root, '.claude-hub/tasks'), { recursive: true });
     // Far more output than a pipe holds: 1500 tasks, each with its own assignee.
     for (let n = 1; n <= 1500; n++) {
-      await writeFile(join(root, `.claude-hub/tasks/TASK-${n}.md`), `---\nid: TASK-${n}\ntitle: A task with a long enough title to fill the pipe ${'x'.repeat(40)}\nstatus: todo\nassignee: person_${n}\n---\n`);
+      await writeFile(
+        join(root, `.claude-hub/tasks/TASK-${n}.md`),
+        `---\nid: TASK-${n}\ntitle: A task with a long enough title to fill the pipe ${'x'.repeat(40)}\nstatus: todo\nassignee: person_${n}\n---\n`,
+      );
     }
     const state = await folder('big-state');
     await seedAudit(state, 1500);
     const env = isolatedEnv(home, { CLAUDE_HUB_STATE_DIR: state });
-    for (const args of [['status', root], ['watch', root], ['audit', 'log']]) {
+    for (const args of [
+      ['status', root],
+      ['watch', root],
+      ['audit', 'log'],
+    ]) {
       const result = await runIntoClosedPipe(args, env);
       expect(result.first.length, args.join(' ')).toBeGreaterThan(0);
       expect(result.stderr, args.join(' ')).toBe('');
@@ -138,19 +151,27 @@ describe('one family of commands', () => {
     await writeFile(file, 'x');
     const doctor = await runCli(['doctor', '--json', '--state-dir', join(file, 'state')], { env: isolatedEnv(home) });
     expect(doctor.code).toBe(1);
-    const check = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string; fix?: string }[] }).checks.find((c) => c.name === 'state-dir');
+    const check = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string; fix?: string }[] }).checks.find(
+      (c) => c.name === 'state-dir',
+    );
     expect(check).toMatchObject({ status: 'missing', detail: `${file} is a file, so ${join(file, 'state')} cannot be created under it.` });
     const plainFile = await runCli(['doctor', '--json', '--state-dir', file], { env: isolatedEnv(home) });
-    const fileCheck = (JSON.parse(plainFile.stdout) as { checks: { name: string; status: string; detail: string; fix?: string }[] }).checks.find((c) => c.name === 'state-dir');
+    const fileCheck = (JSON.parse(plainFile.stdout) as { checks: { name: string; status: string; detail: string; fix?: string }[] }).checks.find(
+      (c) => c.name === 'state-dir',
+    );
     expect(fileCheck).toMatchObject({ status: 'missing', detail: `${file} is a file, not a folder.` });
     expect(fileCheck?.fix).not.toContain('chmod');
 
     const serve = await runCli(['serve', '--state-dir', join(file, 'state')], { env: isolatedEnv(home) });
     expect(serve.code).toBe(2);
     expect(serve.stdout).toBe('');
-    expect(serve.stderr).toBe(`INVALID_ARGUMENT: --state-dir ${join(file, 'state')}: ${file} is a file, so ${join(file, 'state')} cannot be created under it; give --state-dir a folder path.\n`);
+    expect(serve.stderr).toBe(
+      `INVALID_ARGUMENT: --state-dir ${join(file, 'state')}: ${file} is a file, so ${join(file, 'state')} cannot be created under it; give --state-dir a folder path.\n`,
+    );
     const viaEnv = await runCli(['serve'], { env: isolatedEnv(home, { CLAUDE_HUB_STATE_DIR: file }) });
     expect(viaEnv.code).toBe(2);
-    expect(viaEnv.stderr).toMatch(/^INVALID_ARGUMENT: CLAUDE_HUB_STATE_DIR .*a-file: .*a-file is a file, not a folder; give CLAUDE_HUB_STATE_DIR a folder path\./);
+    expect(viaEnv.stderr).toMatch(
+      /^INVALID_ARGUMENT: CLAUDE_HUB_STATE_DIR .*a-file: .*a-file is a file, not a folder; give CLAUDE_HUB_STATE_DIR a folder path\./,
+    );
   });
 });

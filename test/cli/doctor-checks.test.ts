@@ -29,12 +29,22 @@ describe('doctor checks', () => {
     expect(doctorFailed([newer])).toBe(false);
     expect(await claudeCheck('2.0.1 (Claude Code)')).toMatchObject({ status: 'warn', fix: 'npm install -g @anthropic-ai/claude-code@latest' });
     expect(await claudeCheck('v1.0.0 some-other-tool')).toMatchObject({ status: 'missing', detail: expect.stringContaining('is not Claude Code') });
-    expect(await claudeCheck('2.1.332 (Claude Code)', 'Usage: claude [options]\n  --session-id <uuid>\n  -r, --resume')).toMatchObject({ status: 'missing', detail: expect.stringContaining('--append-system-prompt-file') });
+    expect(await claudeCheck('2.1.332 (Claude Code)', 'Usage: claude [options]\n  --session-id <uuid>\n  -r, --resume')).toMatchObject({
+      status: 'missing',
+      detail: expect.stringContaining('--append-system-prompt-file'),
+    });
   });
 
   it('all good on Linux: iTerm2 skipped, versions reported', async () => {
     const checks = await runChecks(probes(), OPTIONS);
-    expect(checks.map((c) => [c.name, c.status])).toEqual([['node', 'ok'], ['tmux', 'ok'], ['iterm2', 'skip'], ['claude', 'ok'], ['git', 'ok'], ['state-dir', 'ok']]);
+    expect(checks.map((c) => [c.name, c.status])).toEqual([
+      ['node', 'ok'],
+      ['tmux', 'ok'],
+      ['iterm2', 'skip'],
+      ['claude', 'ok'],
+      ['git', 'ok'],
+      ['state-dir', 'ok'],
+    ]);
     expect(checks.find((c) => c.name === 'claude')?.version).toBe('2.1.197');
     expect(checks.find((c) => c.name === 'tmux')?.version).toBe('3.3a');
     expect(doctorFailed(checks)).toBe(false);
@@ -66,16 +76,32 @@ describe('doctor checks', () => {
     expect(locked.find((c) => c.name === 'state-dir')?.status).toBe('missing');
     const absent = await runChecks(probes({ stateDir: async () => null }), OPTIONS);
     expect(absent.find((c) => c.name === 'state-dir')?.status).toBe('ok');
-    const nowhere = await runChecks(probes({ stateDir: async () => null, nearestParent: async () => ({ path: '/home/ada', directory: true, writable: false }) }), OPTIONS);
+    const nowhere = await runChecks(
+      probes({ stateDir: async () => null, nearestParent: async () => ({ path: '/home/ada', directory: true, writable: false }) }),
+      OPTIONS,
+    );
     expect(nowhere.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'missing', fix: expect.stringContaining('mkdir -p -m 700') });
   });
 
   it('state dir: a file, or a path under a file, fails and never suggests chmod', async () => {
-    const file = await runChecks(probes({ stateDir: async () => ({ mode: 0o100644, directory: false, writable: false }) }), { ...OPTIONS, stateDir: '/etc/passwd' });
-    expect(file.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'missing', detail: '/etc/passwd is a file, not a folder.', fix: expect.stringContaining('--state-dir') });
+    const file = await runChecks(probes({ stateDir: async () => ({ mode: 0o100644, directory: false, writable: false }) }), {
+      ...OPTIONS,
+      stateDir: '/etc/passwd',
+    });
+    expect(file.find((c) => c.name === 'state-dir')).toMatchObject({
+      status: 'missing',
+      detail: '/etc/passwd is a file, not a folder.',
+      fix: expect.stringContaining('--state-dir'),
+    });
     expect(file.find((c) => c.name === 'state-dir')?.fix).not.toContain('chmod');
-    const under = await runChecks(probes({ stateDir: async () => null, nearestParent: async () => ({ path: '/etc/passwd', directory: false, writable: false }) }), { ...OPTIONS, stateDir: '/etc/passwd/state' });
-    expect(under.find((c) => c.name === 'state-dir')).toMatchObject({ status: 'missing', detail: '/etc/passwd is a file, so /etc/passwd/state cannot be created under it.' });
+    const under = await runChecks(
+      probes({ stateDir: async () => null, nearestParent: async () => ({ path: '/etc/passwd', directory: false, writable: false }) }),
+      { ...OPTIONS, stateDir: '/etc/passwd/state' },
+    );
+    expect(under.find((c) => c.name === 'state-dir')).toMatchObject({
+      status: 'missing',
+      detail: '/etc/passwd is a file, so /etc/passwd/state cannot be created under it.',
+    });
     expect(doctorFailed(under)).toBe(true);
   });
 
@@ -88,8 +114,15 @@ describe('doctor checks', () => {
 
 describe('doctor: the Bash sandbox', () => {
   it('ok where it runs; a warning (never a failure) with the exact packages to install where it does not', () => {
-    expect(checkSandbox({ available: true, missing: [], reason: 'bubblewrap and socat found' }, 'linux')).toMatchObject({ name: 'sandbox', status: 'ok', required: false });
-    const missing = checkSandbox({ available: false, missing: ['bubblewrap', 'socat'], reason: 'Bash is not sandboxed: install bubblewrap and socat' }, 'linux');
+    expect(checkSandbox({ available: true, missing: [], reason: 'bubblewrap and socat found' }, 'linux')).toMatchObject({
+      name: 'sandbox',
+      status: 'ok',
+      required: false,
+    });
+    const missing = checkSandbox(
+      { available: false, missing: ['bubblewrap', 'socat'], reason: 'Bash is not sandboxed: install bubblewrap and socat' },
+      'linux',
+    );
     expect(missing).toMatchObject({ status: 'warn', required: false, fix: expect.stringContaining('apt-get install bubblewrap socat') });
     expect(doctorFailed([missing])).toBe(false);
     const noUserns = checkSandbox({ available: false, missing: [], reason: 'bubblewrap is installed but cannot build a sandbox here' }, 'linux');

@@ -28,7 +28,10 @@ describe('README against the code', () => {
     });
     for (const [level, clause] of clauses) {
       const named = [...clause.matchAll(/`([a-z]+(?:_[a-z]+)+)`/g)].map((m) => m[1]!).sort();
-      const expected = Object.entries(TOOL_LEVELS).filter(([, needs]) => needs === level).map(([tool]) => tool).sort();
+      const expected = Object.entries(TOOL_LEVELS)
+        .filter(([, needs]) => needs === level)
+        .map(([tool]) => tool)
+        .sort();
       expect(named, level).toEqual(expected);
     }
   });

@@ -41,13 +41,63 @@ describe('serve options', () => {
 
   it('every flag, with relative paths resolved against the working directory', () => {
     const config = parseServeOptions(
-      ['--transport', 'http', '--port', '0', '--host', '::1', '--state-dir', 'state', '--backend', 'tmux', '--security-level', 'LOW', '--max-agents', '3', '--max-sessions', '2',
-        '--log-dir', '/var/log/hub', '--claude-command', '/opt/claude', '--tmux-socket', 'hub-1', '--tokens-file', 'tokens', '--restore', '--permission-mode', 'acceptEdits', '--model', 'sonnet',
-        '--http-session-idle', '0', '--max-http-sessions', '2'],
+      [
+        '--transport',
+        'http',
+        '--port',
+        '0',
+        '--host',
+        '::1',
+        '--state-dir',
+        'state',
+        '--backend',
+        'tmux',
+        '--security-level',
+        'LOW',
+        '--max-agents',
+        '3',
+        '--max-sessions',
+        '2',
+        '--log-dir',
+        '/var/log/hub',
+        '--claude-command',
+        '/opt/claude',
+        '--tmux-socket',
+        'hub-1',
+        '--tokens-file',
+        'tokens',
+        '--restore',
+        '--permission-mode',
+        'acceptEdits',
+        '--model',
+        'sonnet',
+        '--http-session-idle',
+        '0',
+        '--max-http-sessions',
+        '2',
+      ],
       ENV,
       '/cwd',
     );
-    expect(config).toMatchObject({ transport: 'http', port: 0, host: '::1', stateDir: '/cwd/state', backend: 'tmux', securityLevel: 'LOW', maxAgents: 3, maxSessions: 2, logDir: '/var/log/hub', claudeCommand: '/opt/claude', tmuxSocket: 'hub-1', tokensFile: '/cwd/tokens', restore: true, permissionMode: 'acceptEdits', model: 'sonnet', httpSessionIdleSeconds: 0, maxHttpSessions: 2 });
+    expect(config).toMatchObject({
+      transport: 'http',
+      port: 0,
+      host: '::1',
+      stateDir: '/cwd/state',
+      backend: 'tmux',
+      securityLevel: 'LOW',
+      maxAgents: 3,
+      maxSessions: 2,
+      logDir: '/var/log/hub',
+      claudeCommand: '/opt/claude',
+      tmuxSocket: 'hub-1',
+      tokensFile: '/cwd/tokens',
+      restore: true,
+      permissionMode: 'acceptEdits',
+      model: 'sonnet',
+      httpSessionIdleSeconds: 0,
+      maxHttpSessions: 2,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -88,17 +138,28 @@ describe('serve options', () => {
   });
 
   it('reads the HTTP session options from CLAUDE_HUB_HTTP_SESSION_IDLE and CLAUDE_HUB_MAX_HTTP_SESSIONS, and names them when bad', () => {
-    expect(parseServeOptions([], { ...ENV, CLAUDE_HUB_HTTP_SESSION_IDLE: '60', CLAUDE_HUB_MAX_HTTP_SESSIONS: '5' }, '/cwd')).toMatchObject({ httpSessionIdleSeconds: 60, maxHttpSessions: 5 });
+    expect(parseServeOptions([], { ...ENV, CLAUDE_HUB_HTTP_SESSION_IDLE: '60', CLAUDE_HUB_MAX_HTTP_SESSIONS: '5' }, '/cwd')).toMatchObject({
+      httpSessionIdleSeconds: 60,
+      maxHttpSessions: 5,
+    });
     expect(parseServeOptions(['--http-session-idle', '1'], { ...ENV, CLAUDE_HUB_HTTP_SESSION_IDLE: '60' }, '/cwd').httpSessionIdleSeconds).toBe(1);
     expect(fails([], { ...ENV, CLAUDE_HUB_MAX_HTTP_SESSIONS: 'lots' }).message).toContain('CLAUDE_HUB_MAX_HTTP_SESSIONS "lots"');
     expect(fails([], { ...ENV, CLAUDE_HUB_HTTP_SESSION_IDLE: '30m' }).message).toContain('CLAUDE_HUB_HTTP_SESSION_IDLE "30m"');
   });
 
   it('serve exits 2 on a bad HTTP session option, naming it, before starting anything', async () => {
-    for (const argv of [['--transport', 'http', '--max-http-sessions', '0'], ['--transport', 'http', '--http-session-idle', 'soon']]) {
+    for (const argv of [
+      ['--transport', 'http', '--max-http-sessions', '0'],
+      ['--transport', 'http', '--http-session-idle', 'soon'],
+    ]) {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await serveCommand(argv, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: ENV, cwd: '/cwd' });
+      const code = await serveCommand(argv, {
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: (t: string) => err.push(t) },
+        env: ENV,
+        cwd: '/cwd',
+      });
       expect(code).toBe(2);
       expect(out).toEqual([]);
       expect(err.join('')).toMatch(new RegExp(`^INVALID_ARGUMENT: ${argv[2]} "${argv[3]}" is not valid`));

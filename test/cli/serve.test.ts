@@ -25,10 +25,14 @@ describe('claude-hub serve (stdio, the real hub)', () => {
   it('prints one ready line on stderr, nothing on stdout before the client speaks, and exits 0 when stdin closes', async () => {
     const stateDir = join(home, 'state');
     const logDir = join(home, 'logs');
-    const child = spawn(process.execPath, [CLI, 'serve', '--state-dir', stateDir, '--tmux-socket', socket, '--backend', 'tmux', '--log-dir', logDir, '--security-level', 'LOW'], {
-      env: isolatedEnv(home),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--state-dir', stateDir, '--tmux-socket', socket, '--backend', 'tmux', '--log-dir', logDir, '--security-level', 'LOW'],
+      {
+        env: isolatedEnv(home),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -43,14 +43,20 @@ async function cliDiagnostics(root: string, state: string | null): Promise<reado
   let err = '';
   const stateDir = state ?? join(root, 'no-state-here');
   await statusCommand([root, '--json', '--state-dir', stateDir], {
-    stdout: { isTTY: false, write: (chunk: string) => {
-      out += chunk;
-      return true;
-    } },
-    stderr: { isTTY: false, write: (chunk: string) => {
-      err += chunk;
-      return true;
-    } },
+    stdout: {
+      isTTY: false,
+      write: (chunk: string) => {
+        out += chunk;
+        return true;
+      },
+    },
+    stderr: {
+      isTTY: false,
+      write: (chunk: string) => {
+        err += chunk;
+        return true;
+      },
+    },
     env: { CLAUDE_HUB_KEY: TEST_KEY },
   });
   expect(err).toBe('');

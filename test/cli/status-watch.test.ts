@@ -25,13 +25,22 @@ async function temp(prefix: string): Promise<string> {
 
 function sink(isTTY = false): { stream: { write(text: string): boolean; isTTY: boolean }; text: () => string } {
   let text = '';
-  return { stream: { isTTY, write: (chunk: string) => {
-      text += chunk;
-      return true;
-    } }, text: () => text };
+  return {
+    stream: {
+      isTTY,
+      write: (chunk: string) => {
+        text += chunk;
+        return true;
+      },
+    },
+    text: () => text,
+  };
 }
 
-async function status(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
+async function status(
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean } = {},
+): Promise<{ code: number; out: string; err: string }> {
   const out = sink(options.tty ?? false);
   const err = sink();
   const code = await statusCommand(argv, { stdout: out.stream, stderr: err.stream, env: options.env ?? {}, ...(options.cwd ? { cwd: options.cwd } : {}) });
@@ -45,7 +54,15 @@ async function watchSnapshot(argv: string[], env: NodeJS.ProcessEnv = {}): Promi
   const abort = new AbortController();
   abort.abort();
   const code = await watchCommand([...argv, '--json'], { stdout: out.stream, stderr: err.stream, env, signal: abort.signal });
-  return { code, lines: out.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchLine), err: err.text() };
+  return {
+    code,
+    lines: out
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as WatchLine),
+    err: err.text(),
+  };
 }
 
 const TASK = (id: string, assignee: string | null, status = 'todo'): string =>
@@ -56,7 +73,10 @@ async function team(): Promise<{ root: string; state: string }> {
   const root = await temp('hub-sw-root-');
   const state = await temp('hub-sw-state-');
   await mkdir(join(root, '.claude-hub/tasks'), { recursive: true });
-  await writeFile(join(root, 'TODO.md'), '# Plan\n\n## Agent_10: docs\n\n- [ ] a\n\n## Agent_2: parser\n\n- [x] b\n- [ ] c (TASK-404)\n\n## Agent_1: old section\n\n- [ ] d\n');
+  await writeFile(
+    join(root, 'TODO.md'),
+    '# Plan\n\n## Agent_10: docs\n\n- [ ] a\n\n## Agent_2: parser\n\n- [x] b\n- [ ] c (TASK-404)\n\n## Agent_1: old section\n\n- [ ] d\n',
+  );
   await writeFile(join(root, '.claude-hub/tasks/TASK-1.md'), TASK('TASK-1', 'Agent_2', 'in_progress'));
   await writeFile(join(root, '.claude-hub/tasks/TASK-2.md'), TASK('TASK-2', 'yes'));
   await writeFile(join(root, '.claude-hub/tasks/TASK-3.md'), TASK('TASK-3', 'Agent_10'));
@@ -98,7 +118,10 @@ describe('status and watch: one snapshot, agents only from the state store', () 
       { name: 'Agent_1', tasks: [], todo: { done: 0, total: 1 } },
       { name: 'yes', tasks: ['TASK-2'], todo: { done: 0, total: 0 } },
     ]);
-    expect(json.diagnostics.map((d) => `${d.file}:${d.line}:${d.code}`)).toEqual(['.claude-hub/tasks/TASK-2.md:5:assignee-unknown', 'TODO.md:10:task-ref-unknown']);
+    expect(json.diagnostics.map((d) => `${d.file}:${d.line}:${d.code}`)).toEqual([
+      '.claude-hub/tasks/TASK-2.md:5:assignee-unknown',
+      'TODO.md:10:task-ref-unknown',
+    ]);
 
     const text = await status([root, '--state-dir', state], { env });
     expect(text.out).toMatch(/^claude-hub status: session s7 "web" \(/);
@@ -141,7 +164,8 @@ describe('status: the CLI conventions', () => {
     const root = await temp('hub-sw-fix-');
     await mkdir(join(root, '.claude-hub/tasks'), { recursive: true });
     await copyFile(join(FIXTURES, 'todo-nested-agents.md'), join(root, 'TODO.md'));
-    for (const name of ['TASK-1-valid.md', 'TASK-2-status-variants.md', 'TASK-3-done-variants.md']) await copyFile(join(FIXTURES, name), join(root, '.claude-hub/tasks', name));
+    for (const name of ['TASK-1-valid.md', 'TASK-2-status-variants.md', 'TASK-3-done-variants.md'])
+      await copyFile(join(FIXTURES, name), join(root, '.claude-hub/tasks', name));
     return root;
   }
 
@@ -195,9 +219,14 @@ describe('status: the CLI conventions', () => {
     expect(await status(['a', 'b'])).toMatchObject({ code: 2, out: '', err: expect.stringMatching(/^INVALID_ARGUMENT: status takes one ROOT/) });
     expect(await status(['--bogus', root])).toMatchObject({ code: 2, out: '', err: expect.stringMatching(/^INVALID_ARGUMENT: Unknown option '--bogus'/) });
     expect(await status([join(root, 'missing')])).toMatchObject({ code: 2, out: '', err: expect.stringMatching(/^INVALID_PATH: .*missing does not exist/) });
-    expect(await status([join(root, 'TODO.md')])).toMatchObject({ code: 2, out: '', err: expect.stringMatching(/^INVALID_PATH: .*TODO\.md is a file, not a folder/) });
+    expect(await status([join(root, 'TODO.md')])).toMatchObject({
+      code: 2,
+      out: '',
+      err: expect.stringMatching(/^INVALID_PATH: .*TODO\.md is a file, not a folder/),
+    });
     const help = await status(['--help']);
     expect(help.code).toBe(0);
-    for (const part of ['usage: claude-hub status [ROOT]', 'options:', '--json', '--all', '--state-dir DIR', '-h, --help', 'exit codes: 0 ok, 1']) expect(help.out).toContain(part);
+    for (const part of ['usage: claude-hub status [ROOT]', 'options:', '--json', '--all', '--state-dir DIR', '-h, --help', 'exit codes: 0 ok, 1'])
+      expect(help.out).toContain(part);
   });
 });

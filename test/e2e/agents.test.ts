@@ -62,7 +62,26 @@ beforeAll(async () => {
       {
         trigger: 'ask me',
         steps: [
-          [{ type: 'tool_use', name: 'AskUserQuestion', input: { questions: [{ question: 'Which color do you prefer?', header: 'Color', multiSelect: false, options: [{ label: 'Red', description: 'warm' }, { label: 'Blue', description: 'cool' }, { label: 'Green', description: 'natural' }] }] } }],
+          [
+            {
+              type: 'tool_use',
+              name: 'AskUserQuestion',
+              input: {
+                questions: [
+                  {
+                    question: 'Which color do you prefer?',
+                    header: 'Color',
+                    multiSelect: false,
+                    options: [
+                      { label: 'Red', description: 'warm' },
+                      { label: 'Blue', description: 'cool' },
+                      { label: 'Green', description: 'natural' },
+                    ],
+                  },
+                ],
+              },
+            },
+          ],
           [{ type: 'text', text: 'Thanks for choosing.' }],
         ],
       },
@@ -101,7 +120,8 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
   it('delivers a hostile multi-line message whole: UserPromptSubmit.prompt equals the sanitized text exactly', async () => {
     const one = rig.agent('Agent_1');
     const queue = rig.queue();
-    const message = 'Line 1: "double" \'single\' \\back\\slash\\ $(touch pwned) `touch pwned2` $HOME\nLine 2: ünïcödé → 😀 日本\u001b[31m red \u001b[0m then Enter and C-c and C-m\nLine 3 end';
+    const message =
+      'Line 1: "double" \'single\' \\back\\slash\\ $(touch pwned) `touch pwned2` $HOME\nLine 2: ünïcödé → 😀 日本\u001b[31m red \u001b[0m then Enter and C-c and C-m\nLine 3 end';
     const expected = sanitizeTerminalText(message);
     expect(expected).not.toContain('\u001b');
     const { settled } = queue.enqueue({ deliveryId: 'dlv-hostile', agent: 'Agent_1', text: message });
@@ -181,7 +201,11 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
     expect((await queue.enqueue({ deliveryId: 'dlv-ask', agent: 'Agent_1', text: 'Please ask me something' }).settled).state).toBe('delivered');
     const shown = await waitFor(() => rig.index.agentView(SESSION, 'Agent_1').pendingPrompt ?? undefined, 'the question on screen', 30_000);
     expect(shown.question).toBe('Which color do you prefer?');
-    expect(shown.choices.slice(0, 3).map((c) => [c.label, c.detail])).toEqual([['Red', 'warm'], ['Blue', 'cool'], ['Green', 'natural']]);
+    expect(shown.choices.slice(0, 3).map((c) => [c.label, c.detail])).toEqual([
+      ['Red', 'warm'],
+      ['Blue', 'cool'],
+      ['Green', 'natural'],
+    ]);
     expect(one.status()).toBe('waiting_for_person');
     const prompts = one.named('UserPromptSubmit').length;
     const waiting = queue.enqueue({ deliveryId: 'dlv-after-ask', agent: 'Agent_1', text: 'Queued behind the question' });
@@ -189,7 +213,10 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
     expect(one.named('UserPromptSubmit')).toHaveLength(prompts);
     const answered = await answerDialog({ backend, handle: one.handle }, 'blue');
     expect(answered.choice.label).toBe('Blue');
-    const result = await waitFor(() => fake.requests.find((r) => r.mainLoop && r.turnPrompt?.includes('Please ask me something') && r.toolResults.length > 0), 'the answer reaches the model');
+    const result = await waitFor(
+      () => fake.requests.find((r) => r.mainLoop && r.turnPrompt?.includes('Please ask me something') && r.toolResults.length > 0),
+      'the answer reaches the model',
+    );
     expect(result.toolResults[0]?.content).toContain('Blue');
     const outcome = await waiting.settled;
     expect(outcome.state).toBe('delivered');
@@ -208,11 +235,15 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
       // Queued at once: it must wait for a ready prompt box, not for SessionStart alone.
       const sent = queue.enqueue({ deliveryId: 'dlv-mode', agent: 'Agent_4', text: 'Hello after the start-up menu' });
       await waitFor(() => agent.named('SessionStart')[0], 'SessionStart', 45_000);
-      const menu = await waitFor(async () => {
-        const prompt = rig.index.agentView(SESSION, 'Agent_4').pendingPrompt;
-        if (prompt) return prompt;
-        return (await rig.screens.ready('Agent_4')) ? 'ready' : undefined;
-      }, 'a start-up menu or the prompt box', 30_000);
+      const menu = await waitFor(
+        async () => {
+          const prompt = rig.index.agentView(SESSION, 'Agent_4').pendingPrompt;
+          if (prompt) return prompt;
+          return (await rig.screens.ready('Agent_4')) ? 'ready' : undefined;
+        },
+        'a start-up menu or the prompt box',
+        30_000,
+      );
       if (menu !== 'ready') {
         // Seen on 2.1.332: "Make auto mode your default permission mode?" (unnumbered).
         expect(agent.status()).toBe('waiting_for_person');
@@ -291,8 +322,14 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
       return reading.state === 'ready' && reading.draft.includes('Typed just before a crash');
     }, 'the paste in the prompt box');
     const typed: DeliveryEntry = {
-      deliveryId: 'dlv-r3', agent: 'Agent_3', text: 'Typed just before a crash', state: 'awaiting_confirmation',
-      enqueuedAt: new Date().toISOString(), typedAt: new Date().toISOString(), submits: 0, reason: null,
+      deliveryId: 'dlv-r3',
+      agent: 'Agent_3',
+      text: 'Typed just before a crash',
+      state: 'awaiting_confirmation',
+      enqueuedAt: new Date().toISOString(),
+      typedAt: new Date().toISOString(),
+      submits: 0,
+      reason: null,
     };
     after.close();
     const third = rig.queue();

@@ -24,7 +24,6 @@ import { prng } from '../helpers/prng.js';
 const OPS = 500;
 const KILLS = 20;
 
-
 let world: World;
 let client: Client;
 let transport: StdioClientTransport;
@@ -143,7 +142,9 @@ describe('kill -9 the hub during 500 mixed operations', () => {
       if (pick < 0.35) {
         const agent = random() < 0.5 ? 'Agent_1' : 'Agent_2';
         run = async () => {
-          const result = data<{ state: string; reason?: string }>(await call('send_message_to_agent', { agent_name: agent, message: `message ${token} for ${agent}` }));
+          const result = data<{ state: string; reason?: string }>(
+            await call('send_message_to_agent', { agent_name: agent, message: `message ${token} for ${agent}` }),
+          );
           expect(['delivered', 'queued'], `${token}: ${JSON.stringify(result)} after ${restarts} restarts`).toContain(result.state);
           acked.messages.set(token, agent);
         };
@@ -232,10 +233,15 @@ describe('kill -9 the hub during 500 mixed operations', () => {
     process.stderr.write(`e2e crash test: ${restarts} kills, ${cut} of them cut a call in flight\n`);
 
     // Let every queue drain, then count what each agent was really given.
-    await waitFor(async () => {
-      const status = data<{ agents: { status: string; queuedMessages: number }[] }>(await call('get_session_status', { session_id: sessionId }));
-      return status.agents.every((a) => a.queuedMessages === 0 && a.status === 'idle');
-    }, 'every queue drained', 120_000, 500);
+    await waitFor(
+      async () => {
+        const status = data<{ agents: { status: string; queuedMessages: number }[] }>(await call('get_session_status', { session_id: sessionId }));
+        return status.agents.every((a) => a.queuedMessages === 0 && a.status === 'idle');
+      },
+      'every queue drained',
+      120_000,
+      500,
+    );
     const given = new Map<string, number>();
     for (const agent of ['Agent_1', 'Agent_2']) {
       for (const prompt of await prompts(agent)) {
@@ -256,7 +262,10 @@ describe('kill -9 the hub during 500 mixed operations', () => {
     for (const token of personLines) expect(todo).toContain(`person line ${token}`);
 
     // The audit chain survived twenty kills.
-    const verify = await exec(process.execPath, [join(world.serveArgs()[0] as string), 'audit', 'verify', '--state-dir', world.stateDir], { allowFailure: true, env: world.env });
+    const verify = await exec(process.execPath, [join(world.serveArgs()[0] as string), 'audit', 'verify', '--state-dir', world.stateDir], {
+      allowFailure: true,
+      env: world.env,
+    });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
   }, 900_000);
 

@@ -53,7 +53,13 @@ async function snapshot(dir: string, skip: (path: string) => boolean): Promise<M
       const path = join(at, entry.name);
       if (skip(path)) continue;
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) out.set(relative(dir, path), createHash('sha256').update(await readFile(path)).digest('hex'));
+      else if (entry.isFile())
+        out.set(
+          relative(dir, path),
+          createHash('sha256')
+            .update(await readFile(path))
+            .digest('hex'),
+        );
       else out.set(relative(dir, path), entry.isSymbolicLink() ? 'link' : 'other');
     }
   };
@@ -107,7 +113,13 @@ beforeAll(async () => {
   fake = await startFakeAnthropic({ script: [], fallbackText: 'Noted.' });
   claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [root], acceptEdits: true });
   const config = Object.freeze({ ...defaultConfig({}), stateDir, claudeCommand: CLAUDE_BIN, tmuxSocket: socket, backend: 'tmux' as const });
-  hub = await createHub(config, silentLogger, { backend: new TmuxBackend({ socket }), agentEnv: claude.env, env: { HOME: claude.home }, home: claude.home, gitAudit: false });
+  hub = await createHub(config, silentLogger, {
+    backend: new TmuxBackend({ socket }),
+    agentEnv: claude.env,
+    env: { HOME: claude.home },
+    home: claude.home,
+    gitAudit: false,
+  });
   const server = createServer({ hub, config, logger: silentLogger, version: 'test', audit: (c, t, o, a) => hub.auditToolCall(c, t, o, a) });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.server.connect(serverSide);
@@ -117,7 +129,7 @@ beforeAll(async () => {
     await client.close();
     await server.close();
   };
-  sessionId = (((await call('create_session', { root_path: root, session_name: 'hostile' })).structuredContent as { session: { id: string } }).session.id);
+  sessionId = ((await call('create_session', { root_path: root, session_name: 'hostile' })).structuredContent as { session: { id: string } }).session.id;
   expect(accepted(await call('create_agent', { session_id: sessionId }))).toBe(true);
   // Idle with its prompt box up, past a start-up menu a release may show (answered through the tool).
   await untilReadyOverMcp(call, sessionId, 'Agent_1');
@@ -180,7 +192,10 @@ describe('the hostile corpus through every tool', () => {
       }
       const task = (created.structuredContent as { task: { id: string; file: string } }).task;
       const doc = parseTask(await readFile(join(root, task.file), 'utf8'), task.file);
-      expect(doc.diagnostics.filter((d) => d.severity === 'error'), input.name).toEqual([]);
+      expect(
+        doc.diagnostics.filter((d) => d.severity === 'error'),
+        input.name,
+      ).toEqual([]);
       expect(doc.task?.title, input.name).toBe(input.value.trim());
       expect(doc.task?.from).toBe('Lead');
       const logged = await call('update_task', { session_id: sessionId, task_id: task.id, log: input.value, status: 'review' });

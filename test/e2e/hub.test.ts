@@ -97,7 +97,13 @@ beforeAll(async () => {
         trigger: 'tick the parser item',
         steps: [
           [{ type: 'tool_use', name: 'Read', input: { file_path: join(rootA, 'TODO.md') } }],
-          [{ type: 'tool_use', name: 'Edit', input: { file_path: join(rootA, 'TODO.md'), old_string: '- [ ] Agent_1 writes the parser', new_string: '- [x] Agent_1 writes the parser' } }],
+          [
+            {
+              type: 'tool_use',
+              name: 'Edit',
+              input: { file_path: join(rootA, 'TODO.md'), old_string: '- [ ] Agent_1 writes the parser', new_string: '- [x] Agent_1 writes the parser' },
+            },
+          ],
           [{ type: 'text', text: 'Ticked.' }],
         ],
       },
@@ -114,7 +120,13 @@ beforeAll(async () => {
   });
   claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [rootA], acceptEdits: true });
   stateBase = await realpath(await mkdtemp(join(tmpdir(), 'hub-core-state-')));
-  config = Object.freeze({ ...defaultConfig({}), stateDir: join(stateBase, 'state dir'), claudeCommand: CLAUDE_BIN, tmuxSocket: socket, backend: 'tmux' as const });
+  config = Object.freeze({
+    ...defaultConfig({}),
+    stateDir: join(stateBase, 'state dir'),
+    claudeCommand: CLAUDE_BIN,
+    tmuxSocket: socket,
+    backend: 'tmux' as const,
+  });
   hub = await startHub();
 }, 60_000);
 
@@ -188,9 +200,16 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     await expect(hub.sendMessage(caller, { agent_name: 'Agent_1', message: '\u001b[2J\u001b]0;x\u0007' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'x'.repeat(64 * 1024 - 10) })).rejects.toMatchObject({ code: 'TOO_LARGE' });
     expect(await tasks()).toBe(count);
-    await waitFor(async () => (await readFile(join(rootA, 'TODO.md'), 'utf8')).includes('- [x] Agent_1 writes the parser'), 'the agent ticked its item', 45_000);
+    await waitFor(
+      async () => (await readFile(join(rootA, 'TODO.md'), 'utf8')).includes('- [x] Agent_1 writes the parser'),
+      'the agent ticked its item',
+      45_000,
+    );
     // The appended system prompt (identity, specialization, the whole 16 KiB suffix) reached the model.
-    const system = fake.requests.filter((r) => r.mainLoop).map((r) => JSON.stringify(r.body?.system ?? '')).find((text) => text.includes('You are Agent_1'));
+    const system = fake.requests
+      .filter((r) => r.mainLoop)
+      .map((r) => JSON.stringify(r.body?.system ?? ''))
+      .find((text) => text.includes('You are Agent_1'));
     expect(system).toContain('backend engineer');
     expect(system).toContain('END-OF-SUFFIX');
     await waitFor(() => hub.index.sessionStatus(sessionA).agents.find((a) => a.name === 'Agent_1')?.progress.done === 1, 'index shows the progress', 20_000);
@@ -216,13 +235,29 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     const result = await hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'peek at the other session' });
     expect(result.state).toBe('delivered');
     // Claude Code's own permission rules (permissions.deny, written by the hub) refuse it first.
-    const denied = await waitFor(() => fake.requests.slice(seen).flatMap((r) => r.toolResults).find((t) => t.isError), 'a denied tool_result', 45_000);
+    const denied = await waitFor(
+      () =>
+        fake.requests
+          .slice(seen)
+          .flatMap((r) => r.toolResults)
+          .find((t) => t.isError),
+      'a denied tool_result',
+      45_000,
+    );
     expect(denied.content).toMatch(/denied by your permission settings/);
     await waitStatus('Agent_1', 'idle');
     const seen2 = fake.requests.length;
     // Outside every session: no deny rule covers it; the PreToolUse guard hook refuses it.
     await hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'peek outside the root' });
-    const guarded = await waitFor(() => fake.requests.slice(seen2).flatMap((r) => r.toolResults).find((t) => t.isError), 'a guard-denied tool_result', 8_000).catch(async (e) => {
+    const guarded = await waitFor(
+      () =>
+        fake.requests
+          .slice(seen2)
+          .flatMap((r) => r.toolResults)
+          .find((t) => t.isError),
+      'a guard-denied tool_result',
+      8_000,
+    ).catch(async (e) => {
       console.error('DEBUG events', JSON.stringify((await events(sessionA, 'Agent_1')).slice(-6), null, 1).slice(0, 4000));
       console.error('DEBUG screen', (await hub.readAgentOutput(caller, 'Agent_1', 40)).text);
       console.error('DEBUG settings', await readFile(join(config.stateDir, 'agents', sessionA, 'Agent_1.settings.json'), 'utf8'));
@@ -241,8 +276,15 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     expect(second.state).toBe('queued');
     // The status tells the person a message waits (the slow turn still runs for seconds).
     expect(hub.index.sessionStatus(sessionA).agents.find((a) => a.name === 'Agent_1')?.queuedMessages).toBe(1);
-    await waitFor(async () => (await events(sessionA, 'Agent_1')).some((e) => e.hook_event_name === 'UserPromptSubmit' && String(e.prompt).includes('second, after the slow job')), 'second delivered', 45_000);
-    const order = (await events(sessionA, 'Agent_1')).filter((e) => ['UserPromptSubmit', 'Stop'].includes(String(e.hook_event_name))).map((e) => e.hook_event_name);
+    await waitFor(
+      async () =>
+        (await events(sessionA, 'Agent_1')).some((e) => e.hook_event_name === 'UserPromptSubmit' && String(e.prompt).includes('second, after the slow job')),
+      'second delivered',
+      45_000,
+    );
+    const order = (await events(sessionA, 'Agent_1'))
+      .filter((e) => ['UserPromptSubmit', 'Stop'].includes(String(e.hook_event_name)))
+      .map((e) => e.hook_event_name);
     // The second prompt comes only after the slow turn's Stop.
     expect(order.slice(-3)).toEqual(['UserPromptSubmit', 'Stop', 'UserPromptSubmit']);
   });
@@ -315,7 +357,8 @@ describe('the hub core with real tmux, real Claude Code and real files', () => {
     const entries = await readAuditFile(join(config.stateDir, 'audit.jsonl'));
     const tools = new Set(entries.filter((e) => e.kind === 'tool_call').map((e) => e.tool));
     // Every tool call, reads included.
-    for (const tool of ['create_session', 'create_agent', 'send_message_to_agent', 'delete_agent', 'delete_session', 'list_sessions', 'get_session_status']) expect(tools).toContain(tool);
+    for (const tool of ['create_session', 'create_agent', 'send_message_to_agent', 'delete_agent', 'delete_session', 'list_sessions', 'get_session_status'])
+      expect(tools).toContain(tool);
     expect(entries.some((e) => e.kind === 'delivery' && e.outcome === 'delivered')).toBe(true);
     expect(entries.some((e) => e.outcome === 'error:ROOT_OVERLAP')).toBe(true);
     // Messages never reach the audit log in clear.

@@ -24,7 +24,24 @@ beforeAll(async () => {
   world = await createWorld();
   const tokens = join(world.stateDir, '..', 'tokens');
   await writeFile(tokens, `ada admin ${ADMIN}\nbob viewer ${VIEWER}\n`, { mode: 0o600 });
-  server = spawn(process.execPath, world.serveArgs(['--transport', 'http', '--port', '0', '--tokens-file', tokens, '--max-sessions', '1', '--http-session-idle', '1', '--max-http-sessions', '2']), { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(
+    process.execPath,
+    world.serveArgs([
+      '--transport',
+      'http',
+      '--port',
+      '0',
+      '--tokens-file',
+      tokens,
+      '--max-sessions',
+      '1',
+      '--http-session-idle',
+      '1',
+      '--max-http-sessions',
+      '2',
+    ]),
+    { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   server.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   server.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   url = await waitFor(() => /ready: transport=http url=(\S+)/.exec(stderr)?.[1], 'the ready line', 30_000);
@@ -54,7 +71,12 @@ describe('the built claude-hub over Streamable HTTP with the real hub', () => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
     });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('Bearer');
@@ -81,24 +103,37 @@ describe('the built claude-hub over Streamable HTTP with the real hub', () => {
 
     // Every refusal is in the audit log, attributed to the token that was refused, and the chain verifies.
     const entries = await waitFor(async () => {
-      const lines = (await readFile(join(world.stateDir, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+      const lines = (await readFile(join(world.stateDir, 'audit.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, string>);
       return lines.some((e) => e.outcome === 'refused:FORBIDDEN') ? lines : undefined;
     }, 'the refusal in the audit log');
-    expect(entries.find((e) => e.outcome === 'refused:FORBIDDEN')).toMatchObject({ kind: 'tool_call', tool: 'send_message_to_agent', actor: expect.stringContaining('bob') });
+    expect(entries.find((e) => e.outcome === 'refused:FORBIDDEN')).toMatchObject({
+      kind: 'tool_call',
+      tool: 'send_message_to_agent',
+      actor: expect.stringContaining('bob'),
+    });
     expect(entries.some((e) => e.tool === 'create_session' && e.outcome === 'error:LIMIT_REACHED')).toBe(true);
     const verify = await execFileP(process.execPath, [world.serveArgs()[0] as string, 'audit', 'verify', '--state-dir', world.stateDir], { env: world.env });
     expect(verify.stdout + verify.stderr).toMatch(/ok|intact|verified/i);
   });
 
   it('--max-http-sessions 2 refuses a third session with 503; --http-session-idle 1 closes a client gone without DELETE, whose id then gets 404', async () => {
-    const logged = (reason: string): number => stderr.split('\n').filter((line) => line.includes('http session closed') && line.includes(`"reason":"${reason}"`)).length;
+    const logged = (reason: string): number =>
+      stderr.split('\n').filter((line) => line.includes('http session closed') && line.includes(`"reason":"${reason}"`)).length;
     const opened = (): number => stderr.split('\n').filter((line) => line.includes('http session opened')).length;
     // Sessions of the test before (closed without DELETE) expire first.
     await waitFor(() => opened() === logged('idle') + logged('client'), 'the earlier sessions to expire');
 
     const admin = await connect(ADMIN);
     const viewer = await connect(VIEWER);
-    const initialize = JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    const initialize = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    });
     const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${ADMIN}` };
     const refused = await fetch(url, { method: 'POST', headers, body: initialize });
     expect(refused.status).toBe(503);

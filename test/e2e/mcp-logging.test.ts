@@ -24,7 +24,12 @@ const received: Params[] = [];
 beforeAll(async () => {
   world = await createWorld();
   // MEDIUM: sessions can be created, agents cannot — create_agent is the refused call that warns.
-  const transport = new StdioClientTransport({ command: process.execPath, args: world.serveArgs(['--security-level', 'MEDIUM']), env: world.env, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: world.serveArgs(['--security-level', 'MEDIUM']),
+    env: world.env,
+    stderr: 'pipe',
+  });
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   client = new Client({ name: 'e2e-logging', version: '1.0.0' });
   client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
@@ -62,7 +67,9 @@ describe('the built claude-hub forwards its log to the MCP client', () => {
 
     // stdio keeps order: once the warning is here, anything logged before it would be too.
     await waitFor(() => received.some((params) => message(params) === 'tool call refused'), 'the refused-call warning');
-    expect(received).toEqual([{ level: 'warning', logger: 'claude-hub', data: { message: 'tool call refused', data: { tool: 'create_agent', code: 'FORBIDDEN', caller: 'stdio' } } }]);
+    expect(received).toEqual([
+      { level: 'warning', logger: 'claude-hub', data: { message: 'tool call refused', data: { tool: 'create_agent', code: 'FORBIDDEN', caller: 'stdio' } } },
+    ]);
     // stderr is unchanged: it has every line, the ones the client filtered out included.
     await waitFor(() => stderr.includes('tool call refused'), 'the warning on stderr');
     expect(stderr).toMatch(/debug tool call failed \{"tool":"get_session_status","code":"SESSION_NOT_FOUND"/);
@@ -78,8 +85,15 @@ describe('the built claude-hub forwards its log to the MCP client', () => {
     await mkdir(second);
     expect((await call('create_session', { root_path: second, session_name: 'second' })).isError).toBeFalsy();
 
-    await waitFor(() => received.some((params) => params.level === 'info' && JSON.stringify(params.data).includes(second)), 'an info record about the second session');
-    expect(received).toContainEqual({ level: 'debug', logger: 'claude-hub', data: { message: 'tool call failed', data: { tool: 'send_message_to_agent', code: 'AGENT_NOT_FOUND', caller: 'stdio' } } });
+    await waitFor(
+      () => received.some((params) => params.level === 'info' && JSON.stringify(params.data).includes(second)),
+      'an info record about the second session',
+    );
+    expect(received).toContainEqual({
+      level: 'debug',
+      logger: 'claude-hub',
+      data: { message: 'tool call failed', data: { tool: 'send_message_to_agent', code: 'AGENT_NOT_FOUND', caller: 'stdio' } },
+    });
     const everything = JSON.stringify(received);
     expect(everything).not.toContain(marker);
     const apiKey = world.env['ANTHROPIC_API_KEY'];

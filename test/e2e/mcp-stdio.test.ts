@@ -18,7 +18,13 @@ beforeAll(async () => {
   world = await createWorld([
     { trigger: 'say hello', steps: [[{ type: 'text', text: 'Hello from the agent.' }]] },
     // Running node asks for permission even with acceptEdits (touch would not): a dialog for answer_agent_prompt.
-    { trigger: 'run the check', steps: [[{ type: 'tool_use', name: 'Bash', input: { command: `node -e "require('fs').writeFileSync('checked.txt', 'ok')"`, description: 'Mark the check' } }], [{ type: 'text', text: 'Checked.' }]] },
+    {
+      trigger: 'run the check',
+      steps: [
+        [{ type: 'tool_use', name: 'Bash', input: { command: `node -e "require('fs').writeFileSync('checked.txt', 'ok')"`, description: 'Mark the check' } }],
+        [{ type: 'text', text: 'Checked.' }],
+      ],
+    },
   ]);
   transport = new StdioClientTransport({ command: process.execPath, args: world.serveArgs(), env: world.env, stderr: 'pipe' });
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -55,7 +61,10 @@ describe('the built claude-hub over stdio with the real hub', () => {
   it('lists the fifteen tools with schemas and annotations', async () => {
     const { tools } = await client.listTools();
     expect(tools).toHaveLength(15);
-    expect(tools.find((t) => t.name === 'get_session_status')).toMatchObject({ annotations: { readOnlyHint: true }, inputSchema: { required: ['session_id'] } });
+    expect(tools.find((t) => t.name === 'get_session_status')).toMatchObject({
+      annotations: { readOnlyHint: true },
+      inputSchema: { required: ['session_id'] },
+    });
   });
 
   it('create_session: refuses bad roots, accepts the repo', async () => {
@@ -80,16 +89,25 @@ describe('the built claude-hub over stdio with the real hub', () => {
   });
 
   it('tasks: create, update, list, read as a resource', async () => {
-    const created = ok(await call('create_task', { session_id: sessionId, title: 'Parse lists', priority: 'high', body: '- [ ] nested' })) as { task: { id: string } };
+    const created = ok(await call('create_task', { session_id: sessionId, title: 'Parse lists', priority: 'high', body: '- [ ] nested' })) as {
+      task: { id: string };
+    };
     const id = created.task.id;
-    expect(ok(await call('update_task', { session_id: sessionId, task_id: id, status: 'in_progress', log: 'started' }))).toMatchObject({ task: { id, status: 'in_progress' } });
-    await waitFor(async () => ((ok(await call('list_tasks', { session_id: sessionId, status: 'in_progress' })).tasks as unknown[]).length === 1), 'the task in list_tasks');
+    expect(ok(await call('update_task', { session_id: sessionId, task_id: id, status: 'in_progress', log: 'started' }))).toMatchObject({
+      task: { id, status: 'in_progress' },
+    });
+    await waitFor(
+      async () => (ok(await call('list_tasks', { session_id: sessionId, status: 'in_progress' })).tasks as unknown[]).length === 1,
+      'the task in list_tasks',
+    );
     const file = await client.readResource({ uri: `hub://sessions/${sessionId}/tasks/${id}` });
     expect((file.contents[0] as { text: string }).text).toMatch(/status: in_progress/);
     expect(code(await call('update_task', { session_id: sessionId, task_id: 'TASK-999999', status: 'done' }))).toBe('TASK_NOT_FOUND');
   });
 
-  it('agents: create a real Claude Code agent, message it, answer its permission dialog, read its screen, clear, restart, delete', { timeout: 240_000 }, async () => {
+  it('agents: create a real Claude Code agent, message it, answer its permission dialog, read its screen, clear, restart, delete', {
+    timeout: 240_000,
+  }, async () => {
     const created = ok(await call('create_agent', { session_id: sessionId, specialization: 'parser' })) as { agent: { name: string } };
     const name = created.agent.name;
     expect(name).toBe('Agent_1');
@@ -104,26 +122,49 @@ describe('the built claude-hub over stdio with the real hub', () => {
     expect(code(await call('answer_agent_prompt', { agent_name: name, choice: '1' }))).toBe('NO_PROMPT');
 
     // A permission dialog: the agent waits for a person, answer_agent_prompt answers it, the command runs.
-    await waitFor(async () => {
-      const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { name: string; status: string }[] };
-      return status.agents.find((a) => a.name === name)?.status === 'idle';
-    }, 'the agent to be idle again', 60_000, 250);
+    await waitFor(
+      async () => {
+        const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { name: string; status: string }[] };
+        return status.agents.find((a) => a.name === name)?.status === 'idle';
+      },
+      'the agent to be idle again',
+      60_000,
+      250,
+    );
     ok(await call('send_message_to_agent', { agent_name: name, message: 'Please run the check' }));
-    const waiting = await waitFor(async () => {
-      const status = ok(await call('get_session_status', { session_id: sessionId })) as {
-        agents: { name: string; status: string; pendingPrompt: { kind: string; choices: { number: number; label: string }[] } | null }[];
-      };
-      const agent = status.agents.find((a) => a.name === name);
-      return agent?.status === 'waiting_for_person' && agent.pendingPrompt !== null ? agent : undefined;
-    }, 'the agent to wait for permission, with the dialog shown', 60_000, 250);
+    const waiting = await waitFor(
+      async () => {
+        const status = ok(await call('get_session_status', { session_id: sessionId })) as {
+          agents: { name: string; status: string; pendingPrompt: { kind: string; choices: { number: number; label: string }[] } | null }[];
+        };
+        const agent = status.agents.find((a) => a.name === name);
+        return agent?.status === 'waiting_for_person' && agent.pendingPrompt !== null ? agent : undefined;
+      },
+      'the agent to wait for permission, with the dialog shown',
+      60_000,
+      250,
+    );
     // The person sees the question and its choices in the status, without reading the screen.
     expect(waiting.pendingPrompt?.kind).toBe('permission');
     expect(waiting.pendingPrompt?.choices.length).toBeGreaterThanOrEqual(2);
-    const answered = ok(await call('answer_agent_prompt', { agent_name: name, choice: '1' })) as { answered: { kind: string }; choice: { number: number }; now: { state: string } };
+    const answered = ok(await call('answer_agent_prompt', { agent_name: name, choice: '1' })) as {
+      answered: { kind: string };
+      choice: { number: number };
+      now: { state: string };
+    };
     expect(answered.answered.kind).toBe('permission');
     expect(answered.choice.number).toBe(1);
     expect(answered.now.state).not.toBe('menu');
-    await waitFor(async () => (await readFile(join(world.root, 'checked.txt'), 'utf8').then(() => true, () => false)), 'the approved command to run', 60_000, 250);
+    await waitFor(
+      async () =>
+        await readFile(join(world.root, 'checked.txt'), 'utf8').then(
+          () => true,
+          () => false,
+        ),
+      'the approved command to run',
+      60_000,
+      250,
+    );
     expect(ok(await call('clear_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });
     expect(ok(await call('start_new_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });
     expect(ok(await call('delete_agent', { agent_name: name, force: true }))).toMatchObject({ agent: name });

@@ -88,7 +88,10 @@ export async function createRig(input: {
     const settingsFile = join(stateDir, 'agents', `${name}.settings.json`);
     await mkdir(join(stateDir, 'agents'), { recursive: true });
     const permissionMode = options.permissionMode ? permissionModeFor(options.permissionMode, capabilities) : null;
-    await writeFile(settingsFile, JSON.stringify(buildAgentSettings({ eventsFile, permissionMode, hookEvents: hookEventsFor(capabilities, AGENT_HOOK_EVENTS) })));
+    await writeFile(
+      settingsFile,
+      JSON.stringify(buildAgentSettings({ eventsFile, permissionMode, hookEvents: hookEventsFor(capabilities, AGENT_HOOK_EVENTS) })),
+    );
     const promptFile = join(stateDir, 'agents', `${name}.prompt.md`);
     await writeFile(promptFile, await assembleAgentPrompt({ agentName: name, specialization: 'a careful tester', root: cwd, otherAgents: [...agents.keys()] }));
     const claudeSessionId = options.resumeId ?? randomUUID();

@@ -39,4 +39,3 @@ export function bigPlan(options: { quoteEvery?: number } = {}): Plan {
   }
   return { text: lines.join('\n'), sections: 393, items, done, codeLines, quoteLines };
 }
-

@@ -21,7 +21,10 @@ export type GateDecision = { readonly action: 'run' } | { readonly action: 'skip
 export function gateDecision(file: string, what: string, available: boolean, reason: string, ci: boolean): GateDecision {
   if (available) return { action: 'run' };
   if (ci) {
-    return { action: 'fail', message: `${file}: ${what} cannot run here, and under CI a skip is a failure: ${reason}. Make it work on this machine (.ci/run tries to) or run without CI=true to skip.` };
+    return {
+      action: 'fail',
+      message: `${file}: ${what} cannot run here, and under CI a skip is a failure: ${reason}. Make it work on this machine (.ci/run tries to) or run without CI=true to skip.`,
+    };
   }
   return { action: 'skip', message: `${file} skipped: ${what} cannot run here: ${reason} (under CI=true this is a failure)` };
 }

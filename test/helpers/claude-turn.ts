@@ -17,7 +17,11 @@ import { STARTUP_SETTLE_MS } from '../../src/hub/screens.js';
  * auto mode the default when the HOME's settings say acceptEdits: the "No" choice keeps the
  * person's mode. Any other dialog is a failure, with its text.
  */
-export async function untilPromptBox(backend: TerminalBackend, pane: TerminalHandle, options: { readonly fresh: boolean; readonly timeoutMs?: number }): Promise<void> {
+export async function untilPromptBox(
+  backend: TerminalBackend,
+  pane: TerminalHandle,
+  options: { readonly fresh: boolean; readonly timeoutMs?: number },
+): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const settleMs = options.fresh ? STARTUP_SETTLE_MS : 0;
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +70,11 @@ export async function runTurn(input: {
     if (ok) break;
     await backend.submit(pane);
   }
-  const request = await waitFor(() => fake.requests.find((r) => r.mainLoop && r.turnPrompt?.includes(prompt) && r.toolResults.length > 0), `tool result for ${prompt}`, 60_000);
+  const request = await waitFor(
+    () => fake.requests.find((r) => r.mainLoop && r.turnPrompt?.includes(prompt) && r.toolResults.length > 0),
+    `tool result for ${prompt}`,
+    60_000,
+  );
   await waitFor(async () => (await stops()) > before, `Stop after ${prompt}`, 60_000);
   return request.toolResults[0] as ToolResult;
 }

@@ -139,6 +139,8 @@ export class MemoryTerminal implements TerminalBackend {
   }
 
   #gone(handle: TerminalHandle, what: string): HubError {
-    return new HubError(ErrorCodes.AGENT_EXITED, `Could not ${what}: memory pane ${handle.id} is gone; start a new conversation for this agent.`, { data: { handle } });
+    return new HubError(ErrorCodes.AGENT_EXITED, `Could not ${what}: memory pane ${handle.id} is gone; start a new conversation for this agent.`, {
+      data: { handle },
+    });
   }
 }

@@ -16,7 +16,12 @@ export function prng(seed: number): () => number {
  * stderr at once so a failing soak can be replayed; a non-negative integer, that seed. Anything
  * else is refused rather than silently read as NaN.
  */
-export function seedFromEnv(name: string, fixed: number, env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = (line) => process.stderr.write(line)): number {
+export function seedFromEnv(
+  name: string,
+  fixed: number,
+  env: NodeJS.ProcessEnv = process.env,
+  print: (line: string) => void = (line) => process.stderr.write(line),
+): number {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return fixed;
   if (value === 'random') {

@@ -15,7 +15,9 @@ import type { AgentStatus, PendingPrompt } from '../../src/hub/types.js';
 
 export interface ReadyProbe {
   /** The agent as the hub shows it. */
-  view(): Promise<{ readonly status: AgentStatus; readonly pendingPrompt: PendingPrompt | null }> | { readonly status: AgentStatus; readonly pendingPrompt: PendingPrompt | null };
+  view():
+    | Promise<{ readonly status: AgentStatus; readonly pendingPrompt: PendingPrompt | null }>
+    | { readonly status: AgentStatus; readonly pendingPrompt: PendingPrompt | null };
   /** Its screen (e.g. read_agent_output). */
   screen(): Promise<string>;
   /** answer_agent_prompt. */

@@ -17,7 +17,8 @@ describe('DeliveryQueue with a readiness source', () => {
     const hookListeners = new Set<(e: HookEvent) => void>();
     terminal.onSubmit = (_pane, prompt) => {
       setTimeout(() => {
-        for (const l of hookListeners) l({ agent: 'Agent_1', session: 's', event: 'UserPromptSubmit', claudeSessionId: 'c', receivedAt: Date.now(), line: 1, payload: { prompt } });
+        for (const l of hookListeners)
+          l({ agent: 'Agent_1', session: 's', event: 'UserPromptSubmit', claudeSessionId: 'c', receivedAt: Date.now(), line: 1, payload: { prompt } });
       }, 1);
     };
     let ready = false;
@@ -26,10 +27,12 @@ describe('DeliveryQueue with a readiness source', () => {
     const queue = new DeliveryQueue({
       terminals: { terminalOf: () => ({ backend: terminal, handle }) },
       status: { getStatus: () => status, onStatusChange: () => () => undefined },
-      hooks: { onHookEvent: (l) => {
-        hookListeners.add(l);
-        return () => hookListeners.delete(l);
-      } },
+      hooks: {
+        onHookEvent: (l) => {
+          hookListeners.add(l);
+          return () => hookListeners.delete(l);
+        },
+      },
       readiness: {
         ready: async () => {
           asked++;

@@ -44,7 +44,15 @@ async function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] 
       if (notify) for (const l of statusListeners) l('Agent_1', next);
     },
     hook(event, payload = {}) {
-      const e: HookEvent = { agent: 'Agent_1', session: 's', event, claudeSessionId: 'c', receivedAt: Date.now(), line: ++line, payload: { hook_event_name: event, ...payload } };
+      const e: HookEvent = {
+        agent: 'Agent_1',
+        session: 's',
+        event,
+        claudeSessionId: 'c',
+        receivedAt: Date.now(),
+        line: ++line,
+        payload: { hook_event_name: event, ...payload },
+      };
       for (const l of hookListeners) l(e);
     },
     queue: undefined as unknown as DeliveryQueue,
@@ -61,14 +69,19 @@ async function world(initial: AgentStatus, options: { restore?: DeliveryEntry[] 
   };
   w.queue = new DeliveryQueue({
     terminals: { terminalOf: () => ({ backend, handle }) },
-    status: { getStatus: () => status, onStatusChange: (l) => {
+    status: {
+      getStatus: () => status,
+      onStatusChange: (l) => {
         statusListeners.add(l);
         return () => statusListeners.delete(l);
-      } },
-    hooks: { onHookEvent: (l) => {
+      },
+    },
+    hooks: {
+      onHookEvent: (l) => {
         hookListeners.add(l);
         return () => hookListeners.delete(l);
-      } },
+      },
+    },
     onQueueChanged: (s) => w.snapshots.push(s),
     confirmTimeoutMs: 40,
     maxSubmits: 3,
@@ -162,7 +175,16 @@ describe('DeliveryQueue', () => {
   });
 
   it('after a restart never re-types a message that was already typed; queued ones go out', async () => {
-    const typed: DeliveryEntry = { deliveryId: 't', agent: 'Agent_1', text: 'typed before', state: 'awaiting_confirmation', enqueuedAt: '2026-01-01T00:00:00Z', typedAt: '2026-01-01T00:00:01Z', submits: 1, reason: null };
+    const typed: DeliveryEntry = {
+      deliveryId: 't',
+      agent: 'Agent_1',
+      text: 'typed before',
+      state: 'awaiting_confirmation',
+      enqueuedAt: '2026-01-01T00:00:00Z',
+      typedAt: '2026-01-01T00:00:01Z',
+      submits: 1,
+      reason: null,
+    };
     const queued: DeliveryEntry = { ...typed, deliveryId: 'q', text: 'still queued', state: 'queued', typedAt: null, submits: 0 };
     const done: DeliveryEntry = { ...typed, deliveryId: 'x', state: 'delivered' };
     const w = await world('working', { restore: [typed, queued, done] });

@@ -12,14 +12,23 @@ beforeEach(async () => {
 });
 afterEach(async () => removeAll(dir));
 
-const line = (event: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ hook_event_name: event, session_id: 'c-1', cwd: '/r', ...extra }) + '\n';
+const line = (event: string, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ hook_event_name: event, session_id: 'c-1', cwd: '/r', ...extra }) + '\n';
 const tail = (max?: number): HookTail => new HookTail(path, 's1', 'Agent_1', { file: 'Agent_1.jsonl', ...(max ? { maxLineBytes: max } : {}) });
 
 describe('parseHookLine', () => {
   const ctx = { session: 's', agent: 'A', file: 'A.jsonl', line: 3, receivedAt: 5 };
   it('turns a line into a HookEvent', () => {
     expect(parseHookLine(line('Stop', { last_assistant_message: 'hi' }), ctx)).toEqual({
-      event: { agent: 'A', session: 's', event: 'Stop', claudeSessionId: 'c-1', receivedAt: 5, line: 3, payload: { hook_event_name: 'Stop', session_id: 'c-1', cwd: '/r', last_assistant_message: 'hi' } },
+      event: {
+        agent: 'A',
+        session: 's',
+        event: 'Stop',
+        claudeSessionId: 'c-1',
+        receivedAt: 5,
+        line: 3,
+        payload: { hook_event_name: 'Stop', session_id: 'c-1', cwd: '/r', last_assistant_message: 'hi' },
+      },
     });
   });
   it('skips blank lines and reports garbage, arrays and objects without an event name', () => {
@@ -53,7 +62,10 @@ describe('HookTail', () => {
   it('skips torn and garbage lines with a diagnostic naming file and line, and goes on', async () => {
     await writeFile(path, line('UserPromptSubmit') + '{"hook_event_name":"PreTo\n' + 'not json at all\n' + line('Stop'));
     const result = await tail().read();
-    expect(result.events.map((e) => [e.event, e.line])).toEqual([['UserPromptSubmit', 1], ['Stop', 4]]);
+    expect(result.events.map((e) => [e.event, e.line])).toEqual([
+      ['UserPromptSubmit', 1],
+      ['Stop', 4],
+    ]);
     expect(result.diagnostics.map((d) => [d.file, d.line, d.code])).toEqual([
       ['Agent_1.jsonl', 2, 'hook-line-invalid'],
       ['Agent_1.jsonl', 3, 'hook-line-invalid'],
@@ -104,7 +116,9 @@ describe('HookTail, property', () => {
     const fc = await import('fast-check');
     const { appendFile: append, writeFile: write } = await import('node:fs/promises');
     const lineArb = fc.oneof(
-      fc.record({ hook_event_name: fc.constantFrom('UserPromptSubmit', 'Stop', 'PreToolUse'), prompt: fc.string({ unit: 'grapheme', maxLength: 30 }) }).map((o) => JSON.stringify(o)),
+      fc
+        .record({ hook_event_name: fc.constantFrom('UserPromptSubmit', 'Stop', 'PreToolUse'), prompt: fc.string({ unit: 'grapheme', maxLength: 30 }) })
+        .map((o) => JSON.stringify(o)),
       fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes('\n')),
     );
     await fc.assert(
@@ -133,7 +147,8 @@ describe('HookTail, property', () => {
 describe('HookTail, oversized lines', () => {
   it('keeps the event name and ids of a line too large to keep (a huge tool result), whole or in pieces', async () => {
     const big = 'z'.repeat(5000);
-    const huge = JSON.stringify({ session_id: 'c-7', transcript_path: '/t', cwd: '/r', hook_event_name: 'PostToolUse', tool_name: 'Read', tool_response: big }) + '\n';
+    const huge =
+      JSON.stringify({ session_id: 'c-7', transcript_path: '/t', cwd: '/r', hook_event_name: 'PostToolUse', tool_name: 'Read', tool_response: big }) + '\n';
     const whole = tail(1000);
     await writeFile(path, huge + line('Stop'));
     const r = await whole.read();

@@ -16,7 +16,10 @@ let nudges: NudgeRequest[];
 beforeEach(async () => {
   root = await tempRoot('hub-cas-');
   await mkdir(tasksDir(root), { recursive: true });
-  await writeFile(join(root, REL), taskText({ id: 'TASK-5', title: 'Review the API', status: 'todo', assignee: 'Agent_1', from: 'Agent_3' }, '- [ ] read it\n'));
+  await writeFile(
+    join(root, REL),
+    taskText({ id: 'TASK-5', title: 'Review the API', status: 'todo', assignee: 'Agent_1', from: 'Agent_3' }, '- [ ] read it\n'),
+  );
   index = new LiveIndex({ stateDir: null, watcher: { rescanIntervalMs: 0 } });
   nudges = [];
   index.onNudge((n) => nudges.push(n));
@@ -40,10 +43,18 @@ describe('the hub and a person edit one task file at the same moment', () => {
           // The person saves from their editor right after the hub read the file.
           personWrote = true;
           const current = readFileSync(path, 'utf8');
-          writeFileSync(path + '.swp-save', appendTaskLog(current, REL, { at: '2026-11-21 12:00', who: 'person', text: 'please look at the auth part', to: 'Agent_2' }));
+          writeFileSync(
+            path + '.swp-save',
+            appendTaskLog(current, REL, { at: '2026-11-21 12:00', who: 'person', text: 'please look at the auth part', to: 'Agent_2' }),
+          );
           renameSync(path + '.swp-save', path);
         }
-        return appendTaskLog(setTaskFields(text, REL, { status: 'in_progress' }), REL, { at: '2026-11-21 12:01', who: 'hub', text: 'message from the person', to: 'Agent_1' });
+        return appendTaskLog(setTaskFields(text, REL, { status: 'in_progress' }), REL, {
+          at: '2026-11-21 12:01',
+          who: 'hub',
+          text: 'message from the person',
+          to: 'Agent_1',
+        });
       },
       { beforeWrite: (p, hash) => index.expectOwnWrite(p, hash, { routed: true, onlyFor: ['Agent_1'] }) },
     );

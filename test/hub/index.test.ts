@@ -56,8 +56,14 @@ beforeEach(async () => {
   state = await tempRoot('hub-state-');
   await mkdir(tasksDir(root), { recursive: true });
   await writeFile(join(root, 'TODO.md'), TODO);
-  await writeFile(join(tasksDir(root), 'TASK-1-api.md'), taskText({ id: 'TASK-1', title: 'Build the API', status: 'in_progress', assignee: 'Agent_1' }, '- [x] routes\n- [ ] tests\n'));
-  await writeFile(join(tasksDir(root), 'TASK-2-login.md'), taskText({ id: 'TASK-2', title: 'Login page', status: 'todo', assignee: 'Agent_2', from: 'Agent_1' }));
+  await writeFile(
+    join(tasksDir(root), 'TASK-1-api.md'),
+    taskText({ id: 'TASK-1', title: 'Build the API', status: 'in_progress', assignee: 'Agent_1' }, '- [x] routes\n- [ ] tests\n'),
+  );
+  await writeFile(
+    join(tasksDir(root), 'TASK-2-login.md'),
+    taskText({ id: 'TASK-2', title: 'Login page', status: 'todo', assignee: 'Agent_2', from: 'Agent_1' }),
+  );
 });
 
 afterEach(async () => {
@@ -109,7 +115,14 @@ describe('LiveIndex', () => {
       ['TASK-2', '.claude-hub/tasks/TASK-2-login.md', { done: 0, total: 0 }],
     ]);
     const a1 = index.agentView('s1', 'Agent_1');
-    expect(a1).toMatchObject({ status: 'starting', currentTask: 'TASK-1', progress: { done: 2, total: 4 }, specialization: 'backend', backend: 'tmux', queuedMessages: 0 });
+    expect(a1).toMatchObject({
+      status: 'starting',
+      currentTask: 'TASK-1',
+      progress: { done: 2, total: 4 },
+      specialization: 'backend',
+      backend: 'tmux',
+      queuedMessages: 0,
+    });
     expect(index.task('s1', 'TASK-2')?.summary).toMatchObject({ title: 'Login page', from: 'Agent_1' });
     expect(index.task('s1', 'TASK-99')).toBeNull();
     // Loading is not routing: existing tasks nudge nobody.
@@ -118,8 +131,11 @@ describe('LiveIndex', () => {
     expect(changes.map((c) => c.kind).sort()).toEqual(['agent', 'agent', 'sessions', 'status']);
   });
 
-  it('lists a status\'s tasks most pressing first; index.tasks keeps file order', async () => {
-    await writeFile(join(tasksDir(root), 'TASK-3-db.md'), taskText({ id: 'TASK-3', title: 'Database', status: 'todo', priority: 'critical', assignee: 'Agent_1' }));
+  it("lists a status's tasks most pressing first; index.tasks keeps file order", async () => {
+    await writeFile(
+      join(tasksDir(root), 'TASK-3-db.md'),
+      taskText({ id: 'TASK-3', title: 'Database', status: 'todo', priority: 'critical', assignee: 'Agent_1' }),
+    );
     await writeFile(join(tasksDir(root), 'TASK-4-docs.md'), taskText({ id: 'TASK-4', title: 'Docs', status: 'done', assignee: 'Agent_2' }));
     await open();
     expect(index.sessionStatus('s1').tasks.items.map((t) => t.id)).toEqual(['TASK-1', 'TASK-3', 'TASK-2', 'TASK-4']);
@@ -170,12 +186,18 @@ describe('LiveIndex', () => {
     await open();
     await appendFile(events('Agent_1'), hookLine('UserPromptSubmit'));
     await waitFor(() => index.agentView('s1', 'Agent_1').status === 'working', 'working');
-    index.setAgentRuntime('s1', 'Agent_1', { pendingPrompt: { kind: 'permission', question: 'Do you want to make this edit?', choices: [{ number: 1, label: 'Yes' }], since: 'now' } });
+    index.setAgentRuntime('s1', 'Agent_1', {
+      pendingPrompt: { kind: 'permission', question: 'Do you want to make this edit?', choices: [{ number: 1, label: 'Yes' }], since: 'now' },
+    });
     expect(index.agentView('s1', 'Agent_1').status).toBe('waiting_for_person');
     index.setTerminalAlive('s1', 'Agent_1', false);
     expect(index.agentView('s1', 'Agent_1')).toMatchObject({ status: 'exited', pendingPrompt: { kind: 'permission' } });
     await index.whenSettled();
-    expect(changes.filter((c) => c.kind === 'agent' && c.agent === 'Agent_1').map((c) => (c.kind === 'agent' ? c.status : ''))).toEqual(['starting', 'working', 'exited']);
+    expect(changes.filter((c) => c.kind === 'agent' && c.agent === 'Agent_1').map((c) => (c.kind === 'agent' ? c.status : ''))).toEqual([
+      'starting',
+      'working',
+      'exited',
+    ]);
   });
 
   it('a task file saying blocked makes its agent blocked, naming file and line', async () => {
@@ -192,14 +214,23 @@ describe('LiveIndex', () => {
     await open();
     const diagnostics = index.sessionStatus('s1').diagnostics;
     expect(diagnostics).toContainEqual(
-      expect.objectContaining({ file: '.claude-hub/tasks/TASK-3-ghost.md', line: 5, code: 'assignee-unknown', message: 'TASK-3 is assigned to Agent_9, who does not exist in this session.' }),
+      expect.objectContaining({
+        file: '.claude-hub/tasks/TASK-3-ghost.md',
+        line: 5,
+        code: 'assignee-unknown',
+        message: 'TASK-3 is assigned to Agent_9, who does not exist in this session.',
+      }),
     );
     expect(diagnostics.some((d) => /duplicate/i.test(d.code) && d.message.includes('TASK-2'))).toBe(true);
     expect(index.task('s1', 'TASK-2')?.summary.file).toBe('.claude-hub/tasks/TASK-2-dup.md');
     const after = await Promise.all((await readdir(tasksDir(root))).sort().map((f) => readFile(join(tasksDir(root), f), 'utf8')));
     expect(after).toEqual(before);
     // Adding the agent clears the diagnostic.
-    index.setAgents('s1', [{ name: 'Agent_1', specialization: null }, { name: 'Agent_2', specialization: null }, { name: 'Agent_9', specialization: 'ghost' }]);
+    index.setAgents('s1', [
+      { name: 'Agent_1', specialization: null },
+      { name: 'Agent_2', specialization: null },
+      { name: 'Agent_9', specialization: 'ghost' },
+    ]);
     expect(index.sessionStatus('s1').diagnostics.some((d) => d.code === 'assignee-unknown')).toBe(false);
   });
 
@@ -217,7 +248,14 @@ describe('LiveIndex', () => {
     await waitFor(() => observed.seen.filter((p) => p === path).length > before, 'the re-save seen by the watcher');
     await index.whenSettled();
     expect(nudges).toEqual([
-      { session: 's1', agent: 'Agent_2', taskId: 'TASK-12', file: '.claude-hub/tasks/TASK-12-fix-login.md', reasons: ['assigned'], text: 'TASK-12 from Agent_1: Fix the login; read .claude-hub/tasks/TASK-12-fix-login.md' },
+      {
+        session: 's1',
+        agent: 'Agent_2',
+        taskId: 'TASK-12',
+        file: '.claude-hub/tasks/TASK-12-fix-login.md',
+        reasons: ['assigned'],
+        text: 'TASK-12 from Agent_1: Fix the login; read .claude-hub/tasks/TASK-12-fix-login.md',
+      },
     ]);
     await writeAtomic(join(tasksDir(root), 'TASK-13-x.md'), taskText({ id: 'TASK-13', title: 'Nobody', assignee: 'Agent_9' }));
     await waitFor(() => index.task('s1', 'TASK-13'), 'TASK-13');
@@ -320,13 +358,24 @@ describe('LiveIndex hook history and scale', () => {
       }
       await Promise.all(
         roots.map(async (r, i) => {
-          await appendFile(join(state, 'events', `m${i}`, `A${i}.jsonl`), JSON.stringify({ hook_event_name: i % 2 ? 'UserPromptSubmit' : 'Stop', session_id: `c${i}` }) + '\n');
+          await appendFile(
+            join(state, 'events', `m${i}`, `A${i}.jsonl`),
+            JSON.stringify({ hook_event_name: i % 2 ? 'UserPromptSubmit' : 'Stop', session_id: `c${i}` }) + '\n',
+          );
           await writeAtomic(join(r, 'TODO.md'), `## A${i}\n\n${'- [x] done\n'.repeat(i % 5)}- [ ] open\n`);
         }),
       );
-      await waitFor(() => roots.every((_, i) => index.sessionStatus(`m${i}`).todo.total === (i % 5) + 1 && index.getStatus(`A${i}`) !== 'starting'), 'all 200 sessions', 30_000);
+      await waitFor(
+        () => roots.every((_, i) => index.sessionStatus(`m${i}`).todo.total === (i % 5) + 1 && index.getStatus(`A${i}`) !== 'starting'),
+        'all 200 sessions',
+        30_000,
+      );
       for (let i = 0; i < 200; i++) {
-        expect(index.agentView(`m${i}`, `A${i}`)).toMatchObject({ status: i % 2 ? 'working' : 'idle', claudeSessionId: `c${i}`, progress: { done: i % 5, total: (i % 5) + 1 } });
+        expect(index.agentView(`m${i}`, `A${i}`)).toMatchObject({
+          status: i % 2 ? 'working' : 'idle',
+          claudeSessionId: `c${i}`,
+          progress: { done: i % 5, total: (i % 5) + 1 },
+        });
       }
     } finally {
       await index.close();

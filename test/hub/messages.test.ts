@@ -48,7 +48,18 @@ describe('messages', () => {
     // queue's own shape, with where it was recorded.
     const store = await StateStore.open({ dir: w.config.stateDir, env: { HOME: w.dir }, logger: silentLogger, readOnly: true });
     expect(store.get().queue).toEqual([
-      { deliveryId: sent.deliveryId, agent: 'Agent_1', session, taskId: sent.taskId, text: expect.stringContaining('Later, please.'), state: 'queued', enqueuedAt: expect.any(String), typedAt: null, submits: 0, reason: null },
+      {
+        deliveryId: sent.deliveryId,
+        agent: 'Agent_1',
+        session,
+        taskId: sent.taskId,
+        text: expect.stringContaining('Later, please.'),
+        state: 'queued',
+        enqueuedAt: expect.any(String),
+        typedAt: null,
+        submits: 0,
+        reason: null,
+      },
     ]);
     await store.close();
   });

@@ -117,7 +117,10 @@ describe('the delivery queue after a restart', () => {
     await w.hook(session, 'Agent_1', 'UserPromptSubmit', { prompt: typed });
     w.terminal.calls.length = 0;
     await w.restart();
-    const delivered = await waitFor(async () => (await audited('delivery')).find((r) => String(r['detail']).includes('confirmed before restart')), 'the confirmed-before-restart audit');
+    const delivered = await waitFor(
+      async () => (await audited('delivery')).find((r) => String(r['detail']).includes('confirmed before restart')),
+      'the confirmed-before-restart audit',
+    );
     expect(delivered).toMatchObject({ agent: 'Agent_1', session, outcome: 'delivered', detail: `${sent.deliveryId} (confirmed before restart)` });
     expect((await w.hub.getSessionStatus(CALLER, session)).agents[0]?.queuedMessages).toBe(0);
     expect(w.terminal.calls.filter((c) => c.startsWith('paste:') || c === 'submit')).toEqual([]);

@@ -7,7 +7,17 @@ const FILE = '.claude-hub/tasks/TASK-12-fix-login.md';
 function doc(fields: { status?: TaskStatus; assignee?: string | null; from?: string | null }, log: Partial<TaskLogEntry>[] = []): TaskDoc {
   return {
     file: FILE,
-    task: { id: 'TASK-12', title: 'Fix the login', status: fields.status ?? 'todo', assignee: fields.assignee ?? null, from: fields.from ?? 'Agent_1', priority: 'medium', depends_on: [], created: null, updated: null },
+    task: {
+      id: 'TASK-12',
+      title: 'Fix the login',
+      status: fields.status ?? 'todo',
+      assignee: fields.assignee ?? null,
+      from: fields.from ?? 'Agent_1',
+      priority: 'medium',
+      depends_on: [],
+      created: null,
+      updated: null,
+    },
     progress: { done: 0, total: 0 },
     log: log.map((l, i) => ({ line: 10 + i, at: l.at ?? null, to: l.to ?? null, text: l.text ?? '' })),
     diagnostics: [],
@@ -36,11 +46,18 @@ describe('routeTaskChange', () => {
     expect(route(base, doc({ assignee: 'Agent_2', status: 'todo' }))).toEqual([['Agent_2', 'reopened']]);
     expect(route(base, doc({ assignee: 'Agent_2', status: 'review' }))).toEqual([]);
     expect(route(base, base)).toEqual([]);
-    const withLog = doc({ assignee: 'Agent_2', status: 'in_progress' }, [{ text: 'Agent_1: see @Agent_4', to: 'Agent_4' }, { text: 'note', to: null }]);
+    const withLog = doc({ assignee: 'Agent_2', status: 'in_progress' }, [
+      { text: 'Agent_1: see @Agent_4', to: 'Agent_4' },
+      { text: 'note', to: null },
+    ]);
     expect(route(base, withLog)).toEqual([['Agent_4', 'log']]);
     // The same log again (a rescan, a re-save) routes nothing; one more line routes once.
     expect(route(withLog, withLog)).toEqual([]);
-    const more = doc({ assignee: 'Agent_2', status: 'in_progress' }, [{ text: 'Agent_1: see @Agent_4', to: 'Agent_4' }, { text: 'note', to: null }, { text: 'ping @Agent_2', to: 'Agent_2' }]);
+    const more = doc({ assignee: 'Agent_2', status: 'in_progress' }, [
+      { text: 'Agent_1: see @Agent_4', to: 'Agent_4' },
+      { text: 'note', to: null },
+      { text: 'ping @Agent_2', to: 'Agent_2' },
+    ]);
     expect(route(withLog, more)).toEqual([['Agent_2', 'log']]);
   });
 

@@ -35,8 +35,14 @@ describe('sessions', () => {
   it('refuses a second session on the same root or name, naming the one in the way, and changes nothing', async () => {
     const root = await w.root('app');
     const first = await w.hub.createSession(CALLER, { root_path: root, session_name: 'app' });
-    await expect(w.hub.createSession(CALLER, { root_path: root, session_name: 'other' })).rejects.toMatchObject({ code: 'ROOT_OVERLAP', data: { session_id: first.id } });
-    await expect(w.hub.createSession(CALLER, { root_path: await w.root('b'), session_name: 'app' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS', data: { session_id: first.id } });
+    await expect(w.hub.createSession(CALLER, { root_path: root, session_name: 'other' })).rejects.toMatchObject({
+      code: 'ROOT_OVERLAP',
+      data: { session_id: first.id },
+    });
+    await expect(w.hub.createSession(CALLER, { root_path: await w.root('b'), session_name: 'app' })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+      data: { session_id: first.id },
+    });
     await expect(w.hub.getSessionStatus(CALLER, 'app')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND', data: { candidates: [first.id] } });
     expect((await w.hub.listSessions(CALLER)).map((s) => s.id)).toEqual([first.id]);
     expect(await roots()).toEqual([root]);

@@ -42,7 +42,12 @@ describe('deriveAgentStatus', () => {
     ['PreToolUse', { tool_name: 'Edit' }, 'working', 'PreToolUse hook (Edit) at 12:03:04'],
     ['PostToolUse', { tool_name: 'Bash' }, 'working', 'PostToolUse hook (Bash) at 12:03:04'],
     ['PermissionRequest', { tool_name: 'Edit' }, 'waiting_for_person', 'PermissionRequest hook (Edit) at 12:03:04'],
-    ['Notification', { notification_type: 'permission_prompt', message: 'Claude needs your permission to use Edit' }, 'waiting_for_person', 'Notification hook (Claude needs your permission to use Edit) at 12:03:04'],
+    [
+      'Notification',
+      { notification_type: 'permission_prompt', message: 'Claude needs your permission to use Edit' },
+      'waiting_for_person',
+      'Notification hook (Claude needs your permission to use Edit) at 12:03:04',
+    ],
     ['Stop', {}, 'idle', 'Stop hook at 12:03:04'],
     ['StopFailure', { error: 'rate_limit' }, 'idle', 'StopFailure hook at 12:03:04: the turn ended on an error (rate_limit)'],
     ['SessionStart', { source: 'startup' }, 'idle', 'SessionStart hook (startup) at 12:03:04: prompt box ready'],
@@ -71,7 +76,9 @@ describe('deriveAgentStatus', () => {
   });
 
   it('is waiting for a person while a dialog is open, even before any hook', () => {
-    const derived = deriveAgentStatus(input(null, {}, { pendingPrompt: { kind: 'trust', question: 'Do you trust this folder?', choices: [], since: '2026-11-21T12:00:00Z' } }));
+    const derived = deriveAgentStatus(
+      input(null, {}, { pendingPrompt: { kind: 'trust', question: 'Do you trust this folder?', choices: [], since: '2026-11-21T12:00:00Z' } }),
+    );
     expect(derived).toMatchObject({ status: 'waiting_for_person' });
     expect(derived.why).toContain('Do you trust this folder?');
   });
@@ -86,7 +93,11 @@ describe('deriveAgentStatus', () => {
   });
 
   it('adds progress across TODO items and task checklists, and picks the current task', () => {
-    const tasks = [task('TASK-9', 'todo', { done: 1, total: 4 }, 'high'), task('TASK-2', 'in_progress', { done: 2, total: 2 }), task('TASK-5', 'done', { done: 3, total: 3 })];
+    const tasks = [
+      task('TASK-9', 'todo', { done: 1, total: 4 }, 'high'),
+      task('TASK-2', 'in_progress', { done: 2, total: 2 }),
+      task('TASK-5', 'done', { done: 3, total: 3 }),
+    ];
     const derived = deriveAgentStatus(input('Stop', {}, { tasks, todoItems: [item(true), item(false), item(false)] }));
     expect(derived.progress).toEqual({ done: 1 + 1 + 2 + 3, total: 3 + 4 + 2 + 3 });
     expect(derived.currentTask).toBe('TASK-2');
@@ -103,7 +114,16 @@ describe('deriveAgentStatus', () => {
 describe('byUrgency', () => {
   it('puts in progress, blocked, todo, review first (then by priority), closed last, and keeps the given order otherwise', () => {
     const t = (id: string, status: string, priority: 'low' | 'medium' | 'high' | 'critical' = 'medium') => ({ id, status, priority });
-    const tasks = [t('T1', 'done'), t('T2', 'todo'), t('T3', 'review', 'critical'), t('T4', 'todo', 'high'), t('T5', 'cancelled'), t('T6', 'blocked', 'low'), t('T7', 'in_progress', 'low'), t('T8', 'todo')];
+    const tasks = [
+      t('T1', 'done'),
+      t('T2', 'todo'),
+      t('T3', 'review', 'critical'),
+      t('T4', 'todo', 'high'),
+      t('T5', 'cancelled'),
+      t('T6', 'blocked', 'low'),
+      t('T7', 'in_progress', 'low'),
+      t('T8', 'todo'),
+    ];
     expect(byUrgency(tasks).map((x) => x.id)).toEqual(['T7', 'T6', 'T4', 'T2', 'T8', 'T3', 'T1', 'T5']);
     expect(tasks.map((x) => x.id)).toEqual(['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8']); // not sorted in place
   });

@@ -50,7 +50,12 @@ describe('tasks', () => {
   it('edit_todo writes the first TODO.md on add, then ticks the item on its line', async () => {
     expect(await w.hub.readTodo(session)).toBe('');
     const added = await w.hub.editTodo(CALLER, { session_id: session, action: 'add', agent: 'Agent_1', text: 'write the tests' });
-    expect(added).toMatchObject({ file: 'TODO.md', changed: true, item: { text: 'write the tests', checked: false, assignee: 'Agent_1' }, progress: { done: 0, total: 1 } });
+    expect(added).toMatchObject({
+      file: 'TODO.md',
+      changed: true,
+      item: { text: 'write the tests', checked: false, assignee: 'Agent_1' },
+      progress: { done: 0, total: 1 },
+    });
     const ticked = await w.hub.editTodo(CALLER, { session_id: session, action: 'check', line: added.item.line });
     expect(ticked).toMatchObject({ changed: true, item: { checked: true }, progress: { done: 1, total: 1 } });
     expect(await w.hub.readTodo(session)).toContain('- [x] write the tests');

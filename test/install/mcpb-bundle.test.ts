@@ -75,22 +75,27 @@ function form(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 describe('the MCP Bundle', () => {
-  it('is built, validated and packed by the official tool, and keeps package.json\'s version', () => {
+  it("is built, validated and packed by the official tool, and keeps package.json's version", () => {
     expect(existsSync(report.bundle ?? '')).toBe(true);
     expect(report.bundle?.endsWith(`claude-hub-${pkg.version}.mcpb`)).toBe(true);
     expect(manifest.version).toBe(pkg.version);
     const sync = 'run `npm run sync-manifest`';
     expect(repoManifest.version, `manifest.json: ${sync}`).toBe(pkg.version);
     // The plugin's sources say the same version as the package they are built with.
-    expect(JSON.parse(readFileSync(join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), 'utf8')), `plugin.json: ${sync}`).toMatchObject({ version: pkg.version });
-    expect(JSON.parse(readFileSync(join(REPO, 'plugin', 'marketplace.json'), 'utf8')), `marketplace.json: ${sync}`).toMatchObject({ plugins: [{ version: pkg.version }] });
+    expect(JSON.parse(readFileSync(join(REPO, 'plugin', '.claude-plugin', 'plugin.json'), 'utf8')), `plugin.json: ${sync}`).toMatchObject({
+      version: pkg.version,
+    });
+    expect(JSON.parse(readFileSync(join(REPO, 'plugin', 'marketplace.json'), 'utf8')), `marketplace.json: ${sync}`).toMatchObject({
+      plugins: [{ version: pkg.version }],
+    });
     console.log(`bundle: ${((report.bundleBytes ?? 0) / 1024 / 1024).toFixed(2)} MB; npm tarball: ${(report.tarballBytes / 1024).toFixed(0)} KB`);
   });
 
   it('carries production dependencies only', () => {
     const modules = join(extensionPath, 'node_modules');
     expect(existsSync(join(modules, '@modelcontextprotocol', 'sdk'))).toBe(true);
-    for (const dev of ['vitest', 'typescript', '@anthropic-ai/claude-code', 'claude-code-current', '@anthropic-ai/mcpb', 'fast-check']) expect(existsSync(join(modules, dev)), dev).toBe(false);
+    for (const dev of ['vitest', 'typescript', '@anthropic-ai/claude-code', 'claude-code-current', '@anthropic-ai/mcpb', 'fast-check'])
+      expect(existsSync(join(modules, dev)), dev).toBe(false);
   });
 
   it('starts as Claude Desktop would, from a path with spaces and non-ASCII letters, and lists the tools its manifest names', async () => {
@@ -99,18 +104,25 @@ describe('the MCP Bundle', () => {
     const started = await listToolsOf(command, args, env, home);
     expect(started.stderr).toMatch(/ ready: transport=stdio .* security=HIGH/);
     // The manifest's tools are exactly the server's (at HIGH, its default, it lists every tool).
-    expect(
-      manifest.tools,
-      'manifest.json tools differ from the server: run `npm run sync-manifest`',
-    ).toEqual(started.tools.map((t) => ({ name: t.name, description: t.description })));
+    expect(manifest.tools, 'manifest.json tools differ from the server: run `npm run sync-manifest`').toEqual(
+      started.tools.map((t) => ({ name: t.name, description: t.description })),
+    );
     expect(started.tools.map((t) => t.name).sort()).toEqual(Object.keys(TOOL_LEVELS).sort());
     console.log(`cold start from the unpacked bundle to ready: ${Math.round(started.readyMs)} ms`);
   });
 
   it('maps each user_config value to the server setting it names', async () => {
     const stateDir = join(base, 'my state dir ü');
-    const { args, command, env } = await desktopCommand(form({ state_dir: stateDir, security_level: 'LOW', backend: 'tmux', claude_command: '/opt/claude code/claude' }));
-    expect(env).toMatchObject({ CLAUDE_HUB_STATE_DIR: stateDir, CLAUDE_HUB_SECURITY_LEVEL: 'LOW', CLAUDE_HUB_BACKEND: 'tmux', CLAUDE_HUB_CLAUDE_COMMAND: '/opt/claude code/claude', CLAUDE_HUB_TMUX_SOCKET: `hub-mcpb-${process.pid}` });
+    const { args, command, env } = await desktopCommand(
+      form({ state_dir: stateDir, security_level: 'LOW', backend: 'tmux', claude_command: '/opt/claude code/claude' }),
+    );
+    expect(env).toMatchObject({
+      CLAUDE_HUB_STATE_DIR: stateDir,
+      CLAUDE_HUB_SECURITY_LEVEL: 'LOW',
+      CLAUDE_HUB_BACKEND: 'tmux',
+      CLAUDE_HUB_CLAUDE_COMMAND: '/opt/claude code/claude',
+      CLAUDE_HUB_TMUX_SOCKET: `hub-mcpb-${process.pid}`,
+    });
     const started = await listToolsOf(command, args, env, home);
     expect(started.stderr).toContain(`ready: transport=stdio state=${stateDir} backend=tmux security=LOW`);
     expect(started.tools.map((t) => t.name).sort()).toEqual([...toolsAllowedAt('LOW')].sort());
@@ -125,12 +137,22 @@ describe('the MCP Bundle', () => {
 
   it('left empty, the form gives the server its own defaults', async () => {
     const { env } = await desktopCommand({});
-    expect(env).toMatchObject({ CLAUDE_HUB_STATE_DIR: '', CLAUDE_HUB_SECURITY_LEVEL: 'HIGH', CLAUDE_HUB_BACKEND: 'auto', CLAUDE_HUB_CLAUDE_COMMAND: 'claude', CLAUDE_HUB_TMUX_SOCKET: '' });
+    expect(env).toMatchObject({
+      CLAUDE_HUB_STATE_DIR: '',
+      CLAUDE_HUB_SECURITY_LEVEL: 'HIGH',
+      CLAUDE_HUB_BACKEND: 'auto',
+      CLAUDE_HUB_CLAUDE_COMMAND: 'claude',
+      CLAUDE_HUB_TMUX_SOCKET: '',
+    });
   });
 
-  describe('bad user_config values: a message in Claude Desktop\'s log, exit code 2, no server', () => {
+  describe("bad user_config values: a message in Claude Desktop's log, exit code 2, no server", () => {
     const cases: [string, () => Promise<Record<string, string>>, RegExp][] = [
-      ['a security level that does not exist', async () => form({ security_level: 'ULTRA' }), /^INVALID_ARGUMENT: CLAUDE_HUB_SECURITY_LEVEL "ULTRA" is not valid: use LOW, MEDIUM, HIGH\./],
+      [
+        'a security level that does not exist',
+        async () => form({ security_level: 'ULTRA' }),
+        /^INVALID_ARGUMENT: CLAUDE_HUB_SECURITY_LEVEL "ULTRA" is not valid: use LOW, MEDIUM, HIGH\./,
+      ],
       [
         'a state dir that is a file',
         async () => {
@@ -140,8 +162,16 @@ describe('the MCP Bundle', () => {
         },
         /^INVALID_ARGUMENT: CLAUDE_HUB_STATE_DIR .*a file ü: .*is a file, not a folder; give CLAUDE_HUB_STATE_DIR a folder path\./,
       ],
-      ['a backend that does not exist', async () => form({ backend: 'screen' }), /^INVALID_ARGUMENT: CLAUDE_HUB_BACKEND "screen" is not valid: use auto, tmux, iterm2\./],
-      ['a tmux socket with a space', async () => form({ tmux_socket: 'my socket' }), /^INVALID_ARGUMENT: CLAUDE_HUB_TMUX_SOCKET "my socket" is not valid: use a socket name/],
+      [
+        'a backend that does not exist',
+        async () => form({ backend: 'screen' }),
+        /^INVALID_ARGUMENT: CLAUDE_HUB_BACKEND "screen" is not valid: use auto, tmux, iterm2\./,
+      ],
+      [
+        'a tmux socket with a space',
+        async () => form({ tmux_socket: 'my socket' }),
+        /^INVALID_ARGUMENT: CLAUDE_HUB_TMUX_SOCKET "my socket" is not valid: use a socket name/,
+      ],
     ];
     it.each(cases)('%s', async (_what, values, message) => {
       const { command, args, env } = await desktopCommand(await values());
@@ -163,7 +193,7 @@ describe('the MCP Bundle', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('the plugin\'s launcher, with no Node on PATH, says what to install and exits 2', async () => {
+  it("the plugin's launcher, with no Node on PATH, says what to install and exits 2", async () => {
     // It also looks where macOS installers put node; a machine with one there cannot show this.
     if (existsSync('/opt/homebrew/bin/node') || existsSync('/usr/local/bin/node')) return;
     const bareBin = join(base, 'bare bin');

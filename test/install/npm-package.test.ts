@@ -43,14 +43,23 @@ const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as Pa
 const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
 
 function lockFor(tarballName: string): Record<string, unknown> {
-  const production = Object.entries(lock.packages).filter(([path, entry]) => path.startsWith('node_modules/') && entry.dev !== true && entry.devOptional !== true);
+  const production = Object.entries(lock.packages).filter(
+    ([path, entry]) => path.startsWith('node_modules/') && entry.dev !== true && entry.devOptional !== true,
+  );
   return {
     name: 'claude-hub-install-test',
     lockfileVersion: 3,
     requires: true,
     packages: {
       '': { name: 'claude-hub-install-test', dependencies: { 'claude-hub': `file:${tarballName}` } },
-      'node_modules/claude-hub': { version: pkg.version, resolved: `file:${tarballName}`, license: 'MIT', dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
+      'node_modules/claude-hub': {
+        version: pkg.version,
+        resolved: `file:${tarballName}`,
+        license: 'MIT',
+        dependencies: pkg.dependencies,
+        bin: pkg.bin,
+        engines: pkg.engines,
+      },
       ...Object.fromEntries(production),
     },
   };
@@ -67,7 +76,10 @@ let userEnv: Record<string, string> = {};
 
 function npm(args: string[], cwd: string): string {
   const run = spawnSync('npm', args, { cwd, env: offlineNpmEnv(), encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${run.status}):\n${run.stderr}\n(an offline install needs the npm cache that \`npm ci\` fills: run it first)`);
+  if (run.status !== 0)
+    throw new Error(
+      `npm ${args.join(' ')} failed (exit ${run.status}):\n${run.stderr}\n(an offline install needs the npm cache that \`npm ci\` fills: run it first)`,
+    );
   return run.stdout;
 }
 
@@ -80,7 +92,10 @@ beforeAll(async () => {
   const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', base], REPO)) as [{ filename: string; files: { path: string }[] }];
   tarball = join(base, packed[0].filename);
   files = packed[0].files.map((f) => f.path);
-  await writeFile(join(prefix, 'package.json'), JSON.stringify({ name: 'claude-hub-install-test', private: true, dependencies: { 'claude-hub': `file:${packed[0].filename}` } }));
+  await writeFile(
+    join(prefix, 'package.json'),
+    JSON.stringify({ name: 'claude-hub-install-test', private: true, dependencies: { 'claude-hub': `file:${packed[0].filename}` } }),
+  );
   await writeFile(join(prefix, 'package-lock.json'), JSON.stringify(lockFor(packed[0].filename)));
   await cp(tarball, join(prefix, packed[0].filename));
   npm(['ci', '--no-audit', '--no-fund'], prefix);
@@ -97,17 +112,33 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('holds what it needs and nothing it should not', () => {
-    for (const needed of ['package.json', 'README.md', 'dist/cli.js', 'dist/protocol/index.js', 'dist/protocol/index.d.ts', 'templates/TODO.md', 'templates/agent-protocol.md', 'templates/hooks/emit.sh', 'templates/hooks/guard.pl', 'docs/protocol.md', 'docs/security.md']) {
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'dist/cli.js',
+      'dist/protocol/index.js',
+      'dist/protocol/index.d.ts',
+      'templates/TODO.md',
+      'templates/agent-protocol.md',
+      'templates/hooks/emit.sh',
+      'templates/hooks/guard.pl',
+      'docs/protocol.md',
+      'docs/security.md',
+    ]) {
       expect(files, needed).toContain(needed);
     }
     // Tests, fixtures, sources, scripts, bench, the bundle's and plugin's sources, and source
     // maps (they point at src/, which is not shipped, so they would only add weight).
-    const unwanted = files.filter((f) => /^(test|fixtures|src|scripts|bench|plugin|assets|build)\//.test(f) || f.endsWith('.map') || f === 'manifest.json' || f.endsWith('.tgz'));
+    const unwanted = files.filter(
+      (f) => /^(test|fixtures|src|scripts|bench|plugin|assets|build)\//.test(f) || f.endsWith('.map') || f === 'manifest.json' || f.endsWith('.tgz'),
+    );
     expect(unwanted).toEqual([]);
   });
 
   it('holds every file its package.json points at (bin, main, exports)', () => {
-    const targets = [...Object.values(pkg.bin), ...(pkg.main === undefined ? [] : [pkg.main]), ...Object.values(pkg.exports ?? {})].map((t) => t.replace(/^\.\//, ''));
+    const targets = [...Object.values(pkg.bin), ...(pkg.main === undefined ? [] : [pkg.main]), ...Object.values(pkg.exports ?? {})].map((t) =>
+      t.replace(/^\.\//, ''),
+    );
     expect(targets.length).toBeGreaterThan(0);
     for (const target of targets) expect(files, target).toContain(target);
   });
@@ -116,7 +147,8 @@ describe('the npm package', () => {
     expect(existsSync(join(installed, 'dist', 'cli.js'))).toBe(true);
     const deps = join(prefix, 'node_modules');
     // A dev dependency that a production one also needs (e.g. @types/mdast under remark) is installed as the latter's.
-    for (const dev of Object.keys(pkg.devDependencies).filter((name) => lock.packages[`node_modules/${name}`]?.dev === true)) expect(existsSync(join(deps, dev)), dev).toBe(false);
+    for (const dev of Object.keys(pkg.devDependencies).filter((name) => lock.packages[`node_modules/${name}`]?.dev === true))
+      expect(existsSync(join(deps, dev)), dev).toBe(false);
     for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(join(deps, dep)), dep).toBe(true);
   });
 
@@ -127,7 +159,7 @@ describe('the npm package', () => {
     expect(run.status).toBe(0);
   });
 
-  it('claude-hub doctor runs its checks (pass or fail is this machine\'s business)', () => {
+  it("claude-hub doctor runs its checks (pass or fail is this machine's business)", () => {
     const run = spawnSync(bin, ['doctor', '--json'], { env: userEnv, encoding: 'utf8' });
     expect([0, 1], run.stderr).toContain(run.status);
     const report = JSON.parse(run.stdout) as { checks: { name: string; status: string }[] };

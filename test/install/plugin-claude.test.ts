@@ -55,13 +55,21 @@ beforeAll(async () => {
   fake = await startFakeAnthropic({
     script: [
       // 2.1.332 defers MCP tools until the model loads them with ToolSearch; 2.1.197 offers them at once.
-      { trigger: 'load the hub tools', steps: [[{ type: 'tool_use', name: 'ToolSearch', input: { query: `select:${TOOL}` } }], [{ type: 'text', text: 'Loaded.' }]] },
+      {
+        trigger: 'load the hub tools',
+        steps: [[{ type: 'tool_use', name: 'ToolSearch', input: { query: `select:${TOOL}` } }], [{ type: 'text', text: 'Loaded.' }]],
+      },
       { trigger: 'list the hub sessions', steps: [[{ type: 'tool_use', name: TOOL, input: {} }], [{ type: 'text', text: 'Listed.' }]] },
     ],
     fallbackText: 'OK.',
   });
   claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [project] });
-  env = { ...claude.env, CLAUDE_HUB_STATE_DIR: join(base, 'hub state'), CLAUDE_HUB_TMUX_SOCKET: `hub-plugin-${process.pid}`, PATH: `${process.execPath.replace(/\/[^/]+$/, '')}:${claude.env['PATH']}` };
+  env = {
+    ...claude.env,
+    CLAUDE_HUB_STATE_DIR: join(base, 'hub state'),
+    CLAUDE_HUB_TMUX_SOCKET: `hub-plugin-${process.pid}`,
+    PATH: `${process.execPath.replace(/\/[^/]+$/, '')}:${claude.env['PATH']}`,
+  };
 }, 240_000);
 
 afterAll(async () => {
@@ -84,7 +92,9 @@ describe('the Claude Code plugin', () => {
     expect(add.code, add.out).toBe(0);
     const install = await runClaude(['plugin', 'install', `${PLUGIN}@${PLUGIN}`]);
     expect(install.code, install.out).toBe(0);
-    const installed = JSON.parse(await readFile(join(claude.home, '.claude', 'plugins', 'installed_plugins.json'), 'utf8')) as { plugins: Record<string, { version: string }[]> };
+    const installed = JSON.parse(await readFile(join(claude.home, '.claude', 'plugins', 'installed_plugins.json'), 'utf8')) as {
+      plugins: Record<string, { version: string }[]>;
+    };
     expect(installed.plugins[`${PLUGIN}@${PLUGIN}`]?.[0]?.version).toBe(pkg.version);
   });
 

@@ -30,7 +30,7 @@ describe('a 20,000-line plan', { timeout: 300_000 }, () => {
     expect(code[0]?.message).toMatch(/indented 4\+ spaces .* reads it as code/);
   });
 
-  it('past the exact engine\'s budget, sections are still read, and the diagnostic names the real cause', () => {
+  it("past the exact engine's budget, sections are still read, and the diagnostic names the real cause", () => {
     const plan = bigPlan({ quoteEvery: 2 });
     const doc = parseTodo(plan.text, 'TODO.md');
     expect(doc.sections).toHaveLength(393);
@@ -94,7 +94,8 @@ describe('the line-by-line reading', () => {
         const doc = lines.join('\n');
         const loose = looseOutline(doc, 0, doc.length, 1);
         const exact = remarkOutline(doc);
-        const boxes = (found: typeof exact) => found.items.filter((i) => i.checked !== null).map((i) => ({ line: i.line, checked: i.checked, checkbox: i.checkbox, text: i.text }));
+        const boxes = (found: typeof exact) =>
+          found.items.filter((i) => i.checked !== null).map((i) => ({ line: i.line, checked: i.checked, checkbox: i.checkbox, text: i.text }));
         expect(loose.headings.map((h) => h.line)).toEqual(exact.headings.map((h) => h.line));
         expect(boxes(loose)).toEqual(boxes(exact));
       }),

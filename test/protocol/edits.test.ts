@@ -7,7 +7,17 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addTodoItem, appendTaskLog, parseTask, parseTodo, renderTask, setTaskFields, toggleTodoItem, TASK_STATUSES, TASK_PRIORITIES } from '../../src/protocol/index.js';
+import {
+  addTodoItem,
+  appendTaskLog,
+  parseTask,
+  parseTodo,
+  renderTask,
+  setTaskFields,
+  toggleTodoItem,
+  TASK_STATUSES,
+  TASK_PRIORITIES,
+} from '../../src/protocol/index.js';
 import { HubError } from '../../src/errors.js';
 
 const TEMPLATE = readFileSync(join(import.meta.dirname, '../../templates/task.md'), 'utf8');
@@ -46,9 +56,13 @@ function diffBounds(a: string, b: string): { prefix: number; suffix: number } {
 
 const docArb = fc
   .tuple(fc.array(fc.constantFrom(...TODO_LINES), { maxLength: 25 }), fc.boolean(), fc.boolean(), fc.boolean())
-  .map(([lines, crlf, bom, finalNewline]) => (bom ? '\uFEFF' : '') + lines.join(crlf ? '\r\n' : '\n') + (finalNewline && lines.length > 0 ? (crlf ? '\r\n' : '\n') : ''));
+  .map(
+    ([lines, crlf, bom, finalNewline]) =>
+      (bom ? '\uFEFF' : '') + lines.join(crlf ? '\r\n' : '\n') + (finalNewline && lines.length > 0 ? (crlf ? '\r\n' : '\n') : ''),
+  );
 
-const itemView = (doc: ReturnType<typeof parseTodo>) => doc.items.map((item) => ({ text: item.text, checked: item.checked, depth: item.depth, assignee: item.assignee }));
+const itemView = (doc: ReturnType<typeof parseTodo>) =>
+  doc.items.map((item) => ({ text: item.text, checked: item.checked, depth: item.depth, assignee: item.assignee }));
 
 describe('parsers never throw', () => {
   it('on arbitrary strings, as TODO.md and as a task file', () => {
@@ -69,7 +83,22 @@ describe('parsers never throw', () => {
 
   it('on front matter made of random YAML-ish lines', () => {
     const yamlLine = fc.oneof(
-      fc.constantFrom('id: TASK-1', 'title: x', 'status: wip', 'status: [a', 'a: &x 1', 'b: *y', '- item', '  nested: 1', '? complex', 'title: "unterminated', '%TAG ! x', '!!binary aGk=', '__proto__: 1', 'constructor: {}'),
+      fc.constantFrom(
+        'id: TASK-1',
+        'title: x',
+        'status: wip',
+        'status: [a',
+        'a: &x 1',
+        'b: *y',
+        '- item',
+        '  nested: 1',
+        '? complex',
+        'title: "unterminated',
+        '%TAG ! x',
+        '!!binary aGk=',
+        '__proto__: 1',
+        'constructor: {}',
+      ),
       fc.string({ maxLength: 30 }),
     );
     fc.assert(
@@ -132,7 +161,10 @@ describe('toggleTodoItem', () => {
 
 describe('addTodoItem', () => {
   const agentArb = fc.constantFrom('Agent_1', 'Agent_2', 'Agent_7', 'reviewer');
-  const itemArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ,.()'-]{0,40}$/).map((text) => text.trim()).filter((text) => text !== '');
+  const itemArb = fc
+    .stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ,.()'-]{0,40}$/)
+    .map((text) => text.trim())
+    .filter((text) => text !== '');
 
   it('inserts one line into the agent section (or a new section) and leaves every other byte', () => {
     let inserted = 0;
@@ -217,7 +249,9 @@ describe('setTaskFields', () => {
         const result = setTaskFields(text, 'TASK-4-x.md', fields);
         const after = parseTask(result, 'TASK-4-x.md');
         expect(after.task).toEqual({ ...before.task, ...fields });
-        expect(after.diagnostics).toEqual(before.diagnostics.map((d) => ({ ...d, line: after.diagnostics.find((a) => a.code === d.code && a.message === d.message)?.line ?? d.line })));
+        expect(after.diagnostics).toEqual(
+          before.diagnostics.map((d) => ({ ...d, line: after.diagnostics.find((a) => a.code === d.code && a.message === d.message)?.line ?? d.line })),
+        );
         const bodyBefore = text.slice(text.indexOf('---', 3));
         const bodyAfter = result.slice(result.indexOf('---', 3));
         expect(bodyAfter).toBe(bodyBefore);
@@ -231,7 +265,9 @@ describe('setTaskFields', () => {
 
   it('adds missing keys before the closing --- and keeps a trailing comment', () => {
     const text = '---\nid: TASK-4\ntitle: T\nstatus: wip  # waiting\n---\nbody\n';
-    expect(setTaskFields(text, 'TASK-4-t.md', { status: 'done', assignee: 'Agent_2' })).toBe('---\nid: TASK-4\ntitle: T\nstatus: done  # waiting\nassignee: Agent_2\n---\nbody\n');
+    expect(setTaskFields(text, 'TASK-4-t.md', { status: 'done', assignee: 'Agent_2' })).toBe(
+      '---\nid: TASK-4\ntitle: T\nstatus: done  # waiting\nassignee: Agent_2\n---\nbody\n',
+    );
   });
 
   it('rejects bad values with the exact code and refuses files that did not parse', () => {
@@ -251,7 +287,14 @@ describe('appendTaskLog', () => {
       at: fc.constantFrom('2026-11-21 14:03', '2026-11-21T14:03:00Z', '2026-11-21'),
       who: fc.constantFrom('Agent_1', 'person'),
       to: fc.constantFrom('Agent_2', 'Agent_3'),
-      text: fc.constantFrom('hello', 'two\nlines', 'with `code` and **bold**', 'para one\n\npara two', '- looks like a list\n## looks like a heading?', '```\nfenced\n```'),
+      text: fc.constantFrom(
+        'hello',
+        'two\nlines',
+        'with `code` and **bold**',
+        'para one\n\npara two',
+        '- looks like a list\n## looks like a heading?',
+        '```\nfenced\n```',
+      ),
     },
     { requiredKeys: ['at', 'who', 'text'] },
   );
@@ -280,22 +323,54 @@ describe('appendTaskLog', () => {
 
   it('creates ## Log when missing and rejects bad entries with the exact code', () => {
     const text = '---\nid: TASK-4\ntitle: T\n---\nbody';
-    expect(appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21 14:03', who: 'Agent_1', to: 'Agent_2', text: 'hi' })).toBe(`${text}\n\n## Log\n\n- 2026-11-21 14:03 Agent_1: @Agent_2 hi\n`);
+    expect(appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21 14:03', who: 'Agent_1', to: 'Agent_2', text: 'hi' })).toBe(
+      `${text}\n\n## Log\n\n- 2026-11-21 14:03 Agent_1: @Agent_2 hi\n`,
+    );
     expect(() => appendTaskLog(text, 'TASK-4-t.md', { at: 'now', who: 'Agent_1', text: 'x' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent 1', text: 'x' })).toThrow(expect.objectContaining({ code: 'INVALID_NAME' }));
-    expect(() => appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent_1', text: ' \n ' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent_1', text: 'x'.repeat(100_001) })).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
-    expect(() => appendTaskLog('# no front matter\n', 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent_1', text: 'x' })).toThrow(expect.objectContaining({ code: 'NOT_EDITABLE' }));
+    expect(() => appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent 1', text: 'x' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_NAME' }),
+    );
+    expect(() => appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent_1', text: ' \n ' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => appendTaskLog(text, 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent_1', text: 'x'.repeat(100_001) })).toThrow(
+      expect.objectContaining({ code: 'TOO_LARGE' }),
+    );
+    expect(() => appendTaskLog('# no front matter\n', 'TASK-4-t.md', { at: '2026-11-21', who: 'Agent_1', text: 'x' })).toThrow(
+      expect.objectContaining({ code: 'NOT_EDITABLE' }),
+    );
   });
 });
 
 describe('renderTask', () => {
   it('quotes hostile titles so they read back exactly, and rejects what YAML cannot hold', () => {
-    for (const title of ['a: b', '# not a comment', "quote ' and \" both", '[not, a, list]', '{not: map}', '&anchor', '*alias', '!tag', '@at', '`tick', 'yes', '~', '2026-11-21', '0x1F', '-dash', '? q', '| pipe', '> fold', '%percent']) {
+    for (const title of [
+      'a: b',
+      '# not a comment',
+      'quote \' and " both',
+      '[not, a, list]',
+      '{not: map}',
+      '&anchor',
+      '*alias',
+      '!tag',
+      '@at',
+      '`tick',
+      'yes',
+      '~',
+      '2026-11-21',
+      '0x1F',
+      '-dash',
+      '? q',
+      '| pipe',
+      '> fold',
+      '%percent',
+    ]) {
       const text = renderTask(TEMPLATE, { id: 'TASK-9', title, created: '2026-11-21' });
       expect(parseTask(text, 'TASK-9-x.md').task?.title).toBe(title);
     }
-    expect(() => renderTask(TEMPLATE, { id: 'TASK-9', title: 'two\nlines', created: '2026-11-21' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => renderTask(TEMPLATE, { id: 'TASK-9', title: 'two\nlines', created: '2026-11-21' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     expect(() => renderTask(TEMPLATE, { id: 'TASK-x', title: 't', created: '2026-11-21' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => renderTask(TEMPLATE, { id: 'TASK-9', title: 't', created: 'today' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => renderTask('no placeholders', { id: 'TASK-9', title: 't', created: '2026-11-21' })).toThrow(expect.objectContaining({ code: 'CONFIG_ERROR' }));

@@ -16,7 +16,9 @@ import { remarkOutline } from '../../src/protocol/outline-remark.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/protocol');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const fixtures = readdirSync(DIR).filter((name) => name.endsWith('.md')).sort();
+const fixtures = readdirSync(DIR)
+  .filter((name) => name.endsWith('.md'))
+  .sort();
 const decode = (name: string): string => new TextDecoder('utf-8', { ignoreBOM: true }).decode(readFileSync(join(DIR, name)));
 const isTask = (name: string): boolean => name.startsWith('TASK-');
 
@@ -63,7 +65,12 @@ describe('golden fixtures', () => {
   it('the task fixtures as one set report their duplicate and unknown references', () => {
     const docs: TaskDoc[] = fixtures.filter(isTask).map((name) => parseTask(decode(name), name));
     const found = checkTaskSet([...docs, parseTask(decode('TASK-1-valid.md'), 'copy/TASK-1-valid.md')]);
-    expect(found.filter((d) => d.code === 'duplicate-id').map((d) => d.file).sort()).toEqual(['TASK-1-valid.md', 'copy/TASK-1-valid.md']);
+    expect(
+      found
+        .filter((d) => d.code === 'duplicate-id')
+        .map((d) => d.file)
+        .sort(),
+    ).toEqual(['TASK-1-valid.md', 'copy/TASK-1-valid.md']);
     expect(found.filter((d) => d.code === 'duplicate-id')[0]?.line).toBe(2);
     expect(found.filter((d) => d.code === 'depends-on-unknown').map((d) => d.message)).toEqual(['depends_on names TASK-99, but no task file has that id.']);
   });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { agentInHeading, mentions, normalizePriority, normalizeStatus, renderTask, parseTask, slugify, taskIdFromFileName, taskRefs } from '../../src/protocol/index.js';
+import {
+  agentInHeading,
+  mentions,
+  normalizePriority,
+  normalizeStatus,
+  renderTask,
+  parseTask,
+  slugify,
+  taskIdFromFileName,
+  taskRefs,
+} from '../../src/protocol/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,7 +52,8 @@ describe('names', () => {
   it('task ids come from file names only when the name is TASK-<n>[-slug].md', () => {
     expect(taskIdFromFileName('TASK-12-fix-login.md')).toBe('TASK-12');
     expect(taskIdFromFileName('.claude-hub/tasks/TASK-7.md')).toBe('TASK-7');
-    for (const name of ['task-12-x.md', 'TASK-12-x.txt', '.TASK-1-x.md.tmp-1-ab', 'TASK-x.md', 'TASK-1234567890-x.md']) expect(taskIdFromFileName(name)).toBeNull();
+    for (const name of ['task-12-x.md', 'TASK-12-x.txt', '.TASK-1-x.md.tmp-1-ab', 'TASK-x.md', 'TASK-1234567890-x.md'])
+      expect(taskIdFromFileName(name)).toBeNull();
   });
 
   it('slugify gives a safe, bounded, non-empty file-name part for any title', () => {
@@ -71,7 +82,9 @@ describe('names', () => {
     const template = readFileSync(join(import.meta.dirname, '../../templates/task.md'), 'utf8');
     fc.assert(
       fc.property(
-        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).filter((title) => title.trim() !== '' && !/[\u0000-\u0008\u000a-\u001f\u007f\uFFFD]/.test(title)),
+        fc
+          .string({ unit: 'grapheme', minLength: 1, maxLength: 80 })
+          .filter((title) => title.trim() !== '' && !/[\u0000-\u0008\u000a-\u001f\u007f\uFFFD]/.test(title)),
         (title) => {
           const text = renderTask(template, { id: 'TASK-3', title, created: '2026-11-21' });
           expect(parseTask(text, 'TASK-3-x.md').task?.title).toBe(title.trim());

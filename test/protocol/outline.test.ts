@@ -103,7 +103,12 @@ describe('outline engines', () => {
     // Sections: a column-0 heading, then any lines (so cuts happen and pieces mix both engines).
     const sectioned = fc
       .tuple(fc.array(fc.tuple(fc.constantFrom('## Agent_1', '# Plan', '### x ###'), docOf(LINE_KINDS)), { minLength: 1, maxLength: 5 }), fc.boolean())
-      .map(([sections, crlf]) => sections.map(([heading, body]) => `${heading}\n${body}`).join('\n').replace(/\r?\n/g, crlf ? '\r\n' : '\n'));
+      .map(([sections, crlf]) =>
+        sections
+          .map(([heading, body]) => `${heading}\n${body}`)
+          .join('\n')
+          .replace(/\r?\n/g, crlf ? '\r\n' : '\n'),
+      );
     fc.assert(
       fc.property(fc.oneof(docOf(LINE_KINDS), sectioned), (doc) => {
         const pieces = outline(doc);
@@ -116,7 +121,42 @@ describe('outline engines', () => {
   });
 
   it('outline() equals remark on lines made of random markdown fragments', () => {
-    const atoms = ['- ', '* ', '+ ', '1. ', '2) ', '[ ] ', '[x] ', '[X]', '#', '## ', '`', '```', '~~~', '<!--', '-->', '<div>', '>', '|', '---', '===', '    ', '  ', ' ', '\t', 'text', '@Agent_1', 'TASK-3', '\\', '*', '_', '[', ']', '<', 'x'];
+    const atoms = [
+      '- ',
+      '* ',
+      '+ ',
+      '1. ',
+      '2) ',
+      '[ ] ',
+      '[x] ',
+      '[X]',
+      '#',
+      '## ',
+      '`',
+      '```',
+      '~~~',
+      '<!--',
+      '-->',
+      '<div>',
+      '>',
+      '|',
+      '---',
+      '===',
+      '    ',
+      '  ',
+      ' ',
+      '\t',
+      'text',
+      '@Agent_1',
+      'TASK-3',
+      '\\',
+      '*',
+      '_',
+      '[',
+      ']',
+      '<',
+      'x',
+    ];
     const fragmentLine = fc.array(fc.constantFrom(...atoms), { maxLength: 6 }).map((parts) => parts.join(''));
     const doc = fc.tuple(fc.array(fragmentLine, { maxLength: 25 }), fc.boolean()).map(([lines, crlf]) => lines.join(crlf ? '\r\n' : '\n'));
     fc.assert(

@@ -84,7 +84,12 @@ async function world(menu: Menu): Promise<{ terminal: MemoryTerminal; pane: Memo
 
 describe('answerDialog', () => {
   it('an unnumbered menu (2.1.332 trust): arrows from the preselected choice to the one named, then Enter; the box is back', async () => {
-    const { terminal, live } = await world({ question: 'Is this a project you trust?', labels: ['No, exit', 'Yes, I trust this folder'], numbered: false, pointer: 0 });
+    const { terminal, live } = await world({
+      question: 'Is this a project you trust?',
+      labels: ['No, exit', 'Yes, I trust this folder'],
+      numbered: false,
+      pointer: 0,
+    });
     const answered = await answerDialog(live, 'Yes, I trust this folder', { settleMs: 500 });
     expect(answered.choice).toEqual({ number: 2, label: 'Yes, I trust this folder' });
     expect(terminal.calls).toEqual(['open:Agent_1', 'keys:Down', 'keys:Enter']);
@@ -131,16 +136,33 @@ describe('answerDialog', () => {
   });
 
   it('a dialog redrawn with a mark on the chosen label (2.1.197 trust: "✔") is still the dialog until it goes', async () => {
-    const { pane, live } = await world({ question: 'Is this a project you trust?', labels: ['Yes, I trust this folder', 'No, exit'], numbered: true, pointer: 0, stuck: true });
+    const { pane, live } = await world({
+      question: 'Is this a project you trust?',
+      labels: ['Yes, I trust this folder', 'No, exit'],
+      numbered: true,
+      pointer: 0,
+      stuck: true,
+    });
     // Enter leaves the dialog up, marked, for a moment; then the box comes.
-    setTimeout(() => (pane.screen = [' Is this a project you trust?', ' ❯ 1. Yes, I trust this folder ✔', '   2. No, exit', ' Enter to confirm · Esc to cancel'].join('\n')), 0);
+    setTimeout(
+      () =>
+        (pane.screen = [' Is this a project you trust?', ' ❯ 1. Yes, I trust this folder ✔', '   2. No, exit', ' Enter to confirm · Esc to cancel'].join('\n')),
+      0,
+    );
     setTimeout(() => (pane.screen = BOX), 250);
     const answered = await answerDialog(live, 'Yes, I trust this folder', { settleMs: 2000 });
     expect(answered.after).toEqual({ state: 'ready', draft: '' });
   });
 
   it('a loaded machine that shows each key late, on a menu that wraps: one key at a time, never past the choice', async () => {
-    const { terminal, live } = await world({ question: 'Make auto mode your default?', labels: ['Yes, set auto mode', 'No, keep accept edits'], numbered: true, pointer: 0, wraps: true, lagReads: 3 });
+    const { terminal, live } = await world({
+      question: 'Make auto mode your default?',
+      labels: ['Yes, set auto mode', 'No, keep accept edits'],
+      numbered: true,
+      pointer: 0,
+      wraps: true,
+      lagReads: 3,
+    });
     const answered = await answerDialog(live, 'No', { settleMs: 2000 });
     expect(answered.choice.number).toBe(2);
     // Choosing from the stale pointer would have sent Down again and wrapped back to "Yes".
@@ -149,7 +171,10 @@ describe('answerDialog', () => {
 
   it('a menu that never shows the key taken: TIMEOUT, and nothing is confirmed', async () => {
     const { terminal, live } = await world({ question: 'Proceed?', labels: ['Yes', 'No'], numbered: false, pointer: 0, lagReads: 1_000_000 });
-    await expect(answerDialog(live, 'No', { settleMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('nothing was confirmed') });
+    await expect(answerDialog(live, 'No', { settleMs: 300 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('nothing was confirmed'),
+    });
     expect(terminal.calls.slice(1)).toEqual(['keys:Down']);
   });
 

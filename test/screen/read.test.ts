@@ -69,7 +69,7 @@ describe.each(RELEASES)('real screens of Claude Code %s', (release) => {
     expect(bad.choices.map((c) => c.label)).toEqual(['Continue', 'Fix with Claude', 'Exit and fix manually']);
   });
 
-  it('start-up with acceptEdits in the person\'s settings', () => {
+  it("start-up with acceptEdits in the person's settings", () => {
     const reading = readScreen(screen(release, 'startup-mode-menu'));
     if (release === '2.1.197') {
       expect(reading).toEqual({ state: 'ready', draft: '' });
@@ -99,7 +99,11 @@ describe('screens no release has shown yet', () => {
   });
 
   it('twelve numbered choices', () => {
-    const lines = [' Pick one?', ...Array.from({ length: 12 }, (_, i) => `${i === 6 ? ' ❯ ' : '   '}${i + 1}. option ${i + 1}`), ' Enter to select · Esc to cancel'];
+    const lines = [
+      ' Pick one?',
+      ...Array.from({ length: 12 }, (_, i) => `${i === 6 ? ' ❯ ' : '   '}${i + 1}. option ${i + 1}`),
+      ' Enter to select · Esc to cancel',
+    ];
     const read = menu(lines.join('\n'));
     expect(read.choices).toHaveLength(12);
     expect(read.choices[11]).toEqual({ number: 12, label: 'option 12' });
@@ -107,7 +111,9 @@ describe('screens no release has shown yet', () => {
   });
 
   it('a wrapped label keeps its rest as detail, and the choices stay apart', () => {
-    const read = menu([' Which one?', ' ❯ 1. A very long choice that the terminal', '      had to wrap onto a second line', '   2. Short', ' Esc to cancel'].join('\n'));
+    const read = menu(
+      [' Which one?', ' ❯ 1. A very long choice that the terminal', '      had to wrap onto a second line', '   2. Short', ' Esc to cancel'].join('\n'),
+    );
     expect(read.choices).toEqual([
       { number: 1, label: 'A very long choice that the terminal', detail: 'had to wrap onto a second line' },
       { number: 2, label: 'Short' },
@@ -134,7 +140,10 @@ describe('screens no release has shown yet', () => {
   });
 
   it('a press-Enter page', () => {
-    expect(readScreen(['Security notes:', ' 1. Claude can make mistakes', '', 'Press Enter to continue…'].join('\n'))).toEqual({ state: 'press_enter', question: 'Press Enter to continue…' });
+    expect(readScreen(['Security notes:', ' 1. Claude can make mistakes', '', 'Press Enter to continue…'].join('\n'))).toEqual({
+      state: 'press_enter',
+      question: 'Press Enter to continue…',
+    });
   });
 
   it('the prompt box under a titled rule (`-n Agent_1` puts the name on it)', () => {

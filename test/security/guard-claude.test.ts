@@ -55,7 +55,13 @@ describe('guard inside a real Claude Code agent', () => {
     const settingsFile = join(state, 'agents', `${name}.settings.json`);
     await mkdir(join(state, 'agents'), { recursive: true });
     await writeFile(settingsFile, JSON.stringify(settings, null, 2));
-    const handle = await backend.open({ session: 'guard', name, cwd: a, argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, ...EXPLICIT_MODE], env: claude.env });
+    const handle = await backend.open({
+      session: 'guard',
+      name,
+      cwd: a,
+      argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, ...EXPLICIT_MODE],
+      env: claude.env,
+    });
     const events = join(state, 'events', 'a', `${name}.jsonl`);
     await waitFor(async () => (await readFile(events, 'utf8').catch(() => '')).includes('"SessionStart"'), `SessionStart of ${name}`, 60_000);
     return { pane: handle, eventsFile: events };
@@ -77,22 +83,54 @@ describe('guard inside a real Claude Code agent', () => {
     rootsFile = join(state, 'roots.txt');
     await writeRootsFile(rootsFile, [a, b]);
     fake = await startFakeAnthropic({
-      script: (['b', 'c'] as const).flatMap((x): FakeRule[] => {
-        const root = () => (x === 'b' ? b : c);
-        return [
-          { trigger: `read-${x}`, steps: [[{ type: 'tool_use' as const, name: 'Read', input: { file_path: join(root(), 'secret.txt') } }], [{ type: 'text' as const, text: 'done' }]] },
+      script: (['b', 'c'] as const)
+        .flatMap((x): FakeRule[] => {
+          const root = () => (x === 'b' ? b : c);
+          return [
+            {
+              trigger: `read-${x}`,
+              steps: [
+                [{ type: 'tool_use' as const, name: 'Read', input: { file_path: join(root(), 'secret.txt') } }],
+                [{ type: 'text' as const, text: 'done' }],
+              ],
+            },
+            {
+              trigger: `edit-${x}`,
+              steps: [
+                [{ type: 'tool_use' as const, name: 'Edit', input: { file_path: join(root(), 'secret.txt'), old_string: 'SECRET', new_string: 'PWNED' } }],
+                [{ type: 'text' as const, text: 'done' }],
+              ],
+            },
+            {
+              trigger: `write-${x}`,
+              steps: [
+                [{ type: 'tool_use' as const, name: 'Write', input: { file_path: join(root(), 'planted.txt'), content: 'PWNED' } }],
+                [{ type: 'text' as const, text: 'done' }],
+              ],
+            },
+          ];
+        })
+        .concat([
           {
-            trigger: `edit-${x}`,
-            steps: [[{ type: 'tool_use' as const, name: 'Edit', input: { file_path: join(root(), 'secret.txt'), old_string: 'SECRET', new_string: 'PWNED' } }], [{ type: 'text' as const, text: 'done' }]],
+            trigger: 'bash-cat-c',
+            steps: [
+              [{ type: 'tool_use', name: 'Bash', input: { command: `cat '${join(c, 'secret.txt')}'`, description: 'read c' } }],
+              [{ type: 'text', text: 'done' }],
+            ],
           },
-          { trigger: `write-${x}`, steps: [[{ type: 'tool_use' as const, name: 'Write', input: { file_path: join(root(), 'planted.txt'), content: 'PWNED' } }], [{ type: 'text' as const, text: 'done' }]] },
-        ];
-      }).concat([
-        { trigger: 'bash-cat-c', steps: [[{ type: 'tool_use', name: 'Bash', input: { command: `cat '${join(c, 'secret.txt')}'`, description: 'read c' } }], [{ type: 'text', text: 'done' }]] },
-        { trigger: 'again-bash-cat-c', steps: [[{ type: 'tool_use', name: 'Bash', input: { command: `cat '${join(c, 'secret.txt')}'`, description: 'read c' } }], [{ type: 'text', text: 'done' }]] },
-        { trigger: 'read-own', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(a, 'own.txt') } }], [{ type: 'text', text: 'done' }]] },
-        { trigger: 'read-outside', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(base, 'outside.txt') } }], [{ type: 'text', text: 'done' }]] },
-      ]),
+          {
+            trigger: 'again-bash-cat-c',
+            steps: [
+              [{ type: 'tool_use', name: 'Bash', input: { command: `cat '${join(c, 'secret.txt')}'`, description: 'read c' } }],
+              [{ type: 'text', text: 'done' }],
+            ],
+          },
+          { trigger: 'read-own', steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(a, 'own.txt') } }], [{ type: 'text', text: 'done' }]] },
+          {
+            trigger: 'read-outside',
+            steps: [[{ type: 'tool_use', name: 'Read', input: { file_path: join(base, 'outside.txt') } }], [{ type: 'text', text: 'done' }]],
+          },
+        ]),
     });
     claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [a], acceptEdits: true });
     const agentSettings = (name: string, guard: Parameters<typeof buildGuardHook>[0], deny: string[]) => {
@@ -126,7 +164,7 @@ describe('guard inside a real Claude Code agent', () => {
     return runTurn({ backend, pane, eventsFile, fake, prompt });
   }
 
-  it("refuses Read, Edit and Write in session B through the deny rules fixed at launch", async () => {
+  it('refuses Read, Edit and Write in session B through the deny rules fixed at launch', async () => {
     for (const action of ['read-b', 'edit-b', 'write-b']) {
       const result = await turn(action);
       expect([action, result.isError]).toEqual([action, true]);

@@ -3,7 +3,16 @@ import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile, chmod } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec } from '../../src/exec.js';
-import { BWRAP_PROBE_ARGS, buildDenyRules, buildGuardHook, buildSandboxSettings, formatRootsFile, GUARDED_TOOLS, sandboxSupport, writeRootsFile } from '../../src/security/guard.js';
+import {
+  BWRAP_PROBE_ARGS,
+  buildDenyRules,
+  buildGuardHook,
+  buildSandboxSettings,
+  formatRootsFile,
+  GUARDED_TOOLS,
+  sandboxSupport,
+  writeRootsFile,
+} from '../../src/security/guard.js';
 import { HubError } from '../../src/errors.js';
 import { createSymlinkEscapes, loadHostileCorpus } from './corpus.js';
 import { GUARD, parseAnswer, preToolUse, runGuard } from './guard-helpers.js';
@@ -173,7 +182,18 @@ describe('PreToolUse guard (the real perl script, realistic hook stdin)', () => 
   });
 
   it('fails closed on malformed, empty, truncated or odd input, and without a root', async () => {
-    for (const stdin of ['', 'not json', '{"tool_name":"Read",', '[]', '"Read"', '{"tool_name":"Read"}', '{"tool_name":"Read","tool_input":{}}', '{"tool_name":["Read"],"tool_input":{}}', '{"tool_name":"Read","tool_input":{"file_path":42}}', '{"tool_name":"Read","tool_input":{"file_path":"/x"}} trailing']) {
+    for (const stdin of [
+      '',
+      'not json',
+      '{"tool_name":"Read",',
+      '[]',
+      '"Read"',
+      '{"tool_name":"Read"}',
+      '{"tool_name":"Read","tool_input":{}}',
+      '{"tool_name":["Read"],"tool_input":{}}',
+      '{"tool_name":"Read","tool_input":{"file_path":42}}',
+      '{"tool_name":"Read","tool_input":{"file_path":"/x"}} trailing',
+    ]) {
       const answer = await runGuard(stdin, args);
       expect([stdin, answer.exitCode, typeof answer.denied]).toEqual([stdin, 0, 'string']);
     }
@@ -181,7 +201,10 @@ describe('PreToolUse guard (the real perl script, realistic hook stdin)', () => 
     expect(noRoot.denied).toContain('no session root configured');
     const goneRoot = await runGuard(preToolUse('Read', { file_path: join(a, 'x') }, a), [`--root=${join(base, 'gone')}`]);
     expect(goneRoot.denied).toContain('does not exist');
-    const fromEnv = await runGuard(preToolUse('Read', { file_path: join(a, 'src', 'own.ts') }, a), [], { CLAUDE_HUB_ROOT: a, CLAUDE_HUB_ROOTS_FILE: rootsFile });
+    const fromEnv = await runGuard(preToolUse('Read', { file_path: join(a, 'src', 'own.ts') }, a), [], {
+      CLAUDE_HUB_ROOT: a,
+      CLAUDE_HUB_ROOTS_FILE: rootsFile,
+    });
     expect(fromEnv.denied).toBeNull();
     const nul = await runGuard(JSON.stringify({ tool_name: 'Read', cwd: a, tool_input: { file_path: `${a}/x\u0000/../../session-b/secret.txt` } }), args);
     expect(nul.denied).toContain('NUL');
@@ -210,7 +233,15 @@ describe('PreToolUse guard (the real perl script, realistic hook stdin)', () => 
     // Without --reads-outside, everything outside the own root is denied regardless.
     expect((await call('Read', { file_path: join(c, 'later.txt') })).denied).toContain("outside this session's root");
     // An unreadable roots file fails closed for outside reads.
-    expect((await runGuard(preToolUse('Read', { file_path: join(c, 'later.txt') }, a), [`--root=${a}`, `--roots-file=${join(base, 'missing.txt')}`, '--reads-outside'])).denied).toContain('outside');
+    expect(
+      (
+        await runGuard(preToolUse('Read', { file_path: join(c, 'later.txt') }, a), [
+          `--root=${a}`,
+          `--roots-file=${join(base, 'missing.txt')}`,
+          '--reads-outside',
+        ])
+      ).denied,
+    ).toContain('outside');
   });
 
   it('denies every hostile path of the corpus that leaves the root, and allows the ones inside', async () => {
@@ -249,7 +280,10 @@ describe('guard settings', () => {
       expect(hook.type).toBe('command');
       // Claude Code runs `command` with a shell: do the same.
       const run = async (file: string) => {
-        const r = await exec('/bin/sh', ['-c', hook.command], { input: JSON.stringify({ tool_name: 'Read', cwd: root, tool_input: { file_path: file } }), env: { PATH: '/usr/bin:/bin' } });
+        const r = await exec('/bin/sh', ['-c', hook.command], {
+          input: JSON.stringify({ tool_name: 'Read', cwd: root, tool_input: { file_path: file } }),
+          env: { PATH: '/usr/bin:/bin' },
+        });
         return parseAnswer(r.exitCode, r.stdout, r.stderr);
       };
       expect((await run(join(root, 'f.txt'))).denied).toBeNull();
@@ -263,7 +297,11 @@ describe('guard settings', () => {
   it('fails closed when the guard cannot run: a missing script or perl exits 2 (blocking) with a reason', async () => {
     for (const options of [{ guardPath: '/nonexistent/guard.pl' }, { perl: '/nonexistent/perl' }]) {
       const hook = buildGuardHook({ root: '/tmp', rootsFile: '/tmp/roots.txt', ...options }).hooks[0]!;
-      const r = await exec('/bin/sh', ['-c', hook.command], { input: '{"tool_name":"Read","tool_input":{"file_path":"/etc/passwd"}}', env: { PATH: '/usr/bin:/bin' }, allowFailure: true });
+      const r = await exec('/bin/sh', ['-c', hook.command], {
+        input: '{"tool_name":"Read","tool_input":{"file_path":"/etc/passwd"}}',
+        env: { PATH: '/usr/bin:/bin' },
+        allowFailure: true,
+      });
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain('claude-hub: the file-access guard could not run');
     }

@@ -96,14 +96,37 @@ describe('hostile corpus against every edge validator', () => {
       expect(table).toContain(`nul/${field}=${field === 'agent_name' || field === 'session_name' || field === 'from' ? 'INVALID_NAME' : 'INVALID_ARGUMENT'}`);
       expect(table).toContain(`huge-1mib/${field}=TOO_LARGE`);
     }
-    for (const name of ['rlo', 'bidi-isolate', 'zero-width-joiner', 'zero-width-space', 'bom', 'soft-hyphen', 'homoglyph-cyrillic-a', 'fullwidth', 'esc-osc-title', 'tmux-kill-server']) {
+    for (const name of [
+      'rlo',
+      'bidi-isolate',
+      'zero-width-joiner',
+      'zero-width-space',
+      'bom',
+      'soft-hyphen',
+      'homoglyph-cyrillic-a',
+      'fullwidth',
+      'esc-osc-title',
+      'tmux-kill-server',
+    ]) {
       expect(table).toContain(`${name}/agent_name=INVALID_NAME`);
       expect(table).toContain(`${name}/from=INVALID_NAME`);
     }
     for (const name of ['rlo', 'bidi-isolate', 'zero-width-joiner', 'zero-width-space', 'bom', 'esc-osc-title', 'newline-command', 'lone-surrogate']) {
       expect(table).toContain(`${name}/session_name=INVALID_NAME`);
     }
-    for (const name of ['applescript-breakout', 'command-substitution', 'backticks', 'semicolon-rm', 'tmux-enter', 'tmux-kill-server', 'esc-osc-title', 'esc-bracketed-paste-end', 'rlo', 'zero-width-joiner', 'emoji']) {
+    for (const name of [
+      'applescript-breakout',
+      'command-substitution',
+      'backticks',
+      'semicolon-rm',
+      'tmux-enter',
+      'tmux-kill-server',
+      'esc-osc-title',
+      'esc-bracketed-paste-end',
+      'rlo',
+      'zero-width-joiner',
+      'emoji',
+    ]) {
       expect(table).toContain(`${name}/message=ok`);
     }
     expect(table).toContain('huge-64kib-plus-1/message=TOO_LARGE');

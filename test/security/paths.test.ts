@@ -100,7 +100,8 @@ describe('session roots and paths (real temp dirs, real symlinks)', () => {
     it('refuses ROOT_OVERLAP for the same root, a root inside another, one containing another — symlinks included', async () => {
       const cases = [a, join(a, 'sub'), join(a, 'link-to-b'), join(home, 'b-src-alias')];
       const existing = [a, b];
-      for (const path of cases) expect([path, await codeOf(validateSessionRoot(path, { existingRoots: existing, home, stateDir }))]).toEqual([path, 'ROOT_OVERLAP']);
+      for (const path of cases)
+        expect([path, await codeOf(validateSessionRoot(path, { existingRoots: existing, home, stateDir }))]).toEqual([path, 'ROOT_OVERLAP']);
       // A new root that contains an existing one.
       const outer = join(base, 'outer');
       await mkdir(join(outer, 'inner'), { recursive: true });

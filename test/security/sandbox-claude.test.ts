@@ -54,7 +54,7 @@ const skip = skipUnlessAvailable('sandbox-claude.test.ts', "Claude Code's Bash s
 
 type ToolResult = RecordedRequest['toolResults'][number];
 
-describe.skipIf(skip)('Bash inside Claude Code\'s sandbox, in a real agent', () => {
+describe.skipIf(skip)("Bash inside Claude Code's sandbox, in a real agent", () => {
   let base: string;
   let a: string;
   let b: string;
@@ -69,7 +69,13 @@ describe.skipIf(skip)('Bash inside Claude Code\'s sandbox, in a real agent', () 
     const settingsFile = join(state, 'agents', `${name}.settings.json`);
     await mkdir(join(state, 'agents'), { recursive: true });
     await writeFile(settingsFile, JSON.stringify(settings, null, 2));
-    const pane = await backend.open({ session: 'sandbox', name, cwd: a, argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, ...EXPLICIT_MODE], env: claude.env });
+    const pane = await backend.open({
+      session: 'sandbox',
+      name,
+      cwd: a,
+      argv: [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, ...EXPLICIT_MODE],
+      env: claude.env,
+    });
     const eventsFile = join(state, 'events', 'a', `${name}.jsonl`);
     await waitFor(async () => (await readFile(eventsFile, 'utf8').catch(() => '')).includes('"SessionStart"'), `SessionStart of ${name}`, 60_000);
     return { pane, eventsFile };
@@ -215,29 +221,35 @@ describe.skipIf(skip)('Bash inside Claude Code\'s sandbox, in a real agent', () 
     expect(result.content).toContain('B-SECRET-0815');
   });
 
-  it.skipIf(process.platform !== 'linux')('fails closed: without bubblewrap on its PATH, an agent with these settings refuses to start rather than run Bash bare', async () => {
-    // A PATH with everything of /usr/bin but bwrap and socat.
-    const bin = join(base, 'state', 'bin-without-bwrap');
-    await mkdir(bin, { recursive: true });
-    for (const name of await readdir('/usr/bin')) {
-      if (name !== 'bwrap' && name !== 'socat') await symlink(join('/usr/bin', name), join(bin, name));
-    }
-    const settingsFile = join(state, 'agents', 'Agent_3.settings.json');
-    await writeFile(settingsFile, JSON.stringify(settingsFor('Agent_3', true), null, 2));
-    const env = { ...claude.env, PATH: `${dirname(CLAUDE_BIN)}:${bin}` };
-    // Its debug log keeps what it printed: on the screen the TUI may redraw over the message.
-    const debugFile = join(base, 'state', 'agent-3.debug.log');
-    const argv = [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, '--debug-file', debugFile];
-    const pane = await backend.open({ session: 'sandbox', name: 'Agent_3', cwd: a, argv, env });
-    const exited = await waitFor(async () => !(await backend.isAlive(pane)), 'Agent_3 to exit', 40_000).catch(() => false);
-    expect(exited, (await backend.readScreen(pane, 200)).text).toBe(true);
-    expect((await readFile(debugFile, 'utf8')).replace(/\s+/g, ' ')).toContain(
-      'Error: sandbox required but unavailable: sandbox is enabled but dependencies are missing: bubblewrap (bwrap) not installed, socat not installed',
-    );
-    // The hub sees it start and end at once (the two hooks may land in either order), never run a tool.
-    const events = (await readFile(join(state, 'events', 'a', 'Agent_3.jsonl'), 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { hook_event_name: string }).hook_event_name);
-    expect(events.sort()).toEqual(['SessionEnd', 'SessionStart']);
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'fails closed: without bubblewrap on its PATH, an agent with these settings refuses to start rather than run Bash bare',
+    async () => {
+      // A PATH with everything of /usr/bin but bwrap and socat.
+      const bin = join(base, 'state', 'bin-without-bwrap');
+      await mkdir(bin, { recursive: true });
+      for (const name of await readdir('/usr/bin')) {
+        if (name !== 'bwrap' && name !== 'socat') await symlink(join('/usr/bin', name), join(bin, name));
+      }
+      const settingsFile = join(state, 'agents', 'Agent_3.settings.json');
+      await writeFile(settingsFile, JSON.stringify(settingsFor('Agent_3', true), null, 2));
+      const env = { ...claude.env, PATH: `${dirname(CLAUDE_BIN)}:${bin}` };
+      // Its debug log keeps what it printed: on the screen the TUI may redraw over the message.
+      const debugFile = join(base, 'state', 'agent-3.debug.log');
+      const argv = [CLAUDE_BIN, '--session-id', randomUUID(), '--settings', settingsFile, '--debug-file', debugFile];
+      const pane = await backend.open({ session: 'sandbox', name: 'Agent_3', cwd: a, argv, env });
+      const exited = await waitFor(async () => !(await backend.isAlive(pane)), 'Agent_3 to exit', 40_000).catch(() => false);
+      expect(exited, (await backend.readScreen(pane, 200)).text).toBe(true);
+      expect((await readFile(debugFile, 'utf8')).replace(/\s+/g, ' ')).toContain(
+        'Error: sandbox required but unavailable: sandbox is enabled but dependencies are missing: bubblewrap (bwrap) not installed, socat not installed',
+      );
+      // The hub sees it start and end at once (the two hooks may land in either order), never run a tool.
+      const events = (await readFile(join(state, 'events', 'a', 'Agent_3.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { hook_event_name: string }).hook_event_name);
+      expect(events.sort()).toEqual(['SessionEnd', 'SessionStart']);
+    },
+  );
 
   it('no tool result of the sandboxed agent ever carried the secret or the state key', () => {
     const sandboxed = results.filter((r) => r.agent === 'Agent_1').map((r) => r.result);

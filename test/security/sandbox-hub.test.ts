@@ -52,7 +52,10 @@ describe.skipIf(skip)('the hub launches agents with Bash fenced', () => {
       script: [
         {
           trigger: 'peek at B through bash',
-          steps: [[{ type: 'tool_use', name: 'Bash', input: { command: `cd '${base}' && cat "$(printf 'project-%s' b)/secret.txt"`, description: 'peek' } }], [{ type: 'text', text: 'Tried.' }]],
+          steps: [
+            [{ type: 'tool_use', name: 'Bash', input: { command: `cd '${base}' && cat "$(printf 'project-%s' b)/secret.txt"`, description: 'peek' } }],
+            [{ type: 'text', text: 'Tried.' }],
+          ],
         },
       ],
     });
@@ -60,7 +63,14 @@ describe.skipIf(skip)('the hub launches agents with Bash fenced', () => {
     await writeFile(join(claude.home, '.claude', 'settings.json'), JSON.stringify({ permissions: { allow: ['Bash'] } }));
     // An explicit mode: 2.1.332's default auto mode checks actions on Anthropic's servers, which
     // the fake model cannot answer, and sets broad allow rules aside (docs/compatibility.md).
-    config = Object.freeze({ ...defaultConfig({}), stateDir: join(base, 'state dir'), claudeCommand: CLAUDE_BIN, tmuxSocket: socket, backend: 'tmux' as const, permissionMode: 'acceptEdits' });
+    config = Object.freeze({
+      ...defaultConfig({}),
+      stateDir: join(base, 'state dir'),
+      claudeCommand: CLAUDE_BIN,
+      tmuxSocket: socket,
+      backend: 'tmux' as const,
+      permissionMode: 'acceptEdits',
+    });
     hub = await createHub(config, silentLogger, {
       backend: new TmuxBackend({ socket }),
       agentEnv: claude.env,

@@ -57,7 +57,13 @@ export async function connectRealHub(options: { config?: Partial<HubConfig> } = 
   const terminal = new MemoryTerminal();
   const config: HubConfig = { ...defaultConfig({ HOME: dir }), stateDir: join(dir, 'state'), ...options.config };
   // The in-memory terminal runs no claude: the hub is told what a current release accepts.
-  const hub = await createHub(config, silentLogger, { backend: terminal, env: { HOME: dir, PATH: '/usr/bin:/bin' }, home: dir, gitAudit: false, claudeCapabilities: MEMORY_CLAUDE });
+  const hub = await createHub(config, silentLogger, {
+    backend: terminal,
+    env: { HOME: dir, PATH: '/usr/bin:/bin' },
+    home: dir,
+    gitAudit: false,
+    claudeCapabilities: MEMORY_CLAUDE,
+  });
   try {
     const { client, close } = await connectTo(hub, config);
     return {

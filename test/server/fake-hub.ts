@@ -9,7 +9,21 @@
  */
 import { byUrgency } from '../../src/hub/status.js';
 import { ErrorCodes, HubError } from '../../src/errors.js';
-import type { AnsweredPrompt, Caller, CreatedTask, CreateTaskInput, HubApi, HubChange, MessageResult, TaskFileText, TaskFilter, TaskList, TodoEditInput, TodoEditResult, UpdateTaskInput } from '../../src/hub/api.js';
+import type {
+  AnsweredPrompt,
+  Caller,
+  CreatedTask,
+  CreateTaskInput,
+  HubApi,
+  HubChange,
+  MessageResult,
+  TaskFileText,
+  TaskFilter,
+  TaskList,
+  TodoEditInput,
+  TodoEditResult,
+  UpdateTaskInput,
+} from '../../src/hub/api.js';
 import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from '../../src/hub/types.js';
 
 export interface RecordedCall {
@@ -59,11 +73,18 @@ export class FakeHub {
 
   async createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {
     this.record('createSession', caller, input);
-    if (!input.root_path.startsWith('/')) throw new HubError(ErrorCodes.INVALID_PATH, `${input.root_path} is not an absolute path; give the full path of the folder.`);
+    if (!input.root_path.startsWith('/'))
+      throw new HubError(ErrorCodes.INVALID_PATH, `${input.root_path} is not an absolute path; give the full path of the folder.`);
     for (const s of this.sessions.values()) {
       if (s.root === input.root_path) throw new HubError(ErrorCodes.ROOT_OVERLAP, `${input.root_path} is already session ${s.id}.`);
     }
-    const session: SessionInfo = { id: `s${this.nextSession++}`, name: input.session_name, root: input.root_path, createdAt: '2026-01-01T00:00:00.000Z', agents: [] };
+    const session: SessionInfo = {
+      id: `s${this.nextSession++}`,
+      name: input.session_name,
+      root: input.root_path,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      agents: [],
+    };
     this.sessions.set(session.id, session);
     this.emit({ kind: 'sessions' });
     return session;
@@ -87,14 +108,18 @@ export class FakeHub {
     this.record('deleteSession', caller, sessionId, force);
     const session = this.session(sessionId);
     const closed = [...this.agents.values()].filter((a) => a.session === sessionId);
-    if (!force && closed.some((a) => a.status === 'working')) throw new HubError(ErrorCodes.AGENT_BUSY, 'An agent is working; pass force: true to close it anyway.');
+    if (!force && closed.some((a) => a.status === 'working'))
+      throw new HubError(ErrorCodes.AGENT_BUSY, 'An agent is working; pass force: true to close it anyway.');
     for (const a of closed) this.agents.delete(a.name);
     this.sessions.delete(sessionId);
     this.emit({ kind: 'sessions' });
     return { session, closedAgents: closed.map((a) => a.name) };
   }
 
-  async createAgent(caller: Caller, input: { session_id: string; agent_name?: string; specialization?: string; system_prompt_suffix?: string }): Promise<AgentView> {
+  async createAgent(
+    caller: Caller,
+    input: { session_id: string; agent_name?: string; specialization?: string; system_prompt_suffix?: string },
+  ): Promise<AgentView> {
     this.record('createAgent', caller, input);
     const session = this.session(input.session_id);
     const name = input.agent_name ?? `Agent_${this.agents.size + 1}`;
@@ -111,7 +136,15 @@ export class FakeHub {
       claudeSessionId: null,
       backend: 'tmux',
       terminal: { backend: 'tmux', id: '%1' },
-      pendingPrompt: { kind: 'trust', question: 'Do you trust the files in this folder?', choices: [{ number: 1, label: 'Yes, proceed' }, { number: 2, label: 'No, exit' }], since: '2026-01-01T00:00:00.000Z' },
+      pendingPrompt: {
+        kind: 'trust',
+        question: 'Do you trust the files in this folder?',
+        choices: [
+          { number: 1, label: 'Yes, proceed' },
+          { number: 2, label: 'No, exit' },
+        ],
+        since: '2026-01-01T00:00:00.000Z',
+      },
       queuedMessages: 0,
     };
     this.agents.set(name, agent);
@@ -160,7 +193,12 @@ export class FakeHub {
   async listTasks(caller: Caller, filter: TaskFilter): Promise<TaskList> {
     this.record('listTasks', caller, filter);
     const tasks = [...this.tasks.values()]
-      .filter((t) => (filter.session_id === undefined || t.session === filter.session_id) && (filter.status === undefined || t.status === filter.status) && (filter.assignee === undefined || t.assignee === filter.assignee))
+      .filter(
+        (t) =>
+          (filter.session_id === undefined || t.session === filter.session_id) &&
+          (filter.status === undefined || t.status === filter.status) &&
+          (filter.assignee === undefined || t.assignee === filter.assignee),
+      )
       .map(({ body: _body, ...t }) => t);
     return { tasks, broken: [] };
   }

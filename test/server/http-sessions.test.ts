@@ -63,7 +63,11 @@ class ManualClock implements IdleClock {
 }
 
 /** The real idle timer on a manual clock, counting the requests it was told began and ended. */
-function manualIdle(clock: ManualClock): { factory: (idleMs: number, onIdle: () => void) => IdleTimer; openRequests: () => number; begunRequests: () => number } {
+function manualIdle(clock: ManualClock): {
+  factory: (idleMs: number, onIdle: () => void) => IdleTimer;
+  openRequests: () => number;
+  begunRequests: () => number;
+} {
   let open = 0;
   let begun = 0;
   return {
@@ -142,7 +146,12 @@ async function connectClient(url: string): Promise<{ client: Client; transport: 
 
 const jsonHeaders = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
 const initialize = (id: number): string =>
-  JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
 
 /** Initializes over raw fetch (no GET stream is opened) and returns the session id. */
 async function rawSession(url: string): Promise<string> {
@@ -151,13 +160,21 @@ async function rawSession(url: string): Promise<string> {
   await response.text();
   const id = response.headers.get('mcp-session-id');
   expect(id).toBeTruthy();
-  const initialized = await fetch(url, { method: 'POST', headers: { ...jsonHeaders, 'mcp-session-id': id! }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+  const initialized = await fetch(url, {
+    method: 'POST',
+    headers: { ...jsonHeaders, 'mcp-session-id': id! },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
   expect(initialized.status).toBe(202);
   return id!;
 }
 
 async function toolsList(url: string, sessionId: string): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { ...jsonHeaders, 'mcp-session-id': sessionId }, body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }) });
+  return fetch(url, {
+    method: 'POST',
+    headers: { ...jsonHeaders, 'mcp-session-id': sessionId },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+  });
 }
 
 /** Nothing of a closed session is left: no session, every MCP server closed, no hub subscription. */
@@ -184,7 +201,11 @@ describe('HTTP session idle expiry', () => {
 
     const after = await toolsList(world.http.url, sessionId);
     expect(after.status).toBe(404);
-    expect(await after.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32001, message: expect.stringMatching(/^Session not found: .*initialize again/) } });
+    expect(await after.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32001, message: expect.stringMatching(/^Session not found: .*initialize again/) },
+    });
 
     // What an SDK client resuming that session sees, and that re-initializing works.
     const stale = new Client({ name: 'stale', version: '1.0.0' });
@@ -221,7 +242,9 @@ describe('HTTP session idle expiry', () => {
     expect(world.logged.some((line) => line.message === 'http session closed')).toBe(false);
     clock.elapse(); // the idle time passes after the last request
     await waitFor(() => world.http.sessionCount() === 0, 'the session to expire');
-    expect(world.logged.filter((line) => line.message === 'http session closed')).toEqual([{ message: 'http session closed', data: { session: sessionId, reason: 'idle', idleSeconds: 3 } }]);
+    expect(world.logged.filter((line) => line.message === 'http session closed')).toEqual([
+      { message: 'http session closed', data: { session: sessionId, reason: 'idle', idleSeconds: 3 } },
+    ]);
     await expectNothingLeft(world);
   });
 

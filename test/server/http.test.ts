@@ -37,7 +37,12 @@ async function clientWith(token: string): Promise<Client> {
   return client;
 }
 
-const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
 const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
 
 describe('Streamable HTTP', () => {
@@ -68,7 +73,11 @@ describe('Streamable HTTP', () => {
   });
 
   it('refuses a body over the limit with 413', async () => {
-    const response = await fetch(http.url, { method: 'POST', headers: { ...headers, Authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ padding: 'x'.repeat(70 * 1024) }) });
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: { ...headers, Authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({ padding: 'x'.repeat(70 * 1024) }),
+    });
     expect(response.status).toBe(413);
   });
 
@@ -130,7 +139,15 @@ describe('Streamable HTTP', () => {
 
   it('refuses to bind beyond loopback without tokens (CONFIG_ERROR)', async () => {
     await expect(
-      startHttp({ host: '0.0.0.0', port: 0, authenticate: null, logger: silentLogger, createServer: () => { throw new Error('never'); } }),
+      startHttp({
+        host: '0.0.0.0',
+        port: 0,
+        authenticate: null,
+        logger: silentLogger,
+        createServer: () => {
+          throw new Error('never');
+        },
+      }),
     ).rejects.toMatchObject({ code: 'CONFIG_ERROR', message: expect.stringContaining('--tokens-file') });
   });
 });

@@ -72,13 +72,20 @@ function messages(received: readonly Params[]): string[] {
 async function flush(h: Harness, marker = `flush-${Math.random()}`): Promise<void> {
   h.logger.error(marker);
   await waitFor(() => messages(h.received).includes(marker), `the ${marker} record`);
-  h.received.splice(h.received.findIndex((params) => (params.data as { message: string }).message === marker), 1);
+  h.received.splice(
+    h.received.findIndex((params) => (params.data as { message: string }).message === marker),
+    1,
+  );
 }
 
 describe('loggingParams: one record as MCP notification params', () => {
   it('maps warn to warning, names the logger, and sends message plus data', () => {
     const record: LogRecord = { time: '2026-01-01T00:00:00.000Z', level: 'warn', message: 'watch error', data: { session: 's1', code: 'IO_ERROR' } };
-    expect(loggingParams(record)).toEqual({ level: 'warning', logger: LOGGER_NAME, data: { message: 'watch error', data: { session: 's1', code: 'IO_ERROR' } } });
+    expect(loggingParams(record)).toEqual({
+      level: 'warning',
+      logger: LOGGER_NAME,
+      data: { message: 'watch error', data: { session: 's1', code: 'IO_ERROR' } },
+    });
     expect(loggingParams({ time: record.time, level: 'debug', message: 'm' })).toEqual({ level: 'debug', logger: 'claude-hub', data: { message: 'm' } });
     expect(loggingParams({ ...record, level: 'info' }).level).toBe('info');
     expect(loggingParams({ ...record, level: 'error' }).level).toBe('error');
@@ -91,7 +98,9 @@ describe('redaction: what no log destination may see', () => {
   it('redacts secret assignments, bearer credentials and Anthropic keys in text', () => {
     const command = `tmux -u new-window -- /usr/bin/env -i HOME=/h ANTHROPIC_API_KEY=${key} CLAUDE_CODE_OAUTH_TOKEN="abc def" PATH=/bin claude exited with 1`;
     const redacted = redactText(command);
-    expect(redacted).toBe(`tmux -u new-window -- /usr/bin/env -i HOME=/h ANTHROPIC_API_KEY=${REDACTED} CLAUDE_CODE_OAUTH_TOKEN=${REDACTED} PATH=/bin claude exited with 1`);
+    expect(redacted).toBe(
+      `tmux -u new-window -- /usr/bin/env -i HOME=/h ANTHROPIC_API_KEY=${REDACTED} CLAUDE_CODE_OAUTH_TOKEN=${REDACTED} PATH=/bin claude exited with 1`,
+    );
     expect(redactText(`Authorization: Bearer ${'t'.repeat(40)}`)).toBe(`Authorization: Bearer ${REDACTED}`);
     expect(redactText(`the key ${key} leaked`)).toBe(`the key ${REDACTED} leaked`);
     expect(redactText('a basic configuration; Bearer short')).toBe('a basic configuration; Bearer short');
@@ -99,7 +108,13 @@ describe('redaction: what no log destination may see', () => {
   });
 
   it('redacts values under secret-sounding keys at any depth and keeps the rest', () => {
-    const data = { token: 'abc', nested: { apiKey: 'k', password: 'p', list: [{ authorization: 'Bearer x' }, `X_SECRET=${key}`] }, keyId: '19e9', caller: 'ada', session: 's1' };
+    const data = {
+      token: 'abc',
+      nested: { apiKey: 'k', password: 'p', list: [{ authorization: 'Bearer x' }, `X_SECRET=${key}`] },
+      keyId: '19e9',
+      caller: 'ada',
+      session: 's1',
+    };
     expect(redactData(data)).toEqual({
       token: REDACTED,
       nested: { apiKey: REDACTED, password: REDACTED, list: [{ authorization: REDACTED }, `X_SECRET=${REDACTED}`] },
@@ -113,7 +128,15 @@ describe('redaction: what no log destination may see', () => {
     const cyclic: Record<string, unknown> = { name: 'a' };
     cyclic['self'] = cyclic;
     const shared = { n: 1 };
-    const data = { cyclic, big: 10n, error: new Error(`failed with ANTHROPIC_API_KEY=${key}`), when: new Date('2026-01-01T00:00:00Z'), fn: () => 1, nan: Number.NaN, twice: [shared, shared] };
+    const data = {
+      cyclic,
+      big: 10n,
+      error: new Error(`failed with ANTHROPIC_API_KEY=${key}`),
+      when: new Date('2026-01-01T00:00:00Z'),
+      fn: () => 1,
+      nan: Number.NaN,
+      twice: [shared, shared],
+    };
     const safe = redactData(data);
     expect(JSON.parse(JSON.stringify(safe))).toEqual({
       cyclic: { name: 'a', self: '[circular]' },
@@ -134,7 +157,11 @@ describe('redaction: what no log destination may see', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain(key);
     expect(JSON.stringify(records)).not.toContain(key);
-    expect(records[0]).toMatchObject({ level: 'warn', message: `open failed: env ANTHROPIC_API_KEY=${REDACTED}`, data: { error: `ANTHROPIC_AUTH_TOKEN=${REDACTED}`, secret: REDACTED } });
+    expect(records[0]).toMatchObject({
+      level: 'warn',
+      message: `open failed: env ANTHROPIC_API_KEY=${REDACTED}`,
+      data: { error: `ANTHROPIC_AUTH_TOKEN=${REDACTED}`, secret: REDACTED },
+    });
   });
 });
 
@@ -221,7 +248,11 @@ describe('createServer forwards the hub log to its client', () => {
     await flush(h);
     expect(h.received).toEqual([
       { level: 'warning', logger: 'claude-hub', data: { message: 'tool call refused', data: { tool: 'create_agent', code: 'FORBIDDEN', caller: 'stdio' } } },
-      { level: 'debug', logger: 'claude-hub', data: { message: 'tool call failed', data: { tool: 'send_message_to_agent', code: 'AGENT_NOT_FOUND', caller: 'stdio' } } },
+      {
+        level: 'debug',
+        logger: 'claude-hub',
+        data: { message: 'tool call failed', data: { tool: 'send_message_to_agent', code: 'AGENT_NOT_FOUND', caller: 'stdio' } },
+      },
     ]);
     expect(JSON.stringify(h.received)).not.toContain(marker);
     expect(h.lines.join('\n')).not.toContain(marker);

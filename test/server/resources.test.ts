@@ -86,7 +86,7 @@ describe('resources', () => {
     expect(updated.items).toEqual([todo, todo, status]);
   });
 
-  it('refuses to subscribe to a uri that is not one of the hub\'s', async () => {
+  it("refuses to subscribe to a uri that is not one of the hub's", async () => {
     await expect(c.client.subscribeResource({ uri: 'file:///etc/passwd' })).rejects.toThrow(/hub:\/\/sessions/);
   });
 });

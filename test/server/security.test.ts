@@ -24,7 +24,13 @@ describe('security ceiling', () => {
     expect(refused._meta?.[ERROR_META_KEY]).toMatchObject({ code: 'FORBIDDEN', data: { tool: 'create_session', needed: 'MEDIUM', ceiling: 'LOW' } });
     expect((refused.content[0] as { text: string }).text).toContain('--security-level MEDIUM');
     expect(c.hub.calls).toHaveLength(0);
-    expect(audited).toEqual([{ caller: { kind: 'mcp', id: 'stdio' }, tool: 'create_session', outcome: { status: 'refused', code: 'FORBIDDEN', message: expect.stringContaining('MEDIUM') } }]);
+    expect(audited).toEqual([
+      {
+        caller: { kind: 'mcp', id: 'stdio' },
+        tool: 'create_session',
+        outcome: { status: 'refused', code: 'FORBIDDEN', message: expect.stringContaining('MEDIUM') },
+      },
+    ]);
 
     const allowed = (await c.client.callTool({ name: 'list_sessions', arguments: {} })) as CallToolResult;
     expect(allowed.isError).toBeFalsy();

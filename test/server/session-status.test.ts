@@ -11,7 +11,7 @@ afterEach(async () => {
   await c.close();
 });
 
-describe('get_session_status keeps the model\'s context small', () => {
+describe("get_session_status keeps the model's context small", () => {
   it('shows counts for every task but at most the first open ones as items; list_tasks still has all', async () => {
     const caller = { kind: 'cli' as const, id: 'test' };
     const session = await c.hub.createSession(caller, { root_path: '/srv/big', session_name: 'big' });
@@ -48,7 +48,10 @@ describe('diagnostics in the status', () => {
   });
 
   it('the tool reports diagnosticsOmitted', async () => {
-    const result = (await c.client.callTool({ name: 'get_session_status', arguments: { session_id: (await c.hub.createSession({ kind: 'cli', id: 't' }, { root_path: '/srv/d', session_name: 'd' })).id } })) as CallToolResult;
+    const result = (await c.client.callTool({
+      name: 'get_session_status',
+      arguments: { session_id: (await c.hub.createSession({ kind: 'cli', id: 't' }, { root_path: '/srv/d', session_name: 'd' })).id },
+    })) as CallToolResult;
     expect(result.structuredContent).toMatchObject({ diagnostics: [{ code: 'demo' }], diagnosticsOmitted: 0 });
   });
 });

@@ -14,27 +14,49 @@ import { FakeHub } from './fake-hub.js';
 const long = (n: number) => fc.string({ minLength: 0, maxLength: n, unit: 'grapheme' });
 
 const agent = (session: string) =>
-  fc.record({ name: fc.stringMatching(/^Agent_[0-9]{1,3}$/), why: long(2000), question: long(4000), choices: fc.array(long(300), { maxLength: 12 }), prompt: fc.boolean() }).map(
-    (a): AgentView => ({
-      name: a.name,
-      session,
-      status: a.prompt ? 'waiting_for_person' : 'working',
-      why: a.why,
-      specialization: a.why.slice(0, 100),
-      currentTask: 'TASK-1',
-      progress: { done: 1, total: 3 },
-      lastActivity: '2026-11-21T10:00:00Z',
-      claudeSessionId: 'abc',
-      backend: 'tmux',
-      terminal: { backend: 'tmux', id: '%1' },
-      pendingPrompt: a.prompt ? { kind: 'question', question: a.question, choices: a.choices.map((label, i) => ({ number: i + 1, label })), since: '2026-11-21T10:00:00Z' } : null,
-      queuedMessages: 2,
+  fc
+    .record({
+      name: fc.stringMatching(/^Agent_[0-9]{1,3}$/),
+      why: long(2000),
+      question: long(4000),
+      choices: fc.array(long(300), { maxLength: 12 }),
+      prompt: fc.boolean(),
+    })
+    .map(
+      (a): AgentView => ({
+        name: a.name,
+        session,
+        status: a.prompt ? 'waiting_for_person' : 'working',
+        why: a.why,
+        specialization: a.why.slice(0, 100),
+        currentTask: 'TASK-1',
+        progress: { done: 1, total: 3 },
+        lastActivity: '2026-11-21T10:00:00Z',
+        claudeSessionId: 'abc',
+        backend: 'tmux',
+        terminal: { backend: 'tmux', id: '%1' },
+        pendingPrompt: a.prompt
+          ? { kind: 'question', question: a.question, choices: a.choices.map((label, i) => ({ number: i + 1, label })), since: '2026-11-21T10:00:00Z' }
+          : null,
+        queuedMessages: 2,
+      }),
+    );
+
+const task = fc
+  .record({ n: fc.integer({ min: 1, max: 99999 }), title: long(300), open: fc.boolean() })
+  .map(
+    (t): TaskSummary => ({
+      id: `TASK-${t.n}`,
+      title: t.title,
+      status: t.open ? 'todo' : 'done',
+      priority: 'high',
+      assignee: 'Agent_1',
+      from: 'user',
+      progress: { done: 0, total: 4 },
+      file: `.claude-hub/tasks/TASK-${t.n}-${'x'.repeat(60)}.md`,
+      updated: null,
     }),
   );
-
-const task = fc.record({ n: fc.integer({ min: 1, max: 99999 }), title: long(300), open: fc.boolean() }).map(
-  (t): TaskSummary => ({ id: `TASK-${t.n}`, title: t.title, status: t.open ? 'todo' : 'done', priority: 'high', assignee: 'Agent_1', from: 'user', progress: { done: 0, total: 4 }, file: `.claude-hub/tasks/TASK-${t.n}-${'x'.repeat(60)}.md`, updated: null }),
-);
 
 const status = fc
   .record({
@@ -83,9 +105,24 @@ describe('get_session_status fits its budget whatever the files hold', () => {
       ...(fc.sample(agent('s1'), { numRuns: 1, seed: i })[0] as AgentView),
       name: `Agent_${i + 1}`,
       why: 'w'.repeat(3000),
-      pendingPrompt: { kind: 'question' as const, question: 'q'.repeat(5000), choices: Array.from({ length: 12 }, (_, n) => ({ number: n + 1, label: 'l'.repeat(300) })), since: 'now' },
+      pendingPrompt: {
+        kind: 'question' as const,
+        question: 'q'.repeat(5000),
+        choices: Array.from({ length: 12 }, (_, n) => ({ number: n + 1, label: 'l'.repeat(300) })),
+        since: 'now',
+      },
     }));
-    const everything: SessionStatus = { ...huge, agents, diagnostics: Array.from({ length: 400 }, (_, i) => ({ file: `f${i}.md`, line: i, severity: 'error' as const, code: 'yaml-invalid', message: 'm'.repeat(900) })) };
+    const everything: SessionStatus = {
+      ...huge,
+      agents,
+      diagnostics: Array.from({ length: 400 }, (_, i) => ({
+        file: `f${i}.md`,
+        line: i,
+        severity: 'error' as const,
+        code: 'yaml-invalid',
+        message: 'm'.repeat(900),
+      })),
+    };
     class BigHub extends FakeHub {
       override async getSessionStatus(): Promise<SessionStatus> {
         return everything;
@@ -95,7 +132,12 @@ describe('get_session_status fits its budget whatever the files hold', () => {
     const result = (await c.client.callTool({ name: 'get_session_status', arguments: { session_id: 's1' } })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     expect(bytes(result)).toBeLessThanOrEqual(STATUS_MAX_BYTES);
-    const shown = result.structuredContent as { agents: { name: string; pendingPrompt: unknown }[]; agentsOmitted: number; diagnosticsOmitted: number; more: string };
+    const shown = result.structuredContent as {
+      agents: { name: string; pendingPrompt: unknown }[];
+      agentsOmitted: number;
+      diagnosticsOmitted: number;
+      more: string;
+    };
     // Every agent is still there (a dialog waiting for a person must not be cut away), each in brief.
     expect(shown.agents).toHaveLength(16);
     expect(shown.agentsOmitted).toBe(0);

@@ -45,7 +45,11 @@ describe('tools/call happy paths (structured content validated by the SDK client
     const session = (created.structuredContent as { session: { id: string; name: string } }).session;
     expect(session.name).toBe('app');
     expect(text(created)).toContain(session.id);
-    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'createSession', caller: { kind: 'mcp', id: 'stdio' }, args: [{ root_path: '/work/app', session_name: 'app', trust_root: true }] });
+    expect(c.hub.calls.at(-1)).toMatchObject({
+      method: 'createSession',
+      caller: { kind: 'mcp', id: 'stdio' },
+      args: [{ root_path: '/work/app', session_name: 'app', trust_root: true }],
+    });
 
     const listed = await call('list_sessions');
     expect((listed.structuredContent as { sessions: unknown[] }).sessions).toHaveLength(1);
@@ -88,9 +92,18 @@ describe('tools/call happy paths (structured content validated by the SDK client
 
   it('create_task, update_task, list_tasks with filters', async () => {
     const id = await sessionWithAgent();
-    const created = await call('create_task', { session_id: id, title: 'Write the parser', assignee: 'Agent_1', priority: 'high', body: '- [ ] do it', depends_on: ['TASK-3'] });
+    const created = await call('create_task', {
+      session_id: id,
+      title: 'Write the parser',
+      assignee: 'Agent_1',
+      priority: 'high',
+      body: '- [ ] do it',
+      depends_on: ['TASK-3'],
+    });
     expect(created.structuredContent).toMatchObject({ task: { id: 'TASK-1', title: 'Write the parser', priority: 'high', assignee: 'Agent_1' } });
-    expect(c.hub.calls.at(-1)?.args).toEqual([{ session_id: id, title: 'Write the parser', assignee: 'Agent_1', priority: 'high', body: '- [ ] do it', depends_on: ['TASK-3'] }]);
+    expect(c.hub.calls.at(-1)?.args).toEqual([
+      { session_id: id, title: 'Write the parser', assignee: 'Agent_1', priority: 'high', body: '- [ ] do it', depends_on: ['TASK-3'] },
+    ]);
 
     const updated = await call('update_task', { session_id: id, task_id: 'TASK-1', status: 'in_progress', assignee: null, log: 'started' });
     expect(updated.structuredContent).toMatchObject({ task: { status: 'in_progress', assignee: null } });
@@ -153,11 +166,18 @@ describe('tools/call hub errors come back as isError with the HubError code and 
   afterEach(async () => {
     await real.close();
   });
-  const callReal = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> => (await real.client.callTool({ name, arguments: args })) as CallToolResult;
+  const callReal = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> =>
+    (await real.client.callTool({ name, arguments: args })) as CallToolResult;
 
   it('SESSION_NOT_FOUND, AGENT_NOT_FOUND, TASK_NOT_FOUND, ALREADY_EXISTS, ROOT_OVERLAP, INVALID_PATH', async () => {
-    expect(errorOf(await callReal('get_session_status', { session_id: 'nope' }))).toMatchObject({ code: 'SESSION_NOT_FOUND', message: expect.stringContaining('create_session makes one') });
-    expect(errorOf(await callReal('send_message_to_agent', { agent_name: 'Ghost', message: 'hi' }))).toMatchObject({ code: 'AGENT_NOT_FOUND', message: expect.stringContaining('create_agent') });
+    expect(errorOf(await callReal('get_session_status', { session_id: 'nope' }))).toMatchObject({
+      code: 'SESSION_NOT_FOUND',
+      message: expect.stringContaining('create_session makes one'),
+    });
+    expect(errorOf(await callReal('send_message_to_agent', { agent_name: 'Ghost', message: 'hi' }))).toMatchObject({
+      code: 'AGENT_NOT_FOUND',
+      message: expect.stringContaining('create_agent'),
+    });
     const root = join(real.dir, 'app');
     await mkdir(join(root, 'inner'), { recursive: true });
     const created = await callReal('create_session', { root_path: root, session_name: 'app' });
@@ -167,8 +187,14 @@ describe('tools/call hub errors come back as isError with the HubError code and 
     expect(agent.isError, text(agent)).toBeFalsy();
     expect(real.terminal.calls).toEqual(['open:Agent_1']);
 
-    expect(errorOf(await callReal('update_task', { session_id: id, task_id: 'TASK-77', status: 'done' }))).toMatchObject({ code: 'TASK_NOT_FOUND', message: expect.stringContaining('list_tasks') });
-    expect(errorOf(await callReal('create_agent', { session_id: id, agent_name: 'Agent_1' }))).toMatchObject({ code: 'ALREADY_EXISTS', message: expect.stringContaining('unique') });
+    expect(errorOf(await callReal('update_task', { session_id: id, task_id: 'TASK-77', status: 'done' }))).toMatchObject({
+      code: 'TASK_NOT_FOUND',
+      message: expect.stringContaining('list_tasks'),
+    });
+    expect(errorOf(await callReal('create_agent', { session_id: id, agent_name: 'Agent_1' }))).toMatchObject({
+      code: 'ALREADY_EXISTS',
+      message: expect.stringContaining('unique'),
+    });
     expect(errorOf(await callReal('create_session', { root_path: root, session_name: 'again' })).code).toBe('ROOT_OVERLAP');
     expect(errorOf(await callReal('create_session', { root_path: join(root, 'inner'), session_name: 'inner' })).code).toBe('ROOT_OVERLAP');
     expect(errorOf(await callReal('create_session', { root_path: 'relative', session_name: 'rel' })).code).toBe('INVALID_PATH');

@@ -56,13 +56,34 @@ describe('tools/list', () => {
     for (const read of ['get_session_status', 'list_sessions', 'list_tasks', 'read_agent_output']) {
       expect(byName.get(read), read).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
     }
-    for (const write of ['create_session', 'delete_session', 'create_agent', 'delete_agent', 'send_message_to_agent', 'clear_agent_conversation', 'start_new_agent_conversation', 'answer_agent_prompt', 'create_task', 'update_task', 'edit_todo']) {
+    for (const write of [
+      'create_session',
+      'delete_session',
+      'create_agent',
+      'delete_agent',
+      'send_message_to_agent',
+      'clear_agent_conversation',
+      'start_new_agent_conversation',
+      'answer_agent_prompt',
+      'create_task',
+      'update_task',
+      'edit_todo',
+    ]) {
       expect(byName.get(write)?.readOnlyHint, write).toBe(false);
     }
     for (const destructive of ['delete_session', 'delete_agent', 'clear_agent_conversation', 'start_new_agent_conversation']) {
       expect(byName.get(destructive)?.destructiveHint, destructive).toBe(true);
     }
-    for (const touchesTerminals of ['create_agent', 'delete_agent', 'delete_session', 'send_message_to_agent', 'clear_agent_conversation', 'start_new_agent_conversation', 'answer_agent_prompt', 'read_agent_output']) {
+    for (const touchesTerminals of [
+      'create_agent',
+      'delete_agent',
+      'delete_session',
+      'send_message_to_agent',
+      'clear_agent_conversation',
+      'start_new_agent_conversation',
+      'answer_agent_prompt',
+      'read_agent_output',
+    ]) {
       expect(byName.get(touchesTerminals)?.openWorldHint, touchesTerminals).toBe(true);
     }
     for (const filesOnly of ['create_session', 'get_session_status', 'list_sessions', 'list_tasks', 'create_task', 'update_task', 'edit_todo']) {

@@ -42,7 +42,12 @@ async function start(level: HubConfig['securityLevel'] = 'HIGH'): Promise<void> 
   const state = join(dir, `state-${randomBytes(4).toString('hex')}`);
   stateDir = state;
   const config: HubConfig = { ...defaultConfig({ HOME: dir }), stateDir: state, backend: 'tmux', securityLevel: level };
-  hub = await createHub(config, silentLogger, { backend: new TmuxBackend({ socket }), env: { HOME: dir, CLAUDE_HUB_KEY: randomBytes(32).toString('hex') }, gitAudit: false, home: join(dir, 'home') });
+  hub = await createHub(config, silentLogger, {
+    backend: new TmuxBackend({ socket }),
+    env: { HOME: dir, CLAUDE_HUB_KEY: randomBytes(32).toString('hex') },
+    gitAudit: false,
+    home: join(dir, 'home'),
+  });
   const built = createServer({ hub, config, logger: silentLogger, version: '0.0.0-test' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'truthful-test', version: '1.0.0' });
@@ -77,18 +82,21 @@ afterEach(async () => {
 const _taskFiles = async (): Promise<string[]> => (await readdir(join(root, '.claude-hub/tasks'))).sort();
 
 describe('item 4: names YAML reads as values', () => {
-  it.each(['true', 'null', 'false', 'yes', 'No', 'ON', 'y'])('assignee and from %j: create_task and update_task work, the file says the same text', async (name) => {
-    const created = await call('create_task', { session_id: sessionId, title: name, assignee: name, from: name });
-    expect(created.isError, text(created)).toBeFalsy();
-    const task = (created.structuredContent as { task: { id: string; assignee: unknown; from: unknown; title: unknown; file: string } }).task;
-    expect(task).toMatchObject({ assignee: name, from: name, title: name });
-    const file = await readFile(join(root, task.file), 'utf8');
-    expect(file).toContain(`assignee: "${name}"`);
+  it.each(['true', 'null', 'false', 'yes', 'No', 'ON', 'y'])(
+    'assignee and from %j: create_task and update_task work, the file says the same text',
+    async (name) => {
+      const created = await call('create_task', { session_id: sessionId, title: name, assignee: name, from: name });
+      expect(created.isError, text(created)).toBeFalsy();
+      const task = (created.structuredContent as { task: { id: string; assignee: unknown; from: unknown; title: unknown; file: string } }).task;
+      expect(task).toMatchObject({ assignee: name, from: name, title: name });
+      const file = await readFile(join(root, task.file), 'utf8');
+      expect(file).toContain(`assignee: "${name}"`);
 
-    const updated = await call('update_task', { session_id: sessionId, task_id: task.id, assignee: name, title: name, log: 'again', from: name });
-    expect(updated.isError, text(updated)).toBeFalsy();
-    expect(parseTask(await readFile(join(root, task.file), 'utf8'), task.file).task).toMatchObject({ assignee: name, from: name, title: name });
-  });
+      const updated = await call('update_task', { session_id: sessionId, task_id: task.id, assignee: name, title: name, log: 'again', from: name });
+      expect(updated.isError, text(updated)).toBeFalsy();
+      expect(parseTask(await readFile(join(root, task.file), 'utf8'), task.file).task).toMatchObject({ assignee: name, from: name, title: name });
+    },
+  );
 });
 
 describe('item 5: a broken task file stays visible', () => {
@@ -167,7 +175,7 @@ describe('item 6: errors carry the id the caller needs', () => {
     expect(text(nested)).toContain(`session ${sessionId}`);
   });
 
-  it('get_session_status with the session\'s name says which id it means, in the message', async () => {
+  it("get_session_status with the session's name says which id it means, in the message", async () => {
     const { sessions } = (await call('list_sessions', {})).structuredContent as { sessions: { id: string; name: string }[] };
     const name = sessions.find((s) => s.id === sessionId)?.name ?? '';
     const byName = await call('get_session_status', { session_id: name });
@@ -215,14 +223,21 @@ describe('item 8: what a model reads is small', () => {
     const bytes = Buffer.byteLength(JSON.stringify({ tools }), 'utf8');
     expect(bytes).toBeLessThanOrEqual(12 * 1024);
     for (const tool of tools) {
-      for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {})) expect((schema as { description?: string }).description, `${tool.name}.${field}`).toMatch(/\w/);
+      for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {}))
+        expect((schema as { description?: string }).description, `${tool.name}.${field}`).toMatch(/\w/);
     }
   });
 
   it('get_session_status on a 20,000-line plan, 150 tasks and 40 broken files is at most 8 KiB and says where the rest is', async () => {
     const plan = bigPlan({ quoteEvery: 50 });
     await writeFile(join(root, 'TODO.md'), plan.text);
-    for (let i = 0; i < 150; i++) await call('create_task', { session_id: sessionId, title: `A long title for task ${i} ${'that says a lot '.repeat(8)}`, assignee: `Agent_${i % 9}`, depends_on: [`TASK-${900 + i}`] });
+    for (let i = 0; i < 150; i++)
+      await call('create_task', {
+        session_id: sessionId,
+        title: `A long title for task ${i} ${'that says a lot '.repeat(8)}`,
+        assignee: `Agent_${i % 9}`,
+        depends_on: [`TASK-${900 + i}`],
+      });
     for (let i = 0; i < 40; i++) await writeFile(join(root, `.claude-hub/tasks/TASK-${500 + i}-broken.md`), '---\ntitle: [x\n---\n');
     await hub.index.rescan();
     await hub.index.reflect(join(root, 'TODO.md'));
@@ -230,7 +245,12 @@ describe('item 8: what a model reads is small', () => {
     const result = await call('get_session_status', { session_id: sessionId });
     expect(result.isError).toBeFalsy();
     expect(Buffer.byteLength(JSON.stringify(result), 'utf8')).toBeLessThanOrEqual(8 * 1024);
-    const status = result.structuredContent as { todo: { done: number; total: number; sectionCount: number }; tasks: { total: number; items: unknown[] }; diagnosticCounts: { total: number }; more: string };
+    const status = result.structuredContent as {
+      todo: { done: number; total: number; sectionCount: number };
+      tasks: { total: number; items: unknown[] };
+      diagnosticCounts: { total: number };
+      more: string;
+    };
     expect(status.todo).toMatchObject({ done: plan.done, total: plan.items, sectionCount: plan.sections });
     expect(status.tasks.total).toBe(150);
     expect(status.tasks.items.length).toBeGreaterThan(0);
@@ -247,7 +267,12 @@ describe('item 9: edit_todo', () => {
     const before = await todo();
     const added = await call('edit_todo', { session_id: sessionId, action: 'add', agent: 'Agent_1', text: 'third' });
     expect(added.isError, text(added)).toBeFalsy();
-    expect(added.structuredContent).toMatchObject({ file: 'TODO.md', item: { line: 7, text: 'third', checked: false, assignee: 'Agent_1', section: 'Agent_1' }, progress: { done: 1, total: 3 }, changed: true });
+    expect(added.structuredContent).toMatchObject({
+      file: 'TODO.md',
+      item: { line: 7, text: 'third', checked: false, assignee: 'Agent_1', section: 'Agent_1' },
+      progress: { done: 1, total: 3 },
+      changed: true,
+    });
     expect(await todo()).toBe(before.replace('- [x] second\n', '- [x] second\n- [ ] third\n'));
 
     const section = await call('edit_todo', { session_id: sessionId, action: 'add', agent: 'Agent_2', text: 'tests' });

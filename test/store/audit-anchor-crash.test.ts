@@ -38,7 +38,12 @@ afterAll(async () => {
 
 /** Starts the child: see runKilledChild. */
 function runChild(stateDir: string, keyHex: string, target: number, anchorDelayMs: number, killAfter: number, delayMs: number): Promise<ChildRun> {
-  return runKilledChild(join(here, 'fixtures', 'audit-anchor-child.mjs'), [libDir, stateDir, keyHex, String(target), String(anchorDelayMs)], killAfter, delayMs);
+  return runKilledChild(
+    join(here, 'fixtures', 'audit-anchor-child.mjs'),
+    [libDir, stateDir, keyHex, String(target), String(anchorDelayMs)],
+    killAfter,
+    delayMs,
+  );
 }
 
 describe('the audit anchor under SIGKILL', () => {
@@ -92,7 +97,11 @@ describe('the audit anchor under SIGKILL', () => {
     const log = await AuditLog.open({ dir: stateDir, logger: silentLogger, anchorKey: auditKey });
     expect(log.warnings).toEqual([]);
     await log.close();
-    expect(await verifyAuditTrail(stateDir, { auditKey })).toMatchObject({ chain: { ok: true, entries: target }, anchor: { state: 'match', seq: target }, incidents: [] });
+    expect(await verifyAuditTrail(stateDir, { auditKey })).toMatchObject({
+      chain: { ok: true, entries: target },
+      anchor: { state: 'match', seq: target },
+      incidents: [],
+    });
     expect((await readdir(stateDir)).filter((n) => n.includes('.tmp-'))).toEqual([]);
     expect(kills).toBeGreaterThanOrEqual(20);
     process.stderr.write(

@@ -34,7 +34,8 @@ const anchorFile = () => join(dir, ANCHOR_FILE);
 
 async function seed(n: number, key: Buffer | null = auditKey): Promise<void> {
   const log = await AuditLog.open({ dir, logger: silentLogger, anchorKey: key });
-  for (let i = 1; i <= n; i += 1) await log.append({ kind: 'tool_call', actor: 'mcp:stdio', session: 's1', tool: 'send_message', params: { i }, outcome: 'ok', detail: `call ${i}` });
+  for (let i = 1; i <= n; i += 1)
+    await log.append({ kind: 'tool_call', actor: 'mcp:stdio', session: 's1', tool: 'send_message', params: { i }, outcome: 'ok', detail: `call ${i}` });
   await log.close();
 }
 
@@ -128,7 +129,9 @@ describe('what the chain alone misses, the anchor catches', () => {
     const report = await trail();
     expect(report.chain).toMatchObject({ ok: true, entries: 12 });
     expect(report.anchor).toEqual({ state: 'rewritten', seq: 12 });
-    expect(describeAnchorCheck(report.anchor)).toMatch(/^entry 12 is not the entry that was anchored \(its hash differs\): the log up to entry 12 was rewritten/);
+    expect(describeAnchorCheck(report.anchor)).toMatch(
+      /^entry 12 is not the entry that was anchored \(its hash differs\): the log up to entry 12 was rewritten/,
+    );
   });
 
   it('the chain recomputed and then cut to before the anchor still shows as removed entries', async () => {
@@ -146,7 +149,9 @@ describe('what the chain alone misses, the anchor catches', () => {
     await writeFile(anchorFile(), serializeAnchor(signAnchor(newHead, guessed)));
     const other = await trail();
     expect(other.anchor).toEqual({ state: 'other-key', anchorKeyId: auditKeyId(guessed), keyId: auditKeyId(auditKey) });
-    expect(describeAnchorCheck(other.anchor)).toMatch(/^the anchor's signature does not match: it was signed with audit key [0-9a-f]{16} but your key gives [0-9a-f]{16} — the key changed/);
+    expect(describeAnchorCheck(other.anchor)).toMatch(
+      /^the anchor's signature does not match: it was signed with audit key [0-9a-f]{16} but your key gives [0-9a-f]{16} — the key changed/,
+    );
     await writeFile(anchorFile(), serializeAnchor({ ...signAnchor(newHead, guessed), keyId: auditKeyId(auditKey) }));
     const forgedMac = await trail();
     expect(forgedMac.anchor).toEqual({ state: 'forged', keyId: auditKeyId(auditKey) });
@@ -175,7 +180,9 @@ describe('what the chain alone misses, the anchor catches', () => {
     await unlink(anchorFile());
     const report = await trail();
     expect(report.anchor).toEqual({ state: 'missing', logSeq: 6 });
-    expect(describeAnchorCheck(report.anchor)).toMatch(/^there is no anchor but the log has 6 entries: the anchor file was deleted, or the log was written by a claude-hub that did not anchor it yet/);
+    expect(describeAnchorCheck(report.anchor)).toMatch(
+      /^there is no anchor but the log has 6 entries: the anchor file was deleted, or the log was written by a claude-hub that did not anchor it yet/,
+    );
   });
 
   it('the wrong key is told apart from a forgery', async () => {
@@ -229,7 +236,9 @@ describe('the hub re-opening a log that does not match its anchor', () => {
     const report = await trail();
     expect(report).toMatchObject({ chain: { ok: true, entries: 27 }, anchor: { state: 'match', seq: 27 } });
     expect(report.incidents.map((e) => [e.seq, e.kind, e.outcome])).toEqual([[26, 'recovery', 'anchor_truncated']]);
-    expect(report.incidents[0]?.detail).toMatch(/^the log ends at entry 25 but was anchored at entry 40: the last 15 entries were removed; the anchor was saved to /);
+    expect(report.incidents[0]?.detail).toMatch(
+      /^the log ends at entry 25 but was anchored at entry 40: the last 15 entries were removed; the anchor was saved to /,
+    );
   });
 
   it('a log from before anchoring (no anchor file) is anchored at the next start, and that is recorded', async () => {

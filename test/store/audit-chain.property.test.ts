@@ -39,17 +39,23 @@ describe('audit chain properties', () => {
 
   it('changing any one character of any line is caught at exactly that line', () => {
     fc.assert(
-      fc.property(fc.array(entryInput, { minLength: 1, maxLength: 12 }), fc.nat(), fc.nat(), fc.string({ minLength: 1, maxLength: 1 }), (inputs, lineSeed, charSeed, replacement) => {
-        const lines = buildLog(inputs);
-        const index = lineSeed % lines.length;
-        const line = lines[index] as string;
-        const at = charSeed % line.length;
-        fc.pre(line[at] !== replacement && replacement !== '\n');
-        lines[index] = line.slice(0, at) + replacement + line.slice(at + 1);
-        const result = verifyText(text(lines));
-        expect(result.ok).toBe(false);
-        expect(result.brokenAt?.line).toBe(index + 1);
-      }),
+      fc.property(
+        fc.array(entryInput, { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        fc.nat(),
+        fc.string({ minLength: 1, maxLength: 1 }),
+        (inputs, lineSeed, charSeed, replacement) => {
+          const lines = buildLog(inputs);
+          const index = lineSeed % lines.length;
+          const line = lines[index] as string;
+          const at = charSeed % line.length;
+          fc.pre(line[at] !== replacement && replacement !== '\n');
+          lines[index] = line.slice(0, at) + replacement + line.slice(at + 1);
+          const result = verifyText(text(lines));
+          expect(result.ok).toBe(false);
+          expect(result.brokenAt?.line).toBe(index + 1);
+        },
+      ),
     );
   });
 

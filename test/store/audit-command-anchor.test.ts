@@ -49,7 +49,13 @@ async function logLines(): Promise<string[]> {
 }
 
 async function keepOnly(count: number): Promise<void> {
-  await writeFile(logFile(), (await logLines()).slice(0, count).map((l) => `${l}\n`).join(''));
+  await writeFile(
+    logFile(),
+    (await logLines())
+      .slice(0, count)
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
 }
 
 /** Every file in the state dir with its bytes: verify must leave this exactly as it was. */
@@ -84,7 +90,9 @@ describe('audit verify with the anchor', () => {
     await keepOnly(39);
     const result = await verify();
     expect(result.code).toBe(1);
-    expect(result.out).toBe(`AUDIT_BROKEN: ${anchorFile()}: the log ends at entry 39 but was anchored at entry 40: the last entry was removed (the chain itself is intact: 39 entries)\n`);
+    expect(result.out).toBe(
+      `AUDIT_BROKEN: ${anchorFile()}: the log ends at entry 39 but was anchored at entry 40: the last entry was removed (the chain itself is intact: 39 entries)\n`,
+    );
   });
 
   it('the last 15 entries removed: exit 1 with the numbers', async () => {
@@ -101,7 +109,9 @@ describe('audit verify with the anchor', () => {
     await writeFile(logFile(), forged.map((l) => `${l}\n`).join(''));
     const result = await verify();
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(/^AUDIT_BROKEN: .*audit\.anchor: entry 12 is not the entry that was anchored \(its hash differs\): the log up to entry 12 was rewritten .*\(the chain itself is intact: 12 entries\)\n$/);
+    expect(result.out).toMatch(
+      /^AUDIT_BROKEN: .*audit\.anchor: entry 12 is not the entry that was anchored \(its hash differs\): the log up to entry 12 was rewritten .*\(the chain itself is intact: 12 entries\)\n$/,
+    );
   });
 
   it('a crash between an append and its anchor verifies, with a note', async () => {
@@ -154,7 +164,9 @@ describe('audit verify with the anchor', () => {
     await unlink(anchorFile());
     const result = await verify();
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(/^AUDIT_BROKEN: .*audit\.anchor: there is no anchor but the log has 6 entries: the anchor file was deleted, or the log was written by a claude-hub that did not anchor it yet/);
+    expect(result.out).toMatch(
+      /^AUDIT_BROKEN: .*audit\.anchor: there is no anchor but the log has 6 entries: the anchor file was deleted, or the log was written by a claude-hub that did not anchor it yet/,
+    );
   });
 
   it('a problem the hub found at a start stays visible as a note after the hub re-anchored', async () => {
@@ -165,7 +177,9 @@ describe('audit verify with the anchor', () => {
     expect(result.code).toBe(0);
     const lines = result.out.split('\n');
     expect(lines[0]).toBe(`audit log ok: 27 entries, chain intact, anchored at entry 27 (${logFile()})`);
-    expect(lines[1]).toMatch(/^note: entry #26 \(.*\) records an anchor problem the hub found when it started: the log ends at entry 25 but was anchored at entry 40: the last 15 entries were removed; the anchor was saved to /);
+    expect(lines[1]).toMatch(
+      /^note: entry #26 \(.*\) records an anchor problem the hub found when it started: the log ends at entry 25 but was anchored at entry 40: the last 15 entries were removed; the anchor was saved to /,
+    );
   });
 
   it('a broken chain and a cut tail are both reported', async () => {

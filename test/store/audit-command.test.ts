@@ -23,7 +23,15 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 async function seed(): Promise<void> {
   const log = await AuditLog.open({ dir, logger: silentLogger, now: () => new Date('2026-03-01T10:00:00.000Z') });
-  await log.append({ kind: 'tool_call', actor: 'mcp:stdio', session: 'web', agent: 'Agent_1', tool: 'send_message', params: { text: 'secret' }, outcome: 'ok' });
+  await log.append({
+    kind: 'tool_call',
+    actor: 'mcp:stdio',
+    session: 'web',
+    agent: 'Agent_1',
+    tool: 'send_message',
+    params: { text: 'secret' },
+    outcome: 'ok',
+  });
   await log.append({ kind: 'delivery', actor: 'hub', session: 'web', agent: 'Agent_1', outcome: 'delivered', detail: 'd-1' });
   await log.append({ kind: 'agent_state', actor: 'hub', session: 'api', agent: 'Agent_2', outcome: 'exited' });
   await log.close();
@@ -61,7 +69,12 @@ describe('claude-hub audit', () => {
     expect((await run('log', '--state-dir', dir, '--session', 'api')).out).toMatch(/^#3 /);
     expect((await run('log', '--state-dir', dir, '--agent', 'Agent_1')).out.split('\n').filter(Boolean)).toHaveLength(2);
     const json = await run('log', '--state-dir', dir, '--json', '--session', 'web');
-    expect(json.out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2]);
+    expect(
+      json.out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { seq: number }).seq),
+    ).toEqual([1, 2]);
   });
 
   it('bad flags and commands exit 2 with INVALID_ARGUMENT and touch nothing', async () => {

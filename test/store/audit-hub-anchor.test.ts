@@ -28,7 +28,11 @@ afterAll(async () => {
 
 async function verify(env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = await auditCommand(['verify', '--state-dir', join(dir, 'state')], { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (out += t) }, env });
+  const code = await auditCommand(['verify', '--state-dir', join(dir, 'state')], {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (out += t) },
+    env,
+  });
   return { code, out };
 }
 
@@ -45,9 +49,18 @@ describe('the hub anchors its audit log', () => {
     const logPath = join(config.stateDir, 'audit.jsonl');
     const lines = (await readFile(logPath, 'utf8')).split('\n').slice(0, -1);
     expect(lines.length).toBeGreaterThanOrEqual(4);
-    expect(await verify(env)).toEqual({ code: 0, out: `audit log ok: ${lines.length} entries, chain intact, anchored at entry ${lines.length} (${logPath})\n` });
+    expect(await verify(env)).toEqual({
+      code: 0,
+      out: `audit log ok: ${lines.length} entries, chain intact, anchored at entry ${lines.length} (${logPath})\n`,
+    });
 
-    await writeFile(logPath, lines.slice(0, -2).map((l) => `${l}\n`).join(''));
+    await writeFile(
+      logPath,
+      lines
+        .slice(0, -2)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const cut = await verify(env);
     expect(cut.code).toBe(1);
     expect(cut.out).toContain(`the log ends at entry ${lines.length - 2} but was anchored at entry ${lines.length}: the last 2 entries were removed`);
@@ -57,6 +70,10 @@ describe('the hub anchors its audit log', () => {
     expect((await readdir(config.stateDir)).filter((n) => n.startsWith('audit.anchor.rejected-'))).toHaveLength(1);
     const after = await verify(env);
     expect(after.code).toBe(0);
-    expect(after.out).toMatch(new RegExp(`\\nnote: entry #${lines.length - 1} \\(.*\\) records an anchor problem the hub found when it started: the log ends at entry ${lines.length - 2} but was anchored at entry ${lines.length}: the last 2 entries were removed`));
+    expect(after.out).toMatch(
+      new RegExp(
+        `\\nnote: entry #${lines.length - 1} \\(.*\\) records an anchor problem the hub found when it started: the log ends at entry ${lines.length - 2} but was anchored at entry ${lines.length}: the last 2 entries were removed`,
+      ),
+    );
   });
 });

@@ -24,9 +24,18 @@ const SECRET = 'the launch codes are 0000';
 async function filled(n: number): Promise<AuditLog> {
   log = await AuditLog.open({ dir, logger: silentLogger });
   for (let i = 1; i <= n; i += 1) {
-    const entry: AuditAppend = i % 3 === 0
-      ? { kind: 'delivery', actor: 'hub', session: 's1', agent: `Agent_${i % 2}`, outcome: 'delivered', detail: `d-${i}` }
-      : { kind: 'tool_call', actor: 'mcp:stdio', session: i % 2 ? 's1' : 's2', agent: `Agent_${i % 2}`, tool: 'send_message', params: { text: SECRET, i }, outcome: 'ok' };
+    const entry: AuditAppend =
+      i % 3 === 0
+        ? { kind: 'delivery', actor: 'hub', session: 's1', agent: `Agent_${i % 2}`, outcome: 'delivered', detail: `d-${i}` }
+        : {
+            kind: 'tool_call',
+            actor: 'mcp:stdio',
+            session: i % 2 ? 's1' : 's2',
+            agent: `Agent_${i % 2}`,
+            tool: 'send_message',
+            params: { text: SECRET, i },
+            outcome: 'ok',
+          };
     await log.append(entry);
   }
   return log;
@@ -70,7 +79,9 @@ describe('AuditLog', () => {
     const writes = vi.spyOn(proto, 'write');
     try {
       const results = await Promise.allSettled(
-        Array.from({ length: 50 }, (_, i) => current.append(i === 20 ? { kind: 'hub', actor: '', outcome: 'ok' } : { kind: 'hub', actor: 'hub', outcome: 'ok', detail: String(i) })),
+        Array.from({ length: 50 }, (_, i) =>
+          current.append(i === 20 ? { kind: 'hub', actor: '', outcome: 'ok' } : { kind: 'hub', actor: 'hub', outcome: 'ok', detail: String(i) }),
+        ),
       );
       expect(syncs).toHaveBeenCalledTimes(1);
       expect(writes).toHaveBeenCalledTimes(1);
@@ -230,7 +241,14 @@ describe('a torn last line (crash mid-append)', () => {
     await log.append({ kind: 'hub', actor: 'hub', outcome: 'ok' });
     const entries = await log.read();
     expect((await readFile(file(), 'utf8')).startsWith(good)).toBe(true);
-    expect(entries.map((e) => [e.seq, e.kind])).toEqual([[1, 'tool_call'], [2, 'tool_call'], [3, 'delivery'], [4, 'tool_call'], [5, 'recovery'], [6, 'hub']]);
+    expect(entries.map((e) => [e.seq, e.kind])).toEqual([
+      [1, 'tool_call'],
+      [2, 'tool_call'],
+      [3, 'delivery'],
+      [4, 'tool_call'],
+      [5, 'recovery'],
+      [6, 'hub'],
+    ]);
     expect(await log.verify()).toMatchObject({ ok: true, entries: 6 });
   });
 

@@ -27,6 +27,7 @@ describe('crash test seeds', () => {
   });
 
   it('refuses anything else', () => {
-    for (const bad of ['abc', '-1', '1.5', '0x10']) expect(() => seedFromEnv('CRASH_SEED', 7, { CRASH_SEED: bad })).toThrow(/must be "random" or a non-negative integer/);
+    for (const bad of ['abc', '-1', '1.5', '0x10'])
+      expect(() => seedFromEnv('CRASH_SEED', 7, { CRASH_SEED: bad })).toThrow(/must be "random" or a non-negative integer/);
   });
 });

@@ -40,7 +40,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-
 /** Starts the child: see runKilledChild. */
 function runChild(stateDir: string, keyHex: string, target: number, killAfter: number, delayMs: number): Promise<ChildRun> {
   return runKilledChild(join(here, 'fixtures', 'crash-child.mjs'), [libDir, stateDir, keyHex, String(target)], killAfter, delayMs);

@@ -120,7 +120,9 @@ describe('updateProtocolFile', () => {
     const rel = '.claude-hub/tasks/TASK-1-t.md';
     await writeFile(join(root, rel), TASK);
     const stale = sha('something older');
-    const result = await updateProtocolFile(root, rel, (text) => appendTaskLog(text, rel, { at: '2026-11-21', who: 'Agent_1', text: 'hi' }), { expectHash: stale });
+    const result = await updateProtocolFile(root, rel, (text) => appendTaskLog(text, rel, { at: '2026-11-21', who: 'Agent_1', text: 'hi' }), {
+      expectHash: stale,
+    });
     expect(result.retries).toBe(1);
     expect(parseTask(await readFile(join(root, rel), 'utf8'), rel).log).toHaveLength(1);
     const before = await readFile(join(root, rel));
@@ -137,10 +139,31 @@ describe('concurrent processes', () => {
   beforeAll(async () => {
     // Child processes run the real module, compiled by the project's own TypeScript.
     build = await mkdtemp(join(REPO, 'node_modules/.cache-p-files-'));
-    await exec(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '--outDir', build, '--rootDir', join(REPO, 'src'), '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--types', 'node', join(REPO, 'src/store/files.ts')], {
-      cwd: REPO,
-      timeoutMs: 120_000,
-    });
+    await exec(
+      process.execPath,
+      [
+        join(REPO, 'node_modules/typescript/bin/tsc'),
+        '--outDir',
+        build,
+        '--rootDir',
+        join(REPO, 'src'),
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--strict',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        join(REPO, 'src/store/files.ts'),
+      ],
+      {
+        cwd: REPO,
+        timeoutMs: 120_000,
+      },
+    );
     await writeFile(join(build, 'package.json'), '{"type":"module"}\n');
     await writeFile(
       join(build, 'worker.mjs'),
@@ -162,7 +185,8 @@ process.stdout.write(JSON.stringify(ids));
     if (build !== undefined) await rm(build, { recursive: true, force: true });
   });
 
-  const run = (args: string[]) => exec(process.execPath, [join(build, 'worker.mjs'), ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs: 120_000 });
+  const run = (args: string[]) =>
+    exec(process.execPath, [join(build, 'worker.mjs'), ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs: 120_000 });
 
   it('four processes creating tasks at once never get the same id', async () => {
     const root = await tempRoot();

@@ -89,17 +89,26 @@ describe('GitAudit in the user repository', () => {
     // Only TODO.md and the task files changed on disk (by this test); everything git-side of the user is identical.
     expect({ ...after, status: '' }).toEqual({ ...before, status: '' });
     const statusLines = (s: string) => s.split('\n').filter((l) => l !== '' && !l.includes('TODO.md') && !l.includes('.claude-hub/'));
-    expect(statusLines(after.status ?? "")).toEqual(statusLines(before.status ?? ""));
+    expect(statusLines(after.status ?? '')).toEqual(statusLines(before.status ?? ''));
     expect(await git(repo, 'rev-list', '--count', 'claude-hub/audit')).toBe('50\n');
     expect(await stat(join(repo, '.git', 'index.lock')).catch(() => null)).toBeNull();
 
     // The audit tree holds exactly the recorded files: never README.md or notes.txt.
     const tree = (await git(repo, 'ls-tree', '-r', '--name-only', 'claude-hub/audit')).trim().split('\n');
-    expect(tree.sort()).toEqual(['.claude-hub/tasks/T-0.md', '.claude-hub/tasks/T-1.md', '.claude-hub/tasks/T-2.md', '.claude-hub/tasks/T-3.md', '.claude-hub/tasks/T-4.md', 'TODO.md']);
+    expect(tree.sort()).toEqual([
+      '.claude-hub/tasks/T-0.md',
+      '.claude-hub/tasks/T-1.md',
+      '.claude-hub/tasks/T-2.md',
+      '.claude-hub/tasks/T-3.md',
+      '.claude-hub/tasks/T-4.md',
+      'TODO.md',
+    ]);
     expect(await git(repo, 'show', 'claude-hub/audit:TODO.md')).toBe('# TODO\n- [x] item 50\n');
 
     // `git log claude-hub/audit -- TODO.md` reads as history, attributed to who did it.
-    const history = (await git(repo, 'log', '--format=%an <%ae>|%s|%(trailers:key=Hub-Actor,valueonly)', 'claude-hub/audit', '--', 'TODO.md')).split('\n').filter((l) => l !== '');
+    const history = (await git(repo, 'log', '--format=%an <%ae>|%s|%(trailers:key=Hub-Actor,valueonly)', 'claude-hub/audit', '--', 'TODO.md'))
+      .split('\n')
+      .filter((l) => l !== '');
     expect(history).toHaveLength(50);
     expect(history[0]).toBe('Pat Person <pat@example.test>|TODO.md, .claude-hub/tasks/T-0.md: edit 50|person:Pat Person');
     expect(history[1]).toBe('Agent_2 <Agent_2@agent.claude-hub.invalid>|TODO.md, .claude-hub/tasks/T-4.md: edit 49|agent:Agent_2');
@@ -274,7 +283,9 @@ describe('GitAudit outside a git repository', () => {
     await audit.record({ files: ['TODO.md'], actor: person, summary: 'second' });
     expect(await stat(join(root, '.git')).catch(() => null)).toBeNull();
     const gitDir = join(root, '.claude-hub', 'history.git');
-    expect(await git(root, '--git-dir', gitDir, 'log', '--format=%an|%s', 'claude-hub/audit', '--', 'TODO.md')).toBe('Pat Person|TODO.md: second\nA|TODO.md: first\n');
+    expect(await git(root, '--git-dir', gitDir, 'log', '--format=%an|%s', 'claude-hub/audit', '--', 'TODO.md')).toBe(
+      'Pat Person|TODO.md: second\nA|TODO.md: first\n',
+    );
     expect(await git(root, '--git-dir', gitDir, 'show', 'claude-hub/audit:TODO.md')).toBe('two\n');
     // Reopening finds the same history repository.
     const again = await GitAudit.open(root, { env });

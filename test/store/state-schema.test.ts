@@ -57,10 +57,48 @@ describe('state schema', () => {
       sessions: [{ id: 's1', name: 'web', root: '/repo/web', createdAt: '2026-01-01T00:00:00.000Z', trustRoot: true }],
       agents: [],
       queue: [
-        { deliveryId: 'd-q', agent: 'Agent_1', session: 's1', text: 'waiting', taskId: 'TASK-1', createdAt: '2026-01-01T00:00:01.000Z', state: 'queued', attempts: 0 },
-        { deliveryId: 'd-t', agent: 'Agent_1', session: 's1', text: 'pasted', taskId: 'TASK-2', createdAt: '2026-01-01T00:00:02.000Z', state: 'typing', attempts: 2 },
-        { deliveryId: 'd-u', agent: 'Agent_1', session: 's1', text: 'lost', taskId: 'TASK-3', createdAt: '2026-01-01T00:00:03.000Z', state: 'undelivered', attempts: 3, reason: 'no UserPromptSubmit' },
-        { deliveryId: 'd-d', agent: 'Agent_1', session: 's1', text: 'done', taskId: 'TASK-4', createdAt: '2026-01-01T00:00:04.000Z', state: 'delivered', attempts: 1, confirmedAt: '2026-01-01T00:00:05.000Z' },
+        {
+          deliveryId: 'd-q',
+          agent: 'Agent_1',
+          session: 's1',
+          text: 'waiting',
+          taskId: 'TASK-1',
+          createdAt: '2026-01-01T00:00:01.000Z',
+          state: 'queued',
+          attempts: 0,
+        },
+        {
+          deliveryId: 'd-t',
+          agent: 'Agent_1',
+          session: 's1',
+          text: 'pasted',
+          taskId: 'TASK-2',
+          createdAt: '2026-01-01T00:00:02.000Z',
+          state: 'typing',
+          attempts: 2,
+        },
+        {
+          deliveryId: 'd-u',
+          agent: 'Agent_1',
+          session: 's1',
+          text: 'lost',
+          taskId: 'TASK-3',
+          createdAt: '2026-01-01T00:00:03.000Z',
+          state: 'undelivered',
+          attempts: 3,
+          reason: 'no UserPromptSubmit',
+        },
+        {
+          deliveryId: 'd-d',
+          agent: 'Agent_1',
+          session: 's1',
+          text: 'done',
+          taskId: 'TASK-4',
+          createdAt: '2026-01-01T00:00:04.000Z',
+          state: 'delivered',
+          attempts: 1,
+          confirmedAt: '2026-01-01T00:00:05.000Z',
+        },
       ],
       counters: { ops: 7 },
     };
@@ -70,10 +108,54 @@ describe('state schema', () => {
     expect(state.sessions).toEqual(v1.sessions);
     expect(state.counters).toEqual({ ops: 7 });
     expect(state.queue).toEqual([
-      { deliveryId: 'd-q', agent: 'Agent_1', session: 's1', taskId: 'TASK-1', text: 'waiting', state: 'queued', enqueuedAt: '2026-01-01T00:00:01.000Z', typedAt: null, submits: 0, reason: null },
-      { deliveryId: 'd-t', agent: 'Agent_1', session: 's1', taskId: 'TASK-2', text: 'pasted', state: 'typing', enqueuedAt: '2026-01-01T00:00:02.000Z', typedAt: '2026-01-01T00:00:02.000Z', submits: 2, reason: null },
-      { deliveryId: 'd-u', agent: 'Agent_1', session: 's1', taskId: 'TASK-3', text: 'lost', state: 'undelivered', enqueuedAt: '2026-01-01T00:00:03.000Z', typedAt: null, submits: 3, reason: 'no UserPromptSubmit' },
-      { deliveryId: 'd-d', agent: 'Agent_1', session: 's1', taskId: 'TASK-4', text: 'done', state: 'delivered', enqueuedAt: '2026-01-01T00:00:04.000Z', typedAt: null, submits: 1, reason: null },
+      {
+        deliveryId: 'd-q',
+        agent: 'Agent_1',
+        session: 's1',
+        taskId: 'TASK-1',
+        text: 'waiting',
+        state: 'queued',
+        enqueuedAt: '2026-01-01T00:00:01.000Z',
+        typedAt: null,
+        submits: 0,
+        reason: null,
+      },
+      {
+        deliveryId: 'd-t',
+        agent: 'Agent_1',
+        session: 's1',
+        taskId: 'TASK-2',
+        text: 'pasted',
+        state: 'typing',
+        enqueuedAt: '2026-01-01T00:00:02.000Z',
+        typedAt: '2026-01-01T00:00:02.000Z',
+        submits: 2,
+        reason: null,
+      },
+      {
+        deliveryId: 'd-u',
+        agent: 'Agent_1',
+        session: 's1',
+        taskId: 'TASK-3',
+        text: 'lost',
+        state: 'undelivered',
+        enqueuedAt: '2026-01-01T00:00:03.000Z',
+        typedAt: null,
+        submits: 3,
+        reason: 'no UserPromptSubmit',
+      },
+      {
+        deliveryId: 'd-d',
+        agent: 'Agent_1',
+        session: 's1',
+        taskId: 'TASK-4',
+        text: 'done',
+        state: 'delivered',
+        enqueuedAt: '2026-01-01T00:00:04.000Z',
+        typedAt: null,
+        submits: 1,
+        reason: null,
+      },
     ]);
   });
 
@@ -83,7 +165,18 @@ describe('state schema', () => {
     expect(codeOf(() => parseState([1, 2]))).toBe('STATE_CORRUPT');
     expect(codeOf(() => parseState({ version: 'one' }))).toBe('STATE_CORRUPT');
     const dup = emptyState();
-    const message = { deliveryId: 'd-1', agent: 'a', session: 's', text: '', taskId: 'T-1', enqueuedAt: 'x', state: 'queued' as const, typedAt: null, submits: 0, reason: null };
+    const message = {
+      deliveryId: 'd-1',
+      agent: 'a',
+      session: 's',
+      text: '',
+      taskId: 'T-1',
+      enqueuedAt: 'x',
+      state: 'queued' as const,
+      typedAt: null,
+      submits: 0,
+      reason: null,
+    };
     dup.queue.push(message, { ...message });
     expect(codeOf(() => parseState(dup))).toBe('STATE_CORRUPT');
   });

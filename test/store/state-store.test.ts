@@ -32,7 +32,18 @@ function addSession(id: string) {
 
 function enqueue(deliveryId: string, text = SECRET) {
   return (draft: HubState): void => {
-    draft.queue.push({ deliveryId, agent: 'A', session: 's1', text, taskId: 'T-1', enqueuedAt: '2026-01-01T00:00:00.000Z', state: 'queued', typedAt: null, submits: 0, reason: null });
+    draft.queue.push({
+      deliveryId,
+      agent: 'A',
+      session: 's1',
+      text,
+      taskId: 'T-1',
+      enqueuedAt: '2026-01-01T00:00:00.000Z',
+      state: 'queued',
+      typedAt: null,
+      submits: 0,
+      reason: null,
+    });
   };
 }
 
@@ -95,7 +106,11 @@ describe('StateStore', () => {
     const store = await StateStore.open(keyed());
     await store.update(addSession('s1'));
     const before = await readFile(join(dir, 'state'));
-    await expect(store.update(() => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      store.update(() => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     const invalid = await rejectionOf(store.update(addSession('s1')));
     expect(invalid.code).toBe('INTERNAL');
     expect((await readFile(join(dir, 'state'))).equals(before)).toBe(true);
@@ -248,7 +263,7 @@ describe('read-only and leftovers', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('temp files of dead writers are removed at open; a live writer\'s are kept', async () => {
+  it("temp files of dead writers are removed at open; a live writer's are kept", async () => {
     await (await StateStore.open(keyed())).update(addSession('s1'));
     await writeFile(join(dir, '.state.tmp-999999999-abcd'), 'half a write');
     await writeFile(join(dir, `.state.tmp-${process.ppid}-beef`), 'someone else writing now');
@@ -266,7 +281,15 @@ describe('macOS keychain key source', () => {
     const calls: string[][] = [];
     const exec: Exec = async (command, args) => {
       calls.push([command, ...args]);
-      const result = (exitCode: number, stdout = ''): ExecResult => ({ command, args, exitCode, signal: null, stdout, stderr: exitCode ? 'not found' : '', durationMs: 0 });
+      const result = (exitCode: number, stdout = ''): ExecResult => ({
+        command,
+        args,
+        exitCode,
+        signal: null,
+        stdout,
+        stderr: exitCode ? 'not found' : '',
+        durationMs: 0,
+      });
       const service = args[args.indexOf('-s') + 1] ?? '';
       if (args[0] === 'find-generic-password') return stored.has(service) ? result(0, `${stored.get(service)}\n`) : result(44);
       if (args[0] === 'add-generic-password') {

@@ -28,12 +28,16 @@ function execFileError(stderr: string): Promise<unknown> {
 describe('iTerm2 errors do not quote the script', () => {
   it('through exec: open and sendText failures name osascript, not the env or the text', async () => {
     const backend = new ITerm2Backend({ platform: 'linux', osascriptCommand: 'false' });
-    const opened = await backend
-      .open({ session: 'proj', name: 'Agent_1', cwd: '/tmp', argv: ['claude'], env: { ANTHROPIC_API_KEY: apiKey } })
-      .then(() => 'opened', (error: unknown) => error);
+    const opened = await backend.open({ session: 'proj', name: 'Agent_1', cwd: '/tmp', argv: ['claude'], env: { ANTHROPIC_API_KEY: apiKey } }).then(
+      () => 'opened',
+      (error: unknown) => error,
+    );
     expect(opened).toMatchObject({ code: ErrorCodes.TERMINAL_ERROR, message: 'iTerm2 AppleScript failed: osascript exited with 1 and said nothing' });
     expect(shown(opened)).not.toContain(apiKey);
-    const typed = await backend.sendText({ backend: 'iterm2', id: 'ABC-123' }, messageText).then(() => 'typed', (error: unknown) => error);
+    const typed = await backend.sendText({ backend: 'iterm2', id: 'ABC-123' }, messageText).then(
+      () => 'typed',
+      (error: unknown) => error,
+    );
     expect(isHubError(typed)).toBe(true);
     expect(shown(typed)).not.toContain(messageText);
   });

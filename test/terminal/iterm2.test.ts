@@ -25,7 +25,7 @@ const spec = {
   name: 'Agent_1',
   cwd: "/Users/me/My Project's",
   argv: ['claude', '--append-system-prompt', 'You are "Agent_1".\nSay $(no) `no` \\ done'],
-  env: { PATH: '/usr/bin:/bin', HOME: '/Users/me', NOTE: "it's \"quoted\" $HOME" },
+  env: { PATH: '/usr/bin:/bin', HOME: '/Users/me', NOTE: 'it\'s "quoted" $HOME' },
 };
 
 describe('AppleScript builders', () => {
@@ -63,10 +63,17 @@ describe('AppleScript builders', () => {
 describe('ITerm2Backend through the fake osascript on PATH', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  const state = async () => JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { windows: { id: number; sessions: { id: string; name: string; command: string; written: string[] }[] }[] };
+  const state = async () =>
+    JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as {
+      windows: { id: number; sessions: { id: string; name: string; command: string; written: string[] }[] }[];
+    };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hub-iterm-'));
-    env = { PATH: `${FAKE_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}`, FAKE_OSASCRIPT_STATE: join(dir, 'state.json'), FAKE_OSASCRIPT_LOG: join(dir, 'log.jsonl') };
+    env = {
+      PATH: `${FAKE_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      FAKE_OSASCRIPT_STATE: join(dir, 'state.json'),
+      FAKE_OSASCRIPT_LOG: join(dir, 'log.jsonl'),
+    };
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -101,7 +108,10 @@ describe('ITerm2Backend through the fake osascript on PATH', () => {
     await expect(backend.sendText(two, 'x')).rejects.toMatchObject({ code: 'AGENT_EXITED' });
     await backend.close(two); // already gone: fine
 
-    const log = (await readFile(join(dir, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { op: string }).op);
+    const log = (await readFile(join(dir, 'log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { op: string }).op);
     expect(log.slice(0, 7)).toEqual(['open', 'open', 'open', 'send-text', 'submit', 'send-keys', 'read-screen']);
   });
 

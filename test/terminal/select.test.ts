@@ -9,7 +9,10 @@ const absent = { iTermInstalled: () => false };
 describe('selectBackend', () => {
   it('auto: iTerm2 only on macOS with iTerm2 installed and not inside tmux', () => {
     expect(selectBackend('auto', {}, 'darwin', installed)).toEqual({ backend: 'iterm2', why: expect.stringContaining('iTerm2 installed') });
-    expect(selectBackend('auto', { TMUX: '/tmp/tmux-1/default,1,0' }, 'darwin', installed)).toMatchObject({ backend: 'tmux', why: expect.stringContaining('$TMUX') });
+    expect(selectBackend('auto', { TMUX: '/tmp/tmux-1/default,1,0' }, 'darwin', installed)).toMatchObject({
+      backend: 'tmux',
+      why: expect.stringContaining('$TMUX'),
+    });
     expect(selectBackend('auto', {}, 'darwin', absent)).toMatchObject({ backend: 'tmux', why: expect.stringContaining('not installed') });
     expect(selectBackend('auto', {}, 'linux', installed)).toMatchObject({ backend: 'tmux', why: expect.stringContaining('linux is not macOS') });
   });

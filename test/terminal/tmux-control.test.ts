@@ -78,7 +78,10 @@ describe('TmuxControl on a real tmux', () => {
       await exec('tmux', ['-L', socket, 'kill-session', '-t', '=two'], { env });
       // The client attached to `two` is gone with it; the next call attaches to `three`.
       // (A call that races the old client's end is answered as uncertain: that is the caller's to repeat.)
-      const out = await waitFor(async () => (await local.run('three', [['display-message', '-p', '#{session_name}']]).catch(() => null)) ?? false, 'a new client');
+      const out = await waitFor(
+        async () => (await local.run('three', [['display-message', '-p', '#{session_name}']]).catch(() => null)) ?? false,
+        'a new client',
+      );
       expect(out).toEqual([['three']]);
     } finally {
       local.close();

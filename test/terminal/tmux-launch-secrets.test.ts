@@ -31,7 +31,10 @@ async function openTooLong(session: string): Promise<unknown> {
   const prompt = 'p'.repeat(40_000);
   return backend
     .open({ session, name: 'Agent_2', cwd: dir, argv: ['sh', '-c', 'sleep 30', prompt], env: { PATH: '/usr/bin:/bin', ANTHROPIC_API_KEY: apiKey } })
-    .then(() => 'opened', (error: unknown) => error);
+    .then(
+      () => 'opened',
+      (error: unknown) => error,
+    );
 }
 
 function expectNoCommandLine(error: unknown): void {
@@ -50,7 +53,13 @@ describe('tmux launch errors do not quote the agent command line', () => {
   });
 
   it('in an existing tmux session', async () => {
-    const first = await backend.open({ session: 'secrets-existing', name: 'Agent_1', cwd: dir, argv: ['sh', '-c', 'sleep 30'], env: { PATH: '/usr/bin:/bin' } });
+    const first = await backend.open({
+      session: 'secrets-existing',
+      name: 'Agent_1',
+      cwd: dir,
+      argv: ['sh', '-c', 'sleep 30'],
+      env: { PATH: '/usr/bin:/bin' },
+    });
     expectNoCommandLine(await openTooLong('secrets-existing'));
     await backend.close(first);
   });

@@ -34,7 +34,11 @@ describe('TmuxBackend on its own socket', () => {
     const handle = await backend.open({ session: 'env.test', name: 'Agent_1', cwd: dir, argv: ['sh', '-c', 'env > env.txt; sleep 30'], env: paneEnv });
     expect(handle.id).toMatch(/^%\d+$/);
     const text = await waitFor(async () => (await fileText('env.txt')).includes('MARKER') && fileText('env.txt'), 'env.txt');
-    const names = text.trim().split('\n').map((line) => line.split('=')[0]).sort();
+    const names = text
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=')[0])
+      .sort();
     // sh adds PWD (and may add SHLVL/_); nothing from the hub (e.g. VITEST, TMUX, TMUX_PANE) reaches the pane.
     expect(names.filter((n) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(n ?? ''))).toEqual(['HOME', 'MARKER', 'PATH']);
     expect(text).toContain('MARKER=a b "c" $d\n');
@@ -43,7 +47,13 @@ describe('TmuxBackend on its own socket', () => {
   });
 
   it('pastes text as one bracketed paste (key names stay text), then submits', async () => {
-    const handle = await backend.open({ session: 'paste', name: 'Agent_1', cwd: dir, argv: ['sh', '-c', "printf '\\033[?2004h'; stty -echo; echo READY; cat > paste.txt"], env: paneEnv });
+    const handle = await backend.open({
+      session: 'paste',
+      name: 'Agent_1',
+      cwd: dir,
+      argv: ['sh', '-c', "printf '\\033[?2004h'; stty -echo; echo READY; cat > paste.txt"],
+      env: paneEnv,
+    });
     await waitFor(async () => (await backend.readScreen(handle)).text.includes('READY'), 'READY');
     const text = 'line one "q" \\ $(echo x)\nEnter C-c ü→';
     await backend.sendText(handle, text);
@@ -54,7 +64,13 @@ describe('TmuxBackend on its own socket', () => {
   });
 
   it('leaves copy mode before pasting', async () => {
-    const handle = await backend.open({ session: 'paste', name: 'Agent_2', cwd: dir, argv: ['sh', '-c', "printf '\\033[?2004h'; stty -echo; echo READY; cat > copy.txt"], env: paneEnv });
+    const handle = await backend.open({
+      session: 'paste',
+      name: 'Agent_2',
+      cwd: dir,
+      argv: ['sh', '-c', "printf '\\033[?2004h'; stty -echo; echo READY; cat > copy.txt"],
+      env: paneEnv,
+    });
     await waitFor(async () => (await backend.readScreen(handle)).text.includes('READY'), 'READY');
     await exec('tmux', ['-L', socket, 'copy-mode', '-t', handle.id]);
     const inMode = await exec('tmux', ['-L', socket, 'display-message', '-p', '-t', handle.id, '#{pane_in_mode}']);
@@ -67,7 +83,13 @@ describe('TmuxBackend on its own socket', () => {
   });
 
   it('reads the screen, sends raw keys, and lists only hub windows with their names', async () => {
-    const handle = await backend.open({ session: 'screen s', name: 'Agent_3', cwd: dir, argv: ['sh', '-c', 'echo READY; read x; echo "GOT $x"; sleep 30'], env: paneEnv });
+    const handle = await backend.open({
+      session: 'screen s',
+      name: 'Agent_3',
+      cwd: dir,
+      argv: ['sh', '-c', 'echo READY; read x; echo "GOT $x"; sleep 30'],
+      env: paneEnv,
+    });
     await waitFor(async () => (await backend.readScreen(handle)).text.includes('READY'), 'READY');
     await backend.sendKeys(handle, ['4', '2', 'Enter']);
     await waitFor(async () => (await backend.readScreen(handle)).text.includes('GOT 42'), 'GOT 42');

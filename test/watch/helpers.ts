@@ -31,7 +31,11 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
   }
 }
 
-export function taskText(fields: { id: string; title: string; status?: string; assignee?: string; from?: string; priority?: string }, body = '', log: string[] = []): string {
+export function taskText(
+  fields: { id: string; title: string; status?: string; assignee?: string; from?: string; priority?: string },
+  body = '',
+  log: string[] = [],
+): string {
   const lines = ['---', `id: ${fields.id}`, `title: ${fields.title}`, `status: ${fields.status ?? 'todo'}`];
   if (fields.assignee) lines.push(`assignee: ${fields.assignee}`);
   if (fields.from) lines.push(`from: ${fields.from}`);

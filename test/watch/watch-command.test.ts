@@ -33,7 +33,12 @@ describe('claude-hub watch', () => {
     const err = capture();
     const abort = new AbortController();
     const done = watchCommand([root, '--json', '--state-dir', state], { stdout: out.stream, stderr: err.stream, signal: abort.signal, env: {} });
-    const lines = (): WatchLine[] => out.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchLine);
+    const lines = (): WatchLine[] =>
+      out
+        .text()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as WatchLine);
     await waitFor(() => lines().some((l) => l.kind === 'agent'), 'initial agent line');
     expect(lines()[0]).toMatchObject({ session: 'sess-42', kind: 'watching', progress: { done: 0, total: 2 } });
     expect(lines().find((l) => l.kind === 'agent')).toMatchObject({ agent: 'Agent_1', status: 'idle', task: 'TASK-1', progress: { done: 0, total: 3 } });
@@ -47,7 +52,13 @@ describe('claude-hub watch', () => {
     abort.abort();
     expect(await done).toBe(0);
     const all = lines();
-    expect(all.find((l) => l.kind === 'task')).toMatchObject({ session: 'sess-42', task: 'TASK-1', status: 'in_progress', progress: { done: 1, total: 1 }, agent: 'Agent_1' });
+    expect(all.find((l) => l.kind === 'task')).toMatchObject({
+      session: 'sess-42',
+      task: 'TASK-1',
+      status: 'in_progress',
+      progress: { done: 1, total: 1 },
+      agent: 'Agent_1',
+    });
     expect(all.find((l) => l.kind === 'todo')).toMatchObject({ progress: { done: 1, total: 2 } });
     for (const l of all) expect(Number.isNaN(Date.parse(l.ts))).toBe(false);
     expect(err.text()).toBe('');
@@ -62,7 +73,9 @@ describe('claude-hub watch', () => {
     await waitFor(() => out.text().includes('TASK-2'), 'task line');
     abort.abort();
     expect(await done).toBe(0);
-    expect(out.text()).toMatch(/^\d\d:\d\d:\d\d {2}watching .* \(not a hub session: no agents\): TODO 0\/2, 1 tasks, 0 agents, 0 errors, 0 warnings, no hook events$/m);
+    expect(out.text()).toMatch(
+      /^\d\d:\d\d:\d\d {2}watching .* \(not a hub session: no agents\): TODO 0\/2, 1 tasks, 0 agents, 0 errors, 0 warnings, no hook events$/m,
+    );
     expect(out.text()).toMatch(/^\d\d:\d\d:\d\d {2}TASK-2 {2}blocked {2}0\/0$/m);
   });
 
@@ -94,7 +107,12 @@ describe('claude-hub watch', () => {
     const out = capture();
     const abort = new AbortController();
     const done = watchCommand([root, '--json', '--state-dir', state], { stdout: out.stream, stderr: capture().stream, signal: abort.signal, env: {} });
-    const lines = (): WatchLine[] => out.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchLine);
+    const lines = (): WatchLine[] =>
+      out
+        .text()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as WatchLine);
     await waitFor(() => lines().some((l) => l.kind === 'watching'), 'ready line');
     await writeAtomic(join(tasksDir(root), 'TASK-1-a.md'), '---\nid: TASK-1\ntitle: [unclosed\n---\n');
     const broken = await waitFor(() => lines().find((l) => l.kind === 'task_broken'), 'broken line');

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rename, rm, unlink, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,6 @@ import { normaliseWatcherOptions } from '../../src/watch/options.js';
 import { HubError } from '../../src/errors.js';
 import { exec } from '../../src/exec.js';
 import { removeAll, tasksDir, tempRoot, waitFor, writeAtomic } from './helpers.js';
-
 
 let root: string;
 let events: string;

@@ -7,8 +7,7 @@ export const answerAgentPrompt = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Answer agent prompt',
-    description:
-      'Answer the dialog (any menu) an agent is stopped at, from its pendingPrompt; `now` is what shows next.',
+    description: 'Answer the dialog (any menu) an agent is stopped at, from its pendingPrompt; `now` is what shows next.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       choice: z.string().min(1).max(LIMITS.choice).describe('The choice\'s number (e.g. "1") or label, from pendingPrompt.'),
@@ -29,7 +28,11 @@ export const answerAgentPrompt = defineTool({
     return {
       structured: { agent: result.agent, answered: result.answered, choice: { ...result.choice }, now: { ...result.now } },
       text: `${result.agent}: answered "${result.answered.question}" with ${result.choice.number}. ${result.choice.label}; ${
-        result.now.state === 'ready' ? 'its prompt box is ready.' : result.now.question ? `now it asks "${result.now.question}".` : 'its screen now shows something else (see read_agent_output).'
+        result.now.state === 'ready'
+          ? 'its prompt box is ready.'
+          : result.now.question
+            ? `now it asks "${result.now.question}".`
+            : 'its screen now shows something else (see read_agent_output).'
       }`,
     };
   },

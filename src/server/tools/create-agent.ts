@@ -7,23 +7,12 @@ export const createAgent = defineTool({
   level: 'HIGH',
   config: {
     title: 'Create agent',
-    description:
-      'Launch a Claude Code agent in its own terminal in the session\'s root, told how to use TODO.md and task files.',
+    description: "Launch a Claude Code agent in its own terminal in the session's root, told how to use TODO.md and task files.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       agent_name: agentNameField.optional().describe('Unique across the hub; default: the next free Agent_<n>.'),
-      specialization: z
-        .string()
-        .min(1)
-        .max(LIMITS.specialization)
-        .optional()
-        .describe('Its focus, e.g. "frontend"; shown in status, told to the agent.'),
-      system_prompt_suffix: z
-        .string()
-        .min(1)
-        .max(LIMITS.systemPromptSuffix)
-        .optional()
-        .describe('Appended to the agent\'s system prompt.'),
+      specialization: z.string().min(1).max(LIMITS.specialization).optional().describe('Its focus, e.g. "frontend"; shown in status, told to the agent.'),
+      system_prompt_suffix: z.string().min(1).max(LIMITS.systemPromptSuffix).optional().describe("Appended to the agent's system prompt."),
     }),
     outputSchema: z.object({ agent: agentSchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -12,10 +12,7 @@ export const createSession = defineTool({
     inputSchema: z.strictObject({
       root_path: z.string().min(1).max(LIMITS.path).describe('Absolute path of an existing folder.'),
       session_name: z.string().min(1).max(LIMITS.sessionName).describe('A short name, e.g. "webapp".'),
-      trust_root: z
-        .boolean()
-        .optional()
-        .describe('Pre-accept Claude Code\'s folder trust dialog.'),
+      trust_root: z.boolean().optional().describe("Pre-accept Claude Code's folder trust dialog."),
     }),
     outputSchema: z.object({ session: sessionInfoSchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

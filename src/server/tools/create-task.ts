@@ -7,11 +7,15 @@ export const createTask = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Create task',
-    description:
-      'Write a task file in .claude-hub/tasks/; its assignee is told. Unknown assignee or depends_on: kept, and warned.',
+    description: 'Write a task file in .claude-hub/tasks/; its assignee is told. Unknown assignee or depends_on: kept, and warned.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
-      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').describe('One line.'),
+      title: z
+        .string()
+        .min(1)
+        .max(LIMITS.taskTitle)
+        .regex(/^[^\r\n\t]+$/, 'one line only')
+        .describe('One line.'),
       assignee: agentNameField.optional().describe('Who should do it.'),
       from: fromField.optional(),
       priority: taskPriorityField.optional().describe('Default medium.'),
@@ -32,6 +36,9 @@ export const createTask = defineTool({
       ...(args.depends_on === undefined ? {} : { depends_on: args.depends_on }),
     });
     const warned = warnings.length === 0 ? '' : ` Warning: ${warnings.map((w) => w.message).join(' ')}`;
-    return { structured: { task, warnings: [...warnings] }, text: `${task.id} "${task.title}" created in ${task.file}${task.assignee ? ` for ${task.assignee}` : ''}.${warned}` };
+    return {
+      structured: { task, warnings: [...warnings] },
+      text: `${task.id} "${task.title}" created in ${task.file}${task.assignee ? ` for ${task.assignee}` : ''}.${warned}`,
+    };
   },
 });

@@ -7,14 +7,19 @@ export const editTodo = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Edit TODO.md',
-    description:
-      'Add an item under an agent\'s section of TODO.md (made if missing), or tick/untick the item on a line; only those bytes change.',
+    description: "Add an item under an agent's section of TODO.md (made if missing), or tick/untick the item on a line; only those bytes change.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       action: z.enum(['add', 'check', 'uncheck']).describe('add (agent, text) or check/uncheck (line).'),
       agent: agentNameField.optional().describe('add: whose section.'),
-      text: z.string().min(1).max(LIMITS.todoItem).regex(/^[^\r\n\t]+$/, 'one line only').optional().describe('add: one line.'),
-      line: z.number().int().min(1).optional().describe('check/uncheck: the item\'s line in TODO.md.'),
+      text: z
+        .string()
+        .min(1)
+        .max(LIMITS.todoItem)
+        .regex(/^[^\r\n\t]+$/, 'one line only')
+        .optional()
+        .describe('add: one line.'),
+      line: z.number().int().min(1).optional().describe("check/uncheck: the item's line in TODO.md."),
     }),
     outputSchema: z.object({
       file: z.string(),

@@ -18,7 +18,10 @@ const CLOSED = new Set(['done', 'cancelled']);
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /** The most severe diagnostics first, cut to `max`; the rest are counted. (Pure.) */
-export function summarizeDiagnostics(diagnostics: SessionStatus['diagnostics'], max = STATUS_DIAGNOSTICS): { shown: SessionStatus['diagnostics']; omitted: number } {
+export function summarizeDiagnostics(
+  diagnostics: SessionStatus['diagnostics'],
+  max = STATUS_DIAGNOSTICS,
+): { shown: SessionStatus['diagnostics']; omitted: number } {
   const shown = [...diagnostics].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, max);
   return { shown, omitted: diagnostics.length - shown.length };
 }
@@ -90,11 +93,24 @@ export function statusForModel(status: SessionStatus, maxBytes = STATUS_MAX_BYTE
       tasks: {
         total: tasks.total,
         byStatus: tasks.byStatus,
-        items: tasks.items.map((t) => ({ id: t.id, title: cut(t.title, Math.max(level.text, 40)), status: t.status, priority: t.priority, assignee: t.assignee, progress: t.progress })),
+        items: tasks.items.map((t) => ({
+          id: t.id,
+          title: cut(t.title, Math.max(level.text, 40)),
+          status: t.status,
+          priority: t.priority,
+          assignee: t.assignee,
+          progress: t.progress,
+        })),
         omitted: tasks.omitted,
       },
       diagnosticCounts: { total: status.diagnostics.length, errors },
-      diagnostics: diagnostics.shown.map((d) => ({ file: cut(d.file, 120), line: d.line, severity: d.severity, code: d.code, message: cut(d.message, Math.max(level.text, 60)) })),
+      diagnostics: diagnostics.shown.map((d) => ({
+        file: cut(d.file, 120),
+        line: d.line,
+        severity: d.severity,
+        code: d.code,
+        message: cut(d.message, Math.max(level.text, 60)),
+      })),
       diagnosticsOmitted: diagnostics.omitted,
       more: `All tasks: list_tasks {session_id: "${id}"}; the whole status: ${statusUri(id)}; the plan: ${todoUri(id)}.`,
     };

@@ -15,6 +15,9 @@ export const listSessions = defineTool({
   async handler(hub, caller) {
     const sessions = await hub.listSessions(caller);
     const lines = sessions.map((s) => `- ${s.id} "${s.name}" ${s.root} (${s.agents.length} agent(s))`);
-    return { structured: { sessions: [...sessions] }, text: sessions.length === 0 ? 'No sessions yet; create one with create_session.' : `${sessions.length} session(s):\n${lines.join('\n')}` };
+    return {
+      structured: { sessions: [...sessions] },
+      text: sessions.length === 0 ? 'No sessions yet; create one with create_session.' : `${sessions.length} session(s):\n${lines.join('\n')}`,
+    };
   },
 });

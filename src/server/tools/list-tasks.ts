@@ -7,12 +7,11 @@ export const listTasks = defineTool({
   level: 'LOW',
   config: {
     title: 'List tasks',
-    description:
-      'Tasks from the task files, filtered; and every task file that does not parse (broken), with file and line.',
+    description: 'Tasks from the task files, filtered; and every task file that does not parse (broken), with file and line.',
     inputSchema: z.strictObject({
       session_id: sessionIdField.optional().describe('Default: every session.'),
       status: taskStatusField.optional().describe('Only this status.'),
-      assignee: agentNameField.optional().describe('Only this agent\'s.'),
+      assignee: agentNameField.optional().describe("Only this agent's."),
     }),
     outputSchema: z.object({
       tasks: z.array(taskSummarySchema),

@@ -7,16 +7,27 @@ export const updateTask = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Update task',
-    description:
-      'Change a task\'s fields and/or append a log line; never over a concurrent edit or a file that does not parse.',
+    description: "Change a task's fields and/or append a log line; never over a concurrent edit or a file that does not parse.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       task_id: taskIdField,
       status: taskStatusField.optional().describe('New status.'),
       assignee: agentNameField.nullable().optional().describe('null: nobody.'),
       priority: taskPriorityField.optional().describe('New priority.'),
-      title: z.string().min(1).max(LIMITS.taskTitle).regex(/^[^\r\n\t]+$/, 'one line only').optional().describe('One line.'),
-      log: z.string().min(1).max(LIMITS.logLine).regex(/^[^\r\n]+$/, 'one line only; add several entries instead').optional().describe('A line for its log, dated by the hub.'),
+      title: z
+        .string()
+        .min(1)
+        .max(LIMITS.taskTitle)
+        .regex(/^[^\r\n\t]+$/, 'one line only')
+        .optional()
+        .describe('One line.'),
+      log: z
+        .string()
+        .min(1)
+        .max(LIMITS.logLine)
+        .regex(/^[^\r\n]+$/, 'one line only; add several entries instead')
+        .optional()
+        .describe('A line for its log, dated by the hub.'),
       from: fromField.optional().describe('Who writes the log line (default user).'),
     }),
     outputSchema: z.object({ task: taskSchema }),
