@@ -42,21 +42,19 @@ const agent = (session: string) =>
       }),
     );
 
-const task = fc
-  .record({ n: fc.integer({ min: 1, max: 99999 }), title: long(300), open: fc.boolean() })
-  .map(
-    (t): TaskSummary => ({
-      id: `TASK-${t.n}`,
-      title: t.title,
-      status: t.open ? 'todo' : 'done',
-      priority: 'high',
-      assignee: 'Agent_1',
-      from: 'user',
-      progress: { done: 0, total: 4 },
-      file: `.claude-hub/tasks/TASK-${t.n}-${'x'.repeat(60)}.md`,
-      updated: null,
-    }),
-  );
+const task = fc.record({ n: fc.integer({ min: 1, max: 99999 }), title: long(300), open: fc.boolean() }).map(
+  (t): TaskSummary => ({
+    id: `TASK-${t.n}`,
+    title: t.title,
+    status: t.open ? 'todo' : 'done',
+    priority: 'high',
+    assignee: 'Agent_1',
+    from: 'user',
+    progress: { done: 0, total: 4 },
+    file: `.claude-hub/tasks/TASK-${t.n}-${'x'.repeat(60)}.md`,
+    updated: null,
+  }),
+);
 
 const status = fc
   .record({
