@@ -163,6 +163,25 @@ for (const claudeBin of releases) {
       void took;
     }
     queue.close();
+    // ── Claude Code's own floor: no hub at all, one paste and one Enter straight into tmux with a
+    // gap between them, timed from the paste to the hook's line. What no hub can go below. ──
+    const floor = new Map();
+    for (const gapMs of [0, 10, 30]) {
+      const samples = [];
+      for (let i = 0; i < Math.min(15, count); i++) {
+        await waitFor(() => one.status() === 'idle', 'idle');
+        await new Promise((r) => setTimeout(r, settleMs));
+        marks = {};
+        const t = Date.now();
+        await backend.sendText(one.handle, `Floor ${gapMs}/${i}: a two-line message.\nSecond line.`);
+        if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+        await backend.submit(one.handle);
+        const written = await waitFor(() => marks.written, 'the hook line', 10_000).catch(() => null);
+        if (written !== null) samples.push(written - t);
+        await waitFor(() => one.status() !== 'idle' || Date.now() - t > 3000, 'the turn');
+      }
+      floor.set(gapMs, samples);
+    }
     rawWatch.close();
     const version = execFileSync(claudeBin, ['--version'], { encoding: 'utf8', env: { ...process.env, DISABLE_AUTOUPDATER: '1' } }).trim();
     console.log(`delivery (send → UserPromptSubmit seen by the hub's index), idle ${version} in tmux, ${count} two-line messages after 3 warm-up:`);
@@ -173,6 +192,11 @@ for (const claudeBin of releases) {
     console.log(`  tmux calls (median): paste ${f(pct(pasteMs, 0.5))} (with its dead-pane check), Enter ${f(pct(submitMs, 0.5))}`);
     console.log(
       `  stages (median, ms): send → paste starts ${pct(stages.toPaste, 0.5)} · paste ${pct(stages.paste, 0.5)} · paste → Enter pressed ${pct(stages.pasteToEnter, 0.5)} · Enter → hook line written ${pct(stages.enterToHook, 0.5)} · written → index read it ${pct(stages.hookToIndex, 0.5)}`,
+    );
+    console.log(
+      `  Claude Code's own floor (no hub: paste, a gap, Enter, straight into tmux; paste → hook line, p50 / p95): ${[...floor]
+        .map(([gap, xs]) => `gap ${gap} ms: ${pct(xs, 0.5)} / ${pct(xs, 0.95)} ms (${xs.length})`)
+        .join(' · ')}`,
     );
     console.log(`create_agent → prompt box ready, ${launches} launches (median / max):`);
     console.log(`  hub's work before claude runs (settings, prompt file, tmux window): ${f(pct(hubWork, 0.5))} / ${f(Math.max(...hubWork))}`);

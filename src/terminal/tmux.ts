@@ -13,6 +13,7 @@ import { HubError, ErrorCodes, isHubError } from '../errors.js';
 import { exec as defaultExec, type Exec, type ExecResult } from '../exec.js';
 import type { OpenSpec, ScreenText, TerminalBackend, TerminalHandle, TerminalInfo } from './backend.js';
 import { TmuxControl } from './tmux-control.js';
+import { sleep } from '../sleep.js';
 
 export interface TmuxBackendOptions {
   /** `tmux -L <socket>`; null/undefined = the default server. */
@@ -82,6 +83,10 @@ function sessionOf(handle: TerminalHandle): string | null {
 function aliveFrom(pane: string, line: string | undefined): boolean {
   const [id, dead] = (line ?? '').trim().split(' ');
   return id === pane && dead === '0';
+}
+
+function isServerGone(error: unknown): boolean {
+  return isHubError(error) && /server exited unexpectedly|lost server/i.test(String((error.data as Partial<ExecResult> | undefined)?.stderr ?? ''));
 }
 
 function isMissingTarget(error: unknown): boolean {
@@ -183,17 +188,28 @@ export class TmuxBackend implements TerminalBackend {
     ];
     const create = (): string[] => ['new-session', '-d', '-s', session, '-n', window, '-x', '200', '-y', '50', '-c', spec.cwd, '--', ...command, ...after];
     const add = (): string[] => ['new-window', '-t', `=${session}:`, '-n', window, '-c', spec.cwd, '--', ...command, ...after];
+    const openOnce = async (): Promise<ExecResult> => {
+      if (await this.#sessionExists(session)) return this.#tmux(add());
+      try {
+        return await this.#tmux(create());
+      } catch (error) {
+        // Another open created the session in between: add a window to it instead.
+        if (!(isHubError(error) && /duplicate session/i.test(String(error.data?.stderr ?? '')))) throw error;
+        return this.#tmux(add());
+      }
+    };
     let result: ExecResult;
     try {
-      if (await this.#sessionExists(session)) {
-        result = await this.#tmux(add());
-      } else {
+      for (let attempt = 1; ; attempt += 1) {
         try {
-          result = await this.#tmux(create());
+          result = await openOnce();
+          break;
         } catch (error) {
-          // Another open created the session in between: add a window to it instead.
-          if (!(isHubError(error) && /duplicate session/i.test(String(error.data?.stderr ?? '')))) throw error;
-          result = await this.#tmux(add());
+          // The last window just closed takes its server down a moment later: a client that
+          // reaches the dying server hears "server exited unexpectedly", and nothing of it is
+          // left to double. Start afresh on a new server.
+          if (attempt >= 3 || !isServerGone(error)) throw error;
+          await sleep(50 * attempt);
         }
       }
     } catch (error) {

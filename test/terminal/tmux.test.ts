@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TmuxBackend, tmuxSessionName, paneCommand } from '../../src/terminal/tmux.js';
 import { exec } from '../../src/exec.js';
-import { HubError } from '../../src/errors.js';
+import { ErrorCodes, HubError } from '../../src/errors.js';
 import { waitFor } from '../helpers/wait.js';
 
 const socket = `hub-test-${randomBytes(4).toString('hex')}`;
@@ -61,6 +61,27 @@ describe('TmuxBackend on its own socket', () => {
     const got = await waitFor(async () => (await fileText('paste.txt')).endsWith('\n') && fileText('paste.txt'), 'paste.txt');
     expect(got).toBe(`\u001b[200~${text}\u001b[201~\n`);
     await backend.close(handle);
+  });
+
+  it('opens a window right after the last one closed, when the client reaches the server as it goes down', async () => {
+    // The race (close the last window, open another at once) is real but rare: the first
+    // new-session here hears what a client hears from a dying server, as tmux prints it.
+    let dying = 1;
+    const racing = new TmuxBackend({
+      socket,
+      exec: async (command, args, options) => {
+        if (args.includes('new-session') && dying-- > 0) {
+          throw new HubError(ErrorCodes.EXEC_FAILED, 'tmux exited with 1', {
+            data: { command, args: [...args], stderr: 'server exited unexpectedly\n', exitCode: 1 },
+          });
+        }
+        return exec(command, args, options);
+      },
+    });
+    const handle = await racing.open({ session: 'racing', name: 'Agent_1', cwd: dir, argv: ['sh', '-c', 'echo UP; sleep 30'], env: paneEnv });
+    await waitFor(async () => (await racing.readScreen(handle)).text.includes('UP'), 'UP');
+    expect(dying).toBe(-1);
+    await racing.close(handle);
   });
 
   it('leaves copy mode before pasting', async () => {
