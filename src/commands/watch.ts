@@ -37,6 +37,20 @@ export interface WatchLine {
   readonly diagnostic?: Diagnostic;
 }
 
+/** An agent's line: the same fields for its first appearance and for a change. */
+function agentLine(ts: string, session: string | null, agent: SessionView['agents'][number]): WatchLine {
+  return {
+    ts,
+    session,
+    kind: 'agent',
+    agent: agent.name,
+    status: agent.status,
+    progress: agent.progress,
+    why: agent.why,
+    ...(agent.currentTask ? { task: agent.currentTask } : {}),
+  };
+}
+
 const USAGE = commandHelp(
   ['claude-hub watch [ROOT] [--json] [--state-dir DIR]'],
   `Prints the same snapshot as claude-hub status (agents, names that are no agent, diagnostics),
@@ -92,16 +106,7 @@ export function viewChanges(before: SessionView, after: SessionView, ts: string)
   for (const agent of after.agents) {
     const old = agentsBefore.get(agent.name);
     if (old === undefined || old.status !== agent.status) {
-      out.push({
-        ts,
-        session,
-        kind: 'agent',
-        agent: agent.name,
-        status: agent.status,
-        progress: agent.progress,
-        why: agent.why,
-        ...(agent.currentTask ? { task: agent.currentTask } : {}),
-      });
+      out.push(agentLine(ts, session, agent));
     }
   }
   const tasksBefore = new Map(before.tasks.map((t) => [t.id, t]));
@@ -148,16 +153,7 @@ export function initialLines(view: SessionView, ts: string, hookEvents: boolean)
   ];
   for (const note of view.session.notes) lines.push({ ts, session, kind: 'diagnostic', why: `note: ${note}` });
   for (const agent of view.agents) {
-    lines.push({
-      ts,
-      session,
-      kind: 'agent',
-      agent: agent.name,
-      status: agent.status,
-      progress: agent.progress,
-      why: agent.why,
-      ...(agent.currentTask ? { task: agent.currentTask } : {}),
-    });
+    lines.push(agentLine(ts, session, agent));
   }
   for (const who of view.assignees) {
     lines.push({
