@@ -10,139 +10,20 @@
 import { Emitter } from '../emitter.js';
 import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { sanitizeTerminalText, DEFAULT_MAX_TERMINAL_TEXT_BYTES } from '../terminal/sanitize.js';
-import { readScreen } from '../screen/read.js';
+import { noDialogShown, type LiveTerminal } from '../screen/terminal.js';
 import { sleep } from '../sleep.js';
-import type { TerminalBackend, TerminalHandle } from '../terminal/backend.js';
-import type { AgentStatus, HookEvent } from './types.js';
+import type { HookEvent } from './types.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import type { DeliveryState, QueuedMessage } from '../store/state-schema.js';
+import type { ConfirmationWaiter, DeliveryEntry, DeliveryEvent, DeliveryOutcome, DeliveryQueueOptions } from './delivery-types.js';
+import { confirms, normalize } from './delivery-match.js';
+import { DeliveryBook, Outcomes, isPending, newEntry, restoredEntry } from './delivery-book.js';
 
-export type { DeliveryState };
-
-/**
- * One message on its way: the saved shape (QueuedMessage, src/store/state-schema.ts, plain
- * JSON). Where it was recorded (`session`, `taskId`) rides along untouched: the queue does not
- * read it, the hub's messages always set it, a bare queue in a test need not.
- */
-export type DeliveryEntry = Readonly<Omit<QueuedMessage, 'session' | 'taskId'> & Partial<Pick<QueuedMessage, 'session' | 'taskId'>>>;
-
-export interface DeliveryOutcome {
-  readonly deliveryId: string;
-  readonly agent: string;
-  readonly state: 'delivered' | 'undelivered';
-  readonly reason: string | null;
-  /** The hook event that confirmed it. */
-  readonly confirmedBy: HookEvent | null;
-}
-
-export type DeliveryEvent =
-  | { readonly type: 'delivered'; readonly entry: DeliveryEntry; readonly event: HookEvent }
-  | { readonly type: 'undelivered'; readonly entry: DeliveryEntry; readonly reason: string }
-  | { readonly type: 'retry'; readonly entry: DeliveryEntry; readonly submit: number };
-
-/** Where the agent's terminal is now (it changes when a conversation is restarted). */
-export interface DeliveryTerminals {
-  terminalOf(agent: string): { readonly backend: TerminalBackend; readonly handle: TerminalHandle } | null;
-}
-
-/** The live index's view of agents. */
-export interface DeliveryStatusSource {
-  getStatus(agent: string): AgentStatus | null;
-  onStatusChange(listener: (agent: string, status: AgentStatus) => void): () => void;
-}
-
-/** Whether the agent's prompt box is the active element right now (screens.ts). */
-export interface DeliveryReadiness {
-  ready(agent: string): Promise<boolean>;
-}
-
-/** Every hook event of every agent, as read from the event files. */
-export interface DeliveryHookSource {
-  onHookEvent(listener: (event: HookEvent) => void): () => void;
-}
-
-export interface DeliveryQueueOptions {
-  readonly terminals: DeliveryTerminals;
-  readonly status: DeliveryStatusSource;
-  readonly hooks: DeliveryHookSource;
-  /**
-   * Asked right before typing and before every Enter: nothing goes to a terminal whose prompt
-   * box has something in front of it (a menu, a dialog, an unreadable screen). Without it, the
-   * screen is read here for the Enters.
-   */
-  readonly readiness?: DeliveryReadiness;
-  /** Called with every pending entry after each change (persist it). */
-  readonly onQueueChanged?: (snapshot: readonly DeliveryEntry[]) => void;
-  /**
-   * Makes a snapshot durable. Nothing is typed before the entry's `typing` state is durable,
-   * so a hub killed right after a paste never types the same message again after a restart.
-   */
-  readonly persist?: (snapshot: readonly DeliveryEntry[]) => Promise<void>;
-  readonly logger?: Logger;
-  /** Wait for UserPromptSubmit after a submit before pressing it again. Default 1000 ms; doubles each time (a second Enter into an empty or busy prompt box is harmless). */
-  readonly confirmTimeoutMs?: number;
-  /** Submits per message, the first included. Default 3. */
-  readonly maxSubmits?: number;
-  readonly maxBytes?: number;
-  /** Pause between the paste and the first submit. Default 0 (see docs/performance.md, Delivery). */
-  readonly submitDelayMs?: number;
-  /**
-   * Typing within this long after the agent's Stop/SessionStart waits out the rest: Enter pressed
-   * while the TUI is still settling is sometimes ignored (measured). Default 400 ms.
-   */
-  readonly settleAfterStopMs?: number;
-  readonly now?: () => Date;
-}
-
-const PENDING: ReadonlySet<DeliveryState> = new Set(['queued', 'typing', 'awaiting_confirmation']);
-
-/**
- * Whitespace-insensitive comparison: the TUI may trim or re-flow what was pasted. Invisible
- * format characters (zero-width, BOM, soft hyphen: Unicode Cf) do not count either: a release
- * may drop them from what it submits.
- */
-function normalize(text: string): string {
-  return text
-    .replace(/\p{Cf}/gu, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** Long enough that finding it inside a larger prompt cannot be chance. */
-const MIN_CONTAINED_LENGTH = 24;
-
-/**
- * The text a person pasted, out of the wrapper some releases put around a paste in the prompt
- * they submit (2.1.332: `\n\n<pasted_content id="4b55">\n…\n</pasted_content id="4b55">` for
- * some pastes; 2.1.197: none). Anything else comes back as it is.
- */
-export function unwrapPastedContent(prompt: string): string {
-  const match = /^\s*<pasted_content id="([^"]*)">\n([\s\S]*)\n<\/pasted_content id="\1">\s*$/.exec(prompt);
-  return match ? (match[2] ?? '') : prompt;
-}
-
-/**
- * Does this UserPromptSubmit prompt carry the entry? Exactly (once a release's paste wrapper is
- * taken off), or — when text a person left in the prompt box was submitted together with ours —
- * contained in it.
- */
-export function confirms(submitted: string, entry: Pick<DeliveryEntry, 'text' | 'deliveryId'>): boolean {
-  const prompt = unwrapPastedContent(submitted);
-  if (prompt === entry.text || prompt.includes(entry.deliveryId)) return true;
-  const want = normalize(entry.text);
-  if (want.length === 0) return false;
-  const got = normalize(prompt);
-  return got === want || (want.length >= MIN_CONTAINED_LENGTH && got.includes(want));
-}
-
-interface Waiter {
-  readonly entry: DeliveryEntry;
-  resolve(event: HookEvent | null): void;
-}
+export type * from './delivery-types.js';
+export { confirms, unwrapPastedContent } from './delivery-match.js';
 
 export class DeliveryQueue {
-  readonly #queues = new Map<string, DeliveryEntry[]>();
+  readonly #book: DeliveryBook;
   readonly #pumping = new Set<string>();
   /** Agents that took a prompt and have not stopped since: the index may not know yet. */
   readonly #busy = new Set<string>();
@@ -150,12 +31,11 @@ export class DeliveryQueue {
   readonly #boxNotReady = new Set<string>();
   /** When each agent's last Stop/StopFailure/SessionStart was seen (ms since epoch). */
   readonly #settledSince = new Map<string, number>();
-  readonly #waiters = new Map<string, Waiter>();
-  readonly #settled = new Map<string, { promise: Promise<DeliveryOutcome>; resolve: (o: DeliveryOutcome) => void }>();
+  readonly #waiters = new Map<string, ConfirmationWaiter>();
+  readonly #outcomes = new Outcomes();
   readonly #unsubscribe: (() => void)[] = [];
   /** Restored entries that were marked typed: if no submit confirms them, their paste never landed. */
   readonly #retypeIfUnconfirmed = new Set<string>();
-  #durable: Promise<void> = Promise.resolve();
   readonly #confirmTimeoutMs: number;
   readonly #maxSubmits: number;
   readonly #maxBytes: number;
@@ -174,6 +54,11 @@ export class DeliveryQueue {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
     this.#events = new Emitter({ name: 'delivery', logger: this.#logger });
+    this.#book = new DeliveryBook({
+      ...(options.onQueueChanged ? { onQueueChanged: options.onQueueChanged } : {}),
+      ...(options.persist ? { persist: options.persist } : {}),
+      logger: this.#logger,
+    });
     this.#unsubscribe.push(options.hooks.onHookEvent((event) => this.#onHookEvent(event)));
     this.#unsubscribe.push(
       options.status.onStatusChange((agent, status) => {
@@ -198,26 +83,15 @@ export class DeliveryQueue {
     settled: Promise<DeliveryOutcome>;
   } {
     if (this.#closed) throw new HubError(ErrorCodes.DELIVERY_FAILED, 'The hub is shutting down; the message was not queued.');
-    if (this.#settled.has(input.deliveryId) || this.#find(input.deliveryId)) {
+    if (this.#outcomes.knows(input.deliveryId) || this.#book.find(input.deliveryId)) {
       throw new HubError(ErrorCodes.ALREADY_EXISTS, `Delivery ${input.deliveryId} is already queued.`, { data: { deliveryId: input.deliveryId } });
     }
     const text = sanitizeTerminalText(input.text, this.#maxBytes);
     if (normalize(text) === '') throw new HubError(ErrorCodes.INVALID_ARGUMENT, 'The message is empty after sanitizing; nothing to deliver.');
-    const entry: DeliveryEntry = {
-      deliveryId: input.deliveryId,
-      agent: input.agent,
-      ...(input.session !== undefined ? { session: input.session } : {}),
-      ...(input.taskId !== undefined ? { taskId: input.taskId } : {}),
-      text,
-      state: 'queued',
-      enqueuedAt: this.#now().toISOString(),
-      typedAt: null,
-      submits: 0,
-      reason: null,
-    };
-    this.#queueOf(input.agent).push(entry);
-    const settled = this.#settlement(entry.deliveryId);
-    this.#changed();
+    const entry = newEntry(input, text, this.#now());
+    this.#book.of(input.agent).push(entry);
+    const settled = this.#outcomes.expect(entry.deliveryId);
+    this.#book.changed();
     this.kick(input.agent);
     return { entry, settled };
   }
@@ -228,38 +102,36 @@ export class DeliveryQueue {
    */
   restore(entries: readonly DeliveryEntry[]): void {
     for (const entry of entries) {
-      if (!PENDING.has(entry.state) || this.#find(entry.deliveryId)) continue;
-      const restored: DeliveryEntry =
-        entry.typedAt !== null || entry.state !== 'queued' ? { ...entry, state: 'awaiting_confirmation', typedAt: entry.typedAt ?? entry.enqueuedAt } : entry;
+      if (!isPending(entry) || this.#book.find(entry.deliveryId)) continue;
+      const restored = restoredEntry(entry);
       if (restored.state === 'awaiting_confirmation') this.#retypeIfUnconfirmed.add(restored.deliveryId);
-      this.#queueOf(entry.agent).push(restored);
-      this.#settlement(entry.deliveryId);
+      this.#book.of(entry.agent).push(restored);
+      this.#outcomes.expect(entry.deliveryId);
     }
-    this.#changed();
-    for (const agent of this.#queues.keys()) this.kick(agent);
+    this.#book.changed();
+    for (const agent of this.#book.agents()) this.kick(agent);
   }
 
   /** Resolves once every change so far is durable (see `persist`): acknowledge only after it. */
   flushed(): Promise<void> {
-    return this.#durable;
+    return this.#book.durable;
   }
 
   /** Pending entries (all agents, or one), in order. */
   pending(agent?: string): readonly DeliveryEntry[] {
-    if (agent !== undefined) return [...(this.#queues.get(agent) ?? [])];
-    return [...this.#queues.values()].flat();
+    return this.#book.pending(agent);
   }
 
   /** Resolves when this delivery is delivered or undelivered. */
   whenSettled(deliveryId: string): Promise<DeliveryOutcome> {
-    const known = this.#settled.get(deliveryId);
+    const known = this.#outcomes.of(deliveryId);
     if (!known) throw new HubError(ErrorCodes.INVALID_ARGUMENT, `No delivery ${deliveryId} is known.`, { data: { deliveryId } });
-    return known.promise;
+    return known;
   }
 
   /** Gives up on every pending message of an agent (e.g. it was deleted), reporting each. */
   abandon(agent: string, reason: string): void {
-    for (const entry of [...(this.#queues.get(agent) ?? [])]) this.#finishUndelivered(entry, reason);
+    for (const entry of this.#book.pending(agent)) this.#finishUndelivered(entry, reason);
   }
 
   /** Try again now (e.g. after the hub learned the agent is idle, or its prompt box is ready). */
@@ -270,7 +142,7 @@ export class DeliveryQueue {
 
   #pumpIfIdle(agent: string): void {
     if (this.#closed || this.#pumping.has(agent)) return;
-    const head = this.#queues.get(agent)?.[0];
+    const head = this.#book.head(agent);
     if (!head) return;
     this.#pumping.add(agent);
     void this.#pump(agent)
@@ -291,7 +163,7 @@ export class DeliveryQueue {
   }
 
   #readyFor(agent: string): boolean {
-    const head = this.#queues.get(agent)?.[0];
+    const head = this.#book.head(agent);
     if (!head || this.#closed) return false;
     if (head.state === 'awaiting_confirmation') return true;
     return !this.#busy.has(agent) && !this.#boxNotReady.has(agent) && this.#options.status.getStatus(agent) === 'idle';
@@ -299,7 +171,7 @@ export class DeliveryQueue {
 
   async #pump(agent: string): Promise<void> {
     while (!this.#closed) {
-      const head = this.#queues.get(agent)?.[0];
+      const head = this.#book.head(agent);
       if (!head) return;
       if (head.state === 'queued') {
         if (!this.#readyFor(agent)) return;
@@ -315,20 +187,20 @@ export class DeliveryQueue {
           this.#boxNotReady.add(agent); // the readiness source kicks when it is
           return;
         }
-        if (this.#queues.get(agent)?.[0] !== head || !this.#readyFor(agent)) continue;
+        if (this.#book.head(agent) !== head || !this.#readyFor(agent)) continue;
         const confirmation = this.#expect(head);
-        const typed = this.#update(head, { state: 'typing' });
+        const typed = this.#book.update(head, { state: 'typing' });
         try {
-          await this.#durable;
+          await this.#book.durable;
           await terminal.backend.sendText(terminal.handle, typed.text);
-          const submitted = this.#update(typed, { state: 'awaiting_confirmation', typedAt: this.#now().toISOString(), submits: 1 });
+          const submitted = this.#book.update(typed, { state: 'awaiting_confirmation', typedAt: this.#now().toISOString(), submits: 1 });
           if (this.#options.submitDelayMs) await sleep(this.#options.submitDelayMs);
           // A dialog that came up since the paste would take the Enter as its answer.
           if (await this.#promptBoxReady(agent, terminal)) await terminal.backend.submit(terminal.handle);
           await this.#confirmOrRetry(submitted, confirmation);
         } catch (error) {
           this.#waiters.delete(agent);
-          const current = this.#find(head.deliveryId);
+          const current = this.#book.find(head.deliveryId);
           if (current) this.#finishUndelivered(current, `typing into the terminal failed: ${toHubError(error).message}`);
         }
       } else {
@@ -345,7 +217,7 @@ export class DeliveryQueue {
     for (;;) {
       const event = await Promise.race([confirmation, sleep(timeout).then(() => null)]);
       if (this.#closed) return;
-      const latest = this.#find(current.deliveryId);
+      const latest = this.#book.find(current.deliveryId);
       if (!latest) return; // Confirmed or abandoned meanwhile.
       current = latest;
       if (event) return; // onHookEvent already finished it.
@@ -355,7 +227,7 @@ export class DeliveryQueue {
         // Restored as typed, yet no Enter made it a prompt: the hub died before its paste landed.
         // Typing it now is the first time the agent gets it.
         this.#logger.info('restored message was never pasted; typing it now', { agent: current.agent, deliveryId: current.deliveryId });
-        this.#update(current, { state: 'queued', typedAt: null, submits: 0 });
+        this.#book.update(current, { state: 'queued', typedAt: null, submits: 0 });
         return;
       }
       if (current.submits >= this.#maxSubmits) {
@@ -366,8 +238,8 @@ export class DeliveryQueue {
       }
       // Never press Enter into a dialog: count the attempt, wait for the person instead.
       const terminal = this.#options.terminals.terminalOf(current.agent);
-      current = this.#update(current, { submits: current.submits + 1 });
-      this.#emit({ type: 'retry', entry: current, submit: current.submits });
+      current = this.#book.update(current, { submits: current.submits + 1 });
+      this.#events.emit('event', { type: 'retry', entry: current, submit: current.submits });
       if (status !== 'waiting_for_person' && terminal) {
         try {
           // The status may lag the screen: an Enter into a dialog would answer it.
@@ -381,10 +253,8 @@ export class DeliveryQueue {
   }
 
   /** With `readiness`: the prompt box is ready. Without: at least no dialog is on screen. */
-  async #promptBoxReady(agent: string, terminal: { readonly backend: TerminalBackend; readonly handle: TerminalHandle }): Promise<boolean> {
-    if (this.#options.readiness) return this.#options.readiness.ready(agent);
-    const state = readScreen((await terminal.backend.readScreen(terminal.handle)).text).state;
-    return state !== 'menu' && state !== 'press_enter';
+  async #promptBoxReady(agent: string, terminal: LiveTerminal): Promise<boolean> {
+    return this.#options.readiness ? this.#options.readiness.ready(agent) : noDialogShown(terminal);
   }
 
   #expect(entry: DeliveryEntry): Promise<HookEvent | null> {
@@ -403,93 +273,27 @@ export class DeliveryQueue {
     if (event.event !== 'UserPromptSubmit') return;
     this.#busy.add(event.agent);
     const prompt = typeof event.payload.prompt === 'string' ? event.payload.prompt : '';
-    const queue = this.#queues.get(event.agent) ?? [];
+    const queue = this.#book.pending(event.agent);
     const entry = queue.find((e) => (e.state === 'awaiting_confirmation' || e.state === 'typing') && confirms(prompt, e));
     if (!entry) return;
-    const delivered = this.#update(entry, { state: 'delivered' });
-    this.#remove(delivered);
+    const delivered = this.#book.update(entry, { state: 'delivered' });
+    this.#book.remove(delivered);
     const waiter = this.#waiters.get(event.agent);
     if (waiter?.entry.deliveryId === entry.deliveryId) {
       this.#waiters.delete(event.agent);
       waiter.resolve(event);
     }
-    this.#emit({ type: 'delivered', entry: delivered, event });
-    this.#settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'delivered', reason: null, confirmedBy: event });
+    this.#events.emit('event', { type: 'delivered', entry: delivered, event });
+    this.#outcomes.settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'delivered', reason: null, confirmedBy: event });
   }
 
   #finishUndelivered(entry: DeliveryEntry, reason: string): void {
-    const failed = this.#update(entry, { state: 'undelivered', reason });
-    this.#remove(failed);
+    const failed = this.#book.update(entry, { state: 'undelivered', reason });
+    this.#book.remove(failed);
     const waiter = this.#waiters.get(entry.agent);
     if (waiter?.entry.deliveryId === entry.deliveryId) this.#waiters.delete(entry.agent);
     this.#logger.warn('message undelivered', { agent: entry.agent, deliveryId: entry.deliveryId, reason });
-    this.#emit({ type: 'undelivered', entry: failed, reason });
-    this.#settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'undelivered', reason, confirmedBy: null });
-  }
-
-  #queueOf(agent: string): DeliveryEntry[] {
-    let queue = this.#queues.get(agent);
-    if (!queue) {
-      queue = [];
-      this.#queues.set(agent, queue);
-    }
-    return queue;
-  }
-
-  #find(deliveryId: string): DeliveryEntry | undefined {
-    for (const queue of this.#queues.values()) {
-      const found = queue.find((e) => e.deliveryId === deliveryId);
-      if (found) return found;
-    }
-    return undefined;
-  }
-
-  #update(entry: DeliveryEntry, patch: Partial<DeliveryEntry>): DeliveryEntry {
-    const next = { ...entry, ...patch };
-    const queue = this.#queues.get(entry.agent);
-    const index = queue?.findIndex((e) => e.deliveryId === entry.deliveryId) ?? -1;
-    if (queue && index >= 0) queue[index] = next;
-    this.#changed();
-    return next;
-  }
-
-  #remove(entry: DeliveryEntry): void {
-    const queue = this.#queues.get(entry.agent);
-    if (!queue) return;
-    const index = queue.findIndex((e) => e.deliveryId === entry.deliveryId);
-    if (index >= 0) queue.splice(index, 1);
-    if (queue.length === 0) this.#queues.delete(entry.agent);
-    this.#changed();
-  }
-
-  #settlement(deliveryId: string): Promise<DeliveryOutcome> {
-    let resolve!: (o: DeliveryOutcome) => void;
-    const promise = new Promise<DeliveryOutcome>((r) => (resolve = r));
-    this.#settled.set(deliveryId, { promise, resolve });
-    return promise;
-  }
-
-  #settle(outcome: DeliveryOutcome): void {
-    this.#settled.get(outcome.deliveryId)?.resolve(outcome);
-    this.#settled.delete(outcome.deliveryId);
-  }
-
-  #changed(): void {
-    const snapshot = this.pending();
-    try {
-      this.#options.onQueueChanged?.(snapshot);
-    } catch (error) {
-      this.#logger.error('persisting the delivery queue failed', { error: String(error) });
-    }
-    const persist = this.#options.persist;
-    if (persist) {
-      this.#durable = this.#durable
-        .then(() => persist(snapshot))
-        .catch((error: unknown) => this.#logger.error('persisting the delivery queue failed', { error: toHubError(error).message }));
-    }
-  }
-
-  #emit(event: DeliveryEvent): void {
-    this.#events.emit('event', event);
+    this.#events.emit('event', { type: 'undelivered', entry: failed, reason });
+    this.#outcomes.settle({ deliveryId: entry.deliveryId, agent: entry.agent, state: 'undelivered', reason, confirmedBy: null });
   }
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { toHubError } from '../errors.js';
+import { Emitter } from '../emitter.js';
 import type { Frozen, StateStore } from '../store/state-store.js';
 import type { HubState } from '../store/state-schema.js';
 import type { AuditLog, AuditAppend } from '../store/audit-log.js';
@@ -69,7 +70,7 @@ export class Hub implements HubApi {
   readonly #screen: AgentScreen;
   readonly #messages: Messages;
   readonly #release: () => Promise<void>;
-  readonly #listeners = new Set<(change: HubChange) => void>();
+  readonly #changes: Emitter<{ change: [HubChange] }>;
   readonly #unsubscribe: (() => void)[] = [];
   /** The latest audit append (appends are serialised, so it settles after every earlier one). */
   #lastAudit: Promise<unknown> = Promise.resolve();
@@ -79,6 +80,7 @@ export class Hub implements HubApi {
     const { config, logger, store, backend, options } = parts;
     this.#config = config;
     this.#logger = logger;
+    this.#changes = new Emitter({ name: 'hub change', logger });
     this.#store = store;
     this.#audit = parts.audit;
     this.#release = parts.release ?? (async () => undefined);
@@ -166,8 +168,7 @@ export class Hub implements HubApi {
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
 
   onChange(listener: (change: HubChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#changes.on('change', listener);
   }
 
   /** The server's audit hook: every tools/call outcome, including refusals the hub never saw. */
@@ -191,13 +192,7 @@ export class Hub implements HubApi {
   }
 
   #tell(change: HubChange): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.#logger.error('change listener failed', { error: String(error) });
-      }
-    }
+    this.#changes.emit('change', change);
   }
 
   get index(): LiveIndex {

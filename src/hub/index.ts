@@ -22,20 +22,11 @@ import type { OwnWriteMark } from '../watch/own-writes.js';
 import { chokidarFactory, HubWatcher } from '../watch/watcher.js';
 import { ChangeFlush } from './index-flush.js';
 import { feedFromWatcher, tailsIdle } from './index-ingest.js';
-import type {
-  AgentActivity,
-  AgentRuntime,
-  AgentSpec,
-  BrokenTask,
-  IndexChange,
-  IndexedTask,
-  IndexEvents,
-  LiveIndexOptions,
-  SessionSpec,
-} from './index-types.js';
+import type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask } from './index-types.js';
+import type { IndexEvents, LiveIndexOptions, SessionSpec } from './index-types.js';
 import type { NudgeRequest } from './routing.js';
 import { applyRuntime, newSessionState, replaceAgents, type SessionState } from './session-state.js';
-import { agentViews, brokenTasksOf, sessionStatusOf, taskSummaries, tasksById } from './session-views.js';
+import { activityOf, agentViews, brokenTasksOf, sessionStatusOf, taskSummaries, tasksById } from './session-views.js';
 import type { AgentStatus, AgentView, HookEvent, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
 export type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, LiveIndexOptions, SessionSpec } from './index-types.js';
@@ -216,8 +207,7 @@ export class LiveIndex {
 
   /** The latest status-bearing hook activity of an agent (for delivery: is it idle?). */
   agentActivity(sessionId: string, agent: string): AgentActivity {
-    const hooks = this.#state(sessionId).hooks.get(agent);
-    return { latest: hooks?.latest ?? null, lastEventAt: hooks?.lastEventAt ?? null, claudeSessionId: hooks?.claudeSessionId ?? null };
+    return activityOf(this.#state(sessionId), agent);
   }
 
   // ── the hub's own writes ────────────────────────────────────────────────────────────────

@@ -9,7 +9,7 @@ import type { Diagnostic, TaskDoc, TaskStatus, TodoItem } from '../protocol/type
 import type { BackendName } from '../terminal/backend.js';
 import { TODO_FILE } from '../watch/layout.js';
 import { sessionDiagnostics } from './diagnostics.js';
-import type { BrokenTask, IndexChange, IndexedTask } from './index-types.js';
+import type { AgentActivity, BrokenTask, IndexChange, IndexedTask } from './index-types.js';
 import type { AgentTasks, Grouped, SessionState } from './session-state.js';
 import { byUrgency, deriveAgentStatus } from './status.js';
 import type { AgentStatus, AgentView, SessionStatus, TaskSummary } from './types.js';
@@ -201,4 +201,10 @@ export function brokenOf(file: string, doc: TaskDoc): BrokenTask {
 function taskNumber(id: string): number {
   const n = Number(id.slice(id.indexOf('-') + 1));
   return Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER;
+}
+
+/** The latest status-bearing hook activity of an agent (for delivery: is it idle?). */
+export function activityOf(state: SessionState, agent: string): AgentActivity {
+  const hooks = state.hooks.get(agent);
+  return { latest: hooks?.latest ?? null, lastEventAt: hooks?.lastEventAt ?? null, claudeSessionId: hooks?.claudeSessionId ?? null };
 }

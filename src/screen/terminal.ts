@@ -36,6 +36,12 @@ export async function readStable(
   return last;
 }
 
+/** One look: no menu or press-Enter page in front of the prompt box (what typing asks when nothing better can say the box is ready). */
+export async function noDialogShown(terminal: LiveTerminal): Promise<boolean> {
+  const state = readScreen((await terminal.backend.readScreen(terminal.handle)).text).state;
+  return state !== 'menu' && state !== 'press_enter';
+}
+
 export interface Answered {
   readonly menu: MenuReading | { readonly state: 'press_enter'; readonly question: string };
   readonly choice: Choice;
