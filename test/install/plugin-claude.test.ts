@@ -104,15 +104,24 @@ describe('the Claude Code plugin', () => {
   });
 
   it("a turn calls the server's tool through Claude Code and gets the hub's answer", async () => {
-    // One conversation: load the tool (where the release defers MCP tools), then call it.
-    const load = await runClaude(['-p', 'load the hub tools', '--output-format', 'json']);
-    expect(load.code, load.out).toBe(0);
-    const session = (JSON.parse(load.stdout) as { session_id: string }).session_id;
-    const call = await runClaude(['-p', 'list the hub sessions', '--resume', session, '--output-format', 'json', '--allowedTools', TOOL]);
-    expect(call.code, call.out).toBe(0);
-    const results = fake.requests.flatMap((r) => r.toolResults);
-    const answer = results.find((r) => r.content.includes('"sessions"'));
-    expect(answer, JSON.stringify(results)).toBeDefined();
+    // One conversation: load the tool (where the release defers MCP tools), then call it. On a
+    // loaded machine a fresh `claude -p` can run its turn before the plugin's server has
+    // connected (seen once in four loaded runs on 2.1.332: no tool result at all); a new
+    // conversation is tried then, at most three in all, and the answer must come from one.
+    let answer: { content: string; isError: boolean } | undefined;
+    const tried: string[] = [];
+    for (let attempt = 1; attempt <= 3 && answer === undefined; attempt++) {
+      const seen = fake.requests.length;
+      const load = await runClaude(['-p', 'load the hub tools', '--output-format', 'json']);
+      expect(load.code, load.out).toBe(0);
+      const session = (JSON.parse(load.stdout) as { session_id: string }).session_id;
+      const call = await runClaude(['-p', 'list the hub sessions', '--resume', session, '--output-format', 'json', '--allowedTools', TOOL]);
+      expect(call.code, call.out).toBe(0);
+      const results = fake.requests.slice(seen).flatMap((r) => r.toolResults);
+      answer = results.find((r) => r.content.includes('"sessions"'));
+      tried.push(JSON.stringify(results));
+    }
+    expect(answer, tried.join('\n')).toBeDefined();
     expect(answer?.isError).toBe(false);
     expect(JSON.parse(answer?.content ?? '')).toEqual({ sessions: [] });
     // The server ran with the state dir from the environment Claude Code passed on, not the user's.
