@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+import { ErrorCodes } from '../errors.js';
 /** What a command gets instead of touching process globals: its streams and environment. */
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
@@ -60,4 +62,47 @@ export function styleFor(stream: { readonly isTTY?: boolean }, env: NodeJS.Proce
     (text: string): string =>
       enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return { enabled, red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+}
+
+/** The flags every ROOT-taking command reads (`status`, `watch`): --json, --all, --state-dir, --help. */
+export interface RootCommandArgs {
+  readonly values: { readonly json?: boolean; readonly all?: boolean; readonly 'state-dir'?: string; readonly help?: boolean };
+  readonly positionals: readonly string[];
+}
+
+/**
+ * Parses a ROOT-taking command's arguments. Prints the usage (--help) or what is wrong with them
+ * and answers the exit code to return; otherwise answers the flags and at most one ROOT.
+ */
+export function parseRootCommand(
+  io: CommandIo,
+  argv: readonly string[],
+  command: { readonly name: string; readonly usage: string; readonly all?: boolean },
+): RootCommandArgs | number {
+  let parsed: RootCommandArgs;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        json: { type: 'boolean' },
+        ...(command.all ? { all: { type: 'boolean' } } : {}),
+        'state-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    }) as RootCommandArgs;
+  } catch (error) {
+    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${(error as Error).message}\n${command.usage}`);
+    return EXIT_USAGE;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(command.usage);
+    return EXIT_OK;
+  }
+  if (parsed.positionals.length > 1) {
+    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${command.name} takes one ROOT, got ${parsed.positionals.length}.\n${command.usage}`);
+    return EXIT_USAGE;
+  }
+  return parsed;
 }

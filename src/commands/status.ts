@@ -5,11 +5,21 @@
  * Exit 0 when the files hold no errors, 1 when they do (after printing them), 2 for bad input.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { resolveStateDir } from '../config.js';
 import { ErrorCodes, isHubError, toHubError } from '../errors.js';
 import type { Progress } from '../protocol/types.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, JSON_OPTION, STATE_DIR_OPTION, commandHelp, styleFor, type CommandIo, type Style } from './command-io.js';
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  JSON_OPTION,
+  STATE_DIR_OPTION,
+  commandHelp,
+  parseRootCommand,
+  styleFor,
+  type CommandIo,
+  type Style,
+} from './command-io.js';
 import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type SessionView } from './session-view.js';
 
 /** Diagnostics printed before "… N more" (all with --all or --json). */
@@ -125,27 +135,9 @@ export async function readSessionView(root: string, stateDir: string, env: NodeJ
 export async function statusCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { json: { type: 'boolean' }, all: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${(error as Error).message}\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  const parsed = parseRootCommand(io, argv, { name: 'status', usage: USAGE, all: true });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  if (positionals.length > 1) {
-    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: status takes one ROOT, got ${positionals.length}.\n${USAGE}`);
-    return EXIT_USAGE;
-  }
   let view: SessionView;
   try {
     const { dir } = resolveStateDir(values['state-dir'], env, cwd);

@@ -4,12 +4,22 @@
  * prints the same snapshot as `status` (session-view.ts) first, then what changes in it.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { resolveStateDir } from '../config.js';
 import type { LiveIndex } from '../hub/index.js';
 import { ErrorCodes, isHubError, toHubError } from '../errors.js';
 import type { Diagnostic, Progress } from '../protocol/types.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, JSON_OPTION, STATE_DIR_OPTION, commandHelp, styleFor, type CommandIo, type Style } from './command-io.js';
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  JSON_OPTION,
+  STATE_DIR_OPTION,
+  commandHelp,
+  parseRootCommand,
+  styleFor,
+  type CommandIo,
+  type Style,
+} from './command-io.js';
 import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type RootSession, type SessionView } from './session-view.js';
 import { DIAGNOSTICS_SHOWN, clean, statusColour } from './status.js';
 
@@ -174,27 +184,9 @@ export function initialLines(view: SessionView, ts: string, hookEvents: boolean)
 export async function watchCommand(argv: readonly string[], io: WatchIo): Promise<number> {
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: ${(error as Error).message}\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  const parsed = parseRootCommand(io, argv, { name: 'watch', usage: USAGE });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  if (positionals.length > 1) {
-    io.stderr.write(`${ErrorCodes.INVALID_ARGUMENT}: watch takes one ROOT, got ${positionals.length}.\n${USAGE}`);
-    return EXIT_USAGE;
-  }
   const style = styleFor(io.stdout, env);
   const write = (line: WatchLine): void => {
     io.stdout.write((values.json ? JSON.stringify(line) : humanLine(line, style)) + '\n');
