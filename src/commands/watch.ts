@@ -8,18 +8,8 @@ import { resolveStateDir } from '../config.js';
 import type { LiveIndex } from '../hub/index.js';
 import { ErrorCodes, isHubError, toHubError } from '../errors.js';
 import type { Diagnostic, Progress } from '../protocol/types.js';
-import {
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_USAGE,
-  JSON_OPTION,
-  STATE_DIR_OPTION,
-  commandHelp,
-  parseRootCommand,
-  styleFor,
-  type CommandIo,
-  type Style,
-} from './command-io.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, JSON_OPTION, STATE_DIR_OPTION, commandHelp, parseRootCommand, styleFor } from './command-io.js';
+import type { CommandIo, Style } from './command-io.js';
 import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type RootSession, type SessionView } from './session-view.js';
 import { DIAGNOSTICS_SHOWN, clean, statusColour } from './status.js';
 
