@@ -143,7 +143,10 @@ function ingestHookEvent(sink: IngestSink, state: SessionState, event: HookEvent
   hooks.lastEventAt = event.receivedAt;
   if (event.claudeSessionId) hooks.claudeSessionId = event.claudeSessionId;
   const activity = activityOf(event.event, event.payload, event.receivedAt);
-  if (activity) hooks.latest = activity;
+  if (activity) {
+    hooks.beforeEnd = activity.event === 'SessionEnd' ? hooks.latest : null;
+    hooks.latest = activity;
+  }
   if (state.loading) return;
   sink.hook(event);
 }

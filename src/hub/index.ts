@@ -25,7 +25,7 @@ import { feedFromWatcher, tailsIdle } from './index-ingest.js';
 import type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask } from './index-types.js';
 import type { IndexEvents, LiveIndexOptions, SessionSpec } from './index-types.js';
 import type { NudgeRequest } from './routing.js';
-import { applyRuntime, newSessionState, replaceAgents, type SessionState } from './session-state.js';
+import { applyRuntime, dropStaleSessionEnd, newSessionState, replaceAgents, type SessionState } from './session-state.js';
 import { activityOf, agentViews, brokenTasksOf, sessionStatusOf, taskSummaries, tasksById } from './session-views.js';
 import type { AgentStatus, AgentView, HookEvent, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
@@ -119,6 +119,7 @@ export class LiveIndex {
   /** The terminal backend's word on whether the agent's pane/tab lives (false → `exited`). */
   setTerminalAlive(sessionId: string, agent: string, alive: boolean | null): void {
     this.setAgentRuntime(sessionId, agent, { terminalAlive: alive });
+    if (alive === true && dropStaleSessionEnd(this.#state(sessionId), agent, this.#now())) this.#flush.markDirty(sessionId, 'activity');
   }
 
   /**

@@ -20,6 +20,8 @@ export interface TaskEntry {
 
 export interface AgentHooks {
   latest: Activity | null;
+  /** What `latest` was before a SessionEnd: taken back if that SessionEnd turns out stale (see LiveIndex.setTerminalAlive). */
+  beforeEnd?: Activity | null;
   lastEventAt: number | null;
   claudeSessionId: string | null;
 }
@@ -173,4 +175,21 @@ export function discoverAgent(state: SessionState, name: string, reparseTodo: bo
   state.agents.set(name, { name, specialization: null });
   state.info = Object.freeze({ ...state.info, agents: [...state.agents.keys()] });
   if (reparseTodo) parseSessionTodo(state);
+}
+
+/** How long after a SessionEnd a terminal may still run before that SessionEnd counts as stale. */
+export const STALE_SESSION_END_MS = 3000;
+
+/**
+ * The agent's terminal runs: a SessionEnd well before now was not this process's end (a process
+ * killed with its tmux server can run its SessionEnd hook after the next process in the agent's
+ * new terminal has started, seen under load). What came before it counts again. Claude Code's
+ * own exit leaves a dead pane, which the liveness check reports as not alive. True if changed.
+ */
+export function dropStaleSessionEnd(state: SessionState, agent: string, now: number): boolean {
+  const hooks = state.hooks.get(agent);
+  if (hooks?.latest?.event !== 'SessionEnd' || now - hooks.latest.at < STALE_SESSION_END_MS) return false;
+  hooks.latest = hooks.beforeEnd ?? null;
+  hooks.beforeEnd = null;
+  return true;
 }

@@ -400,6 +400,35 @@ describe('LiveIndex and relaunched agents', () => {
   });
 });
 
+describe('LiveIndex and a SessionEnd that came late', () => {
+  it("a SessionEnd whose terminal still runs 3 s on is an earlier process's: what came before counts again; a dead terminal is exited at once", async () => {
+    let clock = Date.now();
+    index = new LiveIndex({ stateDir: state, watcher: { rescanIntervalMs: 0 }, now: () => clock });
+    await index.addSession({ id: 's1', name: 'demo', root, agents: [{ name: 'Agent_1', specialization: null }] });
+    index.setAgentRuntime('s1', 'Agent_1', { terminal: { backend: 'tmux', id: '%1' }, terminalAlive: true });
+    // The new process started (idle); then the killed one's SessionEnd lands after it.
+    await appendFile(events('Agent_1'), hookLine('SessionStart', { source: 'resume' }));
+    await waitFor(() => index.getStatus('Agent_1') === 'idle', 'idle');
+    await appendFile(events('Agent_1'), hookLine('SessionEnd', { reason: 'other' }));
+    await waitFor(() => index.getStatus('Agent_1') === 'exited', 'exited by the SessionEnd');
+    // Within the grace the liveness check changes nothing: Claude Code may still be exiting.
+    index.setTerminalAlive('s1', 'Agent_1', true);
+    await index.whenSettled();
+    expect(index.getStatus('Agent_1')).toBe('exited');
+    clock += 3_000;
+    index.setTerminalAlive('s1', 'Agent_1', true);
+    await index.whenSettled();
+    expect(index.getStatus('Agent_1')).toBe('idle');
+    // A SessionEnd followed by a dead pane is an exit, whenever the check comes.
+    await appendFile(events('Agent_1'), hookLine('SessionEnd', { reason: 'prompt_input_exit' }));
+    await waitFor(() => index.getStatus('Agent_1') === 'exited', 'exited again');
+    clock += 10_000;
+    index.setTerminalAlive('s1', 'Agent_1', false);
+    await index.whenSettled();
+    expect(index.getStatus('Agent_1')).toBe('exited');
+  });
+});
+
 describe('LiveIndex runtime facts', () => {
   it('reporting the same liveness again notifies nobody; a real change does', async () => {
     await open();
