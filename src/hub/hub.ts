@@ -199,6 +199,11 @@ export class Hub implements HubApi {
     return this.#index;
   }
 
+  /** wait_for_team calls in progress (each holds one index listener and one timer). */
+  get waitsInProgress(): number {
+    return this.#sessions.waits.active;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -244,6 +244,11 @@ export class LiveIndex {
     return this.#events.on('change', listener);
   }
 
+  /** How many change listeners are subscribed (what waiting clients cost shows here). */
+  changeListenerCount(): number {
+    return this.#events.listenerCount('change');
+  }
+
   /** Every hook event as it is read (delivery confirms by UserPromptSubmit). Not for history. */
   onHookEvent(listener: (event: HookEvent) => void): () => void {
     return this.#events.on('hook', listener);

@@ -22,6 +22,7 @@ import type { Records } from './records.js';
 import type { SessionInfo, SessionStatus } from './types.js';
 import type { Caller } from './api.js';
 import { optionalSession, READ_ONLY, type ToolRunner } from './tool-call.js';
+import { TeamWaits, type TeamWaitResult, type WaitControl, type WaitInput } from './team-wait.js';
 
 /** The sessions' part of HubApi. */
 export interface SessionCalls {
@@ -29,6 +30,8 @@ export interface SessionCalls {
   createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo>;
   getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus>;
   deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }>;
+  /** Answers when `until` holds in the session, or at the timeout; `control` carries cancellation and progress (team-wait.ts). */
+  waitForTeam(caller: Caller, input: WaitInput, control?: WaitControl): Promise<TeamWaitResult>;
 }
 
 /** The sessions' tool calls, each audited by `run`. */
@@ -60,6 +63,15 @@ export function sessionCalls(sessions: Sessions, run: ToolRunner): SessionCalls 
         (s) => optionalSession(s.session.id),
         READ_ONLY,
       ),
+    waitForTeam: (caller, input, control) =>
+      run(
+        caller,
+        'wait_for_team',
+        { session_id: input.session_id, until: input.until, ...(input.task_id === undefined ? {} : { task_id: input.task_id }) },
+        () => sessions.wait(input, control),
+        (r) => optionalSession(r.status.session.id),
+        READ_ONLY,
+      ),
     deleteSession: (caller, id, force) =>
       run(
         caller,
@@ -87,9 +99,12 @@ export interface SessionsDeps {
 
 export class Sessions {
   readonly #deps: SessionsDeps;
+  /** Every wait_for_team in progress; each holds one index listener and one timer. */
+  readonly waits: TeamWaits;
 
   constructor(deps: SessionsDeps) {
     this.#deps = deps;
+    this.waits = new TeamWaits(deps.index);
   }
 
   /** At start: every recorded session is watched again (and its roots allowed to the guard). */
@@ -114,6 +129,11 @@ export class Sessions {
 
   status(sessionId: string): SessionStatus {
     return this.#deps.index.sessionStatus(this.#deps.records.session(sessionId).id);
+  }
+
+  /** wait_for_team: checks the input, then waits (team-wait.ts has the contract). */
+  async wait(input: WaitInput, control?: WaitControl): Promise<TeamWaitResult> {
+    return this.waits.wait(this.#deps.records.session(input.session_id).id, input, control);
   }
 
   async create(input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {

@@ -14,6 +14,7 @@ import type { SecurityLevel } from '../config.js';
 import type { Logger } from '../log.js';
 import { checkLevel, type Role } from '../security/levels.js';
 import { findTool } from './tools/index.js';
+import type { ToolContext } from './tool-definition.js';
 
 /** The key under `_meta` where an error result carries `{code, message, data}` for programs. */
 export const ERROR_META_KEY = 'claude-hub/error';
@@ -37,6 +38,8 @@ export interface CallContext {
   readonly caller: Caller;
   /** The HTTP token's role, a second ceiling; absent on stdio. */
   readonly role?: Role;
+  /** Cancellation and progress, handed to the tool (tool-definition.ts ToolContext). */
+  readonly tool?: ToolContext;
 }
 
 export async function callTool(deps: CallToolDeps, name: string, rawArgs: unknown, context: CallContext): Promise<CallToolResult> {
@@ -73,7 +76,7 @@ async function run(deps: CallToolDeps, name: string, rawArgs: unknown, context: 
   const parsed = tool.config.inputSchema.safeParse(rawArgs ?? {});
   if (!parsed.success) return { status: 'invalid', error: invalidArguments(name, parsed.error) };
   try {
-    const output = await tool.handler(deps.hub, context.caller, parsed.data);
+    const output = await tool.handler(deps.hub, context.caller, parsed.data, context.tool ?? {});
     return {
       result: { content: [{ type: 'text', text: output.text }], structuredContent: output.structured as Record<string, unknown> },
     };

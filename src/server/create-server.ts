@@ -6,7 +6,16 @@
  * client as `notifications/message` until the server closes.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ProgressToken,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ToolContext } from './tool-definition.js';
 import type { Caller, HubApi } from '../hub/api.js';
 import type { HubConfig, SecurityLevel } from '../config.js';
 import { ErrorCodes } from '../errors.js';
@@ -90,7 +99,11 @@ export function createServer(deps: ServerDeps): HubServer {
     const auth = extra.authInfo;
     const role = roleOf(auth?.extra?.['role']);
     const caller: Caller = auth ? { kind: 'mcp', id: auth.clientId } : defaultCaller;
-    const result = await callTool(callDeps, request.params.name, request.params.arguments, role === undefined ? { caller } : { caller, role });
+    const result = await callTool(callDeps, request.params.name, request.params.arguments, {
+      caller,
+      ...(role === undefined ? {} : { role }),
+      tool: toolContext(request.params._meta?.progressToken, extra),
+    });
     if (result.isError) logFailedCall(logger, request.params.name, caller, result);
     return result;
   });
@@ -125,6 +138,21 @@ function logFailedCall(logger: Logger, tool: string, caller: Caller, result: Cal
   const data = { tool: tool.slice(0, 100), code: typeof code === 'string' ? code : 'UNKNOWN', caller: caller.id };
   if (data.code === ErrorCodes.FORBIDDEN) logger.warn('tool call refused', data);
   else logger.debug('tool call failed', data);
+}
+
+/**
+ * The call's cancellation and, when the client asked for it (a progressToken), its progress
+ * notifications. A notification that cannot be sent (the client went away) is dropped: the
+ * cancellation ends the wait.
+ */
+function toolContext(token: ProgressToken | undefined, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): ToolContext {
+  if (token === undefined) return { signal: extra.signal };
+  return {
+    signal: extra.signal,
+    progress: (progress, total, message) => {
+      void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }).catch(() => undefined);
+    },
+  };
 }
 
 function roleOf(value: unknown): Role | undefined {

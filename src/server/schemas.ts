@@ -17,16 +17,16 @@ export const sessionIdField = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'a session id has only letters, digits and _ . : -')
-  .describe('A session id (list_sessions).');
+  .describe('From list_sessions.');
 
 export const agentNameField = z
   .string()
   .regex(AGENT_NAME_PATTERN, 'an agent name starts with a letter and has at most 32 letters, digits, _ or -')
-  .describe('An agent name, e.g. Agent_1.');
+  .describe('e.g. Agent_1.');
 
 export const taskIdField = z.string().regex(TASK_ID_PATTERN, 'a task id looks like TASK-12').describe('e.g. TASK-12.');
 
-export const forceField = z.boolean().default(false).describe('Even if agents work or have queued messages.');
+export const forceField = z.boolean().default(false).describe('Even while agents work or have queued messages.');
 
 export const taskStatusField = z.enum(TASK_STATUSES);
 export const taskPriorityField = z.enum(TASK_PRIORITIES);
@@ -36,7 +36,7 @@ export const fromField = z
   .string()
   .max(LIMITS.fromName)
   .regex(FROM_NAME_PATTERN, 'a sender is an agent name, "user" or a handle: letters, digits, _ - . @, starting with a letter')
-  .describe('An agent name, user (default) or a handle like jane.doe.');
+  .describe('Agent name, user (default) or a handle.');
 
 // ── outputs ───────────────────────────────────────────────────────────────────────────────
 // A model reads tools/list whole, every session: output values are described once each, in
@@ -54,9 +54,9 @@ export const pendingPromptSchema = described('{kind, question, choices [{number,
 
 /** In full once (get_session_status); the tools that return one agent point there. */
 export const agentViewSchema = described(
-  '{name, status (starting|working|idle|waiting_for_person|blocked|exited), why, currentTask, progress, lastActivity, queuedMessages, pendingPrompt (a dialog: null or {kind, question, choices})}.',
+  '{name, status (starting|working|idle|waiting_for_person|blocked|exited), why, currentTask, progress, lastActivity, queuedMessages, pendingPrompt (null or a dialog)}.',
 );
-export const agentSchema = described('As in get_session_status, and session, specialization, terminal.');
+export const agentSchema = described('get_session_status agent + session, specialization, terminal.');
 
 /** In full once (list_tasks); the tools that return one task point there. */
 export const taskSummarySchema = described('{id, title, status, priority, assignee, from, progress, file, updated, session}.');

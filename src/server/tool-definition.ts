@@ -15,6 +15,16 @@ export interface ToolOutput {
   readonly text: string;
 }
 
+/**
+ * What the transport gives a call besides its arguments: the request's cancellation, and a
+ * way to send progress notifications (only when the client sent a progressToken). Tools that
+ * answer at once ignore it; wait_for_team uses both.
+ */
+export interface ToolContext {
+  readonly signal?: AbortSignal;
+  readonly progress?: (progress: number, total: number, message: string) => void;
+}
+
 export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   readonly level: SecurityLevel;
@@ -25,7 +35,7 @@ export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extend
     readonly outputSchema: Out;
     readonly annotations: ToolAnnotations;
   };
-  handler(hub: HubApi, caller: Caller, args: z.output<In>): Promise<ToolOutput>;
+  handler(hub: HubApi, caller: Caller, args: z.output<In>, context: ToolContext): Promise<ToolOutput>;
 }
 
 /** Keeps each tool file's types precise while the registry holds them uniformly. */

@@ -18,6 +18,7 @@ describe('tool levels', () => {
     expect(TOOL_LEVELS).toEqual({
       create_session: 'MEDIUM',
       get_session_status: 'LOW',
+      wait_for_team: 'LOW',
       delete_session: 'HIGH',
       create_agent: 'HIGH',
       delete_agent: 'HIGH',
@@ -36,7 +37,7 @@ describe('tool levels', () => {
   });
 
   it('lists only LOW tools on a LOW server, and everything on a HIGH one', () => {
-    expect(toolsAllowedAt('LOW').sort()).toEqual(['get_session_status', 'list_sessions', 'list_tasks', 'read_agent_output']);
+    expect(toolsAllowedAt('LOW').sort()).toEqual(['get_session_status', 'list_sessions', 'list_tasks', 'read_agent_output', 'wait_for_team']);
     expect(toolsAllowedAt('HIGH')).toHaveLength(Object.keys(TOOL_LEVELS).length);
     expect(toolsAllowedAt('HIGH', 'operator')).not.toContain('create_agent');
     expect(toolsAllowedAt('HIGH', 'operator')).toContain('send_message_to_agent');

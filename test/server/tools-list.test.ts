@@ -6,6 +6,7 @@ import { connect, type Connected } from './connect.js';
 const EXPECTED_PARAMETERS: Record<string, { required: string[]; optional: string[] }> = {
   create_session: { required: ['root_path', 'session_name'], optional: ['trust_root'] },
   get_session_status: { required: ['session_id'], optional: [] },
+  wait_for_team: { required: ['session_id', 'until'], optional: ['task_id', 'timeout_s'] },
   delete_session: { required: ['session_id'], optional: ['force'] },
   create_agent: { required: ['session_id'], optional: ['agent_name', 'specialization', 'system_prompt_suffix'] },
   delete_agent: { required: ['agent_name'], optional: ['force'] },
@@ -28,7 +29,7 @@ afterEach(async () => {
 });
 
 describe('tools/list', () => {
-  it('lists exactly the fifteen tools with their exact parameters at HIGH', async () => {
+  it('lists exactly the sixteen tools with their exact parameters at HIGH', async () => {
     connected = await connect({ config: { securityLevel: 'HIGH' } });
     const { tools } = await connected.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(EXPECTED_PARAMETERS).sort());
@@ -53,8 +54,12 @@ describe('tools/list', () => {
     // tools/list leaves out hints equal to MCP's defaults; a client reads them with the defaults applied.
     const defaults = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
     const byName = new Map(tools.map((t) => [t.name, { ...defaults, ...t.annotations }]));
-    for (const read of ['get_session_status', 'list_sessions', 'list_tasks', 'read_agent_output']) {
-      expect(byName.get(read), read).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+    for (const read of ['get_session_status', 'wait_for_team', 'list_sessions', 'list_tasks', 'read_agent_output']) {
+      expect(byName.get(read), read).toMatchObject({ readOnlyHint: true });
+      // MCP: destructiveHint and idempotentHint are meaningful only when readOnlyHint is false; a read leaves them out.
+      const listed = tools.find((t) => t.name === read)?.annotations ?? {};
+      expect(listed, read).not.toHaveProperty('destructiveHint');
+      expect(listed, read).not.toHaveProperty('idempotentHint');
     }
     for (const write of [
       'create_session',

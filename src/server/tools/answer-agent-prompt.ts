@@ -7,19 +7,16 @@ export const answerAgentPrompt = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Answer agent prompt',
-    description: 'Answer the dialog (any menu) an agent is stopped at, from its pendingPrompt; `now` is what shows next.',
+    description: 'Answer the dialog (any menu) an agent is stopped at, from its pendingPrompt; `now`: what shows next.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
-      choice: z.string().min(1).max(LIMITS.choice).describe('The choice\'s number (e.g. "1") or label, from pendingPrompt.'),
+      choice: z.string().min(1).max(LIMITS.choice).describe('Its number or label, from pendingPrompt.'),
     }),
     outputSchema: z.object({
       agent: z.string(),
       answered: pendingPromptSchema,
-      choice: z.object({ number: z.number().int(), label: z.string() }),
-      now: z.object({
-        state: z.enum(['ready', 'menu', 'press_enter', 'unknown']),
-        question: z.string().nullable(),
-      }),
+      choice: z.looseObject({}).describe('{number, label}.'),
+      now: z.looseObject({}).describe('{state (ready|menu|press_enter|unknown), question}.'),
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   },

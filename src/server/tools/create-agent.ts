@@ -10,8 +10,8 @@ export const createAgent = defineTool({
     description: "Launch a Claude Code agent in its own terminal in the session's root, told how to use TODO.md and task files.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
-      agent_name: agentNameField.optional().describe('Unique across the hub; default: the next free Agent_<n>.'),
-      specialization: z.string().min(1).max(LIMITS.specialization).optional().describe('Its focus, e.g. "frontend"; shown in status, told to the agent.'),
+      agent_name: agentNameField.optional().describe('Unique; default: the next free Agent_<n>.'),
+      specialization: z.string().min(1).max(LIMITS.specialization).optional().describe('Its focus, e.g. "frontend"; told to it.'),
       system_prompt_suffix: z.string().min(1).max(LIMITS.systemPromptSuffix).optional().describe("Appended to the agent's system prompt."),
     }),
     outputSchema: z.object({ agent: agentSchema }),

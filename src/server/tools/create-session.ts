@@ -7,8 +7,7 @@ export const createSession = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Create session',
-    description:
-      'Coordinate a codebase (its TODO.md and .claude-hub/tasks/ are watched); returns the session_id. Refuses /, a home folder, or an overlap with another session.',
+    description: 'Start a session on a codebase for a team of agents; returns session_id. Refuses /, a home folder, overlaps.',
     inputSchema: z.strictObject({
       root_path: z.string().min(1).max(LIMITS.path).describe('Absolute path of an existing folder.'),
       session_name: z.string().min(1).max(LIMITS.sessionName).describe('A short name, e.g. "webapp".'),

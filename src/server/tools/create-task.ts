@@ -7,7 +7,7 @@ export const createTask = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Create task',
-    description: 'Write a task file in .claude-hub/tasks/; its assignee is told. Unknown assignee or depends_on: kept, and warned.',
+    description: 'Write a task file in .claude-hub/tasks/ and tell its assignee. Unknown assignee or depends_on: kept, warned.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       title: z
@@ -22,7 +22,7 @@ export const createTask = defineTool({
       body: z.string().max(LIMITS.taskBody).optional().describe('Markdown: what to do, a checklist.'),
       depends_on: z.array(taskIdField).max(50).optional().describe('Tasks to finish first.'),
     }),
-    outputSchema: z.object({ task: taskSchema, warnings: z.array(diagnosticSchema).describe('Unknown assignee or depends_on.') }),
+    outputSchema: z.object({ task: taskSchema, warnings: z.array(diagnosticSchema) }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   },
   async handler(hub, caller, args) {

@@ -7,7 +7,7 @@ export const deleteAgent = defineTool({
   level: 'HIGH',
   config: {
     title: 'Delete agent',
-    description: "Close an agent's terminal and process; its files stay. Without force, refused while it works or has queued messages.",
+    description: "Close an agent's terminal and process; files stay. Without force, refused while it works or has queued messages.",
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       force: forceField.describe('Close it even then.'),

@@ -7,7 +7,7 @@ export const editTodo = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Edit TODO.md',
-    description: "Add an item under an agent's section of TODO.md (made if missing), or tick/untick the item on a line; only those bytes change.",
+    description: "Add an item under an agent's TODO.md section (made if missing), or tick/untick the item on a line.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       action: z.enum(['add', 'check', 'uncheck']).describe('add (agent, text) or check/uncheck (line).'),
@@ -19,7 +19,7 @@ export const editTodo = defineTool({
         .regex(/^[^\r\n\t]+$/, 'one line only')
         .optional()
         .describe('add: one line.'),
-      line: z.number().int().min(1).optional().describe("check/uncheck: the item's line in TODO.md."),
+      line: z.number().int().min(1).optional().describe('check/uncheck: its line number.'),
     }),
     outputSchema: z.object({
       file: z.string(),

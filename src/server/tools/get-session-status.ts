@@ -124,8 +124,7 @@ export const getSessionStatus = defineTool({
   level: 'LOW',
   config: {
     title: 'Session status',
-    description:
-      'A session now, in at most 8 KB: agents, tasks (counts, most pressing), TODO.md progress, file diagnostics; lists cut to fit, `more` says where the rest is.',
+    description: 'The team of Claude Code agents in a session now (≤8 KB): agents, tasks, TODO.md progress, diagnostics; `more` points to the rest.',
     inputSchema: z.strictObject({ session_id: sessionIdField }),
     outputSchema: z.object({
       session: sessionInfoSchema,

@@ -2,6 +2,7 @@
 import type { ToolDefinition } from '../tool-definition.js';
 import { createSession } from './create-session.js';
 import { getSessionStatus } from './get-session-status.js';
+import { waitForTeam } from './wait-for-team.js';
 import { deleteSession } from './delete-session.js';
 import { createAgent } from './create-agent.js';
 import { deleteAgent } from './delete-agent.js';
@@ -19,6 +20,7 @@ import { readAgentOutput } from './read-agent-output.js';
 export const TOOLS: readonly ToolDefinition[] = Object.freeze([
   createSession,
   getSessionStatus,
+  waitForTeam,
   deleteSession,
   createAgent,
   deleteAgent,

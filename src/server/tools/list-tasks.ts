@@ -7,7 +7,7 @@ export const listTasks = defineTool({
   level: 'LOW',
   config: {
     title: 'List tasks',
-    description: 'Tasks from the task files, filtered; and every task file that does not parse (broken), with file and line.',
+    description: 'Tasks, filtered, and the task files that do not parse (broken), with line.',
     inputSchema: z.strictObject({
       session_id: sessionIdField.optional().describe('Default: every session.'),
       status: taskStatusField.optional().describe('Only this status.'),

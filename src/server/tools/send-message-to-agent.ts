@@ -7,7 +7,7 @@ export const sendMessageToAgent = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Send message to agent',
-    description: 'Record a message in a task file for the agent, then type it into its terminal when idle: delivered, queued or undelivered (why).',
+    description: 'Message an agent: recorded in a task file, typed into its terminal when idle; delivered, queued or undelivered (why).',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       message: z.string().min(1).max(LIMITS.message).describe('Text or markdown.'),

@@ -7,7 +7,7 @@ export const updateTask = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Update task',
-    description: "Change a task's fields and/or append a log line; never over a concurrent edit or a file that does not parse.",
+    description: "Change a task's fields and/or append a log line; never over a concurrent edit or an unparsable file.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       task_id: taskIdField,
@@ -27,7 +27,7 @@ export const updateTask = defineTool({
         .max(LIMITS.logLine)
         .regex(/^[^\r\n]+$/, 'one line only; add several entries instead')
         .optional()
-        .describe('A line for its log, dated by the hub.'),
+        .describe('A log line, dated by the hub.'),
       from: fromField.optional().describe('Who writes the log line (default user).'),
     }),
     outputSchema: z.object({ task: taskSchema }),
