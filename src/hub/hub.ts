@@ -208,6 +208,7 @@ export class Hub implements HubApi {
     if (this.#closed) return;
     this.#closed = true;
     for (const off of this.#unsubscribe) off();
+    this.#sessions.waits.close();
     this.#agents.shutdown();
     this.#messages.close();
     await this.#messages.persisted();

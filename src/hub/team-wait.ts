@@ -12,7 +12,8 @@
  * - Bad input (unknown session, unknown task, task_done without task_id) throws a HubError
  *   before anything is subscribed. A session deleted during the wait ends it with
  *   SESSION_NOT_FOUND.
- * - Whatever ends the wait releases its listener, its timer and its abort listener.
+ * - Whatever ends the wait releases its listener, its timer and its abort listener; the hub's
+ *   close ends every wait (as cancelled), so no timer outlives it.
  */
 import { ErrorCodes, HubError } from '../errors.js';
 import type { IndexChange } from './index-types.js';
@@ -86,7 +87,8 @@ export class TeamWaits {
   readonly #source: TeamWaitSource;
   readonly #heartbeatMs: number;
   readonly #now: () => number;
-  #active = 0;
+  /** How to end each wait in progress (close ends them all). */
+  readonly #ending = new Set<() => void>();
 
   constructor(source: TeamWaitSource, options: { heartbeatMs?: number; now?: () => number } = {}) {
     this.#source = source;
@@ -96,7 +98,12 @@ export class TeamWaits {
 
   /** Waits in progress now. */
   get active(): number {
-    return this.#active;
+    return this.#ending.size;
+  }
+
+  /** The hub closes: every wait answers now, as cancelled (nothing of the hub will change it any more). */
+  close(): void {
+    for (const end of [...this.#ending]) end();
   }
 
   /** Checks the input (throws HubError), then waits; `sessionId` is the session's canonical id. */
@@ -139,7 +146,6 @@ export class TeamWaits {
     if (control.signal?.aborted) return Promise.resolve(result(first, 'cancelled'));
 
     return new Promise<TeamWaitResult>((resolve, reject) => {
-      this.#active += 1;
       let timer: NodeJS.Timeout | undefined;
       let scheduled = false;
       let done = false;
@@ -148,7 +154,7 @@ export class TeamWaits {
       const finish = (outcome: () => TeamWaitResult): void => {
         if (done) return;
         done = true;
-        this.#active -= 1;
+        this.#ending.delete(onAbort);
         unsubscribe();
         clearTimeout(timer);
         control.signal?.removeEventListener('abort', onAbort);
@@ -211,9 +217,9 @@ export class TeamWaits {
       const arm = (): void => {
         const at = Math.min(nextBeat, started + timeoutMs);
         timer = setTimeout(tick, Math.max(0, at - this.#now()));
-        timer.unref();
       };
       control.signal?.addEventListener('abort', onAbort, { once: true });
+      this.#ending.add(onAbort);
       arm();
     });
   }
