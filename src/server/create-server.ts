@@ -57,7 +57,7 @@ export function serverInstructions(level: SecurityLevel): string {
     start,
     ...(can('create_agent') ? ['add agents with create_agent'] : []),
     ...(can('create_task') ? ['give work with create_task or send_message_to_agent'] : []),
-    'and follow it with get_session_status (list_tasks and read_agent_output for details)',
+    'and follow it with wait_for_team (it answers when the agents are idle, need you or a task is done, instead of polling get_session_status; list_tasks and read_agent_output for details)',
   ];
   const ceiling =
     level === 'LOW'
