@@ -25,6 +25,7 @@ import { allowedAt } from './tool-levels.js';
 import { callTool, ERROR_META_KEY, type AuditHook } from './call-tool.js';
 import { forwardLogs } from './log-forward.js';
 import { registerResources } from './resources.js';
+import { completers, registerPrompts } from './prompts.js';
 import { TOOLS } from './tools/index.js';
 import { listedTools } from './tool-list.js';
 
@@ -108,7 +109,9 @@ export function createServer(deps: ServerDeps): HubServer {
     return result;
   });
 
-  const resources = registerResources(server, hub, defaultCaller, logger);
+  const complete = completers(hub, defaultCaller);
+  registerPrompts(server, config.securityLevel, complete);
+  const resources = registerResources(server, hub, defaultCaller, logger, complete);
   const unsubscribe = hub.onChange((change) => resources.notify(change));
   const stopLogs = deps.logFeed ? forwardLogs(server, deps.logFeed) : () => undefined;
 

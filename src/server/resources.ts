@@ -9,6 +9,7 @@ import { HubError } from '../errors.js';
 import type { Caller, HubApi, HubChange, TaskFileText } from '../hub/api.js';
 import type { Logger } from '../log.js';
 import { effectOf, SESSIONS_URI, statusUri, taskUri, todoUri } from './resource-uris.js';
+import type { Completers } from './prompts.js';
 
 const JSON_TYPE = 'application/json';
 const MARKDOWN_TYPE = 'text/markdown';
@@ -20,14 +21,15 @@ export interface ResourceHandle {
 }
 
 /** Registers the resources on `server`; the handle takes the hub's changes to this client's subscriptions. */
-export function registerResources(server: McpServer, hub: HubApi, caller: Caller, logger: Logger): ResourceHandle {
-  registerSessionResources(server, hub, caller);
-  registerTaskResource(server, hub, caller);
+export function registerResources(server: McpServer, hub: HubApi, caller: Caller, logger: Logger, complete?: Completers): ResourceHandle {
+  registerSessionResources(server, hub, caller, complete);
+  registerTaskResource(server, hub, caller, complete);
   return serveSubscriptions(server, logger);
 }
 
 /** The session list, and each session's status and TODO.md: one template each, listed from the sessions. */
-function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller): void {
+function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller, complete?: Completers): void {
+  const sessionIds = complete ? { complete: { session_id: (value: string) => complete.sessionIds(value) } } : {};
   server.registerResource(
     'sessions',
     SESSIONS_URI,
@@ -41,6 +43,7 @@ function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller
       list: async () => ({
         resources: (await hub.listSessions(caller)).map((s) => ({ uri: statusUri(s.id), name: `${s.name} status`, mimeType: JSON_TYPE })),
       }),
+      ...sessionIds,
     }),
     { title: 'Session status', description: "A session's live status: agents, tasks, TODO progress, diagnostics.", mimeType: JSON_TYPE },
     async (uri, variables) => json(uri.href, await readOrFail(() => hub.getSessionStatus(caller, one(variables['session_id'])))),
@@ -52,6 +55,7 @@ function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller
       list: async () => ({
         resources: (await hub.listSessions(caller)).map((s) => ({ uri: todoUri(s.id), name: `${s.name} TODO.md`, mimeType: MARKDOWN_TYPE })),
       }),
+      ...sessionIds,
     }),
     { title: 'TODO.md', description: "A session's TODO.md as written in its root.", mimeType: MARKDOWN_TYPE },
     async (uri, variables) => markdown(uri.href, await readOrFail(() => hub.readTodo(one(variables['session_id'])))),
@@ -59,7 +63,7 @@ function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller
 }
 
 /** Every task file, broken ones too (by the id in their name): their raw text is what a person needs to fix them. */
-function registerTaskResource(server: McpServer, hub: HubApi, caller: Caller): void {
+function registerTaskResource(server: McpServer, hub: HubApi, caller: Caller, complete?: Completers): void {
   server.registerResource(
     'task',
     new ResourceTemplate('hub://sessions/{session_id}/tasks/{task_id}', {
@@ -73,6 +77,14 @@ function registerTaskResource(server: McpServer, hub: HubApi, caller: Caller): v
             ),
           ]),
       }),
+      ...(complete
+        ? {
+            complete: {
+              session_id: (value: string) => complete.sessionIds(value),
+              task_id: (value: string, context?: { arguments?: Record<string, string> }) => complete.taskIds(value, context?.arguments?.['session_id']),
+            },
+          }
+        : {}),
     }),
     {
       title: 'Task file',
