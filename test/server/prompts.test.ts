@@ -25,6 +25,12 @@ async function withSessionAndTask(): Promise<{ session: string; task: string }> 
 }
 
 /** Every snake_case word in `text` that names a tool of this server. */
+/** The text of a prompt's first message. */
+function firstText(result: { messages: { content: unknown }[] }): string {
+  const content = result.messages[0]?.content as { text?: string } | undefined;
+  return content?.text ?? '';
+}
+
 function toolsNamed(text: string, all: readonly string[]): string[] {
   return all.filter((tool) => new RegExp(`\\b${tool}\\b`).test(text));
 }
@@ -42,7 +48,7 @@ describe('prompts', () => {
     ]);
 
     const got = await real.client.getPrompt({ name: 'start_team', arguments: { root_path: '/work/app', goal: 'Add a login page', agents: '3' } });
-    const text = (got.messages[0]?.content as { text: string }).text;
+    const text = firstText(got);
     expect(text).toContain('/work/app');
     expect(text).toContain('Add a login page');
     expect(text).toContain('3 Claude Code agent(s)');
@@ -55,7 +61,7 @@ describe('prompts', () => {
     expect(toolsNamed(text, listed)).toEqual(expect.arrayContaining(['create_session', 'create_task', 'create_agent', 'wait_for_team']));
 
     const review = await real.client.getPrompt({ name: 'review_team', arguments: { session_id: 'webapp-abc123' } });
-    const reviewText = (review.messages[0]?.content as { text: string }).text;
+    const reviewText = firstText(review);
     expect(reviewText).toContain('webapp-abc123');
     expect(toolsNamed(reviewText, listed)).toEqual(expect.arrayContaining(['get_session_status', 'list_tasks', 'answer_agent_prompt']));
   });
@@ -65,7 +71,7 @@ describe('prompts', () => {
     const { prompts } = await real.client.listPrompts();
     expect(prompts.map((p) => p.name)).toEqual(['review_team']);
     const listed = (await real.client.listTools()).tools.map((t) => t.name);
-    const text = ((await real.client.getPrompt({ name: 'review_team', arguments: { session_id: 's1' } })).messages[0]?.content as { text: string }).text;
+    const text = firstText(await real.client.getPrompt({ name: 'review_team', arguments: { session_id: 's1' } }));
     const all = ['answer_agent_prompt', 'update_task', 'create_task', 'create_agent', 'send_message_to_agent', ...listed];
     expect(toolsNamed(text, all).every((tool) => listed.includes(tool))).toBe(true);
     expect(text).toContain('get_session_status');
