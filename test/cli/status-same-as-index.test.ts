@@ -4,24 +4,17 @@
  * misses (as `task-ref-unknown` and `assignee-unknown` once did) fails here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { statusCommand } from '../../src/commands/status.js';
 import { LiveIndex } from '../../src/hub/index.js';
 import type { Diagnostic } from '../../src/protocol/types.js';
 import { TEST_KEY, seedHubState } from './hub-state.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function temp(prefix: string): Promise<string> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), prefix)));
-  dirs.push(dir);
-  return dir;
-}
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
+const temp = dirs.make;
 
 const TASK = (id: string, assignee: string | null, extra = ''): string =>
   `---\nid: ${id}\ntitle: Task ${id}\nstatus: todo\n${assignee === null ? '' : `assignee: ${assignee}\n`}priority: medium\n${extra}---\n\n- [ ] step\n`;

@@ -3,25 +3,18 @@
  * (encrypted) state dir: one snapshot for both, agents only from the state store.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { statusCommand } from '../../src/commands/status.js';
 import { watchCommand, type WatchLine } from '../../src/commands/watch.js';
 import { naturalCompare } from '../../src/commands/session-view.js';
 import { TEST_KEY, seedHubState } from './hub-state.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/protocol');
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function temp(prefix: string): Promise<string> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), prefix)));
-  dirs.push(dir);
-  return dir;
-}
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
+const temp = dirs.make;
 
 function sink(isTTY = false): { stream: { write(text: string): boolean; isTTY: boolean }; text: () => string } {
   let text = '';
