@@ -17,7 +17,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createWorld, untilReadyOverMcp, type World } from './mcp-harness.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitWhileProgressing } from '../helpers/wait.js';
 import { exec } from '../../src/exec.js';
 import { prng } from '../helpers/prng.js';
 
@@ -232,16 +232,17 @@ describe('kill -9 the hub during 500 mixed operations', () => {
     expect(restarts).toBe(KILLS);
     process.stderr.write(`e2e crash test: ${restarts} kills, ${cut} of them cut a call in flight\n`);
 
-    // Let every queue drain, then count what each agent was really given.
-    await waitFor(
-      async () => {
-        const status = data<{ agents: { status: string; queuedMessages: number }[] }>(await call('get_session_status', { session_id: sessionId }));
-        return status.agents.every((a) => a.queuedMessages === 0 && a.status === 'idle');
-      },
-      'every queue drained',
-      120_000,
-      500,
-    );
+    // Let every queue drain, then count what each agent was really given. Draining is a real
+    // agent's turn per message, at the machine's pace: the wait fails only when the queues stop
+    // shrinking, and then says what each agent showed.
+    await waitWhileProgressing(async () => {
+      const status = data<{ agents: { name: string; status: string; queuedMessages: number }[] }>(await call('get_session_status', { session_id: sessionId }));
+      const agents = status.agents.map((a) => ({ name: a.name, status: a.status, queued: a.queuedMessages }));
+      const queued = agents.reduce((sum, a) => sum + a.queued, 0);
+      // Progress counts a queue that shrank, and an agent that came back to idle with none left.
+      const busy = agents.filter((a) => a.status !== 'idle').length;
+      return { agents, progress: queued * 10 + busy, done: queued === 0 && busy === 0 };
+    }, 'every queue drained');
     const given = new Map<string, number>();
     for (const agent of ['Agent_1', 'Agent_2']) {
       for (const prompt of await prompts(agent)) {

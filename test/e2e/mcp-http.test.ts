@@ -142,7 +142,11 @@ describe('the built claude-hub over Streamable HTTP with the real hub', () => {
     const gone = (admin.transport as StreamableHTTPClientTransport).sessionId!;
     const idleBefore = logged('idle');
     await admin.close(); // its GET stream ends; no DELETE
-    await waitFor(() => logged('idle') === idleBefore + 1, 'the idle session to be closed', 30_000);
+    await waitFor(() => logged('idle') === idleBefore + 1, 'the idle session to be closed', 30_000).catch((error: unknown) => {
+      // Say what the hub logged of its HTTP sessions, so a failure shows which step never came.
+      const sessionLines = stderr.split('\n').filter((line) => line.includes('http session'));
+      throw new Error(`${String(error)}\nthe hub's session log:\n${sessionLines.join('\n')}`);
+    });
     const stale = await fetch(url, {
       method: 'POST',
       headers: { ...headers, 'mcp-session-id': gone, 'mcp-protocol-version': '2025-06-18' },

@@ -68,6 +68,11 @@ beforeAll(async () => {
     ...claude.env,
     CLAUDE_HUB_STATE_DIR: join(base, 'hub state'),
     CLAUDE_HUB_TMUX_SOCKET: `hub-plugin-${process.pid}`,
+    // `claude -p` starts its turn without waiting for MCP servers by default (both pinned
+    // releases: MCP_CONNECTION_NONBLOCKING); a server slow to start on a loaded machine then
+    // has no tools in that turn. Wait for it, up to a minute.
+    MCP_CONNECTION_NONBLOCKING: 'false',
+    MCP_TIMEOUT: '60000',
     PATH: `${process.execPath.replace(/\/[^/]+$/, '')}:${claude.env['PATH']}`,
   };
 }, 240_000);
@@ -117,9 +122,20 @@ describe('the Claude Code plugin', () => {
       const session = (JSON.parse(load.stdout) as { session_id: string }).session_id;
       const call = await runClaude(['-p', 'list the hub sessions', '--resume', session, '--output-format', 'json', '--allowedTools', TOOL]);
       expect(call.code, call.out).toBe(0);
-      const results = fake.requests.slice(seen).flatMap((r) => r.toolResults);
+      const turn = fake.requests.slice(seen).filter((r) => r.mainLoop);
+      const results = turn.flatMap((r) => r.toolResults);
       answer = results.find((r) => r.content.includes('"sessions"'));
-      tried.push(JSON.stringify(results));
+      // What each model call of the attempt offered and got back, for a failure to show.
+      const offered = (r: (typeof turn)[number]): string[] =>
+        ((r.body?.['tools'] ?? []) as { name: string }[]).map((t) => t.name).filter((n) => /ToolSearch|mcp__/.test(n));
+      tried.push(
+        JSON.stringify({
+          attempt,
+          calls: turn.map((r) => ({ offered: offered(r), results: r.toolResults })),
+          load: load.stdout.slice(0, 400),
+          call: call.stdout.slice(0, 400),
+        }),
+      );
     }
     expect(answer, tried.join('\n')).toBeDefined();
     expect(answer?.isError).toBe(false);
