@@ -26,7 +26,7 @@ export const agentNameField = z
 
 export const taskIdField = z.string().regex(TASK_ID_PATTERN, 'a task id looks like TASK-12').describe('e.g. TASK-12.');
 
-export const forceField = z.boolean().default(false).describe('Even while agents work or have queued messages.');
+export const forceField = z.boolean().default(false).describe('Even while agents work.');
 
 export const taskStatusField = z.enum(TASK_STATUSES);
 export const taskPriorityField = z.enum(TASK_PRIORITIES);

@@ -1,12 +1,17 @@
 /**
  * What tools/list says about each tool, made small: a model reads it whole on every session.
+ * A title is listed only when it says more than the name (MCP clients show the name without
+ * one; Claude Code shows annotations.title or the name and never reads a tool's title).
  * The JSON Schemas are the SDK's own conversion of each tool's zod schemas (zod's toJSONSchema),
  * without what tells a model nothing: the `$schema` line, `additionalProperties: {}` (any
  * extra field is allowed anyway; `false`: the server refuses unknown arguments by name), the
  * ±2^53 bounds zod gives every integer, `default: false` (an omitted flag is false), `anyOf` of two bare types (one type list), the type of a string enum (its values say it), and regex patterns and length limits up to 4 KiB and list lengths (a
  * description says the same in words; the server checks the arguments with the full zod schema
- * and says what is wrong). Output schemas keep the type and description of each field, not
- * which are required. Annotations list only the hints that differ from MCP's
+ * and says what is wrong). Output schemas keep the name and type of each field, not which are
+ * required nor their descriptions: a model never reads an output schema (Claude Code hands a
+ * model each tool's name, description and input schema; the result's own keys say what it
+ * holds), and a program that validates a result needs no prose. The zod schemas in
+ * src/server/tools/*.ts keep the descriptions, and README.md's tools table says what each returns. Annotations list only the hints that differ from MCP's
  * defaults (readOnly false, destructive true, idempotent false, openWorld true), and for a
  * read-only tool not the two MCP says are meaningless then (destructive, idempotent).
  */
@@ -30,14 +35,22 @@ export function listedTools(level: SecurityLevel): Tool[] {
 }
 
 export function describeTool(tool: ToolDefinition): Tool {
+  const annotations = withoutDefaults(tool.config.annotations);
   return {
     name: tool.name,
-    title: tool.config.title,
+    // A title that only spells the name in words tells nothing (clients show the name then).
+    ...(saysMoreThanName(tool.config.title, tool.name) ? { title: tool.config.title } : {}),
     description: tool.config.description,
     inputSchema: compact(z.toJSONSchema(tool.config.inputSchema, { target: 'draft-7', io: 'input' }), false) as Tool['inputSchema'],
     outputSchema: compact(z.toJSONSchema(tool.config.outputSchema, { target: 'draft-7', io: 'output' }), true) as Tool['outputSchema'],
-    annotations: withoutDefaults(tool.config.annotations),
+    // All hints at MCP's defaults: nothing to say.
+    ...(Object.keys(annotations ?? {}).length === 0 ? {} : { annotations }),
   };
+}
+
+/** False for a title that is the tool's name with spaces ("Create session" for create_session). */
+export function saysMoreThanName(title: string, name: string): boolean {
+  return title.toLowerCase() !== name.replaceAll('_', ' ');
 }
 
 const SAFE = Number.MAX_SAFE_INTEGER;
@@ -77,7 +90,7 @@ export function compact(schema: unknown, output: boolean): unknown {
     // Limits no one meets by accident (names, paths, one-liners, lists): the server names them when exceeded; those of bodies and messages stay.
     if (key === 'maxLength' && typeof value === 'number' && value <= 4096) continue;
     if (key === 'maxItems') continue;
-    if (output && key === 'required') continue;
+    if (output && (key === 'required' || key === 'description')) continue;
     // Unknown arguments are refused by the server by name (strict input schemas); saying so per tool costs more than it tells.
     if (key === 'additionalProperties') continue;
     if (key === 'additionalProperties' && value !== null && typeof value === 'object' && Object.keys(value).length === 0) continue;

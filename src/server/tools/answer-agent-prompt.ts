@@ -7,7 +7,7 @@ export const answerAgentPrompt = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Answer agent prompt',
-    description: 'Answer the dialog (any menu) an agent is stopped at, from its pendingPrompt; `now`: what shows next.',
+    description: 'When an agent needs the person: answer the dialog or menu it is stopped at (its pendingPrompt).',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       choice: z.string().min(1).max(LIMITS.choice).describe('Its number or label, from pendingPrompt.'),

@@ -7,10 +7,10 @@ export const createAgent = defineTool({
   level: 'HIGH',
   config: {
     title: 'Create agent',
-    description: "Launch a Claude Code agent in its own terminal in the session's root, told how to use TODO.md and task files.",
+    description: 'Add a Claude Code agent to the team, in its own terminal, working from TODO.md and task files.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
-      agent_name: agentNameField.optional().describe('Unique; default: the next free Agent_<n>.'),
+      agent_name: agentNameField.optional().describe('Default: the next free Agent_<n>.'),
       specialization: z.string().min(1).max(LIMITS.specialization).optional().describe('Its focus, e.g. "frontend"; told to it.'),
       system_prompt_suffix: z.string().min(1).max(LIMITS.systemPromptSuffix).optional().describe("Appended to the agent's system prompt."),
     }),

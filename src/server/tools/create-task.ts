@@ -7,7 +7,7 @@ export const createTask = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Create task',
-    description: 'Write a task file in .claude-hub/tasks/ and tell its assignee. Unknown assignee or depends_on: kept, warned.',
+    description: 'Assign work: a task file in .claude-hub/tasks/; its assignee agent is told. Unknown names: kept, warned.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       title: z

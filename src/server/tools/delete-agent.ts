@@ -7,7 +7,7 @@ export const deleteAgent = defineTool({
   level: 'HIGH',
   config: {
     title: 'Delete agent',
-    description: "Close an agent's terminal and process; files stay. Without force, refused while it works or has queued messages.",
+    description: 'Remove an agent: close its Claude Code terminal; files stay. Refused while it works, unless force.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       force: forceField.describe('Close it even then.'),

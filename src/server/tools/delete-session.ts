@@ -7,7 +7,7 @@ export const deleteSession = defineTool({
   level: 'HIGH',
   config: {
     title: 'Delete session',
-    description: "Close a session's agents and forget it; files stay. Without force, refused while an agent works.",
+    description: 'End a session: close its agents, forget it; files stay. Refused while an agent works, unless force.',
     inputSchema: z.strictObject({ session_id: sessionIdField, force: forceField }),
     outputSchema: z.object({ session: sessionInfoSchema, closedAgents: z.array(z.string()) }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -7,7 +7,7 @@ export const editTodo = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Edit TODO.md',
-    description: "Add an item under an agent's TODO.md section (made if missing), or tick/untick the item on a line.",
+    description: "Add an item to an agent's TODO.md section, or tick/untick the item on a line.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       action: z.enum(['add', 'check', 'uncheck']).describe('add (agent, text) or check/uncheck (line).'),

@@ -7,7 +7,7 @@ export const listSessions = defineTool({
   level: 'LOW',
   config: {
     title: 'List sessions',
-    description: 'Every session: id, name, root, agents.',
+    description: 'Every session: session_id, name, root, agents.',
     inputSchema: z.strictObject({}),
     outputSchema: z.object({ sessions: z.array(sessionInfoSchema) }),
     annotations: READ_ONLY,

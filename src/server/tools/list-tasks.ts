@@ -7,7 +7,7 @@ export const listTasks = defineTool({
   level: 'LOW',
   config: {
     title: 'List tasks',
-    description: 'Tasks, filtered, and the task files that do not parse (broken), with line.',
+    description: 'Tasks of one session or all, filtered; and task files that do not parse (broken).',
     inputSchema: z.strictObject({
       session_id: sessionIdField.optional().describe('Default: every session.'),
       status: taskStatusField.optional().describe('Only this status.'),

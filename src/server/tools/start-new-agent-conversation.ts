@@ -7,7 +7,7 @@ export const startNewAgentConversation = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Start new agent conversation',
-    description: "Restart an agent's Claude Code (exited or stuck): a fresh conversation, or resume the last.",
+    description: "Restart an exited or stuck agent's Claude Code: a fresh conversation, or resume the last.",
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       resume: z.boolean().default(false).describe('claude --resume.'),

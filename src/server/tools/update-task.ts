@@ -7,7 +7,7 @@ export const updateTask = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Update task',
-    description: "Change a task's fields and/or append a log line; never over a concurrent edit or an unparsable file.",
+    description: "Change a task's status, assignee, priority or title and/or log a line; never over a concurrent edit.",
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       task_id: taskIdField,
@@ -28,7 +28,7 @@ export const updateTask = defineTool({
         .regex(/^[^\r\n]+$/, 'one line only; add several entries instead')
         .optional()
         .describe('A log line, dated by the hub.'),
-      from: fromField.optional().describe('Who writes the log line (default user).'),
+      from: fromField.optional().describe("The log line's author (default user)."),
     }),
     outputSchema: z.object({ task: taskSchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -15,7 +15,7 @@ export const waitForTeam = defineTool({
   level: 'LOW',
   config: {
     title: 'Wait for team',
-    description: `Instead of polling get_session_status: waits until the team's Claude Code agents are all idle, one needs the person, a task is done, or anything changes (≤${WAIT_MAX_S} s; then call again).`,
+    description: `Instead of polling: wait until the team's agents are all idle, one needs the person, a task is done or anything changes (≤${WAIT_MAX_S} s, then call again).`,
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       until: z.enum(WAIT_CONDITIONS).describe('all_idle: none working, starting or with queued messages.'),
