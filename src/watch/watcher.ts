@@ -325,6 +325,10 @@ export class HubWatcher {
       if (content.text === '' && known !== undefined && known.size > 0 && this.options.emptiedGraceMs > 0) {
         await sleep(this.options.emptiedGraceMs);
         content = await readSettled(path, settleOptions);
+        // Still empty, but the file changed again meanwhile (a writer is at work: the pending
+        // settle is dirty): this read may be another truncate. Report nothing now; the settle
+        // that follows reads it again.
+        if (content.text === '' && this.#pending.get(path)?.dirty === true) return;
       }
     } catch (error) {
       this.#emitError(session.id, path, error);

@@ -241,7 +241,12 @@ describe('kill -9 the hub during 500 mixed operations', () => {
       const queued = agents.reduce((sum, a) => sum + a.queued, 0);
       // Progress counts a queue that shrank, and an agent that came back to idle with none left.
       const busy = agents.filter((a) => a.status !== 'idle').length;
-      return { agents, progress: queued * 10 + busy, done: queued === 0 && busy === 0 };
+      // An agent that is not idle shows its screen, so a failure says what it waits on.
+      const screens: Record<string, unknown> = {};
+      for (const a of agents.filter((x) => x.status !== 'idle')) {
+        screens[a.name] = (await call('read_agent_output', { agent_name: a.name, lines: 25 })).structuredContent;
+      }
+      return { agents, screens, progress: queued * 10 + busy, done: queued === 0 && busy === 0 };
     }, 'every queue drained');
     const given = new Map<string, number>();
     for (const agent of ['Agent_1', 'Agent_2']) {

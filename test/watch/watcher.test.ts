@@ -152,6 +152,22 @@ describe('HubWatcher', () => {
     expect(files.map((f) => f.text)).toEqual(['- [x] a\n', '']);
   });
 
+  it('a writer that truncates again during the grace (a burst of non-atomic saves) is not reported as an emptied file', async () => {
+    const todo = join(root, 'TODO.md');
+    await writeFile(todo, '- [ ] a\n');
+    await start();
+    files.length = 0;
+    // Truncated, truncated again inside the 500 ms grace, and written only after it: the re-read
+    // at the end of the grace sees an empty file, but one that changed meanwhile.
+    await writeFile(todo, '');
+    await sleep(150);
+    await writeFile(todo, '');
+    await sleep(600);
+    await writeFile(todo, '- [x] a\n');
+    await quiet();
+    expect(files.map((f) => f.text)).toEqual(['- [x] a\n']);
+  });
+
   it('ignores files that are not TODO.md, TASK-*.md or *.jsonl', async () => {
     await start();
     files.length = 0;
