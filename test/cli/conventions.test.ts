@@ -132,7 +132,7 @@ describe('one family of commands', () => {
       expect(result.stderr, args.join(' ')).toBe('');
       expect({ code: result.code, signal: result.signal }, args.join(' ')).toEqual({ code: 0, signal: null });
     }
-  });
+  }, 240_000); // 1,500 task files, 1,500 audit entries and three CLI runs: a loaded machine took past 60 s
 
   it('init refuses / and the home folder (exit 2, says why) and writes nothing', async () => {
     const env = isolatedEnv(home);

@@ -97,7 +97,11 @@ async function userPrompts(): Promise<string[]> {
 }
 
 async function waitIdle(): Promise<void> {
-  await waitFor(() => hub.index.getStatus('Agent_1') === 'idle', 'Agent_1 idle', 60_000, 50);
+  await waitFor(() => hub.index.getStatus('Agent_1') === 'idle', 'Agent_1 idle', 60_000, 50).catch(async (error: unknown) => {
+    // Say what the agent showed instead: its status and its screen.
+    const screen = await call('read_agent_output', { agent_name: 'Agent_1', lines: 25 });
+    throw new Error(`${String(error)}; status ${hub.index.getStatus('Agent_1')}; screen: ${JSON.stringify(screen.structuredContent)}`);
+  });
 }
 
 beforeAll(async () => {
