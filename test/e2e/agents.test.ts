@@ -21,6 +21,7 @@ import { readScreen } from '../../src/screen/read.js';
 import { answerDialog } from '../../src/screen/terminal.js';
 import type { DeliveryEntry } from '../../src/hub/delivery.js';
 import { exec } from '../../src/exec.js';
+import { compareVersions, TESTED_RELEASES } from '../../src/agent/compat.js';
 
 const SESSION = 'e2e';
 const socket = `hub-e2e-${randomBytes(4).toString('hex')}`;
@@ -228,24 +229,19 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
   it("the person's own acceptEdits setting: a start-up menu (2.1.332 asks about auto mode after SessionStart) is shown, never typed into, answered by label; then the message goes", async () => {
     const mode = join(base, 'mode');
     await mkdir(mode, { recursive: true });
-    const own = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [mode], acceptEdits: true });
+    // A person who never answered Claude Code's one-time offer of auto mode.
+    const own = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [mode], acceptEdits: true, autoModeOffer: true });
+    // Which releases make the offer (docs/compatibility.md): the current one does, the oldest not.
+    const offers = compareVersions(rig.capabilities.version ?? '0.0.0', TESTED_RELEASES.current) >= 0;
     try {
       const queue = rig.queue();
       const agent = await rig.launch('Agent_4', { cwd: mode, env: own.env });
-      // Queued at once: it must wait for a ready prompt box, not for SessionStart alone.
-      const sent = queue.enqueue({ deliveryId: 'dlv-mode', agent: 'Agent_4', text: 'Hello after the start-up menu' });
       await waitFor(() => agent.named('SessionStart')[0], 'SessionStart', 45_000);
-      const menu = await waitFor(
-        async () => {
-          const prompt = rig.index.agentView(SESSION, 'Agent_4').pendingPrompt;
-          if (prompt) return prompt;
-          return (await rig.screens.ready('Agent_4')) ? 'ready' : undefined;
-        },
-        'a start-up menu or the prompt box',
-        30_000,
-      );
-      if (menu !== 'ready') {
-        // Seen on 2.1.332: "Make auto mode your default permission mode?" (unnumbered).
+      if (offers) {
+        // The menu comes a moment after SessionStart (later on a loaded machine): wait for it,
+        // then queue a message while it is up. It must stay queued, never typed into the menu.
+        const menu = await waitFor(() => rig.index.agentView(SESSION, 'Agent_4').pendingPrompt ?? undefined, 'the start-up menu', 60_000);
+        const sent = queue.enqueue({ deliveryId: 'dlv-mode', agent: 'Agent_4', text: 'Hello after the start-up menu' });
         expect(agent.status()).toBe('waiting_for_person');
         expect(menu.choices.length).toBeGreaterThanOrEqual(2);
         expect(agent.named('UserPromptSubmit')).toHaveLength(0);
@@ -253,9 +249,16 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
         const keep = menu.choices.find((c) => /^No\b/.test(c.label));
         expect(keep).toBeDefined();
         await answerDialog({ backend, handle: agent.handle }, keep!.label);
+        expect((await sent.settled).state).toBe('delivered');
+        // Answered once: Claude Code records it, and will not ask this person again.
+        const config = JSON.parse(await readFile(join(own.home, '.claude.json'), 'utf8')) as { hasSeenAutoDefaultNudge?: boolean };
+        expect(config.hasSeenAutoDefaultNudge).toBe(true);
+      } else {
+        // No menu on this release: queued at once, the message waits for a ready prompt box.
+        const sent = queue.enqueue({ deliveryId: 'dlv-mode', agent: 'Agent_4', text: 'Hello after the start-up menu' });
+        expect((await sent.settled).state).toBe('delivered');
+        expect(rig.index.agentView(SESSION, 'Agent_4').pendingPrompt).toBeNull();
       }
-      const outcome = await sent.settled;
-      expect(outcome.state).toBe('delivered');
       expect(agent.named('UserPromptSubmit').map((e) => e.payload.prompt)).toEqual(['Hello after the start-up menu']);
       // The person's choice was theirs: their settings still say acceptEdits.
       expect(JSON.parse(await readFile(join(own.home, '.claude', 'settings.json'), 'utf8'))).toMatchObject({ permissions: { defaultMode: 'acceptEdits' } });
@@ -293,8 +296,13 @@ describe(`real Claude Code agents in tmux (${CLAUDE_BIN})`, () => {
     expect(answered.choice.label).toBe('Yes, I trust this folder');
     const start = await waitFor(() => three.named('SessionStart')[0], 'SessionStart after trust', 45_000);
     expect(start.payload.cwd).toBe(untrusted);
-    const seeded = JSON.parse(await readFile(join(claude.home, '.claude.json'), 'utf8')) as { projects: Record<string, { hasTrustDialogAccepted?: boolean }> };
-    expect(seeded.projects[untrusted]?.hasTrustDialogAccepted).toBe(true);
+    // Claude Code records the trust in its config on its own schedule (after SessionStart on a loaded machine).
+    await waitFor(async () => {
+      const seeded = JSON.parse(await readFile(join(claude.home, '.claude.json'), 'utf8')) as {
+        projects: Record<string, { hasTrustDialogAccepted?: boolean }>;
+      };
+      return seeded.projects[untrusted]?.hasTrustDialogAccepted === true;
+    }, 'the trust recorded in .claude.json');
     await waitFor(() => three.status() === 'idle' && rig.index.agentView(SESSION, 'Agent_3').pendingPrompt === null, 'Agent_3 idle, dialog gone');
   });
 

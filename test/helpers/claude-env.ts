@@ -30,6 +30,14 @@ export interface ClaudeEnvOptions {
   readonly approveKey?: boolean;
   /** Put `permissions.defaultMode: acceptEdits` in the HOME's `.claude/settings.json`. */
   readonly acceptEdits?: boolean;
+  /**
+   * Leave Claude Code's one-time offer "Make auto mode your default permission mode?" unanswered
+   * (2.1.332 shows it at start-up to a person whose settings say acceptEdits, until they answer
+   * it once; answering records `hasSeenAutoDefaultNudge`). By default the HOME is that of a
+   * person who answered it: the offer comes a moment after start-up, later on a loaded machine,
+   * and only the test of that menu wants it.
+   */
+  readonly autoModeOffer?: boolean;
 }
 
 export interface ClaudeEnv {
@@ -49,6 +57,7 @@ export async function createClaudeEnv(options: ClaudeEnvOptions): Promise<Claude
     hasCompletedOnboarding: options.onboarded ?? true,
     customApiKeyResponses: (options.approveKey ?? true) ? { approved: [apiKey.slice(-20)], rejected: [] } : { approved: [], rejected: [] },
     projects,
+    ...(options.autoModeOffer === true ? {} : { hasSeenAutoDefaultNudge: true }),
   };
   await writeFile(join(home, '.claude.json'), JSON.stringify(seeded, null, 2));
   await mkdir(join(home, '.claude'), { recursive: true });

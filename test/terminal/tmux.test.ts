@@ -58,7 +58,11 @@ describe('TmuxBackend on its own socket', () => {
     const text = 'line one "q" \\ $(echo x)\nEnter C-c ü→';
     await backend.sendText(handle, text);
     await backend.submit(handle);
-    const got = await waitFor(async () => (await fileText('paste.txt')).endsWith('\n') && fileText('paste.txt'), 'paste.txt');
+    // The text holds a newline, so cat writes it in two lines: wait for the paste's end marker.
+    const got = await waitFor(async () => {
+      const written = await fileText('paste.txt');
+      return written.endsWith('\u001b[201~\n') && written;
+    }, 'the whole paste in paste.txt');
     expect(got).toBe(`\u001b[200~${text}\u001b[201~\n`);
     await backend.close(handle);
   });
