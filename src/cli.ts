@@ -11,6 +11,7 @@ commands:
   status [ROOT] [--json] what each agent and task of a root is doing (ROOT: default .)
   watch [ROOT] [--json]  follow a root's agents, tasks and TODO.md live (ROOT: default .)
   audit verify|log       read and check the audit log
+  dashboard [--json]     print the running hub's live board URL
   doctor [--json]        check this machine for tmux, claude, git, … and say what to fix
   init ROOT              write ROOT/TODO.md and print the Claude Desktop / Claude Code config
 
@@ -29,6 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
+  dashboard: async () => (await import('./commands/dashboard.js')).dashboardCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   init: async () => (await import('./commands/init.js')).initCommand,
 };

@@ -37,6 +37,8 @@ export interface HubConfig {
   readonly httpSessionIdleSeconds: number;
   /** Most HTTP MCP sessions open at once. */
   readonly maxHttpSessions: number;
+  /** The live board's own port while serving stdio (`--board [PORT]`); null: no board. (With http it is at `/`.) */
+  readonly boardPort: number | null;
 }
 
 /** `$XDG_STATE_HOME/claude-hub`, `~/.local/state/claude-hub`, or on macOS `~/Library/Application Support/claude-hub`. */
@@ -97,5 +99,6 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     agentEnvNames: Object.freeze([]),
     httpSessionIdleSeconds: 1800,
     maxHttpSessions: 64,
+    boardPort: null,
   } satisfies HubConfig);
 }

@@ -31,7 +31,11 @@ export const SERVE_FLAGS = {
   restore: 'reopen exited agents with claude --resume on start (boolean)',
   'http-session-idle': 'close an HTTP session idle this many seconds (default 1800; 0 = never)',
   'max-http-sessions': 'most HTTP sessions open at once (default 64)',
+  board: `with stdio, also serve the live board on this port (--board alone: ${7338}; 0 picks a free one); with http it is at /`,
 } as const;
+
+/** The board's port when `--board` is given without one. */
+export const DEFAULT_BOARD_PORT = 7338;
 
 type Flag = keyof typeof SERVE_FLAGS;
 const BOOLEAN_FLAGS: ReadonlySet<Flag> = new Set(['restore']);
@@ -44,6 +48,8 @@ export function envName(flag: string): string {
 export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): HubConfig {
   const values = parseServeFlags(argv);
   const { oneOf, integer, path, text, envNames, boolean } = valueReaders(values, env, cwd);
+  const integerOrNull = (flag: Flag, min: number, max: number): number | null =>
+    rawValue(values, env, flag) === undefined ? null : integer(flag, min, max, 0);
   const defaults = defaultConfig(env);
   const config: HubConfig = {
     transport: oneOf('transport', ['stdio', 'http'] as const, defaults.transport),
@@ -65,6 +71,7 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     // A week at most: longer is what 0 (never) is for, and it stays within setTimeout's range.
     httpSessionIdleSeconds: integer('http-session-idle', 0, 604800, defaults.httpSessionIdleSeconds),
     maxHttpSessions: integer('max-http-sessions', 1, 1024, defaults.maxHttpSessions),
+    boardPort: values['board'] === '' ? DEFAULT_BOARD_PORT : integerOrNull('board', 0, 65535),
   };
   return Object.freeze(config);
 }
@@ -73,11 +80,13 @@ type FlagValues = Record<string, string | boolean | undefined>;
 
 /** The flags as given (strict: an unknown flag is INVALID_ARGUMENT pointing at the help). */
 function parseServeFlags(argv: readonly string[]): FlagValues {
+  // `--board` may come without a port: give it an empty one (the default port).
+  const args = argv.map((arg, i) => (arg === '--board' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-')) ? '--board=' : arg));
   try {
     const options = Object.fromEntries(
       (Object.keys(SERVE_FLAGS) as Flag[]).map((flag) => [flag, { type: BOOLEAN_FLAGS.has(flag) ? ('boolean' as const) : ('string' as const) }]),
     );
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as FlagValues;
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as FlagValues;
   } catch (error) {
     throw new HubError(ErrorCodes.INVALID_ARGUMENT, `${(error as Error).message}. See claude-hub serve --help.`);
   }
@@ -87,15 +96,17 @@ function parseServeFlags(argv: readonly string[]): FlagValues {
  * One reader per kind of value: each takes the flag, else its environment variable, else the
  * default, and refuses a bad value naming where it came from (`--port` or `CLAUDE_HUB_PORT`).
  */
+/** The flag's value, else its environment variable's, as a string; undefined when neither is set. */
+function rawValue(values: FlagValues, env: NodeJS.ProcessEnv, flag: Flag): { value: string; source: string } | undefined {
+  const given = values[flag];
+  if (given !== undefined) return { value: String(given), source: `--${flag}` };
+  const fromEnv = env[envName(flag)];
+  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: envName(flag) };
+  return undefined;
+}
+
 function valueReaders(values: FlagValues, env: NodeJS.ProcessEnv, cwd: string) {
-  /** The flag's value, else its environment variable's, as a string; undefined when neither is set. */
-  const raw = (flag: Flag): { value: string; source: string } | undefined => {
-    const given = values[flag];
-    if (given !== undefined) return { value: String(given), source: `--${flag}` };
-    const fromEnv = env[envName(flag)];
-    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: envName(flag) };
-    return undefined;
-  };
+  const raw = (flag: Flag) => rawValue(values, env, flag);
   const bad = (source: string, value: string, allowed: string): HubError =>
     new HubError(ErrorCodes.INVALID_ARGUMENT, `${source} ${JSON.stringify(value)} is not valid: use ${allowed}. See claude-hub serve --help.`, {
       data: { option: source, value },

@@ -1,7 +1,9 @@
 /**
  * `claude-hub serve`: build the hub from the configuration, put the MCP server in front of it
  * on stdio or Streamable HTTP, print one ready line to stderr, and shut down cleanly on
- * SIGINT/SIGTERM or when the stdio client goes away.
+ * SIGINT/SIGTERM or when the stdio client goes away. The live board (src/board/) is at `/` of
+ * the HTTP server, or on its own port with stdio and `--board`; where it is goes in
+ * `<stateDir>/board.json` for `claude-hub dashboard`.
  */
 import { isHubError } from '../errors.js';
 import { resolveStateDir, type HubConfig } from '../config.js';
@@ -46,7 +48,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
   // Token and bind problems are found before anything starts.
   let authenticate: Authenticate | null = null;
   try {
-    if (config.transport === 'http') authenticate = await checkHttpAccess(config);
+    if (config.transport === 'http' || config.boardPort !== null) authenticate = await checkHttpAccess(config);
   } catch (error) {
     io.stderr.write(`${isHubError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
     return EXIT_FAILED;
@@ -64,7 +66,9 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
 
   try {
     const stop =
-      config.transport === 'stdio' ? await serveStdio(hub, config, logger, version, io) : await serveHttp(hub, config, logger, version, io, authenticate);
+      config.transport === 'stdio'
+        ? await serveStdio(hub, config, logger, version, io, authenticate)
+        : await serveHttp(hub, config, logger, version, io, authenticate);
     await stop;
     return EXIT_OK;
   } catch (error) {
@@ -99,19 +103,59 @@ function stopSignal(): Promise<string> {
   });
 }
 
-async function serveStdio(hub: Hub, config: HubConfig, logger: FeedLogger, version: string, io: CommandIo): Promise<Promise<void>> {
+async function serveStdio(
+  hub: Hub,
+  config: HubConfig,
+  logger: FeedLogger,
+  version: string,
+  io: CommandIo,
+  authenticate: Authenticate | null,
+): Promise<Promise<void>> {
   const { startStdio } = await import('../server/stdio.js');
   // The client sees the hub's log as MCP notifications/message (logFeed), stderr as before.
   const hubServer = createServer({ hub, config, logger, logFeed: logger, version, audit: auditHook(hub) });
+  // The board on its own port (--board): up before the ready line, so its URL can be in it.
+  let board: { url: string; close(): Promise<void> } | null = null;
+  if (config.boardPort !== null) {
+    const { startBoardServer } = await import('../board/server.js');
+    const running = await startBoardServer({ host: config.host, port: config.boardPort, board: await makeBoard(hub, config, logger, authenticate), logger });
+    board = { url: running.url, close: () => running.close() };
+    await announceBoard(config, running.url, authenticate !== null);
+  }
   const running = await startStdio(hubServer);
-  io.stderr.write(await readyLine(version, 'stdio', config, io.env ?? process.env));
+  io.stderr.write(await readyLine(version, board ? `stdio board=${board.url}` : 'stdio', config, io.env ?? process.env));
   return Promise.race([running.closed, stopSignal()]).then(async (why) => {
     // A client that closed stdin is gone: close its server first, so the log line below is
     // not sent to it as a notification down a dead pipe.
     if (why === undefined) await running.close();
     logger.info('stopping', { why: why ?? 'client closed stdin' });
     await running.close();
+    if (board) await retireBoard(config, board.close());
   });
+}
+
+/** The live board over this hub, behind the same ceiling, tokens and audit as the tools. */
+async function makeBoard(hub: Hub, config: HubConfig, logger: FeedLogger, authenticate: Authenticate | null) {
+  const { createBoard } = await import('../board/routes.js');
+  const { boardSourceOf } = await import('../board/source.js');
+  return createBoard({
+    source: boardSourceOf(hub),
+    gate: { bindHost: config.host, ceiling: config.securityLevel, authenticate },
+    calls: { hub, ceiling: config.securityLevel, logger, audit: auditHook(hub) },
+    logger,
+  });
+}
+
+/** Writes where the board is, for `claude-hub dashboard`. */
+async function announceBoard(config: HubConfig, url: string, tokens: boolean): Promise<void> {
+  const { writeBoardFile } = await import('../board/board-file.js');
+  await writeBoardFile(config.stateDir, { url, pid: process.pid, tokens });
+}
+
+async function retireBoard(config: HubConfig, closing: Promise<void>): Promise<void> {
+  const { removeBoardFile } = await import('../board/board-file.js');
+  await closing;
+  await removeBoardFile(config.stateDir).catch(() => undefined);
 }
 
 async function serveHttp(
@@ -123,7 +167,9 @@ async function serveHttp(
   authenticate: Authenticate | null,
 ): Promise<Promise<void>> {
   const { startHttp } = await import('../server/http.js');
+  const board = await makeBoard(hub, config, logger, authenticate);
   const running = await startHttp({
+    board,
     host: config.host,
     port: config.port,
     authenticate,
@@ -132,10 +178,13 @@ async function serveHttp(
     maxSessions: config.maxHttpSessions,
     createServer: (caller) => createServer({ hub, config, logger, logFeed: logger, version, caller, audit: auditHook(hub) }),
   });
-  io.stderr.write(await readyLine(version, `http url=${running.url}`, config, io.env ?? process.env));
+  const boardUrl = new URL('/', running.url).href;
+  await announceBoard(config, boardUrl, authenticate !== null);
+  io.stderr.write(await readyLine(version, `http url=${running.url} board=${boardUrl}`, config, io.env ?? process.env));
   return stopSignal().then(async (why) => {
     logger.info('stopping', { why });
-    await running.close();
+    board.close();
+    await retireBoard(config, running.close());
   });
 }
 

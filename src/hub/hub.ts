@@ -199,6 +199,14 @@ export class Hub implements HubApi {
     return this.#index;
   }
 
+  /**
+   * The last lines of an agent's screen, unaudited: the board polls it while a page is open
+   * (read_agent_output is the audited call of the same read).
+   */
+  peekScreen(agentName: string, lines: number): Promise<{ agent: string; alive: boolean; text: string }> {
+    return this.#screen.read(agentName, lines);
+  }
+
   /** wait_for_team calls in progress (each holds one index listener and one timer). */
   get waitsInProgress(): number {
     return this.#sessions.waits.active;

@@ -3,6 +3,7 @@
  * one hub. Binds 127.0.0.1 by default and refuses to bind beyond loopback without tokens.
  * Bearer tokens (when configured) name the caller and cap its tools by role; the Host header is
  * checked against the loopback names (DNS-rebinding protection); bodies are size-limited.
+ * With a board (src/board/), `/` and `/board/…` are the live board's, behind its own gates.
  * Sessions end: after `sessionIdleMs` without an open request (an open SSE stream counts as
  * one), on DELETE, or when the hub stops; and at most `maxSessions` exist at once.
  */
@@ -38,6 +39,8 @@ export interface HttpOptions {
   readonly maxSessions?: number;
   /** Builds each session's idle timer (default createIdleTimer on the real clock); tests pass one on a clock they advance. */
   readonly idleTimer?: (idleMs: number, onIdle: () => void) => IdleTimer;
+  /** The live board (src/board/routes.ts): answers `/` and `/board/…` with its own gates; false for other paths. */
+  readonly board?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> };
 }
 
 export interface RunningHttp {
@@ -95,6 +98,7 @@ interface Endpoint {
   opening: number;
   /** The Host header values a loopback server answers to; known once the port is bound. */
   allowedHosts: string[];
+  readonly board: HttpOptions['board'] | undefined;
 }
 
 /**
@@ -131,6 +135,7 @@ function endpointOf(options: HttpOptions): Endpoint {
     sessions: new Map(),
     opening: 0,
     allowedHosts: [],
+    board: options.board,
   };
 }
 
@@ -165,7 +170,10 @@ function answer(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): 
 /** The gates in order, cheapest and least revealing first: path, Host, token; then the session. */
 async function route(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname !== MCP_PATH) return reply(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+  if (url.pathname !== MCP_PATH) {
+    if (endpoint.board && (await endpoint.board.handle(req, res))) return;
+    return reply(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}${endpoint.board ? ' and the board is at /' : ''}.`);
+  }
   // DNS-rebinding protection: a page in a browser may reach loopback, but not with our Host.
   if (isLoopback(endpoint.host) && !endpoint.allowedHosts.includes(req.headers.host ?? '')) {
     const shown = JSON.stringify(req.headers.host ?? '');

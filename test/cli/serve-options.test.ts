@@ -36,6 +36,7 @@ describe('serve options', () => {
       agentEnvNames: [],
       httpSessionIdleSeconds: 1800,
       maxHttpSessions: 64,
+      boardPort: null,
     });
   });
 
