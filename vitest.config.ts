@@ -18,6 +18,7 @@ export const REAL_CLAUDE_TESTS = [
   'test/security/sandbox-claude.test.ts',
   'test/security/sandbox-hub.test.ts',
   'test/install/plugin-claude.test.ts',
+  'test/board/board-claude.test.ts',
 ];
 
 interface Release {

@@ -114,13 +114,24 @@
           const text = input.value;
           if (text.trim() === '') return;
           ctx.actions.act('send_message_to_agent', { agent_name: agent.name, message: text }).then((ok) => {
-            if (ok) input.value = '';
+            if (ok) clearField(`message:${agent.name}`);
           });
         },
       },
       input,
       el('button', { type: 'submit', text: 'Send' }),
     );
+  }
+
+  /** Empties a field after its act succeeded (the field may have been redrawn meanwhile). */
+  function clearField(key) {
+    const node = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (node) node.value = '';
+  }
+
+  /** Terminals show their last lines. */
+  function scrollScreens(scope) {
+    for (const pre of scope.querySelectorAll('pre.screen')) pre.scrollTop = pre.scrollHeight;
   }
 
   function agentCard(ctx, agent) {
@@ -209,7 +220,7 @@
           const args = { session_id: session.id, title: title.value, priority: priority.value };
           if (assignee.value) args.assignee = assignee.value;
           ctx.actions.act('create_task', args).then((ok) => {
-            if (ok) title.value = '';
+            if (ok) clearField(`newtask:${session.id}`);
           });
         },
       },
@@ -316,6 +327,7 @@
       existing.replaceWith(next);
       restoreInput(next, saved);
     } else root.append(next);
+    scrollScreens(next);
   }
 
   function removeSession(root, id) {
@@ -330,6 +342,7 @@
     if (sessions.length === 0) root.append(el('p', { class: 'empty', text: 'No sessions yet: create one with the create_session tool.' }));
     for (const session of sessions) root.append(sessionNode(ctx, session));
     restoreInput(root, saved);
+    scrollScreens(root);
     root.setAttribute('aria-busy', 'false');
   }
 
