@@ -25,6 +25,7 @@ import { allowedAt } from './tool-levels.js';
 import { callTool, ERROR_META_KEY, type AuditHook } from './call-tool.js';
 import { forwardLogs } from './log-forward.js';
 import { registerResources } from './resources.js';
+import { registerBoardApp } from '../board/mcp-app.js';
 import { completers, registerPrompts } from './prompts.js';
 import { TOOLS } from './tools/index.js';
 import { listedTools } from './tool-list.js';
@@ -112,6 +113,8 @@ export function createServer(deps: ServerDeps): HubServer {
   const complete = completers(hub, defaultCaller);
   registerPrompts(server, config.securityLevel, complete);
   const resources = registerResources(server, hub, defaultCaller, logger, complete);
+  // The board as an MCP App (show_board links it): hosts without MCP Apps never read it.
+  registerBoardApp(server);
   const unsubscribe = hub.onChange((change) => resources.notify(change));
   const stopLogs = deps.logFeed ? forwardLogs(server, deps.logFeed) : () => undefined;
 

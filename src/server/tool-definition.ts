@@ -34,6 +34,8 @@ export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extend
     readonly inputSchema: In;
     readonly outputSchema: Out;
     readonly annotations: ToolAnnotations;
+    /** Listed as the tool's `_meta`, e.g. `{ui: {resourceUri}}`: the MCP App a host shows with its result. */
+    readonly _meta?: Readonly<Record<string, unknown>>;
   };
   handler(hub: HubApi, caller: Caller, args: z.output<In>, context: ToolContext): Promise<ToolOutput>;
 }

@@ -45,6 +45,7 @@ export function describeTool(tool: ToolDefinition): Tool {
     outputSchema: compact(z.toJSONSchema(tool.config.outputSchema, { target: 'draft-7', io: 'output' }), true) as Tool['outputSchema'],
     // All hints at MCP's defaults: nothing to say.
     ...(Object.keys(annotations ?? {}).length === 0 ? {} : { annotations }),
+    ...(tool.config._meta === undefined ? {} : { _meta: { ...tool.config._meta } }),
   };
 }
 

@@ -32,12 +32,13 @@ describe('tool levels', () => {
       update_task: 'MEDIUM',
       edit_todo: 'MEDIUM',
       read_agent_output: 'LOW',
+      show_board: 'LOW',
     });
     expect(ROLE_LEVELS).toEqual({ viewer: 'LOW', operator: 'MEDIUM', admin: 'HIGH' });
   });
 
   it('lists only LOW tools on a LOW server, and everything on a HIGH one', () => {
-    expect(toolsAllowedAt('LOW').sort()).toEqual(['get_session_status', 'list_sessions', 'list_tasks', 'read_agent_output', 'wait_for_team']);
+    expect(toolsAllowedAt('LOW').sort()).toEqual(['get_session_status', 'list_sessions', 'list_tasks', 'read_agent_output', 'show_board', 'wait_for_team']);
     expect(toolsAllowedAt('HIGH')).toHaveLength(Object.keys(TOOL_LEVELS).length);
     expect(toolsAllowedAt('HIGH', 'operator')).not.toContain('create_agent');
     expect(toolsAllowedAt('HIGH', 'operator')).toContain('send_message_to_agent');

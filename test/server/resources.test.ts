@@ -33,7 +33,13 @@ describe('resources', () => {
   it('lists the sessions resource and, per session, status, todo and each task', async () => {
     const { resources } = await c.client.listResources();
     expect(resources.map((r) => r.uri).sort()).toEqual(
-      ['hub://sessions', `hub://sessions/${sessionId}/status`, `hub://sessions/${sessionId}/tasks/TASK-1`, `hub://sessions/${sessionId}/todo`].sort(),
+      [
+        'hub://sessions',
+        'ui://claude-hub/board.html',
+        `hub://sessions/${sessionId}/status`,
+        `hub://sessions/${sessionId}/tasks/TASK-1`,
+        `hub://sessions/${sessionId}/todo`,
+      ].sort(),
     );
     expect(resources.find((r) => r.uri.endsWith('/todo'))?.mimeType).toBe('text/markdown');
     const templates = (await c.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate).sort();

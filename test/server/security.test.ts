@@ -10,7 +10,7 @@ afterEach(async () => {
   c = undefined;
 });
 
-const LOW_TOOLS = ['get_session_status', 'wait_for_team', 'list_sessions', 'list_tasks', 'read_agent_output'];
+const LOW_TOOLS = ['get_session_status', 'wait_for_team', 'list_sessions', 'list_tasks', 'read_agent_output', 'show_board'];
 
 describe('security ceiling', () => {
   it('LOW lists only the LOW tools and refuses the others with FORBIDDEN, without calling the hub', async () => {
@@ -40,7 +40,7 @@ describe('security ceiling', () => {
   it('MEDIUM lists LOW and MEDIUM tools but not the HIGH ones (create/delete agents, delete sessions)', async () => {
     c = await connect({ config: { securityLevel: 'MEDIUM' } });
     const names = (await c.client.listTools()).tools.map((t) => t.name);
-    expect(names).toHaveLength(13);
+    expect(names).toHaveLength(14);
     expect(names).toContain('edit_todo');
     for (const high of ['create_agent', 'delete_agent', 'delete_session']) expect(names).not.toContain(high);
     const refused = (await c.client.callTool({ name: 'delete_session', arguments: { session_id: 's1' } })) as CallToolResult;

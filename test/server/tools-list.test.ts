@@ -20,6 +20,7 @@ const EXPECTED_PARAMETERS: Record<string, { required: string[]; optional: string
   update_task: { required: ['session_id', 'task_id'], optional: ['status', 'assignee', 'priority', 'title', 'log', 'from'] },
   edit_todo: { required: ['session_id', 'action'], optional: ['agent', 'text', 'line'] },
   read_agent_output: { required: ['agent_name'], optional: ['lines'] },
+  show_board: { required: [], optional: [] },
 };
 
 let connected: Connected | undefined;
@@ -29,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('tools/list', () => {
-  it('lists exactly the sixteen tools with their exact parameters at HIGH', async () => {
+  it('lists exactly the seventeen tools with their exact parameters at HIGH', async () => {
     connected = await connect({ config: { securityLevel: 'HIGH' } });
     const { tools } = await connected.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(EXPECTED_PARAMETERS).sort());
@@ -56,7 +57,7 @@ describe('tools/list', () => {
     // tools/list leaves out hints equal to MCP's defaults; a client reads them with the defaults applied.
     const defaults = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
     const byName = new Map(tools.map((t) => [t.name, { ...defaults, ...t.annotations }]));
-    for (const read of ['get_session_status', 'wait_for_team', 'list_sessions', 'list_tasks', 'read_agent_output']) {
+    for (const read of ['get_session_status', 'wait_for_team', 'list_sessions', 'list_tasks', 'read_agent_output', 'show_board']) {
       expect(byName.get(read), read).toMatchObject({ readOnlyHint: true });
       // MCP: destructiveHint and idempotentHint are meaningful only when readOnlyHint is false; a read leaves them out.
       const listed = tools.find((t) => t.name === read)?.annotations ?? {};

@@ -16,6 +16,7 @@ import { createTask } from './create-task.js';
 import { updateTask } from './update-task.js';
 import { editTodo } from './edit-todo.js';
 import { readAgentOutput } from './read-agent-output.js';
+import { showBoard } from './show-board.js';
 
 export const TOOLS: readonly ToolDefinition[] = Object.freeze([
   createSession,
@@ -34,6 +35,7 @@ export const TOOLS: readonly ToolDefinition[] = Object.freeze([
   updateTask,
   editTodo,
   readAgentOutput,
+  showBoard,
 ]);
 
 export function findTool(name: string): ToolDefinition | undefined {
