@@ -39,6 +39,8 @@ export interface HubConfig {
   readonly maxHttpSessions: number;
   /** The live board's own port while serving stdio (`--board [PORT]`); null: no board. (With http it is at `/`.) */
   readonly boardPort: number | null;
+  /** `--notify-webhook`: URLs that get a JSON POST when an agent waits for a person, exits, or a task is done. */
+  readonly notifyWebhooks: readonly string[];
 }
 
 /** `$XDG_STATE_HOME/claude-hub`, `~/.local/state/claude-hub`, or on macOS `~/Library/Application Support/claude-hub`. */
@@ -100,5 +102,6 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     httpSessionIdleSeconds: 1800,
     maxHttpSessions: 64,
     boardPort: null,
+    notifyWebhooks: Object.freeze([]),
   } satisfies HubConfig);
 }

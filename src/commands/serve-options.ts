@@ -32,6 +32,7 @@ export const SERVE_FLAGS = {
   'http-session-idle': 'close an HTTP session idle this many seconds (default 1800; 0 = never)',
   'max-http-sessions': 'most HTTP sessions open at once (default 64)',
   board: `with stdio, also serve the live board on this port (--board alone: ${7338}; 0 picks a free one); with http it is at /`,
+  'notify-webhook': 'POST a JSON notice here when an agent waits for you, exits, or a task is done (repeatable; env: comma-separated)',
 } as const;
 
 /** The board's port when `--board` is given without one. */
@@ -39,6 +40,7 @@ export const DEFAULT_BOARD_PORT = 7338;
 
 type Flag = keyof typeof SERVE_FLAGS;
 const BOOLEAN_FLAGS: ReadonlySet<Flag> = new Set(['restore']);
+const MULTIPLE_FLAGS: ReadonlySet<Flag> = new Set(['notify-webhook']);
 
 export function envName(flag: string): string {
   return `CLAUDE_HUB_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -72,11 +74,45 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     httpSessionIdleSeconds: integer('http-session-idle', 0, 604800, defaults.httpSessionIdleSeconds),
     maxHttpSessions: integer('max-http-sessions', 1, 1024, defaults.maxHttpSessions),
     boardPort: values['board'] === '' ? DEFAULT_BOARD_PORT : integerOrNull('board', 0, 65535),
+    notifyWebhooks: webhookUrls(values['notify-webhook'], env),
   };
   return Object.freeze(config);
 }
 
-type FlagValues = Record<string, string | boolean | undefined>;
+/** `--notify-webhook` (repeatable) or CLAUDE_HUB_NOTIFY_WEBHOOK (comma-separated): http(s) URLs, at most 8. */
+function webhookUrls(given: FlagValues[string], env: NodeJS.ProcessEnv): readonly string[] {
+  const fromEnv = env[envName('notify-webhook')];
+  const [urls, source] = Array.isArray(given)
+    ? [given, '--notify-webhook']
+    : fromEnv
+      ? [
+          fromEnv
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean),
+          envName('notify-webhook'),
+        ]
+      : [[], ''];
+  for (const url of urls) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok || urls.length > 8)
+      throw new HubError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${source} ${JSON.stringify(url.slice(0, 200))} is not valid: use up to 8 http(s) URLs. See claude-hub serve --help.`,
+        {
+          data: { option: source },
+        },
+      );
+  }
+  return Object.freeze([...new Set(urls)]);
+}
+
+type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
 /** The flags as given (strict: an unknown flag is INVALID_ARGUMENT pointing at the help). */
 function parseServeFlags(argv: readonly string[]): FlagValues {
@@ -84,7 +120,10 @@ function parseServeFlags(argv: readonly string[]): FlagValues {
   const args = argv.map((arg, i) => (arg === '--board' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-')) ? '--board=' : arg));
   try {
     const options = Object.fromEntries(
-      (Object.keys(SERVE_FLAGS) as Flag[]).map((flag) => [flag, { type: BOOLEAN_FLAGS.has(flag) ? ('boolean' as const) : ('string' as const) }]),
+      (Object.keys(SERVE_FLAGS) as Flag[]).map((flag) => [
+        flag,
+        { type: BOOLEAN_FLAGS.has(flag) ? ('boolean' as const) : ('string' as const), ...(MULTIPLE_FLAGS.has(flag) ? { multiple: true } : {}) },
+      ]),
     );
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values as FlagValues;
   } catch (error) {

@@ -115,35 +115,41 @@ async function serveStdio(
   // The client sees the hub's log as MCP notifications/message (logFeed), stderr as before.
   const hubServer = createServer({ hub, config, logger, logFeed: logger, version, audit: auditHook(hub) });
   // The board on its own port (--board): up before the ready line, so its URL can be in it.
-  let board: { url: string; close(): Promise<void> } | null = null;
-  if (config.boardPort !== null) {
-    const { startBoardServer } = await import('../board/server.js');
-    const running = await startBoardServer({ host: config.host, port: config.boardPort, board: await makeBoard(hub, config, logger, authenticate), logger });
-    board = { url: running.url, close: () => running.close() };
-    await announceBoard(config, running.url, authenticate !== null);
+  // Webhooks (--notify-webhook) run with or without it (action links only with it).
+  let board: { url: string | null; close(): Promise<void> } | null = null;
+  if (config.boardPort !== null || config.notifyWebhooks.length > 0) {
+    const made = await makeBoard(hub, config, logger, authenticate);
+    let server: { url: string; close(): Promise<void> } | null = null;
+    if (config.boardPort !== null) {
+      const { startBoardServer } = await import('../board/server.js');
+      server = await startBoardServer({ host: config.host, port: config.boardPort, board: made.board, logger });
+      made.listening(server.url);
+      await announceBoard(config, server.url, authenticate !== null);
+    }
+    board = {
+      url: server?.url ?? null,
+      close: async () => {
+        made.close();
+        if (server) await retireBoard(config, server.close());
+      },
+    };
   }
   const running = await startStdio(hubServer);
-  io.stderr.write(await readyLine(version, board ? `stdio board=${board.url}` : 'stdio', config, io.env ?? process.env));
+  io.stderr.write(await readyLine(version, board?.url ? `stdio board=${board.url}` : 'stdio', config, io.env ?? process.env));
   return Promise.race([running.closed, stopSignal()]).then(async (why) => {
     // A client that closed stdin is gone: close its server first, so the log line below is
     // not sent to it as a notification down a dead pipe.
     if (why === undefined) await running.close();
     logger.info('stopping', { why: why ?? 'client closed stdin' });
     await running.close();
-    if (board) await retireBoard(config, board.close());
+    await board?.close();
   });
 }
 
 /** The live board over this hub, behind the same ceiling, tokens and audit as the tools. */
 async function makeBoard(hub: Hub, config: HubConfig, logger: FeedLogger, authenticate: Authenticate | null) {
-  const { createBoard } = await import('../board/routes.js');
-  const { boardSourceOf } = await import('../board/source.js');
-  return createBoard({
-    source: boardSourceOf(hub),
-    gate: { bindHost: config.host, ceiling: config.securityLevel, authenticate },
-    calls: { hub, ceiling: config.securityLevel, logger, audit: auditHook(hub) },
-    logger,
-  });
+  const { createHubBoard } = await import('../board/hub-board.js');
+  return createHubBoard({ hub, config, logger, authenticate, audit: auditHook(hub) });
 }
 
 /** Writes where the board is, for `claude-hub dashboard`. */
@@ -167,9 +173,9 @@ async function serveHttp(
   authenticate: Authenticate | null,
 ): Promise<Promise<void>> {
   const { startHttp } = await import('../server/http.js');
-  const board = await makeBoard(hub, config, logger, authenticate);
+  const made = await makeBoard(hub, config, logger, authenticate);
   const running = await startHttp({
-    board,
+    board: made.board,
     host: config.host,
     port: config.port,
     authenticate,
@@ -179,11 +185,12 @@ async function serveHttp(
     createServer: (caller) => createServer({ hub, config, logger, logFeed: logger, version, caller, audit: auditHook(hub) }),
   });
   const boardUrl = new URL('/', running.url).href;
+  made.listening(boardUrl);
   await announceBoard(config, boardUrl, authenticate !== null);
   io.stderr.write(await readyLine(version, `http url=${running.url} board=${boardUrl}`, config, io.env ?? process.env));
   return stopSignal().then(async (why) => {
     logger.info('stopping', { why });
-    board.close();
+    made.close();
     await retireBoard(config, running.close());
   });
 }

@@ -37,6 +37,7 @@ describe('serve options', () => {
       httpSessionIdleSeconds: 1800,
       maxHttpSessions: 64,
       boardPort: null,
+      notifyWebhooks: [],
     });
   });
 
