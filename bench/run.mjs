@@ -42,6 +42,7 @@ const KNOWN = [
   { name: 'audit-anchor', args: [], quick: ['--appends', '50'], labels: true },
   { name: 'throughput', args: [], quick: ['--sessions', '2', '--agents', '0', '--tasks', '50', '--calls', '500'], labels: true },
   { name: 'delivery', args: [], quick: ['5'], claude: true },
+  { name: 'board', args: [], quick: ['--sessions', '2', '--agents', '4', '--tasks', '50', '--samples', '5', '--renders', '1'], labels: true },
 ];
 const NOT_BENCHES = new Set(['run.mjs', 'machine.mjs']);
 

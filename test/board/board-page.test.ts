@@ -190,6 +190,9 @@ describe.skipIf(skip)('the board in Chromium', () => {
     await page.goto(server.url);
     await page.waitForSelector('#connection.up');
     await page.waitForFunction((text) => [...document.querySelectorAll('pre.screen')].some((pre) => pre.textContent?.includes(text)), MARKUP[1]!);
+    // A column shows its first 40 cards until asked for all.
+    for (const more of await page.locator('button.more').all()) await more.click();
+    await page.waitForFunction(() => document.querySelectorAll('button.more').length === 0);
     const tasks = w.hub.index.tasks(session);
     const shown = await page.$$eval('.task-card', (cards) => cards.map((c) => [c.getAttribute('data-task'), c.querySelector('.title')?.textContent ?? null]));
     for (const task of tasks) expect(shown).toContainEqual([task.id, task.title]);

@@ -8,6 +8,8 @@
  */
 (() => {
   const TASK_COLUMNS = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
+  /** Cards a column shows until the person asks for all (a column of hundreds is read by scrolling the first ones). */
+  const COLUMN_CAP = 40;
   const STATUS_WORDS = {
     starting: 'starting',
     working: 'working',
@@ -183,19 +185,6 @@
     );
   }
 
-  function taskColumns(ctx, session) {
-    const columns = el('div', { class: 'columns' });
-    for (const status of TASK_COLUMNS) {
-      const tasks = session.tasks.filter((t) => t.status === status);
-      const list = el('ul', { class: 'cards' });
-      for (const task of tasks) list.append(taskCard(ctx, session, task));
-      columns.append(
-        el('section', { class: `column column-${status}`, 'data-column': status }, el('h4', { text: `${status.replace('_', ' ')} (${tasks.length})` }), list),
-      );
-    }
-    return columns;
-  }
-
   function createTaskForm(ctx, session) {
     if (!can(ctx, 'create_task')) return null;
     const title = el('input', {
@@ -277,27 +266,115 @@
     return el('section', { class: 'history', 'data-part': 'timeline' }, el('h3', { text: 'Timeline (git audit ref)' }), list);
   }
 
-  function sessionNode(ctx, session) {
-    const agents = el('div', { class: 'agents' });
-    for (const agent of session.agents) agents.append(agentCard(ctx, agent));
+  /**
+   * A session's skeleton: its parts are filled (and later updated) by updateSession, which
+   * rebuilds only what changed: the header and overview, each agent card, each task card (moved
+   * to its status column), the new-task form. A redraw of one session costs what changed in it.
+   */
+  function sessionNode(session) {
+    const columns = el('div', { class: 'columns' });
+    for (const status of TASK_COLUMNS) {
+      columns.append(el('section', { class: `column column-${status}`, 'data-column': status }, el('h4', {}), el('ul', { class: 'cards' })));
+    }
     return el(
       'section',
       { class: 'session', 'data-session': session.id, 'aria-labelledby': `s-${session.id}` },
-      el('h2', { id: `s-${session.id}` }, session.name, ' ', el('small', { text: session.root })),
-      el('div', { class: 'overview' }, todoPart(session), diagnosticsPart(session), timelinePart(session)),
-      el('h3', { text: `Agents (${session.agents.length})` }),
-      session.agents.length > 0 ? agents : el('p', { class: 'empty', text: 'No agents yet.' }),
-      el('h3', { text: `Tasks (${session.tasks.length})` }),
-      createTaskForm(ctx, session),
-      taskColumns(ctx, session),
+      el('h2', { id: `s-${session.id}` }),
+      el('div', { class: 'overview' }),
+      el('h3', { class: 'agents-title' }),
+      el('div', { class: 'agents' }),
+      el('h3', { class: 'tasks-title' }),
+      el('div', { class: 'new-task-slot' }),
+      columns,
     );
+  }
+
+  /** Replaces `node` by `next` when its key changed; keeps what was typed in it. */
+  function keyed(node, key, build) {
+    if (node && node.__key === key) return node;
+    const next = build();
+    next.__key = key;
+    if (node) {
+      const saved = keepInput(node);
+      node.replaceWith(next);
+      restoreInput(next, saved);
+    }
+    return next;
+  }
+
+  function updateSession(section, ctx, session) {
+    const access = JSON.stringify(ctx.access);
+    const q = (selector) => section.querySelector(`:scope > ${selector}`);
+    keyed(q('h2'), session.name + '\0' + session.root, () => el('h2', { id: `s-${session.id}` }, session.name, ' ', el('small', { text: session.root })));
+    keyed(q('.overview'), JSON.stringify([session.todo, session.diagnostics, session.timeline]), () =>
+      el('div', { class: 'overview' }, todoPart(session), diagnosticsPart(session), timelinePart(session)),
+    );
+    q('.agents-title').textContent = `Agents (${session.agents.length})`;
+    q('.tasks-title').textContent = `Tasks (${session.tasks.length})`;
+
+    const agents = q('.agents');
+    const oldAgents = new Map([...agents.children].map((n) => [n.getAttribute('data-agent'), n]));
+    const agentNodes = session.agents.map((agent) => {
+      const node = keyed(oldAgents.get(agent.name), access + JSON.stringify(agent), () => agentCard(ctx, agent));
+      oldAgents.delete(agent.name);
+      return node;
+    });
+    for (const gone of oldAgents.values()) gone.remove();
+    if (session.agents.length === 0) agents.replaceChildren(el('p', { class: 'empty', text: 'No agents yet.' }));
+    else if (agentNodes.some((node, i) => agents.children[i] !== node)) agents.replaceChildren(...agentNodes);
+
+    const slot = q('.new-task-slot');
+    const form = keyed(
+      slot.firstElementChild,
+      access + session.agents.map((a) => a.name).join('\0'),
+      () => createTaskForm(ctx, session) || el('span', { hidden: true }),
+    );
+    if (form.parentNode !== slot) slot.append(form);
+
+    const cards = new Map([...section.querySelectorAll(':scope > .columns .task-card')].map((n) => [n.getAttribute('data-task'), n]));
+    const byColumn = new Map(TASK_COLUMNS.map((status) => [status, []]));
+    for (const task of session.tasks) (byColumn.get(task.status) || byColumn.get('todo')).push(task);
+    section.__expanded ??= new Set();
+    for (const status of TASK_COLUMNS) {
+      const column = section.querySelector(`:scope > .columns [data-column="${status}"]`);
+      const list = column.querySelector('ul');
+      const tasks = byColumn.get(status);
+      const shown = section.__expanded.has(status) ? tasks : tasks.slice(0, COLUMN_CAP);
+      const wanted = shown.map((task) => {
+        const node = keyed(cards.get(task.id), access + JSON.stringify(task), () => taskCard(ctx, session, task));
+        cards.delete(task.id);
+        return node;
+      });
+      column.querySelector('h4').textContent = `${status.replace('_', ' ')} (${tasks.length})`;
+      if (list.children.length !== wanted.length || wanted.some((node, i) => list.children[i] !== node)) list.replaceChildren(...wanted);
+      const more = column.querySelector(':scope > button.more');
+      if (shown.length < tasks.length) {
+        const label = `Show all ${tasks.length}`;
+        if (!more) {
+          column.append(
+            el('button', {
+              type: 'button',
+              class: 'more',
+              text: label,
+              onclick: () => {
+                section.__expanded.add(status);
+                updateSession(section, section.__ctx, section.__session);
+              },
+            }),
+          );
+        } else more.textContent = label;
+      } else if (more) more.remove();
+    }
+    for (const gone of cards.values()) gone.remove();
+    section.__ctx = ctx;
+    section.__session = session;
   }
 
   /** What is focused or typed in `scope`, to put back after a redraw. */
   function keepInput(scope) {
     const kept = [];
     for (const node of scope.querySelectorAll('[data-key]')) {
-      if ('value' in node && node.value) kept.push({ key: node.getAttribute('data-key'), value: node.value });
+      if ('value' in node && node.value && node.tagName === 'INPUT') kept.push({ key: node.getAttribute('data-key'), value: node.value });
     }
     const active = document.activeElement;
     const focus = active && scope.contains(active) ? active.getAttribute('data-key') || active.getAttribute('data-act') : null;
@@ -318,16 +395,15 @@
     }
   }
 
-  /** Draws (or redraws) one session in `root`, in the order of `order`. */
+  /** Draws (or updates) one session in `root`. */
   function drawSession(root, ctx, session) {
-    const existing = root.querySelector(`section.session[data-session="${CSS.escape(session.id)}"]`);
-    const next = sessionNode(ctx, session);
-    if (existing) {
-      const saved = keepInput(existing);
-      existing.replaceWith(next);
-      restoreInput(next, saved);
-    } else root.append(next);
-    scrollScreens(next);
+    let section = root.querySelector(`section.session[data-session="${CSS.escape(session.id)}"]`);
+    if (!section) {
+      section = sessionNode(session);
+      root.append(section);
+    }
+    updateSession(section, ctx, session);
+    scrollScreens(section);
   }
 
   function removeSession(root, id) {
@@ -335,14 +411,16 @@
     if (existing) existing.remove();
   }
 
-  /** Draws the whole board. */
+  /** Draws the whole board (sessions kept where they still exist, updated by what changed). */
   function drawBoard(root, ctx, sessions) {
-    const saved = keepInput(root);
-    root.replaceChildren();
+    const ids = new Set(sessions.map((s) => s.id));
+    for (const node of [...root.children]) {
+      if (!(node.matches('section.session') && ids.has(node.getAttribute('data-session')))) node.remove();
+    }
     if (sessions.length === 0) root.append(el('p', { class: 'empty', text: 'No sessions yet: create one with the create_session tool.' }));
-    for (const session of sessions) root.append(sessionNode(ctx, session));
-    restoreInput(root, saved);
-    scrollScreens(root);
+    for (const session of sessions) drawSession(root, ctx, session);
+    const order = sessions.map((s) => root.querySelector(`section.session[data-session="${CSS.escape(s.id)}"]`));
+    if (order.some((node, i) => root.children[i] !== node)) root.append(...order);
     root.setAttribute('aria-busy', 'false');
   }
 
