@@ -36,7 +36,8 @@ export function boardSession(status: SessionStatus, extras: SessionExtras): Boar
         screen: extras.screens.get(view.name) ?? [],
       }),
     ),
-    tasks: status.tasks.items,
+    // What a card shows, nothing more: 4,000 tasks are sent whole to every new page.
+    tasks: status.tasks.items.map((t) => ({ id: t.id, title: t.title, status: t.status, priority: t.priority, assignee: t.assignee, progress: t.progress })),
     todo: status.todo,
     diagnostics: status.diagnostics,
     timeline: extras.timeline,

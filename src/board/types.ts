@@ -21,13 +21,15 @@ export interface TimelineEntry {
 /** An agent as the board draws it: its view without the terminal handle, plus its screen's last lines. */
 export type BoardAgent = Omit<AgentView, 'terminal' | 'claudeSessionId' | 'backend'> & { readonly screen: readonly string[] };
 
+export type BoardTask = Pick<TaskSummary, 'id' | 'title' | 'status' | 'priority' | 'assignee' | 'progress'>;
+
 export interface BoardSession {
   readonly id: string;
   readonly name: string;
   readonly root: string;
   readonly agents: readonly BoardAgent[];
-  /** Every task (not cut like get_session_status's): the board has room for all. */
-  readonly tasks: readonly TaskSummary[];
+  /** Every task (not cut like get_session_status's), with what a card shows. */
+  readonly tasks: readonly BoardTask[];
   readonly todo: SessionStatus['todo'];
   readonly diagnostics: readonly Diagnostic[];
   /** The newest first. */

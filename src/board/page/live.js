@@ -67,6 +67,8 @@
       return;
     }
     if (kind === 'board') {
+      // The moment the board arrived, for bench/board.mjs (drawing time = drawn − this).
+      performance.mark('claude-hub:board-received');
       state.sessions = data.sessions;
       B.drawBoard(root, ctx, state.sessions);
     } else if (kind === 'session') {
