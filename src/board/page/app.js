@@ -47,7 +47,7 @@ async function act(tool, args) {
 
 async function readStatus(id) {
   const read = await app.readServerResource({ uri: `hub://sessions/${id}/status` });
-  const content = read.contents && read.contents[0];
+  const content = read.contents?.[0];
   return content && typeof content.text === 'string' ? JSON.parse(content.text) : null;
 }
 
@@ -85,7 +85,7 @@ function refresh() {
     .catch((error) => {
       connection.textContent = 'cannot read the board';
       connection.className = 'connection down';
-      say(String(error && error.message ? error.message : error), 'error');
+      say(String(error?.message ? error.message : error), 'error');
     })
     .finally(() => {
       refreshing = null;
