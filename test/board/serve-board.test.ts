@@ -45,7 +45,11 @@ function dashboard(stateDir: string): { status: number; stdout: string; stderr: 
   try {
     return {
       status: 0,
-      stdout: execFileSync(process.execPath, [CLI, 'dashboard', '--state-dir', stateDir], { env: isolatedEnv(home), encoding: 'utf8' }),
+      stdout: execFileSync(process.execPath, [CLI, 'dashboard', '--state-dir', stateDir], {
+        env: isolatedEnv(home),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
       stderr: '',
     };
   } catch (error) {
