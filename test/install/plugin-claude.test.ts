@@ -142,5 +142,5 @@ describe('the Claude Code plugin', () => {
     expect(JSON.parse(answer?.content ?? '')).toEqual({ sessions: [] });
     // The server ran with the state dir from the environment Claude Code passed on, not the user's.
     expect(existsSync(join(base, 'hub state'))).toBe(true);
-  });
+  }, 300_000); // up to three conversations, each waiting up to a minute for the server (MCP_TIMEOUT): a loaded run took past 60 s
 });
