@@ -113,9 +113,12 @@ try {
   for (const [s, root] of roots.entries()) {
     const created = await client.callTool({ name: 'create_session', arguments: { root_path: root, session_name: `bench-${s}`, trust_root: true } });
     if (created.isError) throw new Error(`create_session: ${created.content[0]?.text}`);
-    sessionIds.push(created.structuredContent.session.id);
+    sessionIds.push(created.structuredContent.session.session_id);
     for (let a = 0; a < AGENTS; a++) {
-      const agent = await client.callTool({ name: 'create_agent', arguments: { session_id: created.structuredContent.session.id, agent_name: `B${s}_${a}` } });
+      const agent = await client.callTool({
+        name: 'create_agent',
+        arguments: { session_id: created.structuredContent.session.session_id, agent_name: `B${s}_${a}` },
+      });
       if (agent.isError) throw new Error(`create_agent: ${agent.content[0]?.text}`);
       lastAgentCreated = Date.now();
     }

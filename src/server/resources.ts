@@ -10,6 +10,7 @@ import type { Caller, HubApi, HubChange, TaskFileText } from '../hub/api.js';
 import type { Logger } from '../log.js';
 import { effectOf, SESSIONS_URI, statusUri, taskUri, todoUri } from './resource-uris.js';
 import type { Completers } from './prompts.js';
+import { sessionOut, statusOut } from './outputs.js';
 
 const JSON_TYPE = 'application/json';
 const MARKDOWN_TYPE = 'text/markdown';
@@ -33,8 +34,8 @@ function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller
   server.registerResource(
     'sessions',
     SESSIONS_URI,
-    { title: 'Sessions', description: 'Every session the hub coordinates (id, name, root, agents).', mimeType: JSON_TYPE },
-    async (uri) => json(uri.href, { sessions: await readOrFail(() => hub.listSessions(caller)) }),
+    { title: 'Sessions', description: 'Every session the hub coordinates (session_id, name, root, agents).', mimeType: JSON_TYPE },
+    async (uri) => json(uri.href, { sessions: (await readOrFail(() => hub.listSessions(caller))).map(sessionOut) }),
   );
 
   server.registerResource(
@@ -46,7 +47,7 @@ function registerSessionResources(server: McpServer, hub: HubApi, caller: Caller
       ...sessionIds,
     }),
     { title: 'Session status', description: "A session's live status: agents, tasks, TODO progress, diagnostics.", mimeType: JSON_TYPE },
-    async (uri, variables) => json(uri.href, await readOrFail(() => hub.getSessionStatus(caller, one(variables['session_id'])))),
+    async (uri, variables) => json(uri.href, statusOut(await readOrFail(() => hub.getSessionStatus(caller, one(variables['session_id']))))),
   );
 
   server.registerResource(

@@ -48,20 +48,20 @@ const described = (text: string) => z.looseObject({}).describe(text);
 
 export const progressSchema = described('{done, total}.');
 
-export const sessionInfoSchema = described('{id, name, root, createdAt, agents}.');
+export const sessionInfoSchema = described('{session_id, name, root, createdAt, agents}.');
 
 export const pendingPromptSchema = described('{kind, question, choices [{number, label}], since}.');
 
 /** In full once (get_session_status); the tools that return one agent point there. */
 export const agentViewSchema = described(
-  '{name, status (starting|working|idle|waiting_for_person|blocked|exited), why, currentTask, progress, lastActivity, queuedMessages, pendingPrompt (null or a dialog)}.',
+  '{agent_name, status (starting|working|idle|waiting_for_person|blocked|exited), why, currentTask, progress, lastActivity, queuedMessages, pendingPrompt (null or a dialog)}.',
 );
-export const agentSchema = described('get_session_status agent + session, specialization, terminal.');
+export const agentSchema = described('get_session_status agent + session_id, specialization, terminal.');
 
 /** In full once (list_tasks); the tools that return one task point there. */
-export const taskSummarySchema = described('{id, title, status, priority, assignee, from, progress, file, updated, session}.');
+export const taskSummarySchema = described('{task_id, session_id, title, status, priority, assignee, from, progress, file, updated}.');
 export const taskSchema = described('As in list_tasks.');
 
 export const diagnosticSchema = described('{file, line, severity, code, message}.');
 
-export const brokenTaskSchema = described('{id, file, line, code, message, session}: fix by hand.');
+export const brokenTaskSchema = described('{task_id, session_id, file, line, code, message}: fix by hand.');

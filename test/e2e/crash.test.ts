@@ -108,7 +108,7 @@ async function prompts(agent: string): Promise<string[]> {
 beforeAll(async () => {
   world = await createWorld([]);
   await start();
-  sessionId = data<{ session: { id: string } }>(await call('create_session', { root_path: world.root, session_name: 'crash' })).session.id;
+  sessionId = data<{ session: { session_id: string } }>(await call('create_session', { root_path: world.root, session_name: 'crash' })).session.session_id;
   for (const name of ['Agent_1', 'Agent_2']) data(await call('create_agent', { session_id: sessionId, agent_name: name }));
   // Both idle with their prompt box up (answering a start-up menu a release may show).
   for (const name of ['Agent_1', 'Agent_2']) await untilReadyOverMcp(call, sessionId, name);
@@ -151,8 +151,8 @@ describe('kill -9 the hub during 500 mixed operations', () => {
         doubt = () => doubtful.add(token);
       } else if (pick < 0.55) {
         run = async () => {
-          const task = data<{ task: { id: string } }>(await call('create_task', { session_id: sessionId, title: `task ${token}`, priority: 'low' }));
-          taskIds.push(task.task.id);
+          const task = data<{ task: { task_id: string } }>(await call('create_task', { session_id: sessionId, title: `task ${token}`, priority: 'low' }));
+          taskIds.push(task.task.task_id);
           acked.tasks.add(token);
         };
         doubt = () => undefined;
@@ -192,7 +192,9 @@ describe('kill -9 the hub during 500 mixed operations', () => {
           const entry = { root, id: null as string | null };
           extraRoots.push(entry);
           run = async () => {
-            entry.id = data<{ session: { id: string } }>(await call('create_session', { root_path: root, session_name: `extra ${n}` })).session.id;
+            entry.id = data<{ session: { session_id: string } }>(
+              await call('create_session', { root_path: root, session_name: `extra ${n}` }),
+            ).session.session_id;
             acked.sessions.add(entry.id);
           };
           doubt = () => doubtful.add(`root:${root}`);
@@ -210,24 +212,24 @@ describe('kill -9 the hub during 500 mixed operations', () => {
       await start();
 
       // After each restart: the state loaded and holds every acknowledged session.
-      const sessions = data<{ sessions: { id: string; root: string }[] }>(await call('list_sessions')).sessions;
-      const ids = new Set(sessions.map((s) => s.id));
+      const sessions = data<{ sessions: { session_id: string; root: string }[] }>(await call('list_sessions')).sessions;
+      const ids = new Set(sessions.map((s) => s.session_id));
       for (const id of acked.sessions) expect(ids.has(id), `session ${id} survived`).toBe(true);
       for (const extra of extraRoots) {
         const found = sessions.find((s) => s.root === extra.root);
         if (doubtful.delete(`root:${extra.root}`)) {
           // The cut create or delete: whatever landed is the truth from now on.
-          extra.id = found?.id ?? null;
-          if (found) acked.sessions.add(found.id);
+          extra.id = found?.session_id ?? null;
+          if (found) acked.sessions.add(found.session_id);
           continue;
         }
         if (found && extra.id === null) throw new Error(`deleted session ${extra.root} came back`);
       }
       // Every living agent is re-attached: same panes, same processes, not exited.
       expect(await hubPanes()).toBe(panes);
-      const status = data<{ agents: { name: string; status: string }[] }>(await call('get_session_status', { session_id: sessionId }));
-      expect(status.agents.map((a) => a.name).sort()).toEqual(['Agent_1', 'Agent_2']);
-      for (const agent of status.agents) expect(agent.status, `${agent.name} after restart ${restarts}`).not.toBe('exited');
+      const status = data<{ agents: { agent_name: string; status: string }[] }>(await call('get_session_status', { session_id: sessionId }));
+      expect(status.agents.map((a) => a.agent_name).sort()).toEqual(['Agent_1', 'Agent_2']);
+      for (const agent of status.agents) expect(agent.status, `${agent.agent_name} after restart ${restarts}`).not.toBe('exited');
     }
     expect(restarts).toBe(KILLS);
     process.stderr.write(`e2e crash test: ${restarts} kills, ${cut} of them cut a call in flight\n`);
@@ -301,6 +303,6 @@ describe('kill -9 the hub during 500 mixed operations', () => {
     // The kill lands in the same tick the call is made, before any answer can be read: forgiven, and reported as cut.
     await expect(killDuring(() => call('list_sessions').then(() => undefined), Promise.resolve())).resolves.toBe(true);
     await start();
-    expect(data<{ sessions: { id: string }[] }>(await call('list_sessions')).sessions.map((s) => s.id)).toContain(sessionId);
+    expect(data<{ sessions: { session_id: string }[] }>(await call('list_sessions')).sessions.map((s) => s.session_id)).toContain(sessionId);
   }, 60_000);
 });

@@ -133,7 +133,8 @@ beforeAll(async () => {
     await client.close();
     await server.close();
   };
-  sessionId = ((await call('create_session', { root_path: root, session_name: 'hostile' })).structuredContent as { session: { id: string } }).session.id;
+  sessionId = ((await call('create_session', { root_path: root, session_name: 'hostile' })).structuredContent as { session: { session_id: string } }).session
+    .session_id;
   expect(accepted(await call('create_agent', { session_id: sessionId }))).toBe(true);
   // Idle with its prompt box up, past a start-up menu a release may show (answered through the tool).
   await untilReadyOverMcp(call, sessionId, 'Agent_1');
@@ -176,9 +177,9 @@ describe('the hostile corpus through every tool', () => {
       } else expectClearRefusal(named, what('create_agent agent_name'));
       const sessionNamed = await call('create_session', { root_path: join(base, 'outside', 'nested'), session_name: v });
       if (accepted(sessionNamed)) {
-        const id = (sessionNamed.structuredContent as { session: { id: string; name: string } }).session;
+        const id = (sessionNamed.structuredContent as { session: { session_id: string; name: string } }).session;
         expect(id.name).toBe(v.trim());
-        expect(accepted(await call('delete_session', { session_id: id.id, force: true }))).toBe(true);
+        expect(accepted(await call('delete_session', { session_id: id.session_id, force: true }))).toBe(true);
       } else expectClearRefusal(sessionNamed, what('create_session session_name'));
     }
     for (const path of corpus.paths) {
@@ -194,7 +195,7 @@ describe('the hostile corpus through every tool', () => {
         expectClearRefusal(created, `create_task title ${input.name}`);
         continue;
       }
-      const task = (created.structuredContent as { task: { id: string; file: string } }).task;
+      const task = (created.structuredContent as { task: { task_id: string; file: string } }).task;
       const doc = parseTask(await readFile(join(root, task.file), 'utf8'), task.file);
       expect(
         doc.diagnostics.filter((d) => d.severity === 'error'),
@@ -202,7 +203,7 @@ describe('the hostile corpus through every tool', () => {
       ).toEqual([]);
       expect(doc.task?.title, input.name).toBe(input.value.trim());
       expect(doc.task?.from).toBe('Lead');
-      const logged = await call('update_task', { session_id: sessionId, task_id: task.id, log: input.value, status: 'review' });
+      const logged = await call('update_task', { session_id: sessionId, task_id: task.task_id, log: input.value, status: 'review' });
       if (accepted(logged)) {
         const after = parseTask(await readFile(join(root, task.file), 'utf8'), task.file);
         expect(after.task?.status, input.name).toBe('review');
@@ -229,13 +230,13 @@ describe('the hostile corpus through every tool', () => {
         expect((await readdir(join(root, '.claude-hub', 'tasks')).catch(() => [])).length, input.name).toBe(tasksBefore);
         continue;
       }
-      const sent = result.structuredContent as { state: string; taskId: string; taskFile: string };
+      const sent = result.structuredContent as { state: string; task_id: string; taskFile: string };
       expect(sent.state, input.name).toBe('delivered');
       // Typed: exactly the sanitized text. Claude Code itself then expands tabs to four spaces
       // and drops trailing spaces from what it submits (seen with 2.1.197); 2.1.332 wraps some
       // pastes in <pasted_content …> and trims the text inside (the wrapper is taken off here
       // as the hub's confirmation does).
-      const typed = sanitizeTerminalText(`${sent.taskId} from Lead (${sent.taskFile}):\n${input.value}`);
+      const typed = sanitizeTerminalText(`${sent.task_id} from Lead (${sent.taskFile}):\n${input.value}`);
       const expected = typed.replace(/\t/g, '    ').replace(/ +$/, '');
       const submitted = (await userPrompts()).at(-1) ?? '';
       const inside = unwrapPastedContent(submitted);

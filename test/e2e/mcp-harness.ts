@@ -76,10 +76,10 @@ export async function untilReadyOverMcp(call: ToolCall, sessionId: string, agent
     if (result.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`);
     return result.structuredContent as T;
   };
-  type View = { name: string; status: AgentStatus; pendingPrompt: PendingPrompt | null };
+  type View = { agent_name: string; status: AgentStatus; pendingPrompt: PendingPrompt | null };
   await untilReady({
     view: async () => {
-      const found = ok<{ agents: View[] }>(await call('get_session_status', { session_id: sessionId })).agents.find((a) => a.name === agent);
+      const found = ok<{ agents: View[] }>(await call('get_session_status', { session_id: sessionId })).agents.find((a) => a.agent_name === agent);
       return found ?? { status: 'starting', pendingPrompt: null };
     },
     screen: async () => ok<{ text: string }>(await call('read_agent_output', { agent_name: agent, lines: 60 })).text,

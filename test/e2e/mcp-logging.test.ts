@@ -63,7 +63,9 @@ describe('the built claude-hub forwards its log to the MCP client', () => {
     expect(errorCode(await call('get_session_status', { session_id: 'no-such-session' }))).toBe('SESSION_NOT_FOUND');
     const created = await call('create_session', { root_path: world.root, session_name: 'logs' });
     expect(created.isError).toBeFalsy();
-    expect(errorCode(await call('create_agent', { session_id: (created.structuredContent as { session: { id: string } }).session.id }))).toBe('FORBIDDEN');
+    expect(errorCode(await call('create_agent', { session_id: (created.structuredContent as { session: { session_id: string } }).session.session_id }))).toBe(
+      'FORBIDDEN',
+    );
 
     // stdio keeps order: once the warning is here, anything logged before it would be too.
     await waitFor(() => received.some((params) => message(params) === 'tool call refused'), 'the refused-call warning');

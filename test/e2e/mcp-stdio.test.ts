@@ -70,8 +70,8 @@ describe('the built claude-hub over stdio with the real hub', () => {
   it('create_session: refuses bad roots, accepts the repo', async () => {
     expect(code(await call('create_session', { root_path: '/', session_name: 'root' }))).toMatch(/INVALID_PATH|FORBIDDEN/);
     expect(code(await call('create_session', { root_path: join(world.root, 'missing'), session_name: 'x' }))).toBe('INVALID_PATH');
-    const created = ok(await call('create_session', { root_path: world.root, session_name: 'e2e' })) as { session: { id: string } };
-    sessionId = created.session.id;
+    const created = ok(await call('create_session', { root_path: world.root, session_name: 'e2e' })) as { session: { session_id: string } };
+    sessionId = created.session.session_id;
     expect(code(await call('create_session', { root_path: join(world.root, '.claude-hub'), session_name: 'inner' }))).toMatch(/ROOT_OVERLAP|INVALID_PATH/);
     expect(ok(await call('list_sessions')).sessions).toHaveLength(1);
   });
@@ -90,11 +90,11 @@ describe('the built claude-hub over stdio with the real hub', () => {
 
   it('tasks: create, update, list, read as a resource', async () => {
     const created = ok(await call('create_task', { session_id: sessionId, title: 'Parse lists', priority: 'high', body: '- [ ] nested' })) as {
-      task: { id: string };
+      task: { task_id: string };
     };
-    const id = created.task.id;
+    const id = created.task.task_id;
     expect(ok(await call('update_task', { session_id: sessionId, task_id: id, status: 'in_progress', log: 'started' }))).toMatchObject({
-      task: { id, status: 'in_progress' },
+      task: { task_id: id, status: 'in_progress' },
     });
     await waitFor(
       async () => (ok(await call('list_tasks', { session_id: sessionId, status: 'in_progress' })).tasks as unknown[]).length === 1,
@@ -108,12 +108,12 @@ describe('the built claude-hub over stdio with the real hub', () => {
   it('agents: create a real Claude Code agent, message it, answer its permission dialog, read its screen, clear, restart, delete', {
     timeout: 240_000,
   }, async () => {
-    const created = ok(await call('create_agent', { session_id: sessionId, specialization: 'parser' })) as { agent: { name: string } };
-    const name = created.agent.name;
+    const created = ok(await call('create_agent', { session_id: sessionId, specialization: 'parser' })) as { agent: { agent_name: string } };
+    const name = created.agent.agent_name;
     expect(name).toBe('Agent_1');
     // Idle with its prompt box up, answering a start-up menu a release may show through answer_agent_prompt.
     await untilReadyOverMcp(call, sessionId, name);
-    const sent = ok(await call('send_message_to_agent', { agent_name: name, message: 'Please say hello' })) as { state: string; taskId: string };
+    const sent = ok(await call('send_message_to_agent', { agent_name: name, message: 'Please say hello' })) as { state: string; task_id: string };
     expect(['delivered', 'queued']).toContain(sent.state);
     await waitFor(() => world.fake.requests.some((r) => r.mainLoop && (r.turnPrompt ?? '').includes('say hello')), 'the model to get the message', 60_000, 250);
     const screen = ok(await call('read_agent_output', { agent_name: name, lines: 40 })) as { alive: boolean; text: string };
@@ -124,8 +124,8 @@ describe('the built claude-hub over stdio with the real hub', () => {
     // A permission dialog: the agent waits for a person, answer_agent_prompt answers it, the command runs.
     await waitFor(
       async () => {
-        const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { name: string; status: string }[] };
-        return status.agents.find((a) => a.name === name)?.status === 'idle';
+        const status = ok(await call('get_session_status', { session_id: sessionId })) as { agents: { agent_name: string; status: string }[] };
+        return status.agents.find((a) => a.agent_name === name)?.status === 'idle';
       },
       'the agent to be idle again',
       60_000,
@@ -135,9 +135,9 @@ describe('the built claude-hub over stdio with the real hub', () => {
     const waiting = await waitFor(
       async () => {
         const status = ok(await call('get_session_status', { session_id: sessionId })) as {
-          agents: { name: string; status: string; pendingPrompt: { kind: string; choices: { number: number; label: string }[] } | null }[];
+          agents: { agent_name: string; status: string; pendingPrompt: { kind: string; choices: { number: number; label: string }[] } | null }[];
         };
-        const agent = status.agents.find((a) => a.name === name);
+        const agent = status.agents.find((a) => a.agent_name === name);
         return agent?.status === 'waiting_for_person' && agent.pendingPrompt !== null ? agent : undefined;
       },
       'the agent to wait for permission, with the dialog shown',
@@ -165,9 +165,9 @@ describe('the built claude-hub over stdio with the real hub', () => {
       60_000,
       250,
     );
-    expect(ok(await call('clear_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });
-    expect(ok(await call('start_new_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { name } });
-    expect(ok(await call('delete_agent', { agent_name: name, force: true }))).toMatchObject({ agent: name });
+    expect(ok(await call('clear_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { agent_name: name } });
+    expect(ok(await call('start_new_agent_conversation', { agent_name: name }))).toMatchObject({ agent: { agent_name: name } });
+    expect(ok(await call('delete_agent', { agent_name: name, force: true }))).toMatchObject({ agent_name: name });
   });
 
   it('bad input is an isError result, never a protocol error', async () => {
@@ -176,7 +176,7 @@ describe('the built claude-hub over stdio with the real hub', () => {
   });
 
   it('delete_session', async () => {
-    expect(ok(await call('delete_session', { session_id: sessionId, force: true }))).toMatchObject({ session: { id: sessionId } });
+    expect(ok(await call('delete_session', { session_id: sessionId, force: true }))).toMatchObject({ session: { session_id: sessionId } });
     expect(ok(await call('list_sessions')).sessions).toHaveLength(0);
   });
 });

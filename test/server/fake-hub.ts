@@ -25,6 +25,7 @@ import type {
   UpdateTaskInput,
 } from '../../src/hub/api.js';
 import type { AgentView, SessionInfo, SessionStatus, TaskSummary } from '../../src/hub/types.js';
+import type { TeamWaitResult, WaitInput } from '../../src/hub/team-wait.js';
 
 export interface RecordedCall {
   readonly method: string;
@@ -101,6 +102,21 @@ export class FakeHub {
       // Like the live index: most pressing first.
       tasks: { total: items.length, byStatus: { todo: items.length }, items: byUrgency(items) },
       diagnostics: [{ file: 'TODO.md', line: 3, severity: 'warning', code: 'demo', message: 'a diagnostic' }],
+    };
+  }
+
+  /** Answers at once: the condition holds, and the session's agents are said to have moved from starting. */
+  async waitForTeam(caller: Caller, input: WaitInput): Promise<TeamWaitResult> {
+    this.record('waitForTeam', caller, input);
+    const status = await this.getSessionStatus(caller, input.session_id);
+    const agents = status.agents.map((a) => ({ agent_name: a.name, from: 'starting' as const, to: a.status }));
+    return {
+      until: input.until,
+      met: true,
+      ended: 'condition',
+      waitedMs: 0,
+      changed: { agents, task_ids: status.tasks.items.map((t) => t.id), todo: false },
+      status,
     };
   }
 

@@ -19,9 +19,9 @@ async function withSessionAndTask(): Promise<{ session: string; task: string }> 
   const root = join(real!.dir, 'webapp');
   await mkdir(root, { recursive: true });
   const created = (await real!.client.callTool({ name: 'create_session', arguments: { root_path: root, session_name: 'webapp' } })) as CallToolResult;
-  const session = (created.structuredContent as { session: { id: string } }).session.id;
+  const session = (created.structuredContent as { session: { session_id: string } }).session.session_id;
   const task = (await real!.client.callTool({ name: 'create_task', arguments: { session_id: session, title: 'Parse the config' } })) as CallToolResult;
-  return { session, task: (task.structuredContent as { task: { id: string } }).task.id };
+  return { session, task: (task.structuredContent as { task: { task_id: string } }).task.task_id };
 }
 
 /** Every snake_case word in `text` that names a tool of this server. */

@@ -7,7 +7,7 @@ let sessionId: string;
 beforeEach(async () => {
   c = await connect();
   const created = await c.client.callTool({ name: 'create_session', arguments: { root_path: '/work/app', session_name: 'app' } });
-  sessionId = (created.structuredContent as { session: { id: string } }).session.id;
+  sessionId = (created.structuredContent as { session: { session_id: string } }).session.session_id;
   await c.client.callTool({ name: 'create_task', arguments: { session_id: sessionId, title: 'Parse it', body: 'the body' } });
 });
 afterEach(async () => {
@@ -48,10 +48,10 @@ describe('resources', () => {
 
   it('reads JSON and markdown', async () => {
     const sessions = await c.client.readResource({ uri: 'hub://sessions' });
-    expect(JSON.parse((sessions.contents[0] as { text: string }).text)).toMatchObject({ sessions: [{ id: sessionId, name: 'app' }] });
+    expect(JSON.parse((sessions.contents[0] as { text: string }).text)).toMatchObject({ sessions: [{ session_id: sessionId, name: 'app' }] });
     const status = await c.client.readResource({ uri: `hub://sessions/${sessionId}/status` });
     expect(status.contents[0]?.mimeType).toBe('application/json');
-    expect(JSON.parse((status.contents[0] as { text: string }).text)).toMatchObject({ session: { id: sessionId }, tasks: { total: 1 } });
+    expect(JSON.parse((status.contents[0] as { text: string }).text)).toMatchObject({ session: { session_id: sessionId }, tasks: { total: 1 } });
     const todo = await c.client.readResource({ uri: `hub://sessions/${sessionId}/todo` });
     expect(todo.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: c.hub.todoText });
     const task = await c.client.readResource({ uri: `hub://sessions/${sessionId}/tasks/TASK-1` });

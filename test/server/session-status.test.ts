@@ -23,13 +23,13 @@ describe("get_session_status keeps the model's context small", () => {
     await c.hub.updateTask(caller, { session_id: session.id, task_id: 'TASK-30', status: 'review' });
 
     const result = (await c.client.callTool({ name: 'get_session_status', arguments: { session_id: session.id } })) as CallToolResult;
-    const tasks = (result.structuredContent as { tasks: { total: number; items: { id: string; status: string }[]; omitted: number } }).tasks;
+    const tasks = (result.structuredContent as { tasks: { total: number; items: { task_id: string; status: string }[]; omitted: number } }).tasks;
     expect(tasks.total).toBe(70);
     expect(tasks.items).toHaveLength(STATUS_TASK_ITEMS);
     expect(tasks.items.every((t) => t.status !== 'done')).toBe(true);
     // Most pressing first: in progress, blocked, then todo by priority and number; review after todo.
-    expect(tasks.items.slice(0, 5).map((t) => t.id)).toEqual(['TASK-60', 'TASK-50', 'TASK-45', 'TASK-11', 'TASK-12']);
-    expect(tasks.items.map((t) => t.id)).not.toContain('TASK-30');
+    expect(tasks.items.slice(0, 5).map((t) => t.task_id)).toEqual(['TASK-60', 'TASK-50', 'TASK-45', 'TASK-11', 'TASK-12']);
+    expect(tasks.items.map((t) => t.task_id)).not.toContain('TASK-30');
     expect(tasks.omitted).toBe(70 - STATUS_TASK_ITEMS);
 
     const all = (await c.client.callTool({ name: 'list_tasks', arguments: { session_id: session.id } })) as CallToolResult;

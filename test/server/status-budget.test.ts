@@ -131,7 +131,7 @@ describe('get_session_status fits its budget whatever the files hold', () => {
     expect(result.isError).toBeFalsy();
     expect(bytes(result)).toBeLessThanOrEqual(STATUS_MAX_BYTES);
     const shown = result.structuredContent as {
-      agents: { name: string; pendingPrompt: unknown }[];
+      agents: { agent_name: string; pendingPrompt: unknown }[];
       agentsOmitted: number;
       diagnosticsOmitted: number;
       more: string;

@@ -33,7 +33,7 @@ function errorOf(result: CallToolResult): { code: string; message: string } {
 
 async function sessionWithAgent(): Promise<string> {
   const created = await call('create_session', { root_path: '/work/app', session_name: 'app' });
-  const id = (created.structuredContent as { session: { id: string } }).session.id;
+  const id = (created.structuredContent as { session: { session_id: string } }).session.session_id;
   await call('create_agent', { session_id: id, agent_name: 'Agent_1', specialization: 'tests' });
   return id;
 }
@@ -42,9 +42,9 @@ describe('tools/call happy paths (structured content validated by the SDK client
   it('create_session, list_sessions, get_session_status, delete_session', async () => {
     const created = await call('create_session', { root_path: '/work/app', session_name: 'app', trust_root: true });
     expect(created.isError).toBeFalsy();
-    const session = (created.structuredContent as { session: { id: string; name: string } }).session;
+    const session = (created.structuredContent as { session: { session_id: string; name: string } }).session;
     expect(session.name).toBe('app');
-    expect(text(created)).toContain(session.id);
+    expect(text(created)).toContain(session.session_id);
     expect(c.hub.calls.at(-1)).toMatchObject({
       method: 'createSession',
       caller: { kind: 'mcp', id: 'stdio' },
@@ -54,13 +54,13 @@ describe('tools/call happy paths (structured content validated by the SDK client
     const listed = await call('list_sessions');
     expect((listed.structuredContent as { sessions: unknown[] }).sessions).toHaveLength(1);
 
-    const status = await call('get_session_status', { session_id: session.id });
-    expect(status.structuredContent).toMatchObject({ session: { id: session.id }, tasks: { total: 0 }, diagnostics: [{ code: 'demo' }] });
+    const status = await call('get_session_status', { session_id: session.session_id });
+    expect(status.structuredContent).toMatchObject({ session: { session_id: session.session_id }, tasks: { total: 0 }, diagnostics: [{ code: 'demo' }] });
     expect(text(status)).toMatch(/0 agent\(s\)/);
 
-    const deleted = await call('delete_session', { session_id: session.id });
-    expect(deleted.structuredContent).toMatchObject({ session: { id: session.id }, closedAgents: [] });
-    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'deleteSession', args: [session.id, false] });
+    const deleted = await call('delete_session', { session_id: session.session_id });
+    expect(deleted.structuredContent).toMatchObject({ session: { session_id: session.session_id }, closedAgents: [] });
+    expect(c.hub.calls.at(-1)).toMatchObject({ method: 'deleteSession', args: [session.session_id, false] });
   });
 
   it('create_agent, send_message_to_agent, clear, start new, answer prompt, read output, delete_agent', async () => {
@@ -68,11 +68,11 @@ describe('tools/call happy paths (structured content validated by the SDK client
     expect(c.hub.calls.at(-1)).toMatchObject({ method: 'createAgent', args: [{ session_id: id, agent_name: 'Agent_1', specialization: 'tests' }] });
 
     const sent = await call('send_message_to_agent', { agent_name: 'Agent_1', message: 'Please add tests', from: 'Ada' });
-    expect(sent.structuredContent).toMatchObject({ agent: 'Agent_1', taskId: 'TASK-9', state: 'queued' });
+    expect(sent.structuredContent).toMatchObject({ agent_name: 'Agent_1', task_id: 'TASK-9', state: 'queued' });
     expect(text(sent)).toContain('queued (agent is working)');
     expect(c.hub.calls.at(-1)?.args).toEqual([{ agent_name: 'Agent_1', message: 'Please add tests', from: 'Ada' }]);
 
-    expect((await call('clear_agent_conversation', { agent_name: 'Agent_1' })).structuredContent).toMatchObject({ agent: { name: 'Agent_1' } });
+    expect((await call('clear_agent_conversation', { agent_name: 'Agent_1' })).structuredContent).toMatchObject({ agent: { agent_name: 'Agent_1' } });
     await call('start_new_agent_conversation', { agent_name: 'Agent_1', resume: true });
     expect(c.hub.calls.at(-1)).toMatchObject({ method: 'startNewConversation', args: ['Agent_1', true] });
     await call('start_new_agent_conversation', { agent_name: 'Agent_1' });
@@ -83,10 +83,10 @@ describe('tools/call happy paths (structured content validated by the SDK client
 
     const output = await call('read_agent_output', { agent_name: 'Agent_1' });
     expect(c.hub.calls.at(-1)).toMatchObject({ method: 'readAgentOutput', args: ['Agent_1', 50] });
-    expect(output.structuredContent).toEqual({ agent: 'Agent_1', alive: true, text: 'line 1\nline 2\nline 3' });
+    expect(output.structuredContent).toEqual({ agent_name: 'Agent_1', alive: true, text: 'line 1\nline 2\nline 3' });
 
     const deleted = await call('delete_agent', { agent_name: 'Agent_1', force: true });
-    expect(deleted.structuredContent).toEqual({ agent: 'Agent_1', session: id });
+    expect(deleted.structuredContent).toEqual({ agent_name: 'Agent_1', session_id: id });
     expect(c.hub.calls.at(-1)).toMatchObject({ method: 'deleteAgent', args: ['Agent_1', true] });
   });
 
@@ -100,7 +100,7 @@ describe('tools/call happy paths (structured content validated by the SDK client
       body: '- [ ] do it',
       depends_on: ['TASK-3'],
     });
-    expect(created.structuredContent).toMatchObject({ task: { id: 'TASK-1', title: 'Write the parser', priority: 'high', assignee: 'Agent_1' } });
+    expect(created.structuredContent).toMatchObject({ task: { task_id: 'TASK-1', title: 'Write the parser', priority: 'high', assignee: 'Agent_1' } });
     expect(c.hub.calls.at(-1)?.args).toEqual([
       { session_id: id, title: 'Write the parser', assignee: 'Agent_1', priority: 'high', body: '- [ ] do it', depends_on: ['TASK-3'] },
     ]);
@@ -115,6 +115,53 @@ describe('tools/call happy paths (structured content validated by the SDK client
     expect((none.structuredContent as { tasks: unknown[] }).tasks).toHaveLength(0);
     expect(text(none)).toBe('No tasks match.');
     expect(c.hub.calls.at(-1)?.args).toEqual([{ session_id: id, status: 'done' }]);
+  });
+});
+
+describe('outputs name ids the way the inputs take them', () => {
+  /** Where a value holds a session id, agent name or task id, its key says so. */
+  function misnamed(value: unknown, path = ''): string[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => misnamed(v, `${path}[${i}]`));
+    if (value === null || typeof value !== 'object') return [];
+    const entries = Object.entries(value);
+    const isSession = entries.some(([k]) => k === 'root');
+    return entries.flatMap(([key, v]) => {
+      const here = `${path}.${key}`;
+      const wrong =
+        // (An agent's terminal handle has its own id: a tmux pane or an iTerm2 session, which no tool takes.)
+        (['id', 'taskId', 'sessionId', 'agentName'].includes(key) && !path.endsWith('.terminal')) ||
+        (typeof v === 'string' && (key === 'agent' || key === 'session')) ||
+        (key === 'name' && !isSession);
+      return [...(wrong ? [here] : []), ...misnamed(v, here)];
+    });
+  }
+
+  it('in every tool: session_id, agent_name, task_id, never id, name or taskId', async () => {
+    const id = await sessionWithAgent();
+    await call('create_task', { session_id: id, title: 'Write the parser', assignee: 'Agent_1' });
+    const results: [string, CallToolResult][] = [];
+    const run = async (name: string, args: Record<string, unknown> = {}) => results.push([name, await call(name, args)]);
+    await run('list_sessions');
+    await run('get_session_status', { session_id: id });
+    await run('wait_for_team', { session_id: id, until: 'any_change', timeout_s: 1 });
+    await run('create_agent', { session_id: id, agent_name: 'Agent_2' });
+    await run('send_message_to_agent', { agent_name: 'Agent_1', message: 'hi' });
+    await run('clear_agent_conversation', { agent_name: 'Agent_1' });
+    await run('start_new_agent_conversation', { agent_name: 'Agent_1' });
+    await run('answer_agent_prompt', { agent_name: 'Agent_1', choice: '1' });
+    await run('read_agent_output', { agent_name: 'Agent_1' });
+    await run('list_tasks', { session_id: id });
+    await run('create_task', { session_id: id, title: 'Another', assignee: 'Agent_2' });
+    await run('update_task', { session_id: id, task_id: 'TASK-1', status: 'done' });
+    await run('edit_todo', { session_id: id, action: 'add', agent: 'Agent_1', text: 'one more' });
+    await run('delete_agent', { agent_name: 'Agent_2', force: true });
+    await run('delete_session', { session_id: id, force: true });
+    await run('create_session', { root_path: '/work/other', session_name: 'other' });
+    expect(new Set(results.map(([name]) => name)).size).toBe(16);
+    for (const [name, result] of results) {
+      expect(result.isError, `${name}: ${text(result)}`).toBeFalsy();
+      expect(misnamed(result.structuredContent), name).toEqual([]);
+    }
   });
 });
 
@@ -182,7 +229,7 @@ describe('tools/call hub errors come back as isError with the HubError code and 
     await mkdir(join(root, 'inner'), { recursive: true });
     const created = await callReal('create_session', { root_path: root, session_name: 'app' });
     expect(created.isError, text(created)).toBeFalsy();
-    const id = (created.structuredContent as { session: { id: string } }).session.id;
+    const id = (created.structuredContent as { session: { session_id: string } }).session.session_id;
     const agent = await callReal('create_agent', { session_id: id, agent_name: 'Agent_1', specialization: 'tests' });
     expect(agent.isError, text(agent)).toBeFalsy();
     expect(real.terminal.calls).toEqual(['open:Agent_1']);
@@ -201,8 +248,8 @@ describe('tools/call hub errors come back as isError with the HubError code and 
     expect(errorOf(await callReal('create_session', { root_path: join(real.dir, 'missing'), session_name: 'missing' })).code).toBe('INVALID_PATH');
     // The refused calls changed nothing: no second terminal, one session, one agent.
     expect(real.terminal.calls).toEqual(['open:Agent_1']);
-    const listed = (await callReal('list_sessions')).structuredContent as { sessions: { id: string; agents: string[] }[] };
-    expect(listed.sessions.map((s) => [s.id, s.agents])).toEqual([[id, ['Agent_1']]]);
+    const listed = (await callReal('list_sessions')).structuredContent as { sessions: { session_id: string; agents: string[] }[] };
+    expect(listed.sessions.map((s) => [s.session_id, s.agents])).toEqual([[id, ['Agent_1']]]);
   });
 });
 

@@ -72,7 +72,7 @@ beforeEach(async () => {
   await writeFile(join(root, 'TODO.md'), '# TODO\n\n## Agent_1\n\n- [ ] first\n- [x] second\n');
   const created = await call('create_session', { root_path: root, session_name: `app-${randomBytes(2).toString('hex')}` });
   expect(created.isError).toBeFalsy();
-  sessionId = (created.structuredContent as { session: { id: string } }).session.id;
+  sessionId = (created.structuredContent as { session: { session_id: string } }).session.session_id;
 });
 afterEach(async () => {
   await closeServer();
@@ -87,12 +87,12 @@ describe('item 4: names YAML reads as values', () => {
     async (name) => {
       const created = await call('create_task', { session_id: sessionId, title: name, assignee: name, from: name });
       expect(created.isError, text(created)).toBeFalsy();
-      const task = (created.structuredContent as { task: { id: string; assignee: unknown; from: unknown; title: unknown; file: string } }).task;
+      const task = (created.structuredContent as { task: { task_id: string; assignee: unknown; from: unknown; title: unknown; file: string } }).task;
       expect(task).toMatchObject({ assignee: name, from: name, title: name });
       const file = await readFile(join(root, task.file), 'utf8');
       expect(file).toContain(`assignee: "${name}"`);
 
-      const updated = await call('update_task', { session_id: sessionId, task_id: task.id, assignee: name, title: name, log: 'again', from: name });
+      const updated = await call('update_task', { session_id: sessionId, task_id: task.task_id, assignee: name, title: name, log: 'again', from: name });
       expect(updated.isError, text(updated)).toBeFalsy();
       expect(parseTask(await readFile(join(root, task.file), 'utf8'), task.file).task).toMatchObject({ assignee: name, from: name, title: name });
     },
@@ -108,12 +108,17 @@ describe('item 5: a broken task file stays visible', () => {
     await hub.index.rescan();
 
     const listed = await call('list_tasks', { session_id: sessionId });
-    const broken = (listed.structuredContent as { broken: { id: string; file: string; line: number; code: string }[] }).broken;
-    expect(broken).toEqual([expect.objectContaining({ id: 'TASK-7', file: '.claude-hub/tasks/TASK-7-broken.md', code: 'yaml-invalid', session: sessionId })]);
+    const broken = (listed.structuredContent as { broken: { task_id: string; file: string; line: number; code: string }[] }).broken;
+    expect(broken).toEqual([
+      expect.objectContaining({ task_id: 'TASK-7', file: '.claude-hub/tasks/TASK-7-broken.md', code: 'yaml-invalid', session_id: sessionId }),
+    ]);
     expect(broken[0]?.line).toBeGreaterThanOrEqual(2);
     expect(text(listed)).toContain('TASK-7 BROKEN .claude-hub/tasks/TASK-7-broken.md line');
     // Also with a filter: a broken file has no status to filter by.
-    expect((await call('list_tasks', { session_id: sessionId, status: 'done' })).structuredContent).toMatchObject({ tasks: [], broken: [{ id: 'TASK-7' }] });
+    expect((await call('list_tasks', { session_id: sessionId, status: 'done' })).structuredContent).toMatchObject({
+      tasks: [],
+      broken: [{ task_id: 'TASK-7' }],
+    });
 
     const uri = `hub://sessions/${sessionId}/tasks/TASK-7`;
     const read = await client.readResource({ uri });
@@ -161,8 +166,8 @@ describe('item 6: errors carry the id the caller needs', () => {
     expect(text(again)).toContain(`is already session ${sessionId}`);
     expect(text(again)).toContain(`use session_id ${sessionId}`);
 
-    const name = (await call('list_sessions', {})).structuredContent as { sessions: { id: string; name: string }[] };
-    const mine = name.sessions.find((s) => s.id === sessionId);
+    const name = (await call('list_sessions', {})).structuredContent as { sessions: { session_id: string; name: string }[] };
+    const mine = name.sessions.find((s) => s.session_id === sessionId);
     const other = join(dir, `other-${randomBytes(3).toString('hex')}`);
     await mkdir(other);
     const taken = await call('create_session', { root_path: other, session_name: mine?.name });
@@ -176,8 +181,8 @@ describe('item 6: errors carry the id the caller needs', () => {
   });
 
   it("get_session_status with the session's name says which id it means, in the message", async () => {
-    const { sessions } = (await call('list_sessions', {})).structuredContent as { sessions: { id: string; name: string }[] };
-    const name = sessions.find((s) => s.id === sessionId)?.name ?? '';
+    const { sessions } = (await call('list_sessions', {})).structuredContent as { sessions: { session_id: string; name: string }[] };
+    const name = sessions.find((s) => s.session_id === sessionId)?.name ?? '';
     const byName = await call('get_session_status', { session_id: name });
     expect(code(byName)).toBe('SESSION_NOT_FOUND');
     expect(text(byName)).toContain(`matches session ${sessionId}`);
@@ -200,10 +205,10 @@ describe('item 7: writes that name what does not exist say so', () => {
 
   it('from defaults to "user" as the schema says, in the file and in log lines; update_task says who logs', async () => {
     const created = await call('create_task', { session_id: sessionId, title: 'Who' });
-    const task = (created.structuredContent as { task: { id: string; file: string; from: string } }).task;
+    const task = (created.structuredContent as { task: { task_id: string; file: string; from: string } }).task;
     expect(task.from).toBe('user');
-    await call('update_task', { session_id: sessionId, task_id: task.id, log: 'by default' });
-    await call('update_task', { session_id: sessionId, task_id: task.id, log: 'by name', from: 'jane.doe' });
+    await call('update_task', { session_id: sessionId, task_id: task.task_id, log: 'by default' });
+    await call('update_task', { session_id: sessionId, task_id: task.task_id, log: 'by name', from: 'jane.doe' });
     const log = parseTask(await readFile(join(root, task.file), 'utf8'), task.file).log;
     expect(log.map((entry) => [entry.from, entry.text])).toEqual([
       ['user', 'by default'],
@@ -212,7 +217,7 @@ describe('item 7: writes that name what does not exist say so', () => {
     const { tools } = await client.listTools();
     const schema = tools.find((t) => t.name === 'create_task')?.inputSchema.properties?.['from'] as { description: string };
     expect(schema.description).toMatch(/user \(default\)/);
-    const lonely = await call('update_task', { session_id: sessionId, task_id: task.id, from: 'jane.doe' });
+    const lonely = await call('update_task', { session_id: sessionId, task_id: task.task_id, from: 'jane.doe' });
     expect(code(lonely)).toBe('INVALID_ARGUMENT');
   });
 });

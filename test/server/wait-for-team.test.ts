@@ -22,7 +22,7 @@ beforeEach(async () => {
   const root = join(real.dir, 'app');
   await mkdir(root, { recursive: true });
   const created = await call('create_session', { root_path: root, session_name: 'app' });
-  session = (created.structuredContent as { session: { id: string } }).session.id;
+  session = (created.structuredContent as { session: { session_id: string } }).session.session_id;
   expect((await call('create_agent', { session_id: session, agent_name: AGENT })).isError).toBeFalsy();
 });
 afterEach(async () => {
@@ -42,7 +42,7 @@ async function hook(event: string, payload: Record<string, unknown> = {}): Promi
 
 async function agentStatus(): Promise<string> {
   const status = await call('get_session_status', { session_id: session });
-  return (status.structuredContent as { agents: { name: string; status: string }[] }).agents.find((a) => a.name === AGENT)?.status ?? 'none';
+  return (status.structuredContent as { agents: { agent_name: string; status: string }[] }).agents.find((a) => a.agent_name === AGENT)?.status ?? 'none';
 }
 
 async function becomes(status: string): Promise<void> {
@@ -58,7 +58,7 @@ interface WaitResult {
   session_id: string;
   met: boolean;
   changed: { agents: { agent_name: string; from: string | null; to: string | null }[]; task_ids: string[]; todo: boolean };
-  status: { session: { id: string }; agents: { name: string; status: string }[] };
+  status: { session: { session_id: string }; agents: { agent_name: string; status: string }[] };
 }
 
 const structured = (result: CallToolResult): WaitResult => {
@@ -90,7 +90,7 @@ describe('wait_for_team returns when its condition holds', () => {
     const done = structured(result);
     expect(done.met).toBe(true);
     expect(done.changed.agents).toEqual([{ agent_name: AGENT, from: 'working', to: 'idle' }]);
-    expect(done.status.agents).toEqual([expect.objectContaining({ name: AGENT, status: 'idle' })]);
+    expect(done.status.agents).toEqual([expect.objectContaining({ agent_name: AGENT, status: 'idle' })]);
     expect(text(result)).toContain('all_idle holds');
     expect(real.hub.waitsInProgress).toBe(0);
   });
@@ -131,7 +131,7 @@ describe('wait_for_team returns when its condition holds', () => {
 
   it('task_done: when the task is marked done', async () => {
     const task = await call('create_task', { session_id: session, title: 'Ship it', assignee: AGENT });
-    const id = (task.structuredContent as { task: { id: string } }).task.id;
+    const id = (task.structuredContent as { task: { task_id: string } }).task.task_id;
     const pending = call('wait_for_team', { session_id: session, until: 'task_done', task_id: id });
     await waiting(1);
     expect((await call('update_task', { session_id: session, task_id: id, status: 'done' })).isError).toBeFalsy();
@@ -150,7 +150,7 @@ describe('wait_for_team returns when its condition holds', () => {
   it('at the timeout: met false, "still waiting", the current status, and nothing held', async () => {
     const baseline = real.hub.index.changeListenerCount();
     const result = await call('wait_for_team', { session_id: session, until: 'any_needs_person', timeout_s: 1 });
-    expect(structured(result)).toMatchObject({ met: false, status: { session: { id: session } } });
+    expect(structured(result)).toMatchObject({ met: false, status: { session: { session_id: session } } });
     expect(text(result)).toMatch(/Still waiting for any_needs_person .*call wait_for_team again/);
     expect(real.hub.waitsInProgress).toBe(0);
     expect(real.hub.index.changeListenerCount()).toBe(baseline);

@@ -13,7 +13,7 @@ export const answerAgentPrompt = defineTool({
       choice: z.string().min(1).max(LIMITS.choice).describe('Its number or label, from pendingPrompt.'),
     }),
     outputSchema: z.object({
-      agent: z.string(),
+      agent_name: z.string(),
       answered: pendingPromptSchema,
       choice: z.looseObject({}).describe('{number, label}.'),
       now: z.looseObject({}).describe('{state (ready|menu|press_enter|unknown), question}.'),
@@ -23,8 +23,8 @@ export const answerAgentPrompt = defineTool({
   async handler(hub, caller, args) {
     const result = await hub.answerPrompt(caller, args.agent_name, args.choice);
     return {
-      structured: { agent: result.agent, answered: result.answered, choice: { ...result.choice }, now: { ...result.now } },
-      text: `${result.agent}: answered "${result.answered.question}" with ${result.choice.number}. ${result.choice.label}; ${
+      structured: { agent_name: result.agent, answered: result.answered, choice: { ...result.choice }, now: { ...result.now } },
+      text: `agent_name ${result.agent}: answered "${result.answered.question}" with ${result.choice.number}. ${result.choice.label}; ${
         result.now.state === 'ready'
           ? 'its prompt box is ready.'
           : result.now.question

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { agentNameField, agentSchema } from '../schemas.js';
+import { agentOut } from '../outputs.js';
 
 export const clearAgentConversation = defineTool({
   name: 'clear_agent_conversation',
@@ -14,6 +15,6 @@ export const clearAgentConversation = defineTool({
   },
   async handler(hub, caller, args) {
     const agent = await hub.clearConversation(caller, args.agent_name);
-    return { structured: { agent }, text: `Conversation of ${agent.name} cleared; status: ${agent.status}.` };
+    return { structured: { agent: agentOut(agent) }, text: `Conversation of agent_name ${agent.name} cleared; status: ${agent.status}.` };
   },
 });

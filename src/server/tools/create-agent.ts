@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { agentNameField, agentSchema, LIMITS, sessionIdField } from '../schemas.js';
+import { agentOut } from '../outputs.js';
 
 export const createAgent = defineTool({
   name: 'create_agent',
@@ -24,6 +25,9 @@ export const createAgent = defineTool({
       ...(args.specialization === undefined ? {} : { specialization: args.specialization }),
       ...(args.system_prompt_suffix === undefined ? {} : { system_prompt_suffix: args.system_prompt_suffix }),
     });
-    return { structured: { agent }, text: `Agent ${agent.name} started in session ${agent.session} (${agent.backend}); status: ${agent.status}.` };
+    return {
+      structured: { agent: agentOut(agent) },
+      text: `Agent started: agent_name ${agent.name} in session_id ${agent.session} (${agent.backend}); status: ${agent.status}.`,
+    };
   },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { LIMITS, sessionInfoSchema } from '../schemas.js';
+import { sessionOut } from '../outputs.js';
 
 export const createSession = defineTool({
   name: 'create_session',
@@ -22,6 +23,6 @@ export const createSession = defineTool({
       session_name: args.session_name,
       ...(args.trust_root === undefined ? {} : { trust_root: args.trust_root }),
     });
-    return { structured: { session }, text: `Session "${session.name}" created with id ${session.id} at ${session.root}.` };
+    return { structured: { session: sessionOut(session) }, text: `Session "${session.name}" created at ${session.root}: session_id ${session.id}.` };
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
+import { taskOut } from '../outputs.js';
 import { agentNameField, diagnosticSchema, fromField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskSchema } from '../schemas.js';
 
 export const createTask = defineTool({
@@ -37,8 +38,8 @@ export const createTask = defineTool({
     });
     const warned = warnings.length === 0 ? '' : ` Warning: ${warnings.map((w) => w.message).join(' ')}`;
     return {
-      structured: { task, warnings: [...warnings] },
-      text: `${task.id} "${task.title}" created in ${task.file}${task.assignee ? ` for ${task.assignee}` : ''}.${warned}`,
+      structured: { task: taskOut(task), warnings: [...warnings] },
+      text: `Task created: task_id ${task.id} "${task.title}" in ${task.file}${task.assignee ? ` for agent_name ${task.assignee}` : ''}.${warned}`,
     };
   },
 });

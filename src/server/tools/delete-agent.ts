@@ -12,11 +12,14 @@ export const deleteAgent = defineTool({
       agent_name: agentNameField,
       force: forceField.describe('Close it even then.'),
     }),
-    outputSchema: z.object({ agent: z.string(), session: z.string() }),
+    outputSchema: z.object({ agent_name: z.string(), session_id: z.string() }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   },
   async handler(hub, caller, args) {
     const result = await hub.deleteAgent(caller, args.agent_name, args.force);
-    return { structured: { ...result }, text: `Agent ${result.agent} closed (session ${result.session}).` };
+    return {
+      structured: { agent_name: result.agent, session_id: result.session },
+      text: `Agent closed: agent_name ${result.agent} (session_id ${result.session}).`,
+    };
   },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { forceField, sessionIdField, sessionInfoSchema } from '../schemas.js';
+import { sessionOut } from '../outputs.js';
 
 export const deleteSession = defineTool({
   name: 'delete_session',
@@ -15,8 +16,8 @@ export const deleteSession = defineTool({
   async handler(hub, caller, args) {
     const result = await hub.deleteSession(caller, args.session_id, args.force);
     return {
-      structured: { session: result.session, closedAgents: [...result.closedAgents] },
-      text: `Session "${result.session.name}" deleted; closed ${result.closedAgents.length} agent(s). Its files stay in ${result.session.root}.`,
+      structured: { session: sessionOut(result.session), closedAgents: [...result.closedAgents] },
+      text: `Session "${result.session.name}" (session_id ${result.session.id}) deleted; closed ${result.closedAgents.length} agent(s). Its files stay in ${result.session.root}.`,
     };
   },
 });

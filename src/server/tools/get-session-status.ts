@@ -63,9 +63,9 @@ export function statusForModel(status: SessionStatus, maxBytes = STATUS_MAX_BYTE
     const agents = status.agents.slice(0, level.agents);
     const sections = openSections.slice(0, level.sections);
     last = {
-      session: { id, name: status.session.name, root: cut(status.session.root, 300), agents: status.session.agents.length },
+      session: { session_id: id, name: status.session.name, root: cut(status.session.root, 300), agents: status.session.agents.length },
       agents: agents.map((a) => ({
-        name: a.name,
+        agent_name: a.name,
         status: a.status,
         why: cut(a.why, level.text),
         currentTask: a.currentTask,
@@ -87,14 +87,14 @@ export function statusForModel(status: SessionStatus, maxBytes = STATUS_MAX_BYTE
         done: status.todo.done,
         total: status.todo.total,
         sectionCount: status.todo.sections.length,
-        openSections: sections.map((s) => ({ title: cut(s.title, Math.max(level.text, 40)), agent: s.agent, done: s.done, total: s.total })),
+        openSections: sections.map((s) => ({ title: cut(s.title, Math.max(level.text, 40)), agent_name: s.agent, done: s.done, total: s.total })),
         sectionsOmitted: openSections.length - sections.length,
       },
       tasks: {
         total: tasks.total,
         byStatus: tasks.byStatus,
         items: tasks.items.map((t) => ({
-          id: t.id,
+          task_id: t.id,
           title: cut(t.title, Math.max(level.text, 40)),
           status: t.status,
           priority: t.priority,
@@ -146,7 +146,7 @@ export const getSessionStatus = defineTool({
     return {
       structured: statusForModel(status),
       text:
-        `Session "${cut(status.session.name, 64)}" (${status.session.id}): ${status.agents.length} agent(s) (${working} working${waiting > 0 ? `, ${waiting} waiting for you` : ''}), ` +
+        `Session "${cut(status.session.name, 64)}" (session_id ${status.session.id}): ${status.agents.length} agent(s) (${working} working${waiting > 0 ? `, ${waiting} waiting for you` : ''}), ` +
         `${status.tasks.total} task(s), TODO ${status.todo.done}/${status.todo.total} done, ${status.diagnostics.length} diagnostic(s).`,
     };
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool, READ_ONLY } from '../tool-definition.js';
 import { sessionInfoSchema } from '../schemas.js';
+import { sessionOut } from '../outputs.js';
 
 export const listSessions = defineTool({
   name: 'list_sessions',
@@ -14,9 +15,9 @@ export const listSessions = defineTool({
   },
   async handler(hub, caller) {
     const sessions = await hub.listSessions(caller);
-    const lines = sessions.map((s) => `- ${s.id} "${s.name}" ${s.root} (${s.agents.length} agent(s))`);
+    const lines = sessions.map((s) => `- session_id ${s.id}: "${s.name}" ${s.root} (${s.agents.length} agent(s))`);
     return {
-      structured: { sessions: [...sessions] },
+      structured: { sessions: sessions.map(sessionOut) },
       text: sessions.length === 0 ? 'No sessions yet; create one with create_session.' : `${sessions.length} session(s):\n${lines.join('\n')}`,
     };
   },

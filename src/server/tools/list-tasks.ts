@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool, READ_ONLY } from '../tool-definition.js';
 import { agentNameField, brokenTaskSchema, sessionIdField, taskStatusField, taskSummarySchema } from '../schemas.js';
+import { brokenTaskOut, taskOut } from '../outputs.js';
 
 export const listTasks = defineTool({
   name: 'list_tasks',
@@ -30,8 +31,8 @@ export const listTasks = defineTool({
     const brokenText = broken.slice(0, 20).map((b) => `- ${b.id ?? '(no id)'} BROKEN ${b.file} line ${b.line}: ${b.message}`);
     const brokenMore = broken.length > brokenText.length ? `\n… and ${broken.length - brokenText.length} more broken files in structured content.` : '';
     const text =
-      (tasks.length === 0 ? 'No tasks match.' : `${tasks.length} task(s):\n${shown.join('\n')}${more}`) +
+      (tasks.length === 0 ? 'No tasks match.' : `${tasks.length} task(s) (task_id [status] title @agent_name):\n${shown.join('\n')}${more}`) +
       (broken.length === 0 ? '' : `\n${broken.length} task file(s) do not parse; fix them by hand:\n${brokenText.join('\n')}${brokenMore}`);
-    return { structured: { tasks: [...tasks], broken: [...broken] }, text };
+    return { structured: { tasks: tasks.map(taskOut), broken: broken.map(brokenTaskOut) }, text };
   },
 });

@@ -14,8 +14,8 @@ export const sendMessageToAgent = defineTool({
       from: fromField.optional(),
     }),
     outputSchema: z.looseObject({
-      agent: z.string(),
-      taskId: z.string(),
+      agent_name: z.string(),
+      task_id: z.string(),
       taskFile: z.string(),
       deliveryId: z.string(),
       state: z.enum(['delivered', 'queued', 'undelivered']),
@@ -30,6 +30,10 @@ export const sendMessageToAgent = defineTool({
       ...(args.from === undefined ? {} : { from: args.from }),
     });
     const why = result.reason === undefined ? '' : ` (${result.reason})`;
-    return { structured: { ...result }, text: `Message to ${result.agent} recorded in ${result.taskId} (${result.taskFile}): ${result.state}${why}.` };
+    const { agent, taskId, ...rest } = result;
+    return {
+      structured: { agent_name: agent, task_id: taskId, ...rest },
+      text: `Message to agent_name ${agent} recorded in task_id ${taskId} (${result.taskFile}): ${result.state}${why}.`,
+    };
   },
 });

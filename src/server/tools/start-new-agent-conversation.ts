@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { agentNameField, agentSchema } from '../schemas.js';
+import { agentOut } from '../outputs.js';
 
 export const startNewAgentConversation = defineTool({
   name: 'start_new_agent_conversation',
@@ -18,8 +19,8 @@ export const startNewAgentConversation = defineTool({
   async handler(hub, caller, args) {
     const agent = await hub.startNewConversation(caller, args.agent_name, args.resume);
     return {
-      structured: { agent },
-      text: `${agent.name} restarted with ${args.resume ? 'its last conversation resumed' : 'a new conversation'}; status: ${agent.status}.`,
+      structured: { agent: agentOut(agent) },
+      text: `agent_name ${agent.name} restarted with ${args.resume ? 'its last conversation resumed' : 'a new conversation'}; status: ${agent.status}.`,
     };
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
+import { taskOut } from '../outputs.js';
 import { agentNameField, fromField, LIMITS, sessionIdField, taskIdField, taskPriorityField, taskStatusField, taskSchema } from '../schemas.js';
 
 export const updateTask = defineTool({
@@ -44,6 +45,9 @@ export const updateTask = defineTool({
       ...(args.log === undefined ? {} : { log: args.log }),
       ...(args.from === undefined ? {} : { from: args.from }),
     });
-    return { structured: { task }, text: `${task.id} updated: [${task.status}] ${task.title}${task.assignee ? ` @${task.assignee}` : ''}.` };
+    return {
+      structured: { task: taskOut(task) },
+      text: `task_id ${task.id} updated: [${task.status}] ${task.title}${task.assignee ? ` @${task.assignee}` : ''}.`,
+    };
   },
 });

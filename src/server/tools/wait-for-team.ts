@@ -58,8 +58,8 @@ export const waitForTeam = defineTool({
     const moved = result.changed.agents.map((a) => `${a.agent_name} ${a.from ?? 'new'} → ${a.to ?? 'gone'}`);
     const what = args.until === 'task_done' ? `task_done ${args.task_id}` : args.until;
     const text = result.met
-      ? `${what} holds in session ${id} after ${waited} s${moved.length > 0 ? `; ${moved.join(', ')}` : ''}.`
-      : `Still waiting for ${what} in session ${id} after ${waited} s${moved.length > 0 ? ` (${moved.join(', ')})` : ''}; call wait_for_team again to keep waiting.`;
+      ? `${what} holds in session_id ${id} after ${waited} s${moved.length > 0 ? `; ${moved.join(', ')}` : ''}.`
+      : `Still waiting for ${what} in session_id ${id} after ${waited} s${moved.length > 0 ? ` (${moved.join(', ')})` : ''}; call wait_for_team again to keep waiting.`;
     return {
       structured: {
         session_id: id,
