@@ -4,8 +4,9 @@
  * model that name only tools this server lists at its security level (a prompt whose tools
  * are above the ceiling is not registered), and teach the protocol: TODO.md sections per
  * agent, task files, wait_for_team instead of polling. Argument completion
- * (`completion/complete`) offers session ids, and task ids in the task resource template
- * (`completers` serves both).
+ * (`completion/complete`) offers session ids, agent names (review_team's agent focus, from
+ * the session named in the same request when there is one) and task ids in the task resource
+ * template (`completers` serves them all).
  */
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -22,6 +23,8 @@ export interface Completers {
   sessionIds(prefix: string): Promise<string[]>;
   /** Task ids of `sessionId` (every session when it is unknown) starting with `prefix`. */
   taskIds(prefix: string, sessionId?: string): Promise<string[]>;
+  /** Agent names of `sessionId` (every session when it is unknown) starting with `prefix`. */
+  agentNames(prefix: string, sessionId?: string): Promise<string[]>;
 }
 
 /** Completions read the hub as the client would; a failure offers nothing rather than an error. */
@@ -34,6 +37,14 @@ export function completers(hub: HubApi, caller: Caller): Completers {
       return starting(
         prefix,
         sessions.map((s) => s.id),
+      );
+    },
+    async agentNames(prefix, sessionId) {
+      const sessions = await hub.listSessions(caller).catch(() => []);
+      const known = sessionId !== undefined && sessions.some((s) => s.id === sessionId);
+      return starting(
+        prefix,
+        sessions.filter((s) => !known || s.id === sessionId).flatMap((s) => s.agents),
       );
     },
     async taskIds(prefix, sessionId) {
@@ -72,9 +83,12 @@ export function registerPrompts(server: McpServer, level: SecurityLevel, complet
       description: "Summarise a session's agents and tasks: what is done, what is blocked, what waits for the person, and where work overlaps.",
       argsSchema: {
         session_id: completable(z.string().describe('The session (list_sessions).'), (value) => complete.sessionIds(value ?? '')),
+        agent_name: completable(z.string().optional().describe('Look closer at this agent (optional).'), (value, context) =>
+          complete.agentNames(value ?? '', context?.arguments?.['session_id']),
+        ),
       },
     },
-    ({ session_id }) => userText(reviewTeam(session_id, can('answer_agent_prompt'), can('update_task'))),
+    ({ session_id, agent_name }) => userText(reviewTeam(session_id, agent_name, can('answer_agent_prompt'), can('update_task'))),
   );
 }
 
@@ -97,7 +111,8 @@ function startTeam(root: string, goal: string, agents: string | undefined): stri
   ].join('\n');
 }
 
-function reviewTeam(sessionId: string, canAnswer: boolean, canUpdate: boolean): string {
+function reviewTeam(sessionId: string, agentName: string | undefined, canAnswer: boolean, canUpdate: boolean): string {
+  const focus = agentName?.trim();
   return [
     `Review the claude-hub session ${sessionId} for me.`,
     '',
@@ -106,5 +121,11 @@ function reviewTeam(sessionId: string, canAnswer: boolean, canUpdate: boolean): 
     '3. Point out overlap: two agents on the same task or files, tasks with the same outcome, TODO.md items in two sections.',
     `4. ${canAnswer ? 'Ask me before answering any dialog (answer_agent_prompt). ' : ''}${canUpdate ? 'Suggest reassignments (update_task) but make none without my word.' : 'Suggest what to change; this server only reads.'}`,
     "read_agent_output shows an agent's screen when the status does not say enough.",
+    ...(focus
+      ? [
+          '',
+          `Look closer at agent_name ${focus}: its status and why, its current task and the tasks assigned to it (list_tasks {session_id: "${sessionId}", assignee: "${focus}"}), its section of TODO.md, and the last lines of its screen (read_agent_output {agent_name: "${focus}"}).`,
+        ]
+      : []),
   ].join('\n');
 }

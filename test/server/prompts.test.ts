@@ -1,7 +1,8 @@
 /**
  * Issue 15, prompts and completions: through a real SDK client in front of the real hub on the
  * in-memory terminal. The prompts name only tools the server lists at its level; completion
- * answers session ids (prompt argument, resource templates) and task ids (task template).
+ * answers session ids (prompt argument, resource templates), agent names (review_team's agent
+ * focus) and task ids (task template).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -63,6 +64,14 @@ describe('prompts', () => {
     const review = await real.client.getPrompt({ name: 'review_team', arguments: { session_id: 'webapp-abc123' } });
     const reviewText = firstText(review);
     expect(reviewText).toContain('webapp-abc123');
+    expect(reviewText).not.toContain('Look closer');
+    expect(prompts.find((p) => p.name === 'review_team')?.arguments?.map((a) => [a.name, a.required ?? false])).toEqual([
+      ['session_id', true],
+      ['agent_name', false],
+    ]);
+    const focused = firstText(await real.client.getPrompt({ name: 'review_team', arguments: { session_id: 'webapp-abc123', agent_name: 'Agent_2' } }));
+    expect(focused).toContain('Look closer at agent_name Agent_2');
+    expect(toolsNamed(focused, listed)).toEqual(expect.arrayContaining(['list_tasks', 'read_agent_output']));
     expect(toolsNamed(reviewText, listed)).toEqual(expect.arrayContaining(['get_session_status', 'list_tasks', 'answer_agent_prompt']));
   });
 
@@ -100,5 +109,38 @@ describe('completion/complete', () => {
       context: { arguments: { session_id: session } },
     });
     expect(tasks.completion.values).toEqual([task]);
+  });
+
+  it("completes agent names in review_team's agent focus, from the session the request names", async () => {
+    real = await connectRealHub({ config: { securityLevel: 'HIGH' } });
+    const { session } = await withSessionAndTask();
+    const otherRoot = join(real.dir, 'api');
+    await mkdir(otherRoot, { recursive: true });
+    const other = (await real.client.callTool({ name: 'create_session', arguments: { root_path: otherRoot, session_name: 'api' } })) as CallToolResult;
+    const otherId = (other.structuredContent as { session: { session_id: string } }).session.session_id;
+    for (const [sessionId, agentName] of [
+      [session, 'Agent_1'],
+      [session, 'Reviewer'],
+      [otherId, 'Agent_2'],
+    ] as const) {
+      const made = (await real.client.callTool({ name: 'create_agent', arguments: { session_id: sessionId, agent_name: agentName } })) as CallToolResult;
+      expect(made.isError, JSON.stringify(made.content)).toBeFalsy();
+    }
+    const complete = (value: string, args?: Record<string, string>) =>
+      real!.client
+        .complete({
+          ref: { type: 'ref/prompt', name: 'review_team' },
+          argument: { name: 'agent_name', value },
+          ...(args ? { context: { arguments: args } } : {}),
+        })
+        .then((r) => r.completion.values);
+
+    expect(await complete('', { session_id: session })).toEqual(['Agent_1', 'Reviewer']);
+    expect(await complete('agent', { session_id: session })).toEqual(['Agent_1']);
+    expect(await complete('', { session_id: otherId })).toEqual(['Agent_2']);
+    // No session named yet (or one that does not exist): every agent of the hub.
+    expect((await complete('')).sort()).toEqual(['Agent_1', 'Agent_2', 'Reviewer']);
+    expect((await complete('A', { session_id: 'nope' })).sort()).toEqual(['Agent_1', 'Agent_2']);
+    expect(await complete('zz', { session_id: session })).toEqual([]);
   });
 });
