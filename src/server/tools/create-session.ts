@@ -8,7 +8,7 @@ export const createSession = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Create session',
-    description: 'First step: open a session on a codebase folder for a team of Claude Code agents; returns its session_id.',
+    description: 'First step: open a session on a codebase folder for a team of Claude Code agents; returns session_id.',
     inputSchema: z.strictObject({
       root_path: z.string().min(1).max(LIMITS.path).describe('Absolute path of an existing folder.'),
       session_name: z.string().min(1).max(LIMITS.sessionName).describe('A short name, e.g. "webapp".'),

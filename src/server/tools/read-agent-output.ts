@@ -7,7 +7,7 @@ export const readAgentOutput = defineTool({
   level: 'LOW',
   config: {
     title: 'Read agent output',
-    description: "The last lines of an agent's terminal (its Claude Code screen), as text.",
+    description: "An agent's Claude Code screen: its terminal's last lines, when its status says too little.",
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       lines: z.number().int().min(1).max(LIMITS.outputLines).default(50).describe('From the bottom, with scrollback.'),

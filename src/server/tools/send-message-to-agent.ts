@@ -7,7 +7,7 @@ export const sendMessageToAgent = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Send message to agent',
-    description: 'Give an agent work or an answer: kept in a task file, typed into its Claude Code when idle; delivered, queued or why not.',
+    description: 'Message an agent (work, answers): kept in a task file, typed into its Claude Code when idle; delivered, queued or why not.',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       message: z.string().min(1).max(LIMITS.message).describe('Text or markdown.'),

@@ -29,7 +29,7 @@ export const updateTask = defineTool({
         .regex(/^[^\r\n]+$/, 'one line only; add several entries instead')
         .optional()
         .describe('A log line, dated by the hub.'),
-      from: fromField.optional().describe("The log line's author (default user)."),
+      from: fromField.optional().describe('Who logs it (default user).'),
     }),
     outputSchema: z.object({ task: taskSchema }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
