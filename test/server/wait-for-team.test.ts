@@ -193,6 +193,42 @@ describe('wait_for_team costs nothing it does not need', () => {
     // The hub's own timers (file watching, reading the event file) come and go; the waits' hundred are gone.
     expect(timers() - timersBefore).toBeLessThan(10);
   });
+
+  it('100 concurrent waits through the client, with progress tokens, cost no measurable CPU while idle', { timeout: 60_000 }, async () => {
+    await hook('UserPromptSubmit', { prompt: 'go' });
+    await becomes('working');
+    // The process's CPU time (user + system) over one idle window: a measurement, not a wait for something.
+    const WINDOW_MS = 3000;
+    const cpuOver = async (): Promise<number> => {
+      const before = process.cpuUsage();
+      await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / 1000;
+    };
+    const baseline = await cpuOver();
+    let progressed = 0;
+    const abort = new AbortController();
+    const waits = Array.from({ length: 100 }, () =>
+      call(
+        'wait_for_team',
+        { session_id: session, until: 'all_idle', timeout_s: 50 },
+        { signal: abort.signal, timeout: 60_000, onprogress: () => void progressed++ },
+      ),
+    );
+    await waiting(100);
+    const loaded = await cpuOver();
+    expect(real.hub.waitsInProgress).toBe(100);
+    process.stdout.write(
+      `wait_for_team: CPU over ${WINDOW_MS} ms idle: ${baseline.toFixed(1)} ms with no wait, ${loaded.toFixed(1)} ms with 100 waits (${progressed} progress notifications)\n`,
+    );
+    // No polling: what 100 idle waits add stays within the noise of an idle process (a poll every 100 ms each would be thousands of wake-ups).
+    expect(loaded - baseline).toBeLessThan(100);
+
+    await hook('Stop');
+    const results = await Promise.all(waits);
+    expect(results.every((r) => structured(r).met)).toBe(true);
+    expect(real.hub.waitsInProgress).toBe(0);
+  });
 });
 
 describe('wait_for_team refuses bad input with a clear error and holds nothing', () => {
