@@ -19,6 +19,7 @@ export const REAL_CLAUDE_TESTS = [
   'test/security/sandbox-hub.test.ts',
   'test/install/plugin-claude.test.ts',
   'test/board/board-claude.test.ts',
+  'test/e2e/orchestrator-claude.test.ts',
 ];
 
 interface Release {

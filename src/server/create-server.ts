@@ -104,7 +104,9 @@ export function createServer(deps: ServerDeps): HubServer {
     const result = await callTool(callDeps, request.params.name, request.params.arguments, {
       caller,
       ...(role === undefined ? {} : { role }),
-      tool: toolContext(request.params._meta?.progressToken, extra),
+      tool: toolContext(request.params._meta?.progressToken, extra, (progress) =>
+        logger.debug('progress sent', { tool: request.params.name.slice(0, 100), ...progress }),
+      ),
     });
     if (result.isError) logFailedCall(logger, request.params.name, caller, result);
     return result;
@@ -151,11 +153,16 @@ function logFailedCall(logger: Logger, tool: string, caller: Caller, result: Cal
  * notifications. A notification that cannot be sent (the client went away) is dropped: the
  * cancellation ends the wait.
  */
-function toolContext(token: ProgressToken | undefined, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): ToolContext {
+function toolContext(
+  token: ProgressToken | undefined,
+  extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+  sent: (progress: { progress: number; total: number }) => void,
+): ToolContext {
   if (token === undefined) return { signal: extra.signal };
   return {
     signal: extra.signal,
     progress: (progress, total, message) => {
+      sent({ progress, total });
       void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }).catch(() => undefined);
     },
   };

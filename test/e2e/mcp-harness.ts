@@ -28,7 +28,7 @@ export interface World {
   cleanup(): Promise<void>;
 }
 
-export async function createWorld(script: readonly FakeRule[] = []): Promise<World> {
+export async function createWorld(script: readonly FakeRule[] = [], options: { readonly acceptEdits?: boolean } = {}): Promise<World> {
   const base = await realpath(await mkdtemp(join(tmpdir(), 'hub-mcp-e2e-')));
   const root = join(base, 'project');
   await mkdir(root);
@@ -40,7 +40,7 @@ export async function createWorld(script: readonly FakeRule[] = []): Promise<Wor
   git('add', '-A');
   git('commit', '-q', '-m', 'start');
   const fake = await startFakeAnthropic({ script, fallbackText: 'Done.' });
-  const claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [root], acceptEdits: true });
+  const claude = await createClaudeEnv({ baseUrl: fake.url, trustedRoots: [root], acceptEdits: options.acceptEdits ?? true });
   const socket = `hub-mcp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const stateDir = join(base, 'state');
   return {

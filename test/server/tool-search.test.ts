@@ -4,7 +4,7 @@
  * keyword scores against the parts of the tool's name (exact 12, a part containing it 6), the
  * description (the whole word, 2) and `_meta["anthropic/searchHint"]` (4); the best five are
  * loaded. This scores tools/list the same way for what a person asks, and wants the right tool
- * among the first few. (The real ToolSearch runs in test/claude/orchestrator-claude.test.ts.)
+ * among the first few. (The real ToolSearch runs in test/e2e/orchestrator-claude.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
