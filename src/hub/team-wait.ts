@@ -25,6 +25,8 @@ export type WaitCondition = (typeof WAIT_CONDITIONS)[number];
 /** Well under what clients give a tool call (Claude Desktop ~60 s, Claude Code ~120 s). */
 export const WAIT_DEFAULT_S = 30;
 export const WAIT_MAX_S = 50;
+/** As an MCP task the client holds no request open (it polls tasks/get or waits on tasks/result): a wait may be longer. */
+export const WAIT_TASK_MAX_S = 900;
 /** How often a wait says "still waiting" when nothing happens (a progress notification). */
 export const WAIT_HEARTBEAT_MS = 10_000;
 
@@ -40,6 +42,8 @@ export interface WaitControl {
   readonly signal?: AbortSignal;
   /** Called on each change that does not end the wait, and on each heartbeat. */
   readonly onProgress?: (progress: { readonly elapsedMs: number; readonly timeoutMs: number; readonly message: string }) => void;
+  /** The call runs as an MCP task (no client request held open): timeout_s may go up to WAIT_TASK_MAX_S. */
+  readonly longWait?: boolean;
 }
 
 export interface AgentChange {
@@ -113,10 +117,13 @@ export class TeamWaits {
       throw new HubError(ErrorCodes.INVALID_ARGUMENT, `until must be one of ${WAIT_CONDITIONS.join(', ')}; got "${String(until)}".`, { data: { until } });
     }
     const timeoutS = input.timeout_s ?? WAIT_DEFAULT_S;
-    if (!Number.isFinite(timeoutS) || timeoutS < 1 || timeoutS > WAIT_MAX_S) {
+    const maxS = control.longWait === true ? WAIT_TASK_MAX_S : WAIT_MAX_S;
+    if (!Number.isFinite(timeoutS) || timeoutS < 1 || timeoutS > maxS) {
       throw new HubError(
         ErrorCodes.INVALID_ARGUMENT,
-        `timeout_s must be between 1 and ${WAIT_MAX_S} seconds (clients give up on a longer call); call wait_for_team again to wait longer.`,
+        control.longWait === true
+          ? `timeout_s must be between 1 and ${maxS} seconds as an MCP task; call wait_for_team again to wait longer.`
+          : `timeout_s must be between 1 and ${maxS} seconds (clients give up on a longer call; as an MCP task up to ${WAIT_TASK_MAX_S}); call wait_for_team again to wait longer.`,
         { data: { timeout_s: timeoutS } },
       );
     }

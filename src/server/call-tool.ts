@@ -73,7 +73,8 @@ async function run(deps: CallToolDeps, name: string, rawArgs: unknown, context: 
   } catch (error) {
     return { status: 'refused', error: toHubError(error) };
   }
-  const parsed = tool.config.inputSchema.safeParse(rawArgs ?? {});
+  const schema = context.tool?.task === true && tool.task ? tool.task.inputSchema : tool.config.inputSchema;
+  const parsed = schema.safeParse(rawArgs ?? {});
   if (!parsed.success) return { status: 'invalid', error: invalidArguments(name, parsed.error) };
   try {
     const output = await tool.handler(deps.hub, context.caller, parsed.data, context.tool ?? {});

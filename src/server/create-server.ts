@@ -3,12 +3,15 @@
  * Tools are listed up to the security ceiling; tools/call goes through callTool so that
  * refusals and bad arguments come back as isError results with a HubError code. Many servers
  * (one per HTTP session) may share one hub. With a log feed, the hub's log records reach the
- * client as `notifications/message` until the server closes.
+ * client as `notifications/message` until the server closes. A client that supports MCP tasks
+ * may run wait_for_team as a task (tasks.ts); others keep the plain call.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   CallToolRequestSchema,
+  ErrorCode,
   ListToolsRequestSchema,
+  McpError,
   type CallToolResult,
   type ProgressToken,
   type ServerNotification,
@@ -29,6 +32,8 @@ import { registerBoardApp } from '../board/mcp-app.js';
 import { completers, registerPrompts } from './prompts.js';
 import { TOOLS } from './tools/index.js';
 import { listedTools } from './tool-list.js';
+import { findTool } from './tools/index.js';
+import { HubTaskStore, startTask } from './tasks.js';
 
 export interface ServerDeps {
   readonly hub: HubApi;
@@ -76,11 +81,19 @@ export function serverInstructions(level: SecurityLevel): string {
 export function createServer(deps: ServerDeps): HubServer {
   const { hub, config, logger } = deps;
   const defaultCaller: Caller = deps.caller ?? { kind: 'mcp', id: 'stdio' };
+  const taskStore = new HubTaskStore();
   const server = new McpServer(
     { name: 'claude-hub', title: 'claude-hub', version: deps.version },
     {
-      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, logging: {} },
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { subscribe: true, listChanged: true },
+        logging: {},
+        // Task-augmented tools/call for the tools that say execution.taskSupport (wait_for_team).
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      },
       instructions: serverInstructions(config.securityLevel),
+      taskStore,
     },
   );
 
@@ -101,13 +114,31 @@ export function createServer(deps: ServerDeps): HubServer {
     const auth = extra.authInfo;
     const role = roleOf(auth?.extra?.['role']);
     const caller: Caller = auth ? { kind: 'mcp', id: auth.clientId } : defaultCaller;
-    const result = await callTool(callDeps, request.params.name, request.params.arguments, {
-      caller,
-      ...(role === undefined ? {} : { role }),
-      tool: toolContext(request.params._meta?.progressToken, extra, (progress) =>
-        logger.debug('progress sent', { tool: request.params.name.slice(0, 100), ...progress }),
-      ),
-    });
+    const sent = (progress: { progress: number; total: number }) => logger.debug('progress sent', { tool: request.params.name.slice(0, 100), ...progress });
+    const context = toolContext(request.params._meta?.progressToken, extra, sent);
+    const base = { caller, ...(role === undefined ? {} : { role }) };
+    if (request.params.task !== undefined) {
+      // The spec: a task for a tool that does not say taskSupport is refused as Method not found.
+      if (findTool(request.params.name)?.task === undefined || extra.taskStore === undefined) {
+        throw new McpError(
+          ErrorCode.MethodNotFound,
+          `${request.params.name.slice(0, 100)} does not run as a task (only tools with execution.taskSupport do); call it without task.`,
+        );
+      }
+      return startTask({
+        store: taskStore,
+        requestStore: extra.taskStore,
+        ttl: request.params.task.ttl,
+        logger,
+        tool: request.params.name,
+        run: async (signal) => {
+          const result = await callTool(callDeps, request.params.name, request.params.arguments, { ...base, tool: { ...context, signal, task: true } });
+          if (result.isError) logFailedCall(logger, request.params.name, caller, result);
+          return result;
+        },
+      });
+    }
+    const result = await callTool(callDeps, request.params.name, request.params.arguments, { ...base, tool: context });
     if (result.isError) logFailedCall(logger, request.params.name, caller, result);
     return result;
   });
@@ -129,6 +160,7 @@ export function createServer(deps: ServerDeps): HubServer {
         unsubscribe();
         stopLogs();
         resources.close();
+        taskStore.close();
         await server.close();
       })();
       return closing;

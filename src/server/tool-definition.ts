@@ -23,6 +23,8 @@ export interface ToolOutput {
 export interface ToolContext {
   readonly signal?: AbortSignal;
   readonly progress?: (progress: number, total: number, message: string) => void;
+  /** The call runs as an MCP task (task-augmented tools/call): the client holds no request open. */
+  readonly task?: boolean;
 }
 
 export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extends z.ZodObject = z.ZodObject> {
@@ -37,6 +39,11 @@ export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extend
     /** Listed as the tool's `_meta`, e.g. `{ui: {resourceUri}}`: the MCP App a host shows with its result. */
     readonly _meta?: Readonly<Record<string, unknown>>;
   };
+  /**
+   * A tool that may run as an MCP task (tools/list says `execution.taskSupport: optional`): the
+   * input schema for such a call, e.g. a longer timeout. Plain calls keep config.inputSchema.
+   */
+  readonly task?: { readonly inputSchema: z.ZodObject };
   handler(hub: HubApi, caller: Caller, args: z.output<In>, context: ToolContext): Promise<ToolOutput>;
 }
 

@@ -46,6 +46,8 @@ export function describeTool(tool: ToolDefinition): Tool {
     // All hints at MCP's defaults: nothing to say.
     ...(Object.keys(annotations ?? {}).length === 0 ? {} : { annotations }),
     ...(tool.config._meta === undefined ? {} : { _meta: { ...tool.config._meta } }),
+    // A tool that may run as an MCP task says so (without it, clients must not ask for one).
+    ...(tool.task ? { execution: { taskSupport: 'optional' as const } } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ export const answerAgentPrompt = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Answer agent prompt',
-    description: 'When an agent needs the person: answer the dialog or menu it is stopped at (its pendingPrompt).',
+    description: 'When an agent needs the person: answer the dialog it is stopped at (its pendingPrompt).',
     inputSchema: z.strictObject({
       agent_name: agentNameField,
       choice: z.string().min(1).max(LIMITS.choice).describe('Its number or label, from pendingPrompt.'),

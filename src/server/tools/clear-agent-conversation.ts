@@ -8,7 +8,7 @@ export const clearAgentConversation = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Clear agent conversation',
-    description: "Clear an agent's Claude Code conversation (/clear) for a fresh context; files and tasks stay.",
+    description: "Clear an agent's Claude Code conversation (/clear): a fresh context; files and tasks stay.",
     inputSchema: z.strictObject({ agent_name: agentNameField }),
     outputSchema: z.object({ agent: agentSchema }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -8,7 +8,7 @@ export const createTask = defineTool({
   level: 'MEDIUM',
   config: {
     title: 'Create task',
-    description: 'Assign work: a task file in .claude-hub/tasks/, its assignee agent told. Unknown names: kept, warned.',
+    description: 'Assign work: a task file in .claude-hub/tasks/, its assignee agent told; unknown names warned.',
     inputSchema: z.strictObject({
       session_id: sessionIdField,
       title: z

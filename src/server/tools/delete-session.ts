@@ -8,7 +8,7 @@ export const deleteSession = defineTool({
   level: 'HIGH',
   config: {
     title: 'Delete session',
-    description: 'End a session: close its agents, forget it; files stay. Refused while an agent works, unless force.',
+    description: 'End a session: close its agents, forget it; files stay. Unless force, not while an agent works.',
     inputSchema: z.strictObject({ session_id: sessionIdField, force: forceField }),
     outputSchema: z.object({ session: sessionInfoSchema, closedAgents: z.array(z.string()) }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -124,7 +124,7 @@ export const getSessionStatus = defineTool({
   level: 'LOW',
   config: {
     title: 'Session status',
-    description: "A session's team now: each Claude Code agent's state, tasks, TODO.md progress, problems (≤8 KB). To wait: wait_for_team.",
+    description: "A session's team now: each Claude Code agent's state, tasks, TODO.md progress, problems. To wait: wait_for_team.",
     inputSchema: z.strictObject({ session_id: sessionIdField }),
     outputSchema: z.object({
       session: sessionInfoSchema,

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { defineTool, READ_ONLY } from '../tool-definition.js';
 import { sessionIdField, taskIdField } from '../schemas.js';
-import { WAIT_CONDITIONS, WAIT_DEFAULT_S, WAIT_MAX_S } from '../../hub/team-wait.js';
+import { WAIT_CONDITIONS, WAIT_DEFAULT_S, WAIT_MAX_S, WAIT_TASK_MAX_S } from '../../hub/team-wait.js';
 import { statusForModel } from './get-session-status.js';
+
+const input = (maxS: number) =>
+  z.strictObject({
+    session_id: sessionIdField,
+    until: z.enum(WAIT_CONDITIONS).describe('all_idle: none working, starting or with queued messages.'),
+    task_id: taskIdField.optional().describe('For task_done.'),
+    timeout_s: z.number().int().min(1).max(maxS).default(WAIT_DEFAULT_S).describe('Seconds.'),
+  });
 
 /**
  * wait_for_team: one call that blocks until the team reaches what the caller waits for, so a
@@ -15,13 +23,8 @@ export const waitForTeam = defineTool({
   level: 'LOW',
   config: {
     title: 'Wait for team',
-    description: `Instead of polling: wait until the team's agents are all idle, one needs the person, a task is done or anything changes (≤${WAIT_MAX_S} s, then call again).`,
-    inputSchema: z.strictObject({
-      session_id: sessionIdField,
-      until: z.enum(WAIT_CONDITIONS).describe('all_idle: none working, starting or with queued messages.'),
-      task_id: taskIdField.optional().describe('For task_done.'),
-      timeout_s: z.number().int().min(1).max(WAIT_MAX_S).default(WAIT_DEFAULT_S).describe('Seconds.'),
-    }),
+    description: `Instead of polling: wait until the team's agents are all idle, one needs the person, a task is done or anything changes (≤${WAIT_MAX_S} s; call again).`,
+    inputSchema: input(WAIT_MAX_S),
     outputSchema: z.object({
       session_id: z.string(),
       met: z.boolean().describe('False: timed out.'),
@@ -30,6 +33,8 @@ export const waitForTeam = defineTool({
     }),
     annotations: READ_ONLY,
   },
+  // As an MCP task the client holds no request open, so it may wait longer (up to WAIT_TASK_MAX_S).
+  task: { inputSchema: input(WAIT_TASK_MAX_S) },
   async handler(hub, caller, args, context) {
     // Progress must grow with each notification: elapsed seconds, nudged up when two share a millisecond.
     let last = -1;
@@ -43,6 +48,7 @@ export const waitForTeam = defineTool({
       },
       {
         ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.task === true ? { longWait: true } : {}),
         ...(context.progress
           ? {
               onProgress: ({ elapsedMs, timeoutMs, message }) => {
