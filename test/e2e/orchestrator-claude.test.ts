@@ -205,7 +205,7 @@ describe.each([
       true,
     );
     // The result, read back through the hub.
-    expect(result('read_agent_output')[0]).toContain(`${ANSWER_PREFIX} read the grammar`);
+    expect(result('read_agent_output')[0], `wait_for_team said: ${waits.join('\n')}`).toContain(`${ANSWER_PREFIX} read the grammar`);
     // No polling: the model waited, it never asked for the status in a loop.
     expect(names.filter((n) => n === `${P}get_session_status`)).toEqual([]);
     // Progress: the hub sent wait_for_team progress to Claude Code while the agent worked.
