@@ -20,7 +20,7 @@ afterAll(async () => {
   await c.close();
 });
 
-const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Claude Code's keyword score of one tool for a query (see the header). */
 function score(tool: Tool, query: string): number {
@@ -29,7 +29,7 @@ function score(tool: Tool, query: string): number {
   const hint = typeof tool._meta?.['anthropic/searchHint'] === 'string' ? tool._meta['anthropic/searchHint'].toLowerCase() : '';
   let total = 0;
   for (const word of query.toLowerCase().split(/\s+/).filter(Boolean)) {
-    const whole = new RegExp(`\\b${escape(word)}\\b`);
+    const whole = new RegExp(`\\b${escapeRegExp(word)}\\b`);
     if (parts.includes(word)) total += 12;
     else if (parts.some((p) => p.includes(word))) total += 6;
     if (hint && whole.test(hint)) total += 4;

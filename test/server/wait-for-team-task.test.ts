@@ -105,7 +105,7 @@ describe('wait_for_team as an MCP task', () => {
       arguments: { session_id: session, until: 'all_idle', timeout_s: 600 },
     })) as CallToolResult;
     expect(plain.isError).toBe(true);
-    expect((plain._meta?.[ERROR_META_KEY] as { code: string }).code).toBe('INVALID_ARGUMENT');
+    expect((plain._meta?.[ERROR_META_KEY] as { code?: string } | undefined)?.code).toBe('INVALID_ARGUMENT');
 
     const { taskId, done } = await startTask({ session_id: session, until: 'all_idle', timeout_s: 600 });
     await waitFor(() => real.hub.waitsInProgress === 1, 'the task waits');
@@ -119,7 +119,7 @@ describe('wait_for_team as an MCP task', () => {
     expect((await real.client.experimental.tasks.getTask(tooLong.taskId)).status).toBe('failed');
     const refused = (await real.client.experimental.tasks.getTaskResult(tooLong.taskId, CallToolResultSchema)) as CallToolResult;
     expect(refused.isError).toBe(true);
-    expect((refused._meta?.[ERROR_META_KEY] as { code: string }).code).toBe('INVALID_ARGUMENT');
+    expect((refused._meta?.[ERROR_META_KEY] as { code?: string } | undefined)?.code).toBe('INVALID_ARGUMENT');
   });
 
   it('tasks/cancel frees the wait at once', async () => {
