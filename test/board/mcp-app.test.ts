@@ -60,7 +60,7 @@ describe.skipIf(skip)('the board as an MCP App through the ext-apps host bridge'
     await mkdir(root);
     await writeFile(join(root, 'TODO.md'), '# Plan\n\n## Agent_1\n\n- [ ] Agent_1 writes the parser\n');
     const session = await c.client.callTool({ name: 'create_session', arguments: { root_path: root, session_name: 'shop' } });
-    const sessionId = (session.structuredContent as { session: { id: string } }).session.id;
+    const sessionId = (session.structuredContent as { session: { session_id: string } }).session.session_id;
     for (const [name, args] of [
       ['create_agent', { session_id: sessionId, agent_name: 'Agent_1' }],
       ['create_task', { session_id: sessionId, title: 'Write the parser', assignee: 'Agent_1' }],

@@ -51,14 +51,17 @@ async function readStatus(id) {
   return content && typeof content.text === 'string' ? JSON.parse(content.text) : null;
 }
 
-/** A session status (the resource) as the board's session shape. */
+/**
+ * A session status (the resource, which names ids as the tools take them: session_id,
+ * agent_name, task_id) as the board's session shape (id, name).
+ */
 function boardSession(status) {
   return {
-    id: status.session.id,
+    id: status.session.session_id,
     name: status.session.name,
     root: status.session.root,
-    agents: status.agents.map((a) => ({ ...a, screen: [] })),
-    tasks: status.tasks.items,
+    agents: status.agents.map(({ agent_name, ...a }) => ({ ...a, name: agent_name, screen: [] })),
+    tasks: status.tasks.items.map(({ task_id, ...t }) => ({ ...t, id: task_id })),
     todo: status.todo,
     diagnostics: status.diagnostics,
     timeline: [],
@@ -70,7 +73,7 @@ async function refreshOnce() {
   if (list.isError) throw new Error(textOf(list));
   const sessions = [];
   for (const info of list.structuredContent.sessions) {
-    const status = await readStatus(info.id).catch(() => null);
+    const status = await readStatus(info.session_id).catch(() => null);
     if (status) sessions.push(boardSession(status));
   }
   B.drawBoard(root, ctx, sessions);
