@@ -41,6 +41,14 @@ export interface HubConfig {
   readonly boardPort: number | null;
   /** `--notify-webhook`: URLs that get a JSON POST when an agent waits for a person, exits, or a task is done. */
   readonly notifyWebhooks: readonly string[];
+  /** A working agent with no hook event this long is `stuck` (issue 14). */
+  readonly stuckSeconds: number;
+  /** The price table file (null: templates/prices.json). */
+  readonly pricesFile: string | null;
+  /** At a limit that names no reset time, deliveries are held this long, then tried again. */
+  readonly limitWaitSeconds: number;
+  /** At a limit's reset, agents whose turn it cut are told to continue. */
+  readonly limitNudge: boolean;
 }
 
 /** `$XDG_STATE_HOME/claude-hub`, `~/.local/state/claude-hub`, or on macOS `~/Library/Application Support/claude-hub`. */
@@ -103,5 +111,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     maxHttpSessions: 64,
     boardPort: null,
     notifyWebhooks: Object.freeze([]),
+    stuckSeconds: 300,
+    pricesFile: null,
+    limitWaitSeconds: 900,
+    limitNudge: true,
   } satisfies HubConfig);
 }

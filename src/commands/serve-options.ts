@@ -33,13 +33,17 @@ export const SERVE_FLAGS = {
   'max-http-sessions': 'most HTTP sessions open at once (default 64)',
   board: `with stdio, also serve the live board on this port (--board alone: ${7338}; 0 picks a free one); with http it is at /`,
   'notify-webhook': 'POST a JSON notice here when an agent waits for you, exits, or a task is done (repeatable; env: comma-separated)',
+  'stuck-after': 'a working agent with no hook event this many seconds is stuck (default 300)',
+  prices: 'the price table file for cost estimates (default: templates/prices.json)',
+  'limit-wait': 'at a usage limit that names no reset, hold deliveries this many seconds (default 900)',
+  'limit-nudge': 'at a limit reset, tell agents whose turn it cut to continue (boolean, default true)',
 } as const;
 
 /** The board's port when `--board` is given without one. */
 export const DEFAULT_BOARD_PORT = 7338;
 
 type Flag = keyof typeof SERVE_FLAGS;
-const BOOLEAN_FLAGS: ReadonlySet<Flag> = new Set(['restore']);
+const BOOLEAN_FLAGS: ReadonlySet<Flag> = new Set(['restore', 'limit-nudge']);
 const MULTIPLE_FLAGS: ReadonlySet<Flag> = new Set(['notify-webhook']);
 
 export function envName(flag: string): string {
@@ -75,6 +79,10 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     maxHttpSessions: integer('max-http-sessions', 1, 1024, defaults.maxHttpSessions),
     boardPort: values['board'] === '' ? DEFAULT_BOARD_PORT : integerOrNull('board', 0, 65535),
     notifyWebhooks: webhookUrls(values['notify-webhook'], env),
+    stuckSeconds: integer('stuck-after', 10, 86400, defaults.stuckSeconds),
+    pricesFile: path('prices', defaults.pricesFile),
+    limitWaitSeconds: integer('limit-wait', 10, 86400, defaults.limitWaitSeconds),
+    limitNudge: boolean('limit-nudge', defaults.limitNudge),
   };
   return Object.freeze(config);
 }

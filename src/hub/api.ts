@@ -107,7 +107,7 @@ export interface HubApi extends SessionCalls, AgentCalls, AgentScreenCalls, Mess
 }
 
 /** An index change as clients see it (an agent's record and its status are one kind to them). */
-export function toHubChange(change: IndexChange): HubChange {
+export function toHubChange(change: IndexChange): HubChange | null {
   switch (change.kind) {
     case 'sessions':
       return { kind: 'sessions' };
@@ -120,6 +120,8 @@ export function toHubChange(change: IndexChange): HubChange {
     case 'agent':
     case 'status':
       return { kind: 'status', session: change.session };
+    case 'usage':
+      return null; // the status change that follows says it to clients
   }
 }
 

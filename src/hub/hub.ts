@@ -32,6 +32,8 @@ import { taskCalls, Tasks, type TaskCalls } from './tasks.js';
 import type { AuditTags, ToolRunner } from './tool-call.js';
 import { TodoEditor } from './todo.js';
 import { toHubChange } from './api.js';
+import { UsageKeeper } from './usage-keeper.js';
+import { loadPriceTable } from '../usage/prices.js';
 import type { HubOptions } from './create-hub.js';
 import type { Caller, HubApi, HubChange } from './api.js';
 
@@ -63,6 +65,7 @@ export class Hub implements HubApi {
   readonly #store: StateStore;
   readonly #audit: AuditLog;
   readonly #index: LiveIndex;
+  readonly #usage: UsageKeeper;
   readonly #agents: AgentManager;
   readonly #git: GitRecorder;
   readonly #sessions: Sessions;
@@ -86,7 +89,14 @@ export class Hub implements HubApi {
     this.#release = parts.release ?? (async () => undefined);
     const rootsFile = join(config.stateDir, 'roots.txt');
     const audit = (entry: AuditAppend): Promise<void> => this.#auditEntry(entry);
-    const index = (this.#index = new LiveIndex({ stateDir: config.stateDir, defaultBackend: backend.name, logger }));
+    const index = (this.#index = new LiveIndex({
+      stateDir: config.stateDir,
+      defaultBackend: backend.name,
+      logger,
+      prices: loadPriceTable(config.pricesFile ?? undefined),
+      stuckMs: config.stuckSeconds * 1000,
+    }));
+    this.#usage = new UsageKeeper({ index, store, logger });
     const records = new Records(store);
     const terminals = new AgentTerminals({ store, index, backend });
     const sessionRoot = (id: string): string | null => records.sessionRecord(id)?.root ?? null;
@@ -147,7 +157,10 @@ export class Hub implements HubApi {
 
   #listen(): void {
     this.#unsubscribe.push(
-      this.#index.onChange((change) => this.#tell(toHubChange(change))),
+      this.#index.onChange((change) => {
+        const told = toHubChange(change);
+        if (told) this.#tell(told);
+      }),
       ...this.#messages.listen(),
       this.#index.onHookEvent((event) => this.#screen.onHookEvent(event)),
       this.#index.onStatusChange((agent, status, session) => {
@@ -220,6 +233,7 @@ export class Hub implements HubApi {
     this.#agents.shutdown();
     this.#messages.close();
     await this.#messages.persisted();
+    await this.#usage.close();
     await this.#git.close();
     await this.#index.close();
     await this.#audit.close();

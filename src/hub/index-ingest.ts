@@ -18,6 +18,7 @@ import { discoverAgent, keepLast, lineOfKey, parseSessionTodo, type SessionState
 import { brokenOf } from './session-views.js';
 import { activityOf, statusLineIn } from './status.js';
 import type { HookEvent } from './types.js';
+import { noteTranscript } from './usage-ingest.js';
 
 /** What ingesting may do beyond the session's state: tell listeners, schedule a flush. */
 export interface IngestSink {
@@ -142,6 +143,9 @@ function ingestHookEvent(sink: IngestSink, state: SessionState, event: HookEvent
   state.hooks.set(event.agent, hooks);
   hooks.lastEventAt = event.receivedAt;
   if (event.claudeSessionId) hooks.claudeSessionId = event.claudeSessionId;
+  if ((event.event === 'PreToolUse' || event.event === 'PostToolUse') && typeof event.payload.tool_name === 'string') hooks.lastTool = event.payload.tool_name;
+  if (event.event === 'SessionStart' && typeof event.payload.model === 'string') state.usage.setSessionModel(event.agent, event.payload.model);
+  noteTranscript(sink, state, event.agent, event.payload.transcript_path, event.claudeSessionId);
   const activity = activityOf(event.event, event.payload, event.receivedAt);
   if (activity) {
     hooks.beforeEnd = activity.event === 'SessionEnd' ? hooks.latest : null;

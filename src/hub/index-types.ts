@@ -10,6 +10,8 @@ import type { WatcherOptions } from '../watch/options.js';
 import type { FsWatcherFactory } from '../watch/watcher.js';
 import type { NudgeRequest } from './routing.js';
 import type { Activity } from './status.js';
+import type { UsageSeed } from './session-state.js';
+import type { PriceTable } from '../usage/prices.js';
 import type { AgentStatus, HookEvent, PendingPrompt, TaskSummary } from './types.js';
 
 export interface AgentSpec {
@@ -41,6 +43,8 @@ export interface SessionSpec {
    * no hub session (`claude-hub status` there has no agents to compare with).
    */
   readonly agentsKnown?: boolean;
+  /** Usage kept in the state by an earlier hub: totals and transcript cursors to go on from. */
+  readonly usage?: UsageSeed | null;
 }
 
 /** Facts about an agent that only the core knows (terminal, dialogs, delivery queue). */
@@ -82,6 +86,8 @@ export type IndexChange =
       readonly progress: Progress;
       readonly currentTask: string | null;
     }
+  /** The session's usage ledger or transcript cursors moved (the hub saves them). */
+  | { readonly kind: 'usage'; readonly session: string }
   /** Anything in `sessionStatus(session)` changed. */
   | { readonly kind: 'status'; readonly session: string };
 
@@ -111,6 +117,12 @@ export interface LiveIndexOptions {
   readonly defaultBackend?: BackendName;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** The price table for cost estimates (default: templates/prices.json). */
+  readonly prices?: PriceTable;
+  /** Working with no hook event for this long is `stuck` (default DEFAULT_STUCK_MS). */
+  readonly stuckMs?: number;
+  /** How often quiet working agents are looked at (stuck, a transcript saying interrupted). Default 2 s. */
+  readonly tickMs?: number;
 }
 
 /** What the index tells its subscribers (see `onChange`, `onHookEvent`, `onNudge`). */

@@ -21,7 +21,14 @@ import { eventsDirFor } from '../watch/layout.js';
 import type { OwnWriteMark } from '../watch/own-writes.js';
 import { chokidarFactory, HubWatcher } from '../watch/watcher.js';
 import { ChangeFlush } from './index-flush.js';
-import { feedFromWatcher, tailsIdle } from './index-ingest.js';
+import { feedFromWatcher, tailsIdle, type IngestSink } from './index-ingest.js';
+import { pollTranscript, transcriptCursors } from './usage-ingest.js';
+import { loadPriceTable, type PriceTable } from '../usage/prices.js';
+import { DEFAULT_STUCK_MS } from './status.js';
+import type { UsageSeed } from './session-state.js';
+
+/** A working agent quiet for this long has its transcript read on the tick (an Esc leaves no hook event). */
+const QUIET_MS = 1500;
 import type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask } from './index-types.js';
 import type { IndexEvents, LiveIndexOptions, SessionSpec } from './index-types.js';
 import type { NudgeRequest } from './routing.js';
@@ -31,6 +38,7 @@ import type { AgentStatus, AgentView, HookEvent, SessionInfo, SessionStatus, Tas
 
 export type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, LiveIndexOptions, SessionSpec } from './index-types.js';
 export type { NudgeRequest } from './routing.js';
+export type { UsageSeed } from './session-state.js';
 
 export class LiveIndex {
   readonly #watcher: HubWatcher;
@@ -41,6 +49,10 @@ export class LiveIndex {
   readonly #sessions = new Map<string, SessionState>();
   readonly #events: Emitter<IndexEvents>;
   readonly #flush: ChangeFlush;
+  readonly #prices: PriceTable;
+  readonly #stuckMs: number;
+  readonly #ticker: NodeJS.Timeout;
+  readonly #sink: IngestSink;
   #closed = false;
 
   constructor(options: LiveIndexOptions) {
@@ -50,15 +62,56 @@ export class LiveIndex {
     this.#now = options.now ?? Date.now;
     this.#events = new Emitter({ name: 'index', logger: this.#logger });
     this.#flush = new ChangeFlush(this.#sessions, this.#backend, (change) => this.#emit(change));
+    this.#prices = options.prices ?? loadPriceTable();
+    this.#stuckMs = options.stuckMs ?? DEFAULT_STUCK_MS;
     this.#watcher = new HubWatcher({ logger: this.#logger, ...options.watcher }, options.fsFactory ?? chokidarFactory);
-    feedFromWatcher(this.#watcher, this.#sessions, {
+    const outlets = {
       logger: this.#logger,
       now: this.#now,
-      markDirty: (sessionId, scope) => this.#flush.markDirty(sessionId, scope),
-      change: (change) => this.#emit(change),
-      hook: (event) => this.#events.emit('hook', event),
-      nudge: (nudge) => this.#events.emit('nudge', nudge),
-    });
+      markDirty: (sessionId: string, scope: 'files' | 'activity') => this.#flush.markDirty(sessionId, scope),
+      change: (change: IndexChange) => this.#emit(change),
+      hook: (event: HookEvent) => this.#events.emit('hook', event),
+      nudge: (nudge: NudgeRequest) => this.#events.emit('nudge', nudge),
+    };
+    this.#sink = { ...outlets, isCurrent: (state) => this.#sessions.get(state.info.id) === state };
+    feedFromWatcher(this.#watcher, this.#sessions, outlets);
+    this.#ticker = setInterval(() => this.tick(), options.tickMs ?? 2000);
+    this.#ticker.unref();
+  }
+
+  /**
+   * Looks at agents the hooks say are working but that have been quiet: their transcript may
+   * say the turn was interrupted or ended on an API error, and past the stuck threshold their
+   * status becomes `stuck` (a flip notifies like any change). Runs on a timer; callable in tests.
+   */
+  tick(): void {
+    const now = this.#now();
+    for (const state of this.#sessions.values()) {
+      if (state.loading) continue;
+      let flip = false;
+      for (const [agent, hooks] of state.hooks) {
+        if (hooks.latest?.status !== 'working' || hooks.lastEventAt === null) continue;
+        const quiet = now - hooks.lastEventAt;
+        if (quiet > QUIET_MS) pollTranscript(this.#sink, state, agent);
+        if (quiet > this.#stuckMs !== (state.lastStatuses.get(agent) === 'stuck')) flip = true;
+      }
+      if (flip) this.#flush.markDirty(state.info.id, 'activity');
+    }
+  }
+
+  /** The session's usage as the state keeps it: the ledger and where each transcript was read to. */
+  usageSeed(sessionId: string): UsageSeed {
+    const state = this.#state(sessionId);
+    return { ledger: state.usage.snapshot(), cursors: transcriptCursors(state) };
+  }
+
+  /** Whether every transcript read so far is in (tests, benchmarks). */
+  async transcriptsSettled(): Promise<void> {
+    for (;;) {
+      const running = [...this.#sessions.values()].flatMap((s) => [...s.transcripts.values()].map((t) => t.running)).filter((p) => p !== null);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
   // ── sessions ────────────────────────────────────────────────────────────────────────────
@@ -73,7 +126,7 @@ export class LiveIndex {
       throw new HubError(ErrorCodes.ALREADY_EXISTS, `Session ${spec.id} is already in the index.`, { data: { session: spec.id } });
     const eventsDir = spec.eventsDir !== undefined ? spec.eventsDir : this.#stateDir === null ? null : eventsDirFor(this.#stateDir, spec.id);
     if (eventsDir !== null) await mkdir(eventsDir, { recursive: true, mode: 0o700 });
-    const state = newSessionState(spec, this.#now());
+    const state = newSessionState(spec, { now: this.#now, stuckMs: this.#stuckMs }, this.#prices);
     this.#sessions.set(spec.id, state);
     try {
       await this.#watcher.add({ id: spec.id, root: spec.root, eventsDir });
@@ -264,8 +317,10 @@ export class LiveIndex {
     for (;;) {
       await this.#watcher.whenIdle();
       const sessions = [...this.#sessions.values()];
-      if (!sessions.some((s) => [...s.tails.values()].some((t) => t.running))) break;
+      const transcripts = sessions.some((s) => [...s.transcripts.values()].some((t) => t.running));
+      if (!transcripts && !sessions.some((s) => [...s.tails.values()].some((t) => t.running))) break;
       await Promise.all(sessions.map(tailsIdle));
+      await this.transcriptsSettled();
     }
     this.#flush.flush();
   }
@@ -279,6 +334,7 @@ export class LiveIndex {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#ticker);
     await this.#watcher.close();
     this.#sessions.clear();
     this.#events.clear();

@@ -10,6 +10,9 @@ import type { HookTail } from './events.js';
 import type { BackendName } from '../terminal/backend.js';
 import type { AgentRuntime, AgentSpec, BrokenTask, IndexedTask, SessionSpec } from './index-types.js';
 import type { Activity } from './status.js';
+import { UsageLedger, type LedgerSnapshot } from '../usage/ledger.js';
+import type { PriceTable } from '../usage/prices.js';
+import type { TranscriptCursor, TranscriptTail } from '../usage/transcript.js';
 import type { AgentStatus, AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
 export interface TaskEntry {
@@ -24,6 +27,28 @@ export interface AgentHooks {
   beforeEnd?: Activity | null;
   lastEventAt: number | null;
   claudeSessionId: string | null;
+  /** The last tool a PreToolUse/PostToolUse named (for `stuck`). */
+  lastTool?: string | null;
+}
+
+/** One agent's transcript being read (usage/transcript.ts); replaced when its path changes. */
+export interface TranscriptSlot {
+  readonly tail: TranscriptTail;
+  /** The Claude session id the transcript belongs to: lines of another are not counted. */
+  readonly claudeSessionId: string;
+  running: Promise<void> | null;
+  dirty: boolean;
+}
+
+/** A transcript cursor as saved, with the conversation it belongs to. */
+export interface SavedCursor extends TranscriptCursor {
+  readonly claudeSessionId: string;
+}
+
+/** What a restarted hub gives a session back: its ledger and where each transcript was read to. */
+export interface UsageSeed {
+  readonly ledger: LedgerSnapshot;
+  readonly cursors: Readonly<Record<string, SavedCursor>>;
 }
 
 export interface TailSlot {
@@ -57,6 +82,15 @@ export interface SessionState {
   readonly hooks: Map<string, AgentHooks>;
   readonly tails: Map<string, TailSlot>;
   readonly runtime: Map<string, AgentRuntime>;
+  readonly usage: UsageLedger;
+  readonly transcripts: Map<string, TranscriptSlot>;
+  /** Cursors restored from the state, taken when the agent's transcript is first met again. */
+  readonly savedCursors: Map<string, SavedCursor>;
+  /** Transcript paths refused (one diagnostic each). */
+  readonly refusedTranscripts: Set<string>;
+  /** The index's clock and stuck threshold (views derive `stuck` from them). */
+  readonly now: () => number;
+  readonly stuckMs: number;
   hookDiagnostics: readonly Diagnostic[];
   watchDiagnostics: readonly Diagnostic[];
   loading: boolean;
@@ -73,7 +107,8 @@ export interface SessionState {
 const MAX_KEPT_DIAGNOSTICS = 50;
 
 /** A new session's state, still loading (no change is emitted until its first scan is in). */
-export function newSessionState(spec: SessionSpec, now: number): SessionState {
+export function newSessionState(spec: SessionSpec, clock: { readonly now: () => number; readonly stuckMs: number }, prices: PriceTable): SessionState {
+  const now = clock.now();
   const agents = new Map(spec.agents.map((a) => [a.name, a] as const));
   const discover = spec.discoverAgents ?? false;
   return {
@@ -93,6 +128,12 @@ export function newSessionState(spec: SessionSpec, now: number): SessionState {
     hooks: new Map(),
     tails: new Map(),
     runtime: new Map(),
+    usage: new UsageLedger(prices, spec.usage?.ledger ?? null),
+    transcripts: new Map(),
+    savedCursors: new Map(Object.entries(spec.usage?.cursors ?? {})),
+    refusedTranscripts: new Set(),
+    now: clock.now,
+    stuckMs: clock.stuckMs,
     hookDiagnostics: [],
     watchDiagnostics: [],
     loading: true,

@@ -32,6 +32,7 @@ export function sessionStatusOf(state: SessionState, defaultBackend: BackendName
     },
     tasks: { total: summaries.length, byStatus, items: byUrgency(summaries) },
     diagnostics: diagnosticsOf(state),
+    usage: { total: state.usage.total, byTask: state.usage.snapshot().tasks },
   });
   return state.status;
 }
@@ -113,6 +114,9 @@ export function agentViews(state: SessionState, defaultBackend: BackendName): Re
         tasks: mine?.docs ?? [],
         todoItems: grouped.items.get(agent.name) ?? [],
         todoFile: TODO_FILE,
+        now: state.now(),
+        stuckMs: state.stuckMs,
+        lastTool: hooks?.lastTool ?? null,
       },
       (doc) => mine?.statusLines.get(doc) ?? 1,
     );
@@ -128,6 +132,7 @@ export function agentViews(state: SessionState, defaultBackend: BackendName): Re
         terminal: runtime?.terminal ?? null,
         pendingPrompt: runtime?.pendingPrompt ?? null,
         queuedMessages: runtime?.queuedMessages ?? 0,
+        usage: state.usage.agent(agent.name),
       }),
     );
   }

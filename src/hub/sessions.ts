@@ -118,6 +118,7 @@ export class Sessions {
         root: session.root,
         createdAt: session.createdAt,
         agents: state.agents.filter((a) => a.session === session.id).map((a) => ({ name: a.name, specialization: a.specialization })),
+        usage: state.usage[session.id] ?? null,
       });
       await git.addSession(session.id, session.root);
     }
@@ -167,7 +168,15 @@ export class Sessions {
       throw this.#nameOverlappingSession(error);
     });
     const id = `${slugify(name).slice(0, 24) || 'session'}-${randomBytes(3).toString('hex')}`;
-    const record: SessionRecord = { id, name, root, createdAt: new Date().toISOString(), trustRoot: input.trust_root ?? false };
+    const record: SessionRecord = {
+      id,
+      name,
+      root,
+      createdAt: new Date().toISOString(),
+      trustRoot: input.trust_root ?? false,
+      budgetUsd: null,
+      budgetTokens: null,
+    };
     await store.update((draft) => {
       draft.sessions.push(record);
     });

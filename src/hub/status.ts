@@ -14,12 +14,23 @@
  *   goes on. `Elicitation` (an MCP server asks the person) → waiting until `ElicitationResult`.
  * - `Notification` with `permission_prompt` (or `elicitation_dialog`) → waiting; with
  *   `idle_prompt` → idle; other notifications are ignored. `SubagentStop`, `PreCompact` ignored.
+ * - `StopFailure` says which API error ended the turn (seen on 2.1.197 and 2.1.332): `error`
+ *   `rate_limit` (429) → rate_limited (with the reset time its message names, reset-time.ts);
+ *   `authentication_failed` (401) → auth_failed; `server_error` with "529"/"Overloaded" in its
+ *   message → overloaded; any other → api_error. The transcript's API error line says the same
+ *   (usage/transcript.ts) and is taken when it is newer than the latest hook event.
+ * - `working` with no hook event for `stuckMs` → `stuck` (since when, the last tool): a hung
+ *   command fires no hook until it ends. Needs `now`; the index re-derives on a timer.
+ * - An idle agent says why (`idleReason`): its Stop listed background tasks → background_job;
+ *   it has an open task (in progress, todo, blocked, review) → open_work; it has tasks and all
+ *   are closed → task_done; else no_task.
  * - Precedence: terminal gone / SessionEnd (exited) > dialog pending (waiting_for_person) >
- *   the hook event's own state, except that an agent that is not `working` and has a task with
- *   status `blocked` is `blocked`.
+ *   the hook event's own state, except that an agent that is idle, starting or interrupted and
+ *   has a task with status `blocked` is `blocked`.
  */
 import type { Progress, TaskDoc, TodoItem } from '../protocol/types.js';
-import type { AgentStatus, PendingPrompt } from './types.js';
+import { parseResetTime } from '../usage/reset-time.js';
+import type { AgentStatus, IdleReason, PendingPrompt } from './types.js';
 
 /** The last status-bearing hook event of an agent, reduced to what status needs. */
 export interface Activity {
@@ -29,7 +40,14 @@ export interface Activity {
   readonly status: AgentStatus;
   /** A few words from the payload: tool name, source, reason, error. */
   readonly detail: string | null;
+  /** rate_limited: when the limit resets (ms since epoch), or null when not said or not believable. */
+  readonly resetAt?: number | null;
+  /** Stop: how many background tasks were still running. */
+  readonly background?: number;
 }
+
+/** Default: working with no hook event for this long is `stuck` (configurable: `--stuck-after`). */
+export const DEFAULT_STUCK_MS = 5 * 60 * 1000;
 
 export interface StatusInput {
   readonly latest: Activity | null;
@@ -43,6 +61,11 @@ export interface StatusInput {
   /** The agent's TODO.md items. */
   readonly todoItems: readonly TodoItem[];
   readonly todoFile: string;
+  /** Now (ms since epoch) and the stuck threshold: without them, no agent is ever `stuck`. */
+  readonly now?: number;
+  readonly stuckMs?: number;
+  /** The last tool the agent ran (PreToolUse/PostToolUse), for `stuck`. */
+  readonly lastTool?: string | null;
 }
 
 export interface DerivedStatus {
@@ -51,6 +74,18 @@ export interface DerivedStatus {
   readonly currentTask: string | null;
   readonly progress: Progress;
   readonly lastActivity: string | null;
+  readonly idleReason: IdleReason | null;
+  readonly stuckSince: string | null;
+  readonly lastTool: string | null;
+  readonly resetAt: string | null;
+}
+
+/** What an API error kind (StopFailure `error`, transcript `error`) and its message make of the agent. */
+export function apiErrorStatus(error: string | null, message: string | null, status: number | null = null): AgentStatus {
+  if (error === 'rate_limit' || status === 429) return 'rate_limited';
+  if (error === 'authentication_failed' || error === 'authentication_error' || status === 401 || status === 403) return 'auth_failed';
+  if (status === 529 || /\b529\b|overloaded/i.test(message ?? '') || error === 'overloaded') return 'overloaded';
+  return 'api_error';
 }
 
 function str(payload: Readonly<Record<string, unknown>>, key: string): string | null {
@@ -90,10 +125,17 @@ export function activityOf(event: string, payload: Readonly<Record<string, unkno
       if (type === 'idle_prompt') return make('idle', type);
       return null;
     }
-    case 'Stop':
-      return make('idle', null);
-    case 'StopFailure':
-      return make('idle', str(payload, 'error') ?? str(payload, 'error_type') ?? str(payload, 'message') ?? 'unknown error');
+    case 'Stop': {
+      const background = Array.isArray(payload.background_tasks) ? payload.background_tasks.length : 0;
+      return { ...make('idle', null), background };
+    }
+    case 'StopFailure': {
+      const error = str(payload, 'error') ?? str(payload, 'error_type');
+      const message = str(payload, 'last_assistant_message') ?? str(payload, 'message');
+      const status = apiErrorStatus(error, message);
+      const detail = [error ?? 'unknown error', message?.slice(0, 300)].filter(Boolean).join(': ');
+      return { ...make(status, detail), ...(status === 'rate_limited' ? { resetAt: parseResetTime(message ?? '', at).at } : {}) };
+    }
     case 'SessionEnd':
       return make('exited', str(payload, 'reason'));
     default:
@@ -110,7 +152,12 @@ function describe(activity: Activity): string {
   const at = clock(activity.at);
   switch (activity.event) {
     case 'StopFailure':
-      return `StopFailure hook at ${at}: the turn ended on an error (${activity.detail ?? 'unknown'})`;
+    case 'TranscriptError':
+      return `${activity.event === 'StopFailure' ? 'StopFailure hook' : 'API error in the transcript'} at ${at}: the turn ended on an error (${activity.detail ?? 'unknown'})${
+        activity.status === 'rate_limited' ? (activity.resetAt ? `; resets at ${new Date(activity.resetAt).toISOString()}` : '; reset time not said') : ''
+      }`;
+    case 'Interrupted':
+      return `interrupted at ${at} (Esc or Ctrl-C; the transcript says "[Request interrupted by user]", no Stop hook)`;
     case 'SessionStart':
       return `SessionStart hook (${activity.detail ?? 'startup'}) at ${at}: prompt box ready`;
     case 'SessionEnd':
@@ -187,25 +234,56 @@ export function statusLineIn(text: string): number {
   return line;
 }
 
+const OPEN_TASK = new Set(['in_progress', 'todo', 'blocked', 'review']);
+
+function idleReasonOf(latest: Activity | null, tasks: readonly TaskDoc[]): IdleReason {
+  if ((latest?.background ?? 0) > 0) return 'background_job';
+  if (tasks.some((d) => d.task && OPEN_TASK.has(d.task.status))) return 'open_work';
+  return tasks.some((d) => d.task) ? 'task_done' : 'no_task';
+}
+
 /** `locate` gives the line that says a task's status (see statusLineIn). */
 export function deriveAgentStatus(input: StatusInput, locate: (doc: TaskDoc) => number = () => 1): DerivedStatus {
   const current = currentTaskOf(input.tasks);
   const progress = progressOf(input.todoItems, input.tasks);
   const lastActivity = input.lastEventAt === null ? null : new Date(input.lastEventAt).toISOString();
-  const base = { currentTask: current?.task?.id ?? null, progress, lastActivity };
-  if (input.terminalAlive === false) return { ...base, status: 'exited', why: 'terminal gone (its pane or tab no longer exists)' };
   const latest = input.latest;
+  const base = {
+    currentTask: current?.task?.id ?? null,
+    progress,
+    lastActivity,
+    idleReason: null,
+    stuckSince: null,
+    lastTool: input.lastTool ?? null,
+    resetAt: latest?.status === 'rate_limited' && latest.resetAt ? new Date(latest.resetAt).toISOString() : null,
+  };
+  if (input.terminalAlive === false) return { ...base, status: 'exited', why: 'terminal gone (its pane or tab no longer exists)' };
   if (latest?.status === 'exited') return { ...base, status: 'exited', why: describe(latest) };
   if (input.pendingPrompt) {
     return { ...base, status: 'waiting_for_person', why: `dialog waiting for a person since ${input.pendingPrompt.since}: ${input.pendingPrompt.question}` };
   }
   if (latest?.status === 'waiting_for_person') return { ...base, status: 'waiting_for_person', why: describe(latest) };
-  if (latest?.status !== 'working') {
+  if (latest === null || latest.status === 'idle' || latest.status === 'interrupted') {
     const blocked = input.tasks.find((d) => d.task?.status === 'blocked');
     if (blocked?.task) {
       return { ...base, status: 'blocked', why: `${blocked.task.id} status blocked (${blocked.file}:${locate(blocked)})` };
     }
   }
   if (latest === null) return { ...base, status: 'starting', why: 'launched; no hook event yet (SessionStart comes when its prompt box is up)' };
+  if (latest.status === 'working' && input.now !== undefined && input.stuckMs !== undefined && input.lastEventAt !== null) {
+    const quiet = input.now - input.lastEventAt;
+    if (quiet > input.stuckMs) {
+      return {
+        ...base,
+        status: 'stuck',
+        stuckSince: lastActivity,
+        why: `working, but no hook event since ${clock(input.lastEventAt)} (${Math.round(quiet / 1000)} s)${input.lastTool ? `; last tool: ${input.lastTool}` : ''}; it may be hung on a command`,
+      };
+    }
+  }
+  if (latest.status === 'idle' || latest.status === 'interrupted') {
+    const idleReason = idleReasonOf(latest, input.tasks);
+    return { ...base, status: latest.status, idleReason, why: describe(latest) };
+  }
   return { ...base, status: latest.status, why: describe(latest) };
 }

@@ -5,8 +5,37 @@
 import type { Diagnostic, Progress, TaskStatus, TaskPriority } from '../protocol/types.js';
 import type { BackendName, TerminalHandle } from '../terminal/backend.js';
 
-export const AGENT_STATUSES = ['starting', 'working', 'idle', 'waiting_for_person', 'blocked', 'exited'] as const;
+import type { AgentUsage, UsageTotals } from '../usage/ledger.js';
+
+/**
+ * `rate_limited`, `auth_failed`, `overloaded`, `api_error`: the turn ended on that API error
+ * (StopFailure hook, or the transcript's API error line). `stuck`: working, with no hook event
+ * for longer than the stuck threshold. `interrupted`: the person (or Esc / Ctrl-C) stopped the
+ * turn: Claude Code writes "[Request interrupted by user…]" and fires no Stop.
+ */
+export const AGENT_STATUSES = [
+  'starting',
+  'working',
+  'idle',
+  'waiting_for_person',
+  'blocked',
+  'exited',
+  'stuck',
+  'interrupted',
+  'rate_limited',
+  'auth_failed',
+  'overloaded',
+  'api_error',
+] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** Statuses whose prompt box takes a new message: the turn is over (delivery may type). */
+export const TAKES_INPUT: ReadonlySet<AgentStatus> = new Set(['idle', 'interrupted', 'overloaded', 'api_error']);
+/** Statuses of an agent in a turn (it must not be disturbed). */
+export const BUSY: ReadonlySet<AgentStatus> = new Set(['working', 'stuck']);
+
+/** Why an idle agent is idle. */
+export type IdleReason = 'task_done' | 'background_job' | 'open_work' | 'no_task';
 
 /**
  * One line of an agent's hook event file: the JSON object Claude Code gave the hook on stdin
@@ -52,6 +81,15 @@ export interface AgentView {
   readonly terminal: TerminalHandle | null;
   readonly pendingPrompt: PendingPrompt | null;
   readonly queuedMessages: number;
+  /** Idle (or interrupted): why — its task is done, it waits on a background job, or it stopped with open work. */
+  readonly idleReason: IdleReason | null;
+  /** Stuck: since when no hook event came (ISO); the last tool it ran. */
+  readonly stuckSince: string | null;
+  readonly lastTool: string | null;
+  /** Rate limited: when the limit resets (ISO), when Claude Code or the API said so. */
+  readonly resetAt: string | null;
+  /** Tokens and estimated cost from its transcript, all conversations together. */
+  readonly usage: AgentUsage;
 }
 
 export interface TaskSummary {
@@ -98,4 +136,6 @@ export interface SessionStatus {
   /** `items`: every task, most pressing first (see byUrgency in status.ts). */
   readonly tasks: { readonly total: number; readonly byStatus: Readonly<Partial<Record<TaskStatus, number>>>; readonly items: readonly TaskSummary[] };
   readonly diagnostics: readonly Diagnostic[];
+  /** Tokens and estimated cost of the whole session, and per task id. */
+  readonly usage: { readonly total: UsageTotals; readonly byTask: Readonly<Record<string, UsageTotals>> };
 }

@@ -54,7 +54,7 @@ export const pendingPromptSchema = described('{kind, question, choices [{number,
 
 /** In full once (get_session_status); the tools that return one agent point there. */
 export const agentViewSchema = described(
-  '{agent_name, status (starting|working|idle|waiting_for_person|blocked|exited), why, currentTask, progress, lastActivity, queuedMessages, pendingPrompt (null or a dialog)}.',
+  '{agent_name, status (starting|working|idle|waiting_for_person|blocked|exited|stuck|interrupted|rate_limited|auth_failed|overloaded|api_error), why, currentTask, progress, lastActivity, queuedMessages, usage {tokens, usd, ctxPct}, idleReason?, resetAt?, pendingPrompt}.',
 );
 export const agentSchema = described('get_session_status agent + session_id, specialization, terminal.');
 

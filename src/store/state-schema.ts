@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { HubError, ErrorCodes } from '../errors.js';
 
-export const STATE_VERSION = 2 as const;
+export const STATE_VERSION = 3 as const;
 
 const isoDate = z.string().min(1);
 
@@ -21,6 +21,9 @@ export const sessionRecordSchema = z.object({
   root: z.string().min(1),
   createdAt: isoDate,
   trustRoot: z.boolean(),
+  /** The session's budget (issue 14): null is none. */
+  budgetUsd: z.number().finite().positive().nullable(),
+  budgetTokens: z.number().int().positive().nullable(),
 });
 
 export const launchOptionsSchema = z.object({
@@ -73,12 +76,61 @@ export const queuedMessageSchema = z.object({
   reason: z.string().nullable(),
 });
 
+const tokens = z.number().int().nonnegative();
+const usageTotalsSchema = z.object({
+  input: tokens,
+  output: tokens,
+  cacheRead: tokens,
+  cacheWrite: tokens,
+  messages: tokens,
+  costUsd: z.number().finite().nonnegative(),
+  unpricedMessages: tokens,
+});
+const agentUsageSchema = usageTotalsSchema.extend({
+  model: z.string().nullable(),
+  contextTokens: tokens,
+  contextWindow: z.number().int().positive().nullable(),
+  skipped: tokens,
+});
+
+/** A session's usage (src/usage/ledger.ts) and where each agent's transcript was read to. */
+export const sessionUsageSchema = z.object({
+  ledger: z.object({
+    agents: z.record(z.string(), agentUsageSchema),
+    tasks: z.record(z.string(), usageTotalsSchema),
+    total: usageTotalsSchema,
+    recent: z.record(z.string(), z.array(z.string()).max(1000)),
+  }),
+  cursors: z.record(
+    z.string(),
+    z.object({ path: z.string().min(1), ino: z.number().int().nonnegative().nullable(), offset: tokens, claudeSessionId: z.string().min(1) }),
+  ),
+});
+
+/**
+ * The account's usage or rate limit (hub/limits.ts): deliveries to every agent are held until
+ * `resumeAt`; `cut` are the agents whose turn the limit ended (nudged to go on at the reset).
+ */
+export const limitHoldSchema = z.object({
+  since: isoDate,
+  /** The reset the agent or the API named, or null (then `resumeAt` is the hub's probe time). */
+  resetAt: isoDate.nullable(),
+  resumeAt: isoDate,
+  agent: z.string().min(1),
+  reason: z.string(),
+  cut: z.array(z.string()),
+});
+
 export const hubStateSchema = z
   .object({
     version: z.literal(STATE_VERSION),
     sessions: z.array(sessionRecordSchema),
     agents: z.array(agentRecordSchema),
     queue: z.array(queuedMessageSchema),
+    /** Per session id: tokens, cost, transcript cursors (issue 14). */
+    usage: z.record(z.string(), sessionUsageSchema),
+    /** The account is at a usage or rate limit: deliveries held until `resumeAt`. */
+    limit: limitHoldSchema.nullable(),
     /**
      * Read and written by nothing any more: delivery ids are random and task ids are claimed in the
      * root's files (store/files.ts). Still in the shape (always `{}` in a new state): dropping it
@@ -115,9 +167,11 @@ export type AgentRecord = z.infer<typeof agentRecordSchema>;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export type QueuedMessage = z.infer<typeof queuedMessageSchema>;
 export type HubState = z.infer<typeof hubStateSchema>;
+export type SessionUsageRecord = z.infer<typeof sessionUsageSchema>;
+export type LimitHold = z.infer<typeof limitHoldSchema>;
 
 export function emptyState(): HubState {
-  return { version: STATE_VERSION, sessions: [], agents: [], queue: [], counters: {} };
+  return { version: STATE_VERSION, sessions: [], agents: [], queue: [], usage: {}, limit: null, counters: {} };
 }
 
 /**
@@ -209,8 +263,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Version 3 (issue 14) adds sessions' budgets (none), usage (none counted yet) and the limit hold (none). */
+function migrateV2toV3(raw: unknown): unknown {
+  const state = raw as { readonly sessions?: unknown };
+  const sessions = Array.isArray(state.sessions)
+    ? state.sessions.map((s: unknown) => (isObject(s) ? { budgetUsd: null, budgetTokens: null, ...s } : s))
+    : state.sessions;
+  return { ...state, version: 3, sessions, usage: {}, limit: null };
+}
+
 /** Migration from version N (the key) to N + 1. */
-export const MIGRATIONS: Readonly<Record<number, (raw: unknown) => unknown>> = Object.freeze({ 0: migrateV0toV1, 1: migrateV1toV2 });
+export const MIGRATIONS: Readonly<Record<number, (raw: unknown) => unknown>> = Object.freeze({ 0: migrateV0toV1, 1: migrateV1toV2, 2: migrateV2toV3 });
 
 function versionOf(raw: unknown): number {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

@@ -11,7 +11,7 @@ export async function seedHubState(stateDir: string, session: { id: string; name
   const store = await StateStore.open({ dir: stateDir, logger: silentLogger, env: { CLAUDE_HUB_KEY: TEST_KEY } });
   const now = new Date('2026-03-01T10:00:00.000Z').toISOString();
   await store.update((draft) => {
-    draft.sessions.push({ id: session.id, name: session.name, root, createdAt: now, trustRoot: false });
+    draft.sessions.push({ id: session.id, name: session.name, root, createdAt: now, trustRoot: false, budgetUsd: null, budgetTokens: null });
     for (const name of agents) {
       draft.agents.push({
         name,

@@ -38,6 +38,10 @@ describe('serve options', () => {
       maxHttpSessions: 64,
       boardPort: null,
       notifyWebhooks: [],
+      stuckSeconds: 300,
+      pricesFile: null,
+      limitWaitSeconds: 900,
+      limitNudge: true,
     });
   });
 

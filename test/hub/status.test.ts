@@ -31,7 +31,7 @@ describe('hook events of newer releases (both pinned releases know them)', () =>
     expect(activityOf('Elicitation', { mcp_server_name: 'github' }, AT)).toMatchObject({ status: 'waiting_for_person', detail: 'github' });
     expect(activityOf('ElicitationResult', { mcp_server_name: 'github' }, AT)).toMatchObject({ status: 'working' });
     expect(activityOf('Notification', { notification_type: 'elicitation_dialog', message: 'needs input' }, AT)).toMatchObject({ status: 'waiting_for_person' });
-    expect(activityOf('StopFailure', { error: 'rate_limit' }, AT)).toMatchObject({ status: 'idle', detail: 'rate_limit' });
+    expect(activityOf('StopFailure', { error: 'rate_limit' }, AT)).toMatchObject({ status: 'rate_limited', detail: 'rate_limit' });
     expect(activityOf('SessionEnd', { reason: 'logout' }, AT)).toMatchObject({ status: 'exited', detail: 'logout' });
   });
 });
@@ -49,7 +49,7 @@ describe('deriveAgentStatus', () => {
       'Notification hook (Claude needs your permission to use Edit) at 12:03:04',
     ],
     ['Stop', {}, 'idle', 'Stop hook at 12:03:04'],
-    ['StopFailure', { error: 'rate_limit' }, 'idle', 'StopFailure hook at 12:03:04: the turn ended on an error (rate_limit)'],
+    ['StopFailure', { error: 'rate_limit' }, 'rate_limited', 'StopFailure hook at 12:03:04: the turn ended on an error (rate_limit); reset time not said'],
     ['SessionStart', { source: 'startup' }, 'idle', 'SessionStart hook (startup) at 12:03:04: prompt box ready'],
     ['SessionStart', { source: 'resume' }, 'idle', 'SessionStart hook (resume) at 12:03:04: prompt box ready'],
     ['SessionEnd', { reason: 'prompt_input_exit' }, 'exited', 'SessionEnd hook at 12:03:04 (reason: prompt_input_exit)'],

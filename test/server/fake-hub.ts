@@ -1,3 +1,4 @@
+import { NO_AGENT_USAGE, ZERO } from '../../src/usage/ledger.js';
 /**
  * TEST DOUBLE of HubApi: an in-memory hub for the MCP server tests. It does not touch files,
  * terminals or processes; it only records calls, keeps a tiny model, throws the HubErrors the
@@ -102,6 +103,7 @@ export class FakeHub {
       // Like the live index: most pressing first.
       tasks: { total: items.length, byStatus: { todo: items.length }, items: byUrgency(items) },
       diagnostics: [{ file: 'TODO.md', line: 3, severity: 'warning', code: 'demo', message: 'a diagnostic' }],
+      usage: { total: ZERO, byTask: {} },
     };
   }
 
@@ -151,6 +153,11 @@ export class FakeHub {
       lastActivity: null,
       claudeSessionId: null,
       backend: 'tmux',
+      idleReason: null,
+      stuckSince: null,
+      lastTool: null,
+      resetAt: null,
+      usage: NO_AGENT_USAGE,
       terminal: { backend: 'tmux', id: '%1' },
       pendingPrompt: {
         kind: 'trust',

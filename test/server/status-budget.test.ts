@@ -39,6 +39,23 @@ const agent = (session: string) =>
           ? { kind: 'question', question: a.question, choices: a.choices.map((label, i) => ({ number: i + 1, label })), since: '2026-11-21T10:00:00Z' }
           : null,
         queuedMessages: 2,
+        idleReason: a.prompt ? null : 'open_work',
+        stuckSince: a.prompt ? null : '2026-11-21T10:00:00Z',
+        lastTool: 'mcp__some_server__some_long_tool_name_for_budget',
+        resetAt: '2026-11-21T15:00:00.000Z',
+        usage: {
+          input: 123_456_789,
+          output: 98_765_432,
+          cacheRead: 1_234_567_890,
+          cacheWrite: 234_567_890,
+          messages: 99_999,
+          costUsd: 12345.678901,
+          unpricedMessages: 3,
+          model: 'claude-opus-4-8-20261101',
+          contextTokens: 987_654,
+          contextWindow: 1_000_000,
+          skipped: 2,
+        },
       }),
     );
 
@@ -72,6 +89,12 @@ const status = fc
       todo: { done: 0, total: 0, sections: s.sections.map((x) => ({ ...x, agent: 'Agent_1' })) },
       tasks: { total: s.tasks.length, byStatus: { todo: s.tasks.length }, items: s.tasks },
       diagnostics: s.diagnostics.map((d) => ({ file: d.file, line: 3, severity: d.error ? 'error' : 'warning', code: 'yaml-invalid', message: d.message })),
+      usage: {
+        total: { input: 1e9, output: 1e9, cacheRead: 1e10, cacheWrite: 1e9, messages: 1e6, costUsd: 99999.99, unpricedMessages: 0 },
+        byTask: Object.fromEntries(
+          s.tasks.map((t) => [t.id, { input: 1e6, output: 1e6, cacheRead: 1e7, cacheWrite: 1e6, messages: 100, costUsd: 12.5, unpricedMessages: 0 }]),
+        ),
+      },
     }),
   );
 

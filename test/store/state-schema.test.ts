@@ -33,7 +33,9 @@ describe('state schema', () => {
     const { state, migratedFrom } = parseState(structuredClone(v0));
     expect(migratedFrom).toBe(0);
     expect(state.version).toBe(STATE_VERSION);
-    expect(state.sessions).toEqual([{ id: 's1', name: 'web', root: '/repo/web', createdAt: '2025-01-02T03:04:05.000Z', trustRoot: false }]);
+    expect(state.sessions).toEqual([
+      { id: 's1', name: 'web', root: '/repo/web', createdAt: '2025-01-02T03:04:05.000Z', trustRoot: false, budgetUsd: null, budgetTokens: null },
+    ]);
     expect(state.agents[0]).toMatchObject({
       name: 'Agent_1',
       specialization: 'frontend',
@@ -105,7 +107,10 @@ describe('state schema', () => {
     const { state, migratedFrom } = parseState(structuredClone(v1));
     expect(migratedFrom).toBe(1);
     expect(state.version).toBe(STATE_VERSION);
-    expect(state.sessions).toEqual(v1.sessions);
+    expect(state.sessions).toEqual(v1.sessions.map((s) => ({ ...s, budgetUsd: null, budgetTokens: null })));
+    // Version 3 (issue 14): no budgets, no usage counted yet, no limit hold.
+    expect(state.usage).toEqual({});
+    expect(state.limit).toBeNull();
     expect(state.counters).toEqual({ ops: 7 });
     expect(state.queue).toEqual([
       {

@@ -26,7 +26,7 @@ const keyed = (value = hexKey) => ({ dir, logger: silentLogger, key: { kind: 'va
 
 function addSession(id: string) {
   return (draft: HubState): void => {
-    draft.sessions.push({ id, name: id, root: `/repo/${id}`, createdAt: '2026-01-01T00:00:00.000Z', trustRoot: false });
+    draft.sessions.push({ id, name: id, root: `/repo/${id}`, createdAt: '2026-01-01T00:00:00.000Z', trustRoot: false, budgetUsd: null, budgetTokens: null });
   };
 }
 

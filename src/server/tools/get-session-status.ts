@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SessionStatus } from '../../hub/types.js';
+import { tokensOf, type AgentUsage, type UsageTotals } from '../../usage/ledger.js';
 import { defineTool, READ_ONLY } from '../tool-definition.js';
 import { agentViewSchema, diagnosticSchema, sessionIdField, sessionInfoSchema } from '../schemas.js';
 import { statusUri, todoUri } from '../resource-uris.js';
@@ -41,13 +42,22 @@ export function summarizeTasks(tasks: SessionStatus['tasks'], max = STATUS_TASK_
 
 /** How much of each list a status shows, from generous to bare; the first that fits is used. */
 const LEVELS = [
-  { tasks: STATUS_TASK_ITEMS, sections: STATUS_SECTIONS, diagnostics: STATUS_DIAGNOSTICS, text: 160, choices: 6, label: 40, agents: Infinity },
-  { tasks: 6, sections: 6, diagnostics: 5, text: 100, choices: 6, label: 30, agents: Infinity },
-  { tasks: 3, sections: 3, diagnostics: 2, text: 60, choices: 4, label: 20, agents: Infinity },
-  { tasks: 0, sections: 0, diagnostics: 0, text: 30, choices: 2, label: 16, agents: Infinity },
-  { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 8 },
-  { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 0 },
+  { tasks: STATUS_TASK_ITEMS, sections: STATUS_SECTIONS, diagnostics: STATUS_DIAGNOSTICS, text: 160, choices: 6, label: 40, agents: Infinity, usage: true },
+  { tasks: 6, sections: 6, diagnostics: 5, text: 100, choices: 6, label: 30, agents: Infinity, usage: true },
+  { tasks: 3, sections: 3, diagnostics: 2, text: 60, choices: 4, label: 20, agents: Infinity, usage: true },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 30, choices: 2, label: 16, agents: Infinity, usage: true },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 20, choices: 2, label: 12, agents: Infinity, usage: false },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 8, usage: false },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 0, usage: false },
 ] as const;
+
+/** Cost for a model to read: tokens of every kind, USD to the cent, context use in percent; `+` when some messages were unpriced or uncounted. (Pure.) */
+export function compactUsage(u: UsageTotals & Partial<Pick<AgentUsage, 'contextTokens' | 'contextWindow' | 'skipped'>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { tokens: tokensOf(u), usd: Math.round(u.costUsd * 100) / 100 };
+  if (u.contextWindow) out.ctxPct = Math.round(((u.contextTokens ?? 0) / u.contextWindow) * 100);
+  if (u.unpricedMessages > 0 || (u.skipped ?? 0) > 0) out.partial = true;
+  return out;
+}
 
 const cut = (text: string | null, max: number): string | null => (text === null ? null : text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`);
 
@@ -72,6 +82,9 @@ export function statusForModel(status: SessionStatus, maxBytes = STATUS_MAX_BYTE
         progress: a.progress,
         lastActivity: a.lastActivity,
         queuedMessages: a.queuedMessages,
+        ...(level.usage ? { usage: compactUsage(a.usage) } : {}),
+        ...(a.idleReason === null ? {} : { idleReason: a.idleReason }),
+        ...(a.resetAt === null ? {} : { resetAt: a.resetAt }),
         pendingPrompt:
           a.pendingPrompt === null
             ? null
@@ -83,6 +96,7 @@ export function statusForModel(status: SessionStatus, maxBytes = STATUS_MAX_BYTE
               },
       })),
       agentsOmitted: status.agents.length - agents.length,
+      usage: compactUsage(status.usage.total),
       todo: {
         done: status.todo.done,
         total: status.todo.total,
@@ -130,6 +144,7 @@ export const getSessionStatus = defineTool({
       session: sessionInfoSchema,
       agents: z.array(agentViewSchema),
       agentsOmitted: z.number().int(),
+      usage: z.looseObject({}).describe('Session {tokens, usd, partial?}.'),
       todo: z.looseObject({}).describe('{done, total, sectionCount, openSections, sectionsOmitted}.'),
       tasks: z.looseObject({}).describe('{total, byStatus, items, omitted}.'),
       diagnosticCounts: z.looseObject({}).describe('{total, errors}.'),
