@@ -10,7 +10,11 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { HubError, ErrorCodes, isHubError } from '../errors.js';
 import { LiveIndex } from '../hub/index.js';
-import type { AgentStatus, SessionStatus } from '../hub/types.js';
+import type { AgentStatus, IdleReason, SessionStatus } from '../hub/types.js';
+import { compactUsage, type CompactUsage } from '../usage/ledger.js';
+import type { SessionUsageRecord } from '../store/state-schema.js';
+import type { Frozen } from '../store/state-store.js';
+import type { UsageSeed } from '../hub/index.js';
 import { silentLogger } from '../log.js';
 import type { Diagnostic, Progress, TaskPriority, TaskStatus } from '../protocol/types.js';
 import { StateStore } from '../store/state-store.js';
@@ -29,6 +33,8 @@ export interface RootSession {
   /** The agents: the state store's (source `state`) or those with hook event files (`hook-events`). */
   readonly agents: readonly { readonly name: string; readonly specialization: string | null }[];
   readonly eventsDir: string | null;
+  /** Usage the hub saved (totals and transcript cursors), or null. */
+  readonly usage?: Frozen<SessionUsageRecord> | UsageSeed | null;
   /** Why agents may be missing (state unreadable, …), for the person reading. */
   readonly notes: readonly string[];
 }
@@ -41,6 +47,10 @@ export interface ViewAgent {
   readonly progress: Progress;
   readonly lastActivity: string | null;
   readonly tasks: readonly string[];
+  /** Tokens, estimated USD, context use (see get_session_status). */
+  readonly usage: CompactUsage;
+  readonly idleReason: IdleReason | null;
+  readonly resetAt: string | null;
 }
 
 /** Someone a TODO section, item or task names who is not an agent of the session. */
@@ -58,9 +68,13 @@ export interface ViewTask {
   readonly priority: TaskPriority;
   readonly progress: Progress;
   readonly file: string;
+  /** What the task's agent(s) spent while it was their current task; null: nothing yet. */
+  readonly usage: CompactUsage | null;
 }
 
 export interface SessionView {
+  /** The session's tokens and estimated USD. */
+  readonly usage: CompactUsage;
   readonly session: {
     readonly id: string | null;
     readonly name: string;
@@ -171,6 +185,7 @@ export async function findRootSession(root: string, stateDir: string, env: NodeJ
           source: 'state',
           agents: state.agents.filter((a) => a.session === session.id).map((a) => ({ name: a.name, specialization: a.specialization })),
           eventsDir: (await isDir(eventsDir)) ? eventsDir : null,
+          usage: state.usage[session.id] ?? null,
           notes,
         };
       }
@@ -227,7 +242,9 @@ export async function openSessionIndex(session: RootSession, options: { readonly
       eventsDir: session.eventsDir,
       discoverAgents: false,
       agentsKnown: session.source !== 'none',
+      usage: session.usage ?? null,
     });
+    await index.transcriptsSettled();
   } catch (error) {
     await index.close();
     throw error;
@@ -253,6 +270,9 @@ export function buildSessionView(index: LiveIndex, session: RootSession): Sessio
       progress: a.progress,
       lastActivity: a.lastActivity,
       tasks: tasksOf(a.name),
+      usage: compactUsage(a.usage),
+      idleReason: a.idleReason,
+      resetAt: a.resetAt,
     }))
     .sort((a, b) => naturalCompare(a.name, b.name));
 
@@ -283,7 +303,20 @@ export function buildSessionView(index: LiveIndex, session: RootSession): Sessio
         total: s.total,
       })),
     },
-    tasks: tasks.map((t) => ({ id: t.id, title: t.title, status: t.status, assignee: t.assignee, priority: t.priority, progress: t.progress, file: t.file })),
+    tasks: tasks.map((t) => {
+      const spent = status.usage.byTask[t.id];
+      return {
+        id: t.id,
+        title: t.title,
+        status: t.status,
+        assignee: t.assignee,
+        priority: t.priority,
+        progress: t.progress,
+        file: t.file,
+        usage: spent ? compactUsage(spent) : null,
+      };
+    }),
+    usage: compactUsage(status.usage.total),
     agents,
     assignees,
     diagnostics,

@@ -4,6 +4,7 @@
  * (session-view.ts: the live index, as the server reads it), once, without watching.
  * Exit 0 when the files hold no errors, 1 when they do (after printing them), 2 for bad input.
  */
+import { humanUsage } from '../format.js';
 import { resolve } from 'node:path';
 import { resolveStateDir } from '../config.js';
 import { ErrorCodes, isHubError, toHubError } from '../errors.js';
@@ -65,8 +66,16 @@ export function clean(text: string): string {
 
 export function statusColour(style: Style, status: string): string {
   if (status === 'working' || status === 'done') return style.green(status);
-  if (status === 'blocked' || status === 'exited') return style.red(status);
-  if (status === 'waiting_for_person' || status === 'review') return style.yellow(status);
+  if (status === 'blocked' || status === 'exited' || status === 'auth_failed' || status === 'stuck') return style.red(status);
+  if (
+    status === 'waiting_for_person' ||
+    status === 'review' ||
+    status === 'rate_limited' ||
+    status === 'overloaded' ||
+    status === 'api_error' ||
+    status === 'interrupted'
+  )
+    return style.yellow(status);
   return status;
 }
 
@@ -76,7 +85,7 @@ export function renderView(view: SessionView, options: { readonly style?: Style;
   const pad = (text: string, width: number, shown: string = text): string => shown + ' '.repeat(Math.max(0, width - text.length));
   const lines: string[] = [style.bold(`claude-hub status: ${clean(sessionLabel(view.session))}`)];
   for (const note of view.session.notes) lines.push(style.dim(`note: ${clean(note)}`));
-  lines.push('', `TODO.md ${progressBar(view.todo)}`);
+  lines.push('', `TODO.md ${progressBar(view.todo)}`, `Usage   ${humanUsage(view.usage)} (estimated from the agents' transcripts)`);
   for (const section of view.todo.sections) {
     if (section.total === 0) continue;
     const owner = section.owner === null ? '' : `  ${clean(section.owner)}${section.ownerIsAgent ? '' : style.dim(' (named, not an agent)')}`;
@@ -85,7 +94,7 @@ export function renderView(view: SessionView, options: { readonly style?: Style;
   lines.push('', `Tasks (${view.tasks.length})`);
   for (const task of view.tasks) {
     lines.push(
-      `  ${task.id.padEnd(9)} ${pad(task.status, 11, statusColour(style, task.status))} ${clean(task.assignee ?? '-').padEnd(12)} ${progressBar(task.progress, 10)}  ${clean(task.title).slice(0, 60)}`,
+      `  ${task.id.padEnd(9)} ${pad(task.status, 11, statusColour(style, task.status))} ${clean(task.assignee ?? '-').padEnd(12)} ${progressBar(task.progress, 10)}  ${clean(task.title).slice(0, 60)}${task.usage ? style.dim(`  ${humanUsage(task.usage)}`) : ''}`,
     );
   }
   const agentsFrom =
@@ -97,7 +106,7 @@ export function renderView(view: SessionView, options: { readonly style?: Style;
   lines.push('', `Agents (${view.agents.length}; ${agentsFrom})`);
   for (const agent of view.agents) {
     lines.push(
-      `  ${clean(agent.name).padEnd(14)} ${pad(agent.status, 18, statusColour(style, agent.status))} ${progressBar(agent.progress, 12)}  ${agent.currentTask ?? '-'}  ${style.dim(clean(agent.why))}`,
+      `  ${clean(agent.name).padEnd(14)} ${pad(agent.status, 18, statusColour(style, agent.status))} ${progressBar(agent.progress, 12)}  ${agent.currentTask ?? '-'}  ${humanUsage(agent.usage)}  ${style.dim(clean(agent.why + (agent.idleReason ? ` [${agent.idleReason}]` : '') + (agent.resetAt ? ` [resets ${agent.resetAt}]` : '')))}`,
     );
   }
   if (view.assignees.length > 0) {

@@ -12,6 +12,8 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, JSON_OPTION, STATE_DIR_OPTION, comman
 import type { CommandIo, Style } from './command-io.js';
 import { buildSessionView, findRootSession, openSessionIndex, requireRootFolder, sessionLabel, type RootSession, type SessionView } from './session-view.js';
 import { DIAGNOSTICS_SHOWN, clean, statusColour } from './status.js';
+import { humanUsage } from '../format.js';
+import type { CompactUsage } from '../usage/ledger.js';
 
 export { findEventsDir } from './session-view.js';
 
@@ -25,7 +27,7 @@ export interface WatchLine {
   readonly ts: string;
   /** The hub session id; null when ROOT is no hub session. */
   readonly session: string | null;
-  readonly kind: 'watching' | 'agent' | 'assignee' | 'task' | 'task_removed' | 'task_broken' | 'todo' | 'diagnostic';
+  readonly kind: 'watching' | 'agent' | 'assignee' | 'task' | 'task_removed' | 'task_broken' | 'todo' | 'diagnostic' | 'usage';
   /** `watching` only: the root read and how it was recognised as a session. */
   readonly root?: string;
   readonly source?: string;
@@ -35,6 +37,10 @@ export interface WatchLine {
   readonly progress?: Progress;
   readonly why?: string;
   readonly diagnostic?: Diagnostic;
+  /** `agent` and `usage` lines: tokens, estimated USD, context use. */
+  readonly usage?: CompactUsage;
+  readonly resetAt?: string;
+  readonly idleReason?: string;
 }
 
 /** An agent's line: the same fields for its first appearance and for a change. */
@@ -48,6 +54,9 @@ function agentLine(ts: string, session: string | null, agent: SessionView['agent
     progress: agent.progress,
     why: agent.why,
     ...(agent.currentTask ? { task: agent.currentTask } : {}),
+    usage: agent.usage,
+    ...(agent.resetAt ? { resetAt: agent.resetAt } : {}),
+    ...(agent.idleReason ? { idleReason: agent.idleReason } : {}),
   };
 }
 
@@ -78,7 +87,9 @@ export function humanLine(line: WatchLine, style: Style = styleFor({}, {})): str
     case 'watching':
       return `${time}  watching ${clean(line.why ?? '')}`;
     case 'agent':
-      return `${time}  ${clean(line.agent ?? '')}  ${statusColour(style, line.status ?? '')}  ${bar(line.progress ?? { done: 0, total: 0 })}${line.task ? `  ${line.task}` : ''}${line.why ? `  ${style.dim(`(${clean(line.why)})`)}` : ''}`;
+      return `${time}  ${clean(line.agent ?? '')}  ${statusColour(style, line.status ?? '')}  ${bar(line.progress ?? { done: 0, total: 0 })}${line.task ? `  ${line.task}` : ''}${line.usage ? `  ${humanUsage(line.usage)}` : ''}${line.resetAt ? `  resets ${line.resetAt}` : ''}${line.why ? `  ${style.dim(`(${clean(line.why)})`)}` : ''}`;
+    case 'usage':
+      return `${time}  usage  ${line.usage ? humanUsage(line.usage) : '-'}`;
     case 'assignee':
       return `${time}  ${clean(line.agent ?? '')}  named, not an agent  TODO ${bar(line.progress ?? { done: 0, total: 0 })}${line.why ? `  ${clean(line.why)}` : ''}`;
     case 'task':
@@ -108,6 +119,10 @@ export function viewChanges(before: SessionView, after: SessionView, ts: string)
     if (old === undefined || old.status !== agent.status) {
       out.push(agentLine(ts, session, agent));
     }
+  }
+  // The session's cost, when it moved by a cent or more (not on every token).
+  if (Math.round(after.usage.usd * 100) !== Math.round(before.usage.usd * 100) || (after.usage.usd === 0 && after.usage.tokens !== before.usage.tokens)) {
+    out.push({ ts, session, kind: 'usage', usage: after.usage });
   }
   const tasksBefore = new Map(before.tasks.map((t) => [t.id, t]));
   const tasksAfter = new Map(after.tasks.map((t) => [t.id, t]));

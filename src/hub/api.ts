@@ -5,6 +5,7 @@
  * tools in server/ are thin: schema in, one call here, result out. (Contract between server/
  * and hub/.)
  */
+import type { CompactUsage } from '../usage/ledger.js';
 import type { BrokenTaskFile, PendingPrompt, TaskSummary } from './types.js';
 import type { SessionCalls } from './sessions.js';
 import type { AgentCalls } from './agent-lifecycle.js';
@@ -70,7 +71,8 @@ export interface CreatedTask {
 }
 
 export interface TaskList {
-  readonly tasks: readonly (TaskSummary & { session: string })[];
+  /** `usage`: what was spent while the task was its agent's current task (absent: nothing yet). */
+  readonly tasks: readonly (TaskSummary & { session: string; usage?: CompactUsage })[];
   /** Task files that do not parse (not filtered by status or assignee: they have none to read). */
   readonly broken: readonly (BrokenTaskFile & { session: string })[];
 }

@@ -17,6 +17,7 @@ import type { GitRecorder } from './git-recorder.js';
 import type { Records } from './records.js';
 import { DEFAULT_FROM, type CreatedTask, type CreateTaskInput, type TaskFileText, type TaskFilter, type TaskList, type UpdateTaskInput } from './api.js';
 import type { TaskSummary } from './types.js';
+import { compactUsage } from '../usage/ledger.js';
 import type { Caller, TodoEditInput, TodoEditResult } from './api.js';
 import type { TodoEditor } from './todo.js';
 import { optionalSession, READ_ONLY, type ToolRunner } from './tool-call.js';
@@ -105,10 +106,12 @@ export class Tasks {
     const tasks: (TaskSummary & { session: string })[] = [];
     const broken: TaskList['broken'][number][] = [];
     for (const id of sessions) {
+      const spent = this.#deps.index.sessionStatus(id).usage.byTask;
       for (const task of this.#deps.index.tasks(id)) {
         if (filter.status !== undefined && task.status !== filter.status) continue;
         if (filter.assignee !== undefined && task.assignee !== filter.assignee) continue;
-        tasks.push({ ...task, session: id });
+        const usage = spent[task.id];
+        tasks.push({ ...task, session: id, ...(usage ? { usage: compactUsage(usage) } : {}) });
       }
       for (const file of this.#deps.index.brokenTasks(id))
         broken.push({ id: file.id, file: file.file, line: file.line, code: file.code, message: file.message, session: id });

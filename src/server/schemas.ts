@@ -59,7 +59,7 @@ export const agentViewSchema = described(
 export const agentSchema = described('get_session_status agent + session_id, specialization, terminal.');
 
 /** In full once (list_tasks); the tools that return one task point there. */
-export const taskSummarySchema = described('{task_id, session_id, title, status, priority, assignee, from, progress, file, updated}.');
+export const taskSummarySchema = described('{task_id, session_id, title, status, priority, assignee, from, progress, file, updated, usage?}.');
 export const taskSchema = described('As in list_tasks.');
 
 export const diagnosticSchema = described('{file, line, severity, code, message}.');

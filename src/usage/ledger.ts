@@ -149,3 +149,20 @@ export class UsageLedger {
     return { agents: Object.fromEntries(this.#agents), tasks: Object.fromEntries(this.#tasks), total: this.#total, recent };
   }
 }
+
+/** Usage in brief, for a model or a person: the status, list_tasks, `status` and `watch`. */
+export interface CompactUsage {
+  readonly tokens: number;
+  readonly usd: number;
+  readonly ctxPct?: number;
+  /** Some messages were unpriced or could not be counted: the figures are a lower bound. */
+  readonly partial?: true;
+}
+
+/** Cost for a model to read: tokens of every kind, USD to the cent, context use in percent; `+` when some messages were unpriced or uncounted. (Pure.) */
+export function compactUsage(u: UsageTotals & Partial<Pick<AgentUsage, 'contextTokens' | 'contextWindow' | 'skipped'>>): CompactUsage {
+  const out: { tokens: number; usd: number; ctxPct?: number; partial?: true } = { tokens: tokensOf(u), usd: Math.round(u.costUsd * 100) / 100 };
+  if (u.contextWindow) out.ctxPct = Math.round(((u.contextTokens ?? 0) / u.contextWindow) * 100);
+  if (u.unpricedMessages > 0 || (u.skipped ?? 0) > 0) out.partial = true;
+  return out;
+}

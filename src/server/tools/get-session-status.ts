@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SessionStatus } from '../../hub/types.js';
-import { tokensOf, type AgentUsage, type UsageTotals } from '../../usage/ledger.js';
+import { compactUsage } from '../../usage/ledger.js';
 import { defineTool, READ_ONLY } from '../tool-definition.js';
 import { agentViewSchema, diagnosticSchema, sessionIdField, sessionInfoSchema } from '../schemas.js';
 import { statusUri, todoUri } from '../resource-uris.js';
@@ -50,14 +50,6 @@ const LEVELS = [
   { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 8, usage: false },
   { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 0, usage: false },
 ] as const;
-
-/** Cost for a model to read: tokens of every kind, USD to the cent, context use in percent; `+` when some messages were unpriced or uncounted. (Pure.) */
-export function compactUsage(u: UsageTotals & Partial<Pick<AgentUsage, 'contextTokens' | 'contextWindow' | 'skipped'>>): Record<string, unknown> {
-  const out: Record<string, unknown> = { tokens: tokensOf(u), usd: Math.round(u.costUsd * 100) / 100 };
-  if (u.contextWindow) out.ctxPct = Math.round(((u.contextTokens ?? 0) / u.contextWindow) * 100);
-  if (u.unpricedMessages > 0 || (u.skipped ?? 0) > 0) out.partial = true;
-  return out;
-}
 
 const cut = (text: string | null, max: number): string | null => (text === null ? null : text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`);
 
