@@ -61,6 +61,8 @@ export interface AgentSettingsInput {
   readonly emitScript?: string;
   /** The security layer's PreToolUse guard; it runs alongside the event hook. */
   readonly guardHook?: HookEntry;
+  /** The budget stop (stopHook): refuses every tool call while the session's stop file says why. */
+  readonly stopFile?: string;
   readonly deny?: readonly string[];
   readonly permissionMode?: string | null;
   /** Settings `sandbox` from the security layer (fences Bash where the platform supports it). */
@@ -77,6 +79,18 @@ export function agentEventsFile(stateDir: string, sessionId: string, agentName: 
   return join(eventsDirFor(stateDir, sessionId), `${agentName}.jsonl`);
 }
 
+export const STOP_SCRIPT = join(TEMPLATES_DIR, 'hooks', 'stop.sh');
+
+/** `<stateDir>/stops/<sessionId>.txt`: while it holds a reason, the session's agents' tool calls are refused. */
+export function sessionStopFile(stateDir: string, sessionId: string): string {
+  return join(stateDir, 'stops', `${sessionId}.txt`);
+}
+
+/** The PreToolUse entry (every tool) that refuses calls while `stopFile` holds a reason (templates/hooks/stop.sh). */
+export function stopHook(stopFile: string, script: string = STOP_SCRIPT): HookEntry {
+  return { matcher: '*', hooks: [{ type: 'command', command: '/bin/sh', args: [script, stopFile], timeout: 5 }] };
+}
+
 export function emitHook(eventsFile: string, emitScript: string = EMIT_SCRIPT): HookCommand {
   // Run through /bin/sh so the script needs no exec bit (npm packs may drop it).
   return { type: 'command', command: '/bin/sh', args: [emitScript, eventsFile], timeout: 10 };
@@ -90,6 +104,7 @@ export function buildAgentSettings(input: AgentSettingsInput): AgentSettings {
     if (known && !known.has(event)) continue;
     hooks[event] = [TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [emit] } : { hooks: [emit] }];
   }
+  if (input.stopFile) hooks.PreToolUse = [stopHook(input.stopFile), ...(hooks.PreToolUse ?? [])];
   if (input.guardHook) hooks.PreToolUse = [input.guardHook, ...(hooks.PreToolUse ?? [])];
   const permissions = {
     ...(input.deny && input.deny.length > 0 ? { deny: [...input.deny] } : {}),

@@ -18,6 +18,7 @@ import { AGENT_HOOK_EVENTS } from '../agent/settings.js';
 import { hookEventsFor, permissionModeFor, probeClaude, type ClaudeCapabilities } from '../agent/claude-probe.js';
 import { compatibilityOf } from '../agent/compat.js';
 import { ScreenWatch } from './screens.js';
+import { sessionStopFile } from '../agent/settings.js';
 import { buildDenyRules, buildGuardHook, buildSandboxSettings, sandboxSupport } from '../security/guard.js';
 import { exec } from '../exec.js';
 import type { TerminalBackend } from '../terminal/backend.js';
@@ -170,6 +171,7 @@ export class AgentManager {
     const settings = buildAgentSettings({
       eventsFile: agentEventsFile(config.stateDir, session.id, agent.name),
       guardHook: buildGuardHook({ root: session.root, rootsFile: this.#deps.rootsFile, stateDir: config.stateDir }),
+      stopFile: sessionStopFile(config.stateDir, session.id),
       deny: buildDenyRules(otherRoots),
       permissionMode,
       hookEvents: hookEventsFor(caps, AGENT_HOOK_EVENTS),

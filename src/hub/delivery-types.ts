@@ -69,6 +69,12 @@ export interface DeliveryQueueOptions {
    * so a hub killed right after a paste never types the same message again after a restart.
    */
   readonly persist?: (snapshot: readonly DeliveryEntry[]) => Promise<void>;
+  /**
+   * Why nothing may be typed into this agent now (the account is at a usage limit, the
+   * session's budget is spent), or null. Held messages stay queued (and saved) and go out, in
+   * order and once, after a `kick` when the gate opens. A message already typed is unaffected.
+   */
+  readonly gate?: (agent: string) => string | null;
   readonly logger?: Logger;
   /** Wait for UserPromptSubmit after a submit before pressing it again. Default 1000 ms; doubles each time (a second Enter into an empty or busy prompt box is harmless). */
   readonly confirmTimeoutMs?: number;

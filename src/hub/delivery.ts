@@ -12,7 +12,7 @@ import { HubError, ErrorCodes, toHubError } from '../errors.js';
 import { sanitizeTerminalText, DEFAULT_MAX_TERMINAL_TEXT_BYTES } from '../terminal/sanitize.js';
 import { noDialogShown, type LiveTerminal } from '../screen/terminal.js';
 import { sleep } from '../sleep.js';
-import type { HookEvent } from './types.js';
+import { TAKES_INPUT, type HookEvent } from './types.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { ConfirmationWaiter, DeliveryEntry, DeliveryEvent, DeliveryOutcome, DeliveryQueueOptions } from './delivery-types.js';
@@ -63,8 +63,8 @@ export class DeliveryQueue {
     this.#unsubscribe.push(
       options.status.onStatusChange((agent, status) => {
         // A change to idle comes after the agent's Stop, so it also ends our own busy mark.
-        if (status === 'idle' || status === 'exited') this.#busy.delete(agent);
-        if (status === 'idle') this.kick(agent);
+        if (TAKES_INPUT.has(status) || status === 'exited' || status === 'rate_limited' || status === 'auth_failed') this.#busy.delete(agent);
+        if (TAKES_INPUT.has(status)) this.kick(agent);
       }),
     );
   }
@@ -166,7 +166,10 @@ export class DeliveryQueue {
     const head = this.#book.head(agent);
     if (!head || this.#closed) return false;
     if (head.state === 'awaiting_confirmation') return true;
-    return !this.#busy.has(agent) && !this.#boxNotReady.has(agent) && this.#options.status.getStatus(agent) === 'idle';
+    if (this.#busy.has(agent) || this.#boxNotReady.has(agent) || this.#options.gate?.(agent)) return false;
+    const status = this.#options.status.getStatus(agent);
+    // A rate-limited agent takes input once the gate (the limit breaker) lets messages through.
+    return status !== null && (TAKES_INPUT.has(status) || (status === 'rate_limited' && this.#options.gate !== undefined));
   }
 
   async #pump(agent: string): Promise<void> {

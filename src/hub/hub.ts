@@ -33,6 +33,8 @@ import type { AuditTags, ToolRunner } from './tool-call.js';
 import { TodoEditor } from './todo.js';
 import { toHubChange } from './api.js';
 import { UsageKeeper } from './usage-keeper.js';
+import { LimitBreaker } from './limits.js';
+import { Budgets } from './budgets.js';
 import { loadPriceTable } from '../usage/prices.js';
 import type { HubOptions } from './create-hub.js';
 import type { Caller, HubApi, HubChange } from './api.js';
@@ -66,6 +68,8 @@ export class Hub implements HubApi {
   readonly #audit: AuditLog;
   readonly #index: LiveIndex;
   readonly #usage: UsageKeeper;
+  readonly #limits: LimitBreaker;
+  readonly #budgets: Budgets;
   readonly #agents: AgentManager;
   readonly #git: GitRecorder;
   readonly #sessions: Sessions;
@@ -117,9 +121,36 @@ export class Hub implements HubApi {
     }));
     const readiness = agents.screens;
     const timing = { ...pick(options, 'deliveryWaitMs'), ...pick(options, 'confirmTimeoutMs') };
-    const messages = (this.#messages = new Messages({ config, logger, store, index, git, records, terminals, readiness, audit, ...timing }));
+    // The delivery gate: nothing is typed while the account is at a usage limit or the agent's session budget is spent.
+    const gate = (agent: string): string | null => {
+      const session = records.agentRecord(agent)?.session;
+      return this.#limits.reason(agent) ?? (session === undefined ? null : this.#budgets.reason(session));
+    };
+    const messages = (this.#messages = new Messages({ config, logger, store, index, git, records, terminals, readiness, audit, gate, ...timing }));
+    this.#limits = new LimitBreaker({
+      index,
+      store,
+      logger,
+      kick: (agent) => messages.kick(agent),
+      nudge: (agent, text) => messages.nudge(agent, text),
+      agents: () => store.get().agents.map((a) => ({ name: a.name, session: a.session })),
+      waitMs: config.limitWaitSeconds * 1000,
+      nudgeCut: config.limitNudge,
+    });
+    this.#budgets = new Budgets({ stateDir: config.stateDir, store, index, logger, kick: (agent) => messages.kick(agent) });
     agents.onPromptBoxReady((agent) => messages.kick(agent));
-    const sessions = (this.#sessions = new Sessions({ config, home: options.home ?? homedir(), store, index, git, records, agents, messages, rootsFile }));
+    const sessions = (this.#sessions = new Sessions({
+      config,
+      home: options.home ?? homedir(),
+      store,
+      index,
+      git,
+      records,
+      agents,
+      messages,
+      rootsFile,
+      budgets: this.#budgets,
+    }));
     const lifecycle = (this.#lifecycle = new AgentLifecycle({ config, backend: backend.name, store, index, records, terminals, agents, messages, audit }));
     const screen = (this.#screen = new AgentScreen({ records, terminals, index, agents }));
     const tasks = new Tasks({ index, git, records });
@@ -141,6 +172,8 @@ export class Hub implements HubApi {
     const state = this.#store.get();
     // Status is read from the files, not remembered: watch every session's files again.
     await this.#sessions.load(state);
+    // Budgets spent before the restart still hold (and their stop files say so).
+    this.#budgets.load();
     // Agents live in terminals, not in the hub: keep those still running, mark the rest exited.
     await this.#lifecycle.reattach(state);
     // Messages queued before the restart go out; none the agent already took is typed twice.
@@ -234,6 +267,8 @@ export class Hub implements HubApi {
     this.#messages.close();
     await this.#messages.persisted();
     await this.#usage.close();
+    await this.#limits.close();
+    await this.#budgets.close();
     await this.#git.close();
     await this.#index.close();
     await this.#audit.close();

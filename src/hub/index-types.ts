@@ -45,6 +45,8 @@ export interface SessionSpec {
   readonly agentsKnown?: boolean;
   /** Usage kept in the state by an earlier hub: totals and transcript cursors to go on from. */
   readonly usage?: UsageSeed | null;
+  /** The session's budget (null: none). */
+  readonly budget?: { readonly usd: number | null; readonly tokens: number | null } | null;
 }
 
 /** Facts about an agent that only the core knows (terminal, dialogs, delivery queue). */

@@ -34,7 +34,7 @@ import type { IndexEvents, LiveIndexOptions, SessionSpec } from './index-types.j
 import type { NudgeRequest } from './routing.js';
 import { applyRuntime, dropStaleSessionEnd, newSessionState, replaceAgents, type SessionState } from './session-state.js';
 import { activityOf, agentViews, brokenTasksOf, sessionStatusOf, taskSummaries, tasksById } from './session-views.js';
-import type { AgentStatus, AgentView, HookEvent, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { AgentStatus, AgentView, HookEvent, LimitView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
 export type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask, LiveIndexOptions, SessionSpec } from './index-types.js';
 export type { NudgeRequest } from './routing.js';
@@ -53,6 +53,7 @@ export class LiveIndex {
   readonly #stuckMs: number;
   readonly #ticker: NodeJS.Timeout;
   readonly #sink: IngestSink;
+  #limit: LimitView | null = null;
   #closed = false;
 
   constructor(options: LiveIndexOptions) {
@@ -99,6 +100,22 @@ export class LiveIndex {
     }
   }
 
+  /** The hub's usage-limit hold (hub/limits.ts), shown in every session's status; null: none. */
+  setLimit(limit: LimitView | null): void {
+    for (const state of this.#sessions.values()) {
+      state.limit = limit;
+      this.#flush.markDirty(state.info.id, 'activity');
+    }
+    this.#limit = limit;
+  }
+
+  /** A session's budget (null: none), shown in its status with how much is spent. */
+  setBudget(sessionId: string, budget: { readonly usd: number | null; readonly tokens: number | null } | null): void {
+    const state = this.#state(sessionId);
+    state.budget = budget;
+    this.#flush.markDirty(sessionId, 'activity');
+  }
+
   /** The session's usage as the state keeps it: the ledger and where each transcript was read to. */
   usageSeed(sessionId: string): UsageSeed {
     const state = this.#state(sessionId);
@@ -127,6 +144,8 @@ export class LiveIndex {
     const eventsDir = spec.eventsDir !== undefined ? spec.eventsDir : this.#stateDir === null ? null : eventsDirFor(this.#stateDir, spec.id);
     if (eventsDir !== null) await mkdir(eventsDir, { recursive: true, mode: 0o700 });
     const state = newSessionState(spec, { now: this.#now, stuckMs: this.#stuckMs }, this.#prices);
+    state.limit = this.#limit;
+    state.budget = spec.budget ?? null;
     this.#sessions.set(spec.id, state);
     try {
       await this.#watcher.add({ id: spec.id, root: spec.root, eventsDir });

@@ -20,6 +20,7 @@ import type { AuditAppend } from '../store/audit-log.js';
 import { validateFromName, validateMessage } from '../security/validate.js';
 import { DEFAULT_MAX_TERMINAL_TEXT_BYTES, sanitizeTerminalText } from '../terminal/sanitize.js';
 import { agentEventsFile } from '../agent/settings.js';
+import { TAKES_INPUT } from './types.js';
 import { DeliveryQueue, confirms, type DeliveryEntry, type DeliveryReadiness } from './delivery.js';
 import { parseHookLine } from './events.js';
 import type { LiveIndex } from './index.js';
@@ -67,6 +68,8 @@ export interface MessagesDeps {
   /** How long send waits for an idle agent to confirm before answering `queued`. */
   readonly deliveryWaitMs?: number;
   readonly confirmTimeoutMs?: number;
+  /** Why nothing may be typed into an agent now (usage limit, budget), or null: see DeliveryQueueOptions.gate. */
+  readonly gate?: (agent: string) => string | null;
 }
 
 export class Messages {
@@ -83,6 +86,7 @@ export class Messages {
       readiness: deps.readiness,
       persist: (snapshot) => this.#persist(snapshot),
       logger: deps.logger,
+      ...(deps.gate ? { gate: deps.gate } : {}),
       ...(deps.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: deps.confirmTimeoutMs } : {}),
     });
   }
@@ -115,11 +119,14 @@ export class Messages {
     await this.#queue.flushed();
     const status = index.getStatus(agent.name);
     const base = { agent: agent.name, taskId: created.id, taskFile: created.file, deliveryId };
-    if (status !== 'idle') {
+    const held = this.#deps.gate?.(agent.name) ?? null;
+    if (held !== null || status === null || !TAKES_INPUT.has(status)) {
       const reason =
-        status === 'exited'
-          ? `${agent.name} has exited; the message waits in its queue and in ${created.file} until start_new_agent_conversation reopens it.`
-          : `${agent.name} is ${status ?? 'unknown'}; the message goes out when it is idle.`;
+        held !== null
+          ? `held: ${held}. The message waits in its queue and in ${created.file}.`
+          : status === 'exited'
+            ? `${agent.name} has exited; the message waits in its queue and in ${created.file} until start_new_agent_conversation reopens it.`
+            : `${agent.name} is ${status ?? 'unknown'}; the message goes out when it is idle.`;
       return { ...base, state: 'queued' as const, reason };
     }
     const outcome = await Promise.race([settled, sleep(this.#deps.deliveryWaitMs ?? 20_000, { unref: true }).then(() => null)]);
@@ -153,6 +160,23 @@ export class Messages {
         });
       }),
     ];
+  }
+
+  /**
+   * Queues a short hub message for an agent (e.g. "continue" after a usage limit's reset): no
+   * task file (nothing for the agent to track), recorded against its current task, delivered
+   * like any message (saved, once). Unknown agents are ignored.
+   */
+  nudge(agentName: string, text: string): void {
+    const agent = this.#deps.records.agentRecord(agentName);
+    if (!agent) return;
+    let current: string | null = null;
+    try {
+      current = this.#deps.index.agentView(agent.session, agent.name).currentTask;
+    } catch {
+      // not in the index (yet): recorded against no task
+    }
+    this.#enqueue(agent, text, current ?? 'none');
   }
 
   /** Try the agent's queue now (its terminal was opened, or its prompt box is ready again). */

@@ -13,7 +13,7 @@ import type { Activity } from './status.js';
 import { UsageLedger, type LedgerSnapshot } from '../usage/ledger.js';
 import type { PriceTable } from '../usage/prices.js';
 import type { TranscriptCursor, TranscriptTail } from '../usage/transcript.js';
-import type { AgentStatus, AgentView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
+import type { AgentStatus, AgentView, LimitView, SessionInfo, SessionStatus, TaskSummary } from './types.js';
 
 export interface TaskEntry {
   readonly doc: TaskDoc;
@@ -88,6 +88,9 @@ export interface SessionState {
   readonly savedCursors: Map<string, SavedCursor>;
   /** Transcript paths refused (one diagnostic each). */
   readonly refusedTranscripts: Set<string>;
+  /** The hub's limit hold and this session's budget (set by the core; shown in the status). */
+  limit: LimitView | null;
+  budget: { readonly usd: number | null; readonly tokens: number | null } | null;
   /** The index's clock and stuck threshold (views derive `stuck` from them). */
   readonly now: () => number;
   readonly stuckMs: number;
@@ -132,6 +135,8 @@ export function newSessionState(spec: SessionSpec, clock: { readonly now: () => 
     transcripts: new Map(),
     savedCursors: new Map(Object.entries(spec.usage?.cursors ?? {})),
     refusedTranscripts: new Set(),
+    limit: null,
+    budget: null,
     now: clock.now,
     stuckMs: clock.stuckMs,
     hookDiagnostics: [],

@@ -12,6 +12,7 @@ import { sessionDiagnostics } from './diagnostics.js';
 import type { AgentActivity, BrokenTask, IndexChange, IndexedTask } from './index-types.js';
 import type { AgentTasks, Grouped, SessionState } from './session-state.js';
 import { byUrgency, deriveAgentStatus } from './status.js';
+import { budgetView } from '../usage/budget.js';
 import type { AgentStatus, AgentView, SessionStatus, TaskSummary } from './types.js';
 
 /** The whole live status of a session. Cached: O(1) until something in the session changes. */
@@ -33,6 +34,8 @@ export function sessionStatusOf(state: SessionState, defaultBackend: BackendName
     tasks: { total: summaries.length, byStatus, items: byUrgency(summaries) },
     diagnostics: diagnosticsOf(state),
     usage: { total: state.usage.total, byTask: state.usage.snapshot().tasks },
+    limit: state.limit,
+    budget: budgetView(state.budget, state.usage.total),
   });
   return state.status;
 }

@@ -22,12 +22,16 @@ import type { Records } from './records.js';
 import type { SessionInfo, SessionStatus } from './types.js';
 import type { Caller } from './api.js';
 import { optionalSession, READ_ONLY, type ToolRunner } from './tool-call.js';
+import { validateBudget, type BudgetInput, type Budgets } from './budgets.js';
+import type { BudgetView } from './types.js';
 import { TeamWaits, type TeamWaitResult, type WaitControl, type WaitInput } from './team-wait.js';
 
 /** The sessions' part of HubApi. */
 export interface SessionCalls {
   listSessions(caller: Caller): Promise<readonly SessionInfo[]>;
-  createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo>;
+  createSession(caller: Caller, input: { root_path: string; session_name: string; trust_root?: boolean } & BudgetInput): Promise<SessionInfo>;
+  /** Sets, raises or clears (null) a session's budget; answers where it stands. */
+  setSessionBudget(caller: Caller, input: { session_id: string } & BudgetInput): Promise<{ session: string; budget: BudgetView | null }>;
   getSessionStatus(caller: Caller, sessionId: string): Promise<SessionStatus>;
   deleteSession(caller: Caller, sessionId: string, force: boolean): Promise<{ session: SessionInfo; closedAgents: readonly string[] }>;
   /** Answers when `until` holds in the session, or at the timeout; `control` carries cancellation and progress (team-wait.ts). */
@@ -53,6 +57,14 @@ export function sessionCalls(sessions: Sessions, run: ToolRunner): SessionCalls 
         input,
         () => sessions.create(input),
         (s) => optionalSession(s.id),
+      ),
+    setSessionBudget: (caller, input) =>
+      run(
+        caller,
+        'set_session_budget',
+        input,
+        async () => ({ session: input.session_id, budget: await sessions.setBudget(input.session_id, input) }),
+        (r) => optionalSession(r.session),
       ),
     getSessionStatus: (caller, id) =>
       run(
@@ -95,6 +107,7 @@ export interface SessionsDeps {
   readonly messages: Pick<Messages, 'abandon'>;
   /** The live list of session roots the guard hook reads. */
   readonly rootsFile: string;
+  readonly budgets: Pick<Budgets, 'set'>;
 }
 
 export class Sessions {
@@ -119,6 +132,7 @@ export class Sessions {
         createdAt: session.createdAt,
         agents: state.agents.filter((a) => a.session === session.id).map((a) => ({ name: a.name, specialization: a.specialization })),
         usage: state.usage[session.id] ?? null,
+        budget: session.budgetUsd === null && session.budgetTokens === null ? null : { usd: session.budgetUsd, tokens: session.budgetTokens },
       });
       await git.addSession(session.id, session.root);
     }
@@ -126,6 +140,11 @@ export class Sessions {
 
   list(): readonly SessionInfo[] {
     return this.#deps.index.sessions();
+  }
+
+  /** Sets, raises or clears a session's budget (hub/budgets.ts). */
+  setBudget(sessionId: string, input: BudgetInput): Promise<BudgetView | null> {
+    return this.#deps.budgets.set(this.#deps.records.session(sessionId).id, input);
   }
 
   status(sessionId: string): SessionStatus {
@@ -137,7 +156,7 @@ export class Sessions {
     return this.waits.wait(this.#deps.records.session(input.session_id).id, input, control);
   }
 
-  async create(input: { root_path: string; session_name: string; trust_root?: boolean }): Promise<SessionInfo> {
+  async create(input: { root_path: string; session_name: string; trust_root?: boolean } & BudgetInput): Promise<SessionInfo> {
     const { config, store, index, git } = this.#deps;
     const name = validateSessionName(input.session_name);
     const state = store.get();
@@ -167,6 +186,7 @@ export class Sessions {
     }).catch((error: unknown) => {
       throw this.#nameOverlappingSession(error);
     });
+    const budget = validateBudget(input);
     const id = `${slugify(name).slice(0, 24) || 'session'}-${randomBytes(3).toString('hex')}`;
     const record: SessionRecord = {
       id,
@@ -174,15 +194,22 @@ export class Sessions {
       root,
       createdAt: new Date().toISOString(),
       trustRoot: input.trust_root ?? false,
-      budgetUsd: null,
-      budgetTokens: null,
+      budgetUsd: budget.usd ?? null,
+      budgetTokens: budget.tokens ?? null,
     };
     await store.update((draft) => {
       draft.sessions.push(record);
     });
     try {
       await this.#writeRoots();
-      await index.addSession({ id, name, root, createdAt: record.createdAt, agents: [] });
+      await index.addSession({
+        id,
+        name,
+        root,
+        createdAt: record.createdAt,
+        agents: [],
+        budget: record.budgetUsd === null && record.budgetTokens === null ? null : { usd: record.budgetUsd, tokens: record.budgetTokens },
+      });
       await git.addSession(id, root);
     } catch (error) {
       await this.#drop(id);

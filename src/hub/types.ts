@@ -138,4 +138,28 @@ export interface SessionStatus {
   readonly diagnostics: readonly Diagnostic[];
   /** Tokens and estimated cost of the whole session, and per task id. */
   readonly usage: { readonly total: UsageTotals; readonly byTask: Readonly<Record<string, UsageTotals>> };
+  /** The account is at a usage or rate limit: every delivery is held until `resumeAt` (hub/limits.ts). */
+  readonly limit: LimitView | null;
+  /** The session's budget and how much of it is spent (hub/budgets.ts); null: none set. */
+  readonly budget: BudgetView | null;
+}
+
+export interface LimitView {
+  readonly since: string;
+  readonly resetAt: string | null;
+  readonly resumeAt: string;
+  readonly agent: string;
+  readonly reason: string;
+  readonly cut: readonly string[];
+  /** After `resumeAt`: the one agent tried first; null before. */
+  readonly probe?: string | null;
+}
+
+export interface BudgetView {
+  readonly usd: number | null;
+  readonly tokens: number | null;
+  /** The larger of the two shares spent, in percent. */
+  readonly usedPct: number;
+  /** `warning` from 80 %, `exceeded` from 100 %: no new messages, tool calls refused. */
+  readonly state: 'ok' | 'warning' | 'exceeded';
 }

@@ -65,3 +65,7 @@ export const taskSchema = described('As in list_tasks.');
 export const diagnosticSchema = described('{file, line, severity, code, message}.');
 
 export const brokenTaskSchema = described('{task_id, session_id, file, line, code, message}: fix by hand.');
+
+/** A session's budget (hub/budgets.ts): at 80 % a warning, at 100 % deliveries held and tool calls refused. */
+export const budgetUsdField = z.number().positive().max(1_000_000).nullable().describe('Spend cap in USD (estimated); at 100% the team stops.');
+export const budgetTokensField = z.number().int().positive().nullable().describe('Cap in tokens; at 100% the team stops.');

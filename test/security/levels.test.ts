@@ -20,6 +20,7 @@ describe('tool levels', () => {
       get_session_status: 'LOW',
       wait_for_team: 'LOW',
       delete_session: 'HIGH',
+      set_session_budget: 'MEDIUM',
       create_agent: 'HIGH',
       delete_agent: 'HIGH',
       send_message_to_agent: 'MEDIUM',

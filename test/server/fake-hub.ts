@@ -104,6 +104,8 @@ export class FakeHub {
       tasks: { total: items.length, byStatus: { todo: items.length }, items: byUrgency(items) },
       diagnostics: [{ file: 'TODO.md', line: 3, severity: 'warning', code: 'demo', message: 'a diagnostic' }],
       usage: { total: ZERO, byTask: {} },
+      limit: null,
+      budget: null,
     };
   }
 

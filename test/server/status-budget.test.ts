@@ -95,6 +95,16 @@ const status = fc
           s.tasks.map((t) => [t.id, { input: 1e6, output: 1e6, cacheRead: 1e7, cacheWrite: 1e6, messages: 100, costUsd: 12.5, unpricedMessages: 0 }]),
         ),
       },
+      limit: {
+        since: '2026-11-21T10:00:00.000Z',
+        resetAt: '2026-11-21T15:00:00.000Z',
+        resumeAt: '2026-11-21T15:00:00.000Z',
+        agent: s.agents[0]?.name ?? 'Agent_1',
+        reason: s.name.repeat(20),
+        cut: s.agents.map((a) => a.name),
+        probe: null,
+      },
+      budget: { usd: 1234.5, tokens: 987_654_321, usedPct: 99.9, state: 'warning' },
     }),
   );
 

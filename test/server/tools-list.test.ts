@@ -4,10 +4,11 @@ import { TOOLS } from '../../src/server/tools/index.js';
 import { connect, type Connected } from './connect.js';
 
 const EXPECTED_PARAMETERS: Record<string, { required: string[]; optional: string[] }> = {
-  create_session: { required: ['root_path', 'session_name'], optional: ['trust_root'] },
+  create_session: { required: ['root_path', 'session_name'], optional: ['trust_root', 'budget_usd', 'budget_tokens'] },
   get_session_status: { required: ['session_id'], optional: [] },
   wait_for_team: { required: ['session_id', 'until'], optional: ['task_id', 'timeout_s'] },
   delete_session: { required: ['session_id'], optional: ['force'] },
+  set_session_budget: { required: ['session_id'], optional: ['budget_usd', 'budget_tokens'] },
   create_agent: { required: ['session_id'], optional: ['agent_name', 'specialization', 'system_prompt_suffix'] },
   delete_agent: { required: ['agent_name'], optional: ['force'] },
   send_message_to_agent: { required: ['agent_name', 'message'], optional: ['from'] },
@@ -66,6 +67,7 @@ describe('tools/list', () => {
     }
     for (const write of [
       'create_session',
+      'set_session_budget',
       'delete_session',
       'create_agent',
       'delete_agent',
@@ -94,7 +96,16 @@ describe('tools/list', () => {
     ]) {
       expect(byName.get(touchesTerminals)?.openWorldHint, touchesTerminals).toBe(true);
     }
-    for (const filesOnly of ['create_session', 'get_session_status', 'list_sessions', 'list_tasks', 'create_task', 'update_task', 'edit_todo']) {
+    for (const filesOnly of [
+      'create_session',
+      'set_session_budget',
+      'get_session_status',
+      'list_sessions',
+      'list_tasks',
+      'create_task',
+      'update_task',
+      'edit_todo',
+    ]) {
       expect(byName.get(filesOnly)?.openWorldHint, filesOnly).toBe(false);
     }
   });

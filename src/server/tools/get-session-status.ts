@@ -47,6 +47,7 @@ const LEVELS = [
   { tasks: 3, sections: 3, diagnostics: 2, text: 60, choices: 4, label: 20, agents: Infinity, usage: true },
   { tasks: 0, sections: 0, diagnostics: 0, text: 30, choices: 2, label: 16, agents: Infinity, usage: true },
   { tasks: 0, sections: 0, diagnostics: 0, text: 20, choices: 2, label: 12, agents: Infinity, usage: false },
+  { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: Infinity, usage: false },
   { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 8, usage: false },
   { tasks: 0, sections: 0, diagnostics: 0, text: 0, choices: 0, label: 0, agents: 0, usage: false },
 ] as const;
@@ -89,6 +90,19 @@ export function statusForModel(status: SessionStatus, maxBytes = STATUS_MAX_BYTE
       })),
       agentsOmitted: status.agents.length - agents.length,
       usage: compactUsage(status.usage.total),
+      limit:
+        status.limit === null
+          ? null
+          : {
+              since: status.limit.since,
+              resetAt: status.limit.resetAt,
+              resumeAt: status.limit.resumeAt,
+              agent: status.limit.agent,
+              held: 'every delivery to every agent',
+              cut: status.limit.cut.length,
+              reason: cut(status.limit.reason, Math.max(level.text, 40)),
+            },
+      budget: status.budget,
       todo: {
         done: status.todo.done,
         total: status.todo.total,
@@ -137,6 +151,8 @@ export const getSessionStatus = defineTool({
       agents: z.array(agentViewSchema),
       agentsOmitted: z.number().int(),
       usage: z.looseObject({}).describe('Session {tokens, usd, partial?}.'),
+      limit: z.looseObject({}).nullable().describe('Usage limit: deliveries held until resumeAt.'),
+      budget: z.looseObject({}).nullable().describe('{usd, tokens, usedPct, state}.'),
       todo: z.looseObject({}).describe('{done, total, sectionCount, openSections, sectionsOmitted}.'),
       tasks: z.looseObject({}).describe('{total, byStatus, items, omitted}.'),
       diagnosticCounts: z.looseObject({}).describe('{total, errors}.'),
@@ -154,7 +170,9 @@ export const getSessionStatus = defineTool({
       structured: statusForModel(status),
       text:
         `Session "${cut(status.session.name, 64)}" (session_id ${status.session.id}): ${status.agents.length} agent(s) (${working} working${waiting > 0 ? `, ${waiting} waiting for you` : ''}), ` +
-        `${status.tasks.total} task(s), TODO ${status.todo.done}/${status.todo.total} done, ${status.diagnostics.length} diagnostic(s).`,
+        `${status.tasks.total} task(s), TODO ${status.todo.done}/${status.todo.total} done, ${status.diagnostics.length} diagnostic(s).` +
+        (status.limit ? ` Usage limit: every delivery held until ${status.limit.resumeAt}.` : '') +
+        (status.budget && status.budget.state !== 'ok' ? ` Budget ${status.budget.state} (${status.budget.usedPct}% spent).` : ''),
     };
   },
 });

@@ -17,12 +17,14 @@ import { updateTask } from './update-task.js';
 import { editTodo } from './edit-todo.js';
 import { readAgentOutput } from './read-agent-output.js';
 import { showBoard } from './show-board.js';
+import { setSessionBudget } from './set-session-budget.js';
 
 export const TOOLS: readonly ToolDefinition[] = Object.freeze([
   createSession,
   getSessionStatus,
   waitForTeam,
   deleteSession,
+  setSessionBudget,
   createAgent,
   deleteAgent,
   sendMessageToAgent,
