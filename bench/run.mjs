@@ -36,6 +36,7 @@ const CLAUDE = process.env.CLAUDE_HUB_TEST_CLAUDE ?? join(repo, 'node_modules', 
  */
 const KNOWN = [
   { name: 'parse', args: [], quick: [], labels: true },
+  { name: 'usage', args: [], quick: ['--mb', '5', '--agents', '4'], labels: true },
   { name: 'latency', args: [], quick: ['--samples', '30', '--idle-seconds', '3'], labels: true },
   { name: 'guard', args: [], quick: [], quickEnv: { N: '8' }, labels: true },
   { name: 'logging', args: [], quick: ['--records', '500'], labels: true },
