@@ -20,6 +20,7 @@ export const REAL_CLAUDE_TESTS = [
   'test/install/plugin-claude.test.ts',
   'test/board/board-claude.test.ts',
   'test/e2e/orchestrator-claude.test.ts',
+  'test/e2e/usage-claude.test.ts',
 ];
 
 interface Release {

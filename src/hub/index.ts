@@ -29,6 +29,8 @@ import type { UsageSeed } from './session-state.js';
 
 /** A working agent quiet for this long has its transcript read on the tick (an Esc leaves no hook event). */
 const QUIET_MS = 1500;
+/** After an agent's latest hook event, its transcript is read again on each tick for this long. */
+const SETTLE_MS = 20_000;
 import type { AgentActivity, AgentRuntime, AgentSpec, BrokenTask, IndexChange, IndexedTask } from './index-types.js';
 import type { IndexEvents, LiveIndexOptions, SessionSpec } from './index-types.js';
 import type { NudgeRequest } from './routing.js';
@@ -91,8 +93,13 @@ export class LiveIndex {
       if (state.loading) continue;
       let flip = false;
       for (const [agent, hooks] of state.hooks) {
-        if (hooks.latest?.status !== 'working' || hooks.lastEventAt === null) continue;
+        if (hooks.lastEventAt === null) continue;
         const quiet = now - hooks.lastEventAt;
+        if (hooks.latest?.status !== 'working') {
+          // Claude Code may write a turn's last transcript lines just after its Stop hook ran.
+          if (quiet < SETTLE_MS) pollTranscript(this.#sink, state, agent);
+          continue;
+        }
         if (quiet > QUIET_MS) pollTranscript(this.#sink, state, agent);
         if (quiet > this.#stuckMs !== (state.lastStatuses.get(agent) === 'stuck')) flip = true;
       }

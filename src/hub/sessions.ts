@@ -6,6 +6,8 @@
  * gives up their queued messages.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { sessionStopFile } from '../agent/settings.js';
 import type { HubConfig } from '../config.js';
 import { HubError, ErrorCodes } from '../errors.js';
 import { slugify } from '../protocol/index.js';
@@ -248,7 +250,9 @@ export class Sessions {
       draft.sessions = draft.sessions.filter((s) => s.id !== id);
       draft.agents = draft.agents.filter((a) => a.session !== id);
       draft.queue = draft.queue.filter((m) => m.session !== id);
+      delete draft.usage[id];
     });
+    await rm(sessionStopFile(this.#deps.config.stateDir, id), { force: true });
     await this.#writeRoots();
     await this.#deps.git.removeSession(id);
     await this.#deps.index.removeSession(id).catch(() => undefined);
