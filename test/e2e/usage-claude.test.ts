@@ -7,7 +7,8 @@
  *   delivered exactly once, the API seen answering the first agent before anyone else is typed to;
  * - a budget spent mid-turn: the agent's next tool call is refused with the reason (the model
  *   sees it as the tool's error), and nothing new is delivered until it is raised;
- * - a hung Bash command: `stuck`, naming Bash.
+ * - a hung Bash command: `stuck`, naming Bash. (Not a bare `sleep 600`: seen on 2.1.332, that
+ *   call fired no PreToolUse and the turn ended at once, so Claude Code never ran it.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
@@ -59,6 +60,9 @@ beforeAll(async () => {
   root = join(base, 'project');
   await mkdir(join(root, '.claude-hub', 'tasks'), { recursive: true });
   await writeFile(join(root, 'TODO.md'), '# Plan\n');
+  // The person's own project settings let this one command run without asking (as a team would for its build).
+  await mkdir(join(root, '.claude'), { recursive: true });
+  await writeFile(join(root, '.claude', 'settings.json'), JSON.stringify({ permissions: { allow: ['Bash(perl:*)'] } }));
   for (const [n, agent] of [
     [1, 'Agent_1'],
     [2, 'Agent_2'],
@@ -90,7 +94,10 @@ beforeAll(async () => {
       },
       {
         trigger: 'hang on a command',
-        steps: [[{ type: 'tool_use', name: 'Bash', input: { command: 'sleep 600', description: 'wait a long time' } }], [{ type: 'text', text: 'Done.' }]],
+        steps: [
+          [{ type: 'tool_use', name: 'Bash', input: { command: "perl -e 'sleep 600'", description: 'wait a long time' } }],
+          [{ type: 'text', text: 'Done.' }],
+        ],
       },
     ],
   });
