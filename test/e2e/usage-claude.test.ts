@@ -170,8 +170,13 @@ describe(`usage, limits and budgets with real Claude Code (${CLAUDE_BIN})`, () =
     const toTwo = await hub.sendMessage(caller, { agent_name: 'Agent_2', message: 'second, held' });
     const toOne = await hub.sendMessage(caller, { agent_name: 'Agent_1', message: 'third, held' });
     expect([toTwo.state, toOne.state]).toEqual(['queued', 'queued']);
+    // The hook events in the order the hub read them (the order the breaker acts on).
+    const seen: string[] = [];
+    const off = hub.index.onHookEvent((e) => {
+      const prompt = typeof e.payload.prompt === 'string' ? e.payload.prompt : '';
+      seen.push(`${e.agent} ${e.event}${prompt.includes('third, held') ? ' third' : prompt.includes('second, held') ? ' second' : ''}`);
+    });
     // The API is back before the reset; the hub does not know it until then.
-    const requestsBefore = fake.requests.length;
     fake.setError(null);
     await waitFor(async () => (await prompts('Agent_2')).some((p) => p.includes('second, held')), 'Agent_2 got its held message', 90_000, 200);
     await waitFor(async () => (await prompts('Agent_1')).some((p) => p.includes(CONTINUE_TEXT)), 'Agent_1 told to continue', 90_000, 200);
@@ -181,12 +186,14 @@ describe(`usage, limits and budgets with real Claude Code (${CLAUDE_BIN})`, () =
     expect(one.filter((p) => p.includes('third, held'))).toHaveLength(1);
     expect(one.filter((p) => p.includes(CONTINUE_TEXT))).toHaveLength(1);
     expect(two.filter((p) => p.includes('second, held'))).toHaveLength(1);
-    // The probe went first: the model answered Agent_1's held message before Agent_2's was sent.
-    const later = fake.requests.slice(requestsBefore).filter((r) => r.mainLoop);
-    const first = later.findIndex((r) => r.turnPrompt?.includes('third, held'));
-    const second = later.findIndex((r) => r.turnPrompt?.includes('second, held'));
-    expect(first).toBeGreaterThanOrEqual(0);
-    expect(second).toBeGreaterThan(first);
+    off();
+    // The probe went first: the API answered Agent_1's held message (its Stop) before Agent_2 was typed to.
+    const probe = seen.indexOf('Agent_1 UserPromptSubmit third');
+    const answered = seen.findIndex((e, i) => i > probe && e === 'Agent_1 Stop');
+    const second = seen.indexOf('Agent_2 UserPromptSubmit second');
+    expect(probe).toBeGreaterThanOrEqual(0);
+    expect(answered).toBeGreaterThan(probe);
+    expect(second).toBeGreaterThan(answered);
     expect((await hub.getSessionStatus(caller, session)).limit).toBeNull();
   }, 240_000);
 
