@@ -17,7 +17,22 @@
     waiting_for_person: 'needs you',
     blocked: 'blocked',
     exited: 'exited',
+    stuck: 'stuck',
+    interrupted: 'interrupted',
+    rate_limited: 'rate limited',
+    auth_failed: 'login failed',
+    overloaded: 'API overloaded',
+    api_error: 'API error',
   };
+
+  /** "12.3k tokens · $0.42 · 37% context": what an agent has used, from Claude Code's own figures. */
+  function usageLine(usage) {
+    if (!usage || usage.messages === 0) return null;
+    const tokens = usage.input + usage.output + usage.cacheRead + usage.cacheWrite;
+    const parts = [`${tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : tokens} tokens`, `$${usage.costUsd.toFixed(2)}`];
+    if (usage.contextWindow) parts.push(`${Math.round((100 * usage.contextTokens) / usage.contextWindow)}% context`);
+    return parts.join(' · ');
+  }
 
   /** el('div', {class: 'x'}, child, 'text', …): children are nodes or text (as text). */
   function el(tag, attrs, ...children) {
@@ -155,7 +170,10 @@
         { class: 'meta' },
         el('span', { text: ago(agent.lastActivity) }),
         agent.queuedMessages > 0 ? el('span', { class: 'queued', text: `${agent.queuedMessages} queued` }) : null,
+        agent.resetAt ? el('span', { class: 'reset', text: `resets ${new Date(agent.resetAt).toLocaleTimeString()}` }) : null,
+        agent.lastTool && agent.status === 'stuck' ? el('span', { class: 'last-tool', text: `last tool ${agent.lastTool}` }) : null,
       ),
+      usageLine(agent.usage) ? el('p', { class: 'usage', text: usageLine(agent.usage) }) : null,
       dialog(ctx, agent),
       agent.screen && agent.screen.length > 0
         ? el('pre', { class: 'screen', 'aria-label': `${agent.name}'s terminal (read-only)`, text: agent.screen.join('\n') })
