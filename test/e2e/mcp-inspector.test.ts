@@ -22,12 +22,12 @@ async function inspector(args: readonly string[]): Promise<unknown> {
 }
 
 describe('MCP Inspector CLI against the built claude-hub', () => {
-  it('tools/list shows the seventeen tools', async () => {
+  it('tools/list shows the eighteen tools', async () => {
     const listed = (await inspector(['--method', 'tools/list'])) as { tools: { name: string }[] };
     expect(listed.tools.map((t) => t.name)).toEqual(
       expect.arrayContaining(['create_session', 'get_session_status', 'send_message_to_agent', 'read_agent_output']),
     );
-    expect(listed.tools).toHaveLength(17);
+    expect(listed.tools).toHaveLength(18);
   });
 
   it('tools/call list_sessions answers with structured content', async () => {

@@ -58,9 +58,9 @@ describe('the built claude-hub over stdio with the real hub', () => {
     expect(stderr).toMatch(/claude-hub \S+ ready: transport=stdio state=\S+ backend=tmux/);
   });
 
-  it('lists the seventeen tools with schemas and annotations', async () => {
+  it('lists the eighteen tools with schemas and annotations', async () => {
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(17);
+    expect(tools).toHaveLength(18);
     expect(tools.find((t) => t.name === 'get_session_status')).toMatchObject({
       annotations: { readOnlyHint: true },
       inputSchema: { required: ['session_id'] },

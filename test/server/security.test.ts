@@ -40,8 +40,9 @@ describe('security ceiling', () => {
   it('MEDIUM lists LOW and MEDIUM tools but not the HIGH ones (create/delete agents, delete sessions)', async () => {
     c = await connect({ config: { securityLevel: 'MEDIUM' } });
     const names = (await c.client.listTools()).tools.map((t) => t.name);
-    expect(names).toHaveLength(14);
+    expect(names).toHaveLength(15);
     expect(names).toContain('edit_todo');
+    expect(names).toContain('set_session_budget');
     for (const high of ['create_agent', 'delete_agent', 'delete_session']) expect(names).not.toContain(high);
     const refused = (await c.client.callTool({ name: 'delete_session', arguments: { session_id: 's1' } })) as CallToolResult;
     expect(refused._meta?.[ERROR_META_KEY]).toMatchObject({ code: 'FORBIDDEN' });

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 describe('tools/list', () => {
-  it('lists exactly the seventeen tools with their exact parameters at HIGH', async () => {
+  it('lists exactly the eighteen tools with their exact parameters at HIGH', async () => {
     connected = await connect({ config: { securityLevel: 'HIGH' } });
     const { tools } = await connected.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(EXPECTED_PARAMETERS).sort());
