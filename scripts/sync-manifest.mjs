@@ -6,6 +6,7 @@
  * keeps the committed files saying the same, and test/install/mcpb-bundle.test.ts fails until
  * they do. The tools are asked over stdio with the MCP SDK's client, in a throwaway state dir.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,4 +45,7 @@ writeFileSync(
   manifestPath,
   `${JSON.stringify({ ...manifest, version: pkg.version, tools: tools.map(({ name, description }) => ({ name, description })) }, null, 2)}\n`,
 );
+// In the project's own style (biome ci checks it), not JSON.stringify's.
+const biome = spawnSync(join(REPO, 'node_modules', '.bin', 'biome'), ['format', '--write', manifestPath], { encoding: 'utf8' });
+if (biome.status !== 0) throw new Error(`biome format manifest.json failed: ${biome.stderr || biome.error}`);
 process.stderr.write(`sync-manifest: manifest.json version ${pkg.version}, ${tools.length} tools; plugin version ${pkg.version}\n`);
