@@ -13,7 +13,7 @@ export const setSessionBudget = defineTool({
       budget_usd: budgetUsdField.optional(),
       budget_tokens: budgetTokensField.optional(),
     }),
-    outputSchema: z.object({ session: z.string(), budget: z.looseObject({}).nullable() }),
+    outputSchema: z.object({ session_id: z.string(), budget: z.looseObject({}).nullable() }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   },
   async handler(hub, caller, args) {
@@ -24,8 +24,11 @@ export const setSessionBudget = defineTool({
     });
     const b = result.budget;
     return {
-      structured: { session: result.session, budget: b },
-      text: b === null ? `Session ${result.session} has no budget.` : `Session ${result.session}: ${b.usedPct}% of its budget spent (${b.state}).`,
+      structured: { session_id: result.session, budget: b },
+      text:
+        b === null
+          ? `Session (session_id ${result.session}) has no budget.`
+          : `Session (session_id ${result.session}): ${b.usedPct}% of its budget spent (${b.state}).`,
     };
   },
 });
